@@ -1,0 +1,69 @@
+import type { GapPolicy, MediaSource } from './media-source.js';
+import type { MediaInfo } from './media-info.js';
+import type { OutputSpec } from './encode-profile.js';
+import type { Rational } from './rational.js';
+
+/** One output of a plan, with everything an encoder needs decided up front. */
+export interface PlannedOutput {
+  spec: OutputSpec;
+  /** Component name (= spec.name). */
+  name: string;
+  /** Final path after validation. */
+  path: string;
+  /** Where the encoder writes; renamed to `path` only once validated. */
+  tempPath: string;
+  width: number;
+  height: number;
+  /** Video: the source rate, exactly. Images: the source rate too (for ftr_meta). */
+  frameRate: Rational;
+  /** Video: frames expected in the output (= source). Images: 1. */
+  frameCount: number;
+  /** Images: the 0-based source frame to grab. */
+  frameIndex?: number;
+  /** Whether the source's first audio stream is encoded. */
+  withAudio: boolean;
+}
+
+export interface EncodePlan {
+  /** Unique per plan; used in temp names. */
+  id: string;
+  profileName: string;
+  /** Stable hash of the normalised profile (dedup key with the source checksum). */
+  profileHash: string;
+  source: MediaSource;
+  info: MediaInfo;
+  gapPolicy: GapPolicy;
+  outputDir: string;
+  outputs: PlannedOutput[];
+  /** Outputs the profile declared but this source does not need (e.g. 1080 of a 720 source). */
+  skipped: { name: string; reason: string }[];
+  /** Threads per encode (0 = ffmpeg decides). */
+  threads: number;
+}
+
+/** What an Encoder hands back: one file per planned output, at its tempPath. */
+export interface ProducedFile {
+  name: string;
+  path: string;
+}
+
+/** A validated, committed output. */
+export interface EncodedOutput {
+  name: string;
+  path: string;
+  spec: OutputSpec;
+  info: MediaInfo;
+  checksum: Checksum;
+  size: number;
+}
+
+export type HashAlgorithm = 'sha256' | 'md5' | 'sha1';
+
+export interface Checksum {
+  algorithm: HashAlgorithm;
+  hex: string;
+}
+
+export function formatChecksum(checksum: Checksum): string {
+  return `${checksum.algorithm}:${checksum.hex}`;
+}

@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+
+export * from './errors.js';
+export * from './domain/rational.js';
+export * from './domain/media-source.js';
+export * from './domain/media-info.js';
+export * from './domain/encode-profile.js';
+export * from './domain/encode-plan.js';
+export * from './domain/stable-hash.js';
+export * from './ports/progress.js';
+export * from './ports/encoder.js';
+export * from './ports/media-probe.js';
+export * from './ports/hasher.js';
+export * from './ports/file-system.js';
+export * from './ports/logger.js';
+export * from './ports/storage-accessor.js';
+export * from './ports/review-registry.js';
+export * from './ports/event-publisher.js';
+export * from './tokens.js';
+export * from './plan/output-size.js';
+export * from './plan/naming.js';
+export * from './plan/plan-encode.js';
+export * from './plan/validate-output.js';
+export * from './profiles/builtin-profiles.js';
+export * from './profiles/profile-catalog.js';
+export * from './use-cases/encode-media.js';

@@ -1,0 +1,109 @@
+import type { EncodeProfile, OutputSpec } from '../domain/encode-profile.js';
+import type { EncodePlan, PlannedOutput } from '../domain/encode-plan.js';
+import type { GapPolicy, MediaSource } from '../domain/media-source.js';
+import type { MediaInfo } from '../domain/media-info.js';
+import type { EncoderCapabilities } from '../ports/encoder.js';
+import { EncodeError } from '../errors.js';
+import { stableHash } from '../domain/stable-hash.js';
+import { displaySize, outputSize } from './output-size.js';
+import { renderName, sourceBaseName, versionToken } from './naming.js';
+
+export interface PlanInput {
+  source: MediaSource;
+  info: MediaInfo;
+  profile: EncodeProfile;
+  outputDir: string;
+  gapPolicy?: GapPolicy;
+  capabilities?: EncoderCapabilities;
+  threads?: number;
+  planId?: string;
+}
+
+const EXTENSIONS: Record<OutputSpec['container'], string> = { mp4: 'mp4', mov: 'mov', webm: 'webm', mkv: 'mkv', jpg: 'jpg', png: 'png' };
+
+export function profileHash(profile: EncodeProfile): string {
+  return stableHash(profile);
+}
+
+function joinPath(dir: string, file: string): string {
+  return dir.endsWith('/') || dir.endsWith('\\') ? `${dir}${file}` : `${dir}/${file}`;
+}
+
+/** Swap a codec the backend cannot encode for its declared fallback, or fail before any work. */
+function adaptToBackend(spec: OutputSpec, capabilities: EncoderCapabilities | undefined): OutputSpec {
+  if (!capabilities || capabilities.codecs.includes(spec.codec)) return spec;
+  const fallback = capabilities.fallbacks?.[spec.codec];
+  if (fallback && spec.kind === 'video' && capabilities.codecs.includes(fallback)) {
+    return { ...spec, codec: fallback as typeof spec.codec };
+  }
+  const reason = capabilities.unsupported.find((u) => u.codec === spec.codec)?.reason ?? 'not available in this build';
+  throw new EncodeError('E_UNSUPPORTED', `Output "${spec.name}" needs ${spec.codec}, which the ${capabilities.id} backend cannot encode: ${reason}.`, {
+    hint: 'Pick another backend (--backend native) or a profile without this codec.',
+    details: { output: spec.name, codec: spec.codec, backend: capabilities.id },
+  });
+}
+
+function frameIndexFor(spec: OutputSpec, frameCount: number): number | undefined {
+  if (spec.kind !== 'image') return undefined;
+  if (spec.frame === 'first') return 0;
+  if (spec.frame === 'middle') return Math.max(0, Math.floor((frameCount - 1) / 2));
+  return Math.min(spec.frame, Math.max(0, frameCount - 1));
+}
+
+/** Pure: which files to make from this source with this profile, and exactly how big. */
+export function planEncode(input: PlanInput): EncodePlan {
+  const { source, info, profile } = input;
+  const id = input.planId ?? Math.random().toString(36).slice(2, 10);
+  const specs = info.isStill ? (profile.stillOutputs ?? profile.outputs.filter((o) => o.kind === 'image')) : profile.outputs;
+  if (specs.length === 0) {
+    throw new EncodeError('E_PROFILE_INVALID', `Profile "${profile.name}" has no outputs for a still image.`, {
+      hint: 'Add image outputs (or stillOutputs) to the profile.',
+    });
+  }
+  const base = sourceBaseName(source);
+  const display = displaySize(info);
+  const outputs: PlannedOutput[] = [];
+  const skipped: EncodePlan['skipped'] = [];
+  for (const declared of specs) {
+    if (declared.kind === 'video' && declared.onlyWhenLargerThan) {
+      const t = declared.onlyWhenLargerThan;
+      if (display.width <= t.width && display.height <= t.height) {
+        skipped.push({ name: declared.name, reason: `source is not larger than ${t.width}x${t.height}` });
+        continue;
+      }
+    }
+    const spec = adaptToBackend(declared, input.capabilities);
+    const ext = EXTENSIONS[spec.container];
+    const fileName = renderName(profile.naming, { source: base, version: versionToken(base), profile: profile.name, output: spec.name, ext });
+    const { width, height } = outputSize(info, spec);
+    const frameIndex = frameIndexFor(spec, info.frameCount);
+    outputs.push({
+      spec,
+      name: spec.name,
+      path: joinPath(input.outputDir, fileName),
+      tempPath: joinPath(input.outputDir, `.${fileName}.${id}.partial.${ext}`),
+      width,
+      height,
+      frameRate: info.frameRate,
+      frameCount: spec.kind === 'video' ? info.frameCount : 1,
+      ...(frameIndex === undefined ? {} : { frameIndex }),
+      withAudio: spec.kind === 'video' && spec.audio.codec !== 'none' && info.audio.length > 0,
+    });
+  }
+  const paths = new Set(outputs.map((o) => o.path));
+  if (paths.size !== outputs.length) {
+    throw new EncodeError('E_PROFILE_INVALID', `Profile "${profile.name}" names two outputs the same file; put {output} in its naming template.`);
+  }
+  return {
+    id,
+    profileName: profile.name,
+    profileHash: profileHash(profile),
+    source,
+    info,
+    gapPolicy: input.gapPolicy ?? 'error',
+    outputDir: input.outputDir,
+    outputs,
+    skipped,
+    threads: input.threads ?? 0,
+  };
+}

@@ -1,0 +1,3 @@
+export interface EventPublisher {
+  publish(topic: string, data: Record<string, unknown>): Promise<void>;
+}

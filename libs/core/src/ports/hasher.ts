@@ -1,0 +1,6 @@
+import type { Checksum, HashAlgorithm } from '../domain/encode-plan.js';
+
+export interface Hasher {
+  /** Stream the file once; never loads it whole. */
+  hashFile(path: string, algorithm?: HashAlgorithm, options?: { signal?: AbortSignal }): Promise<Checksum>;
+}
