@@ -24,3 +24,5 @@ export * from './plan/validate-output.js';
 export * from './profiles/builtin-profiles.js';
 export * from './profiles/profile-catalog.js';
 export * from './use-cases/encode-media.js';
+export * from './config/config-schema.js';
+export * from './config/resolve-config.js';

@@ -16,7 +16,6 @@ export function versionToken(name: string): string {
 
 /** Make a name safe as one path segment on every OS (no separators, no control chars). */
 export function safeSegment(text: string): string {
-  // eslint-disable-next-line no-control-regex
   const cleaned = text.replace(/[\u0000-\u001f\u007f/\\:*?"<>|]/g, '_').replace(/^\.+/, '_').trim();
   return cleaned.length > 0 ? cleaned : '_';
 }

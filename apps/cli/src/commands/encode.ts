@@ -1,0 +1,96 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { EncodeMedia, formatChecksum, formatRational, sourceLabel, type EncodeMediaResult, type GapPolicy, type HashAlgorithm } from '@ftrack-encode/core';
+import { formatCommandLine } from '@ftrack-encode/ffmpeg';
+import { chooseBackend, createContainer, profileCatalog, type BackendChoice } from '../composition-root.js';
+import { addOutputOptions, cancelOnSignals, parseIntOption, setup, type CommonFlags } from './shared-options.js';
+import type { Terminal } from '../output/terminal.js';
+
+interface EncodeFlags extends CommonFlags {
+  profile?: string;
+  out?: string;
+  backend?: BackendChoice;
+  dryRun?: boolean;
+  gaps?: GapPolicy;
+  threads?: number;
+  hash?: HashAlgorithm;
+}
+
+export function encodeResultJson(result: EncodeMediaResult, backend: string) {
+  return {
+    source: sourceLabel(result.plan.source),
+    profile: result.plan.profileName,
+    profileHash: result.plan.profileHash,
+    backend,
+    encoder: { id: result.encoderId, version: result.encoderVersion },
+    outputs: result.outputs.map((o) => ({
+      name: o.name,
+      path: o.path,
+      checksum: formatChecksum(o.checksum),
+      size: o.size,
+      codec: o.info.codec,
+      width: o.info.width,
+      height: o.info.height,
+      frames: o.info.frameCount,
+      frameRate: formatRational(o.info.frameRate),
+    })),
+    planned: result.plan.outputs.map((o) => ({ name: o.name, path: o.path, width: o.width, height: o.height, frames: o.frameCount })),
+    skipped: result.plan.skipped,
+    commands: result.commands,
+  };
+}
+
+export function printCommands(terminal: Terminal, commands: string[][]): void {
+  for (const command of commands) terminal.print(formatCommandLine(command));
+}
+
+export async function runEncode(input: string, flags: EncodeFlags): Promise<EncodeMediaResult & { backend: string }> {
+  const { config, terminal, logger } = await setup(flags, {
+    ...(flags.backend ? { backend: flags.backend } : {}),
+    ...(flags.gaps ? { gapPolicy: flags.gaps } : {}),
+    ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
+    ...(flags.hash ? { hashAlgorithm: flags.hash } : {}),
+  });
+  const profile = profileCatalog(config).get(flags.profile ?? config.profile);
+  const { backend, reason } = await chooseBackend(config.backend, config);
+  terminal.note(`backend: ${backend} (${reason})`);
+  const container = createContainer(config, backend, logger);
+  const result = await container.resolve(EncodeMedia).run(resolve(input), profile, {
+    outputDir: resolve(flags.out ?? '.'),
+    gapPolicy: config.gapPolicy,
+    hashAlgorithm: config.hashAlgorithm,
+    threads: config.threads,
+    dryRun: Boolean(flags.dryRun),
+    signal: cancelOnSignals(),
+    onProgress: terminal.progress,
+  });
+  terminal.clearBar();
+  if (flags.json) terminal.json(encodeResultJson(result, backend));
+  else if (flags.dryRun) printCommands(terminal, result.commands);
+  else {
+    for (const o of result.outputs) terminal.print(`${o.name.padEnd(24)} ${o.path}  ${o.info.width}x${o.info.height} ${o.info.frameCount}f ${formatChecksum(o.checksum)}`);
+    for (const s of result.plan.skipped) terminal.note(`skipped ${s.name}: ${s.reason}`);
+  }
+  return { ...result, backend };
+}
+
+export function registerEncodeCommand(program: Command, run: (action: () => Promise<unknown>, flags: CommonFlags) => Promise<void>): void {
+  addOutputOptions(
+    program
+      .command('encode')
+      .summary('encode a movie or image sequence into review media')
+      .description(
+        'Encode a movie or image sequence with a profile: one decode feeds every output, each output is\n' +
+          'validated (decodes, exact frame count, size, codec, faststart) and checksummed, then moved into\n' +
+          '--out. Sequences: shot.%04d.exr, shot.####.exr, shot.@@@@.exr or shot.#.exr (# repeated = digits).',
+      )
+      .argument('<input>', 'movie file or image sequence pattern')
+      .option('-p, --profile <name>', 'encode profile (see `profiles list`)')
+      .option('-o, --out <dir>', 'output directory', '.')
+      .option('-b, --backend <backend>', 'auto | native | wasm (auto: native if ffmpeg is found)')
+      .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
+      .option('--threads <n>', 'threads per encode (0 = ffmpeg decides)', parseIntOption('--threads'))
+      .option('--hash <algorithm>', 'output checksum: sha256 | md5 | sha1')
+      .option('-n, --dry-run', 'print the exact ffmpeg command lines and encode nothing'),
+  ).action(async (input: string, flags: EncodeFlags) => run(() => runEncode(input, flags), flags));
+}

@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { EncodeError, ProfileCatalog, type Config, type EncodeProfileInput, type Logger } from '@ftrack-encode/core';
+import { registerNodePlatform } from '@ftrack-encode/node-platform';
+import { findFfmpeg, registerNativeEncoder } from '@ftrack-encode/encoder-native';
+import { registerWasmEncoder } from '@ftrack-encode/encoder-wasm';
+
+export type BackendChoice = Config['backend'];
+export type EncodeBackend = 'native' | 'wasm';
+
+/** auto: native when an ffmpeg binary is found, wasm otherwise. */
+export async function chooseBackend(requested: BackendChoice, config: Config): Promise<{ backend: EncodeBackend; reason: string }> {
+  if (requested === 'native' || requested === 'wasm') return { backend: requested, reason: `--backend ${requested}` };
+  if (requested !== 'auto') {
+    throw new EncodeError('E_USAGE', `Backend "${requested}" is only available for publish.`, { hint: 'Use --backend native or wasm for encode.' });
+  }
+  const found = await findFfmpeg({ ...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}), ...(config.ffprobePath ? { ffprobePath: config.ffprobePath } : {}) });
+  return found
+    ? { backend: 'native', reason: `native ffmpeg found at ${found.ffmpeg}` }
+    : { backend: 'wasm', reason: 'no ffmpeg binary found (PATH, FFMPEG_PATH); using ffmpeg.wasm' };
+}
+
+/** The CLI's one composition root: a child container per command run. */
+export function createContainer(config: Config, backend: EncodeBackend, logger: Logger): DependencyContainer {
+  const container = rootContainer.createChildContainer();
+  registerNodePlatform(container, { logger });
+  const tools = {
+    ...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}),
+    ...(config.ffprobePath ? { ffprobePath: config.ffprobePath } : {}),
+    threads: config.threads,
+  };
+  if (backend === 'native') registerNativeEncoder(container, tools);
+  else registerWasmEncoder(container, { threads: config.threads || 1 });
+  return container;
+}
+
+export function profileCatalog(config: Config): ProfileCatalog {
+  return new ProfileCatalog(config.profiles as EncodeProfileInput[]);
+}

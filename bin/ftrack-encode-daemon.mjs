@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { runBundle } from './run-bundle.mjs';
+
+await runBundle('daemon');

@@ -1,0 +1,48 @@
+// Opens the SQLite file that holds every entity and server-side bookkeeping.
+// Entities live in one generic table because the query engine evaluates in JS.
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+
+export type Db = Database.Database;
+
+export const DB_FILE_NAME = 'ftrack-local.sqlite';
+
+export function openDatabase(dataDir: string): Db {
+  const db = new Database(join(dataDir, DB_FILE_NAME));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS entity (
+      type TEXT NOT NULL,
+      key  TEXT NOT NULL,
+      data TEXT NOT NULL,
+      PRIMARY KEY (type, key)
+    );
+    CREATE INDEX IF NOT EXISTS entity_key ON entity(key);
+    CREATE TABLE IF NOT EXISTS meta (
+      name  TEXT PRIMARY KEY,
+      value TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS api_user (
+      username TEXT PRIMARY KEY,
+      api_key  TEXT NOT NULL,
+      user_id  TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS upload_session (
+      upload_id    TEXT PRIMARY KEY,
+      component_id TEXT NOT NULL,
+      parts        INTEGER NOT NULL,
+      created_at   TEXT NOT NULL
+    );
+  `);
+  return db;
+}
+
+export function readMeta(db: Db, name: string): string | undefined {
+  const row = db.prepare('SELECT value FROM meta WHERE name = ?').get(name) as { value: string } | undefined;
+  return row?.value;
+}
+
+export function writeMeta(db: Db, name: string, value: string): void {
+  db.prepare('INSERT INTO meta(name, value) VALUES(?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value').run(name, value);
+}

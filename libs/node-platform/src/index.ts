@@ -1,0 +1,5 @@
+export * from './node-hasher.js';
+export * from './node-file-system.js';
+export * from './stream-logger.js';
+export * from './register-node-platform.js';
+export * from './load-config.js';

@@ -1,0 +1,12 @@
+import type { DependencyContainer } from 'tsyringe';
+import { TOKENS, type Logger } from '@ftrack-encode/core';
+import { NodeHasher } from './node-hasher.js';
+import { NodeFileSystem } from './node-file-system.js';
+import { StreamLogger } from './stream-logger.js';
+
+/** Hasher, FileSystem and Logger for Node processes (CLI, daemon, farm worker). */
+export function registerNodePlatform(container: DependencyContainer, options: { logger?: Logger } = {}): void {
+  container.register(TOKENS.Hasher, { useClass: NodeHasher });
+  container.register(TOKENS.FileSystem, { useClass: NodeFileSystem });
+  container.register(TOKENS.Logger, { useValue: options.logger ?? new StreamLogger({ level: 'warn' }) });
+}

@@ -1,0 +1,3 @@
+export * from './disk-storage-accessor.js';
+export * from './structure-template.js';
+export * from './register-disk-storage.js';
