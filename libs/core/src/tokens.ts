@@ -7,6 +7,7 @@ import type { Logger } from './ports/logger.js';
 import type { StorageAccessor } from './ports/storage-accessor.js';
 import type { ReviewRegistry } from './ports/review-registry.js';
 import type { EventPublisher } from './ports/event-publisher.js';
+import type { PublishLock } from './ports/publish-lock.js';
 
 /** DI tokens. Symbols, so two copies of a port never collide by name. */
 export const TOKENS = {
@@ -18,4 +19,5 @@ export const TOKENS = {
   StorageAccessor: Symbol('StorageAccessor') as InjectionToken<StorageAccessor>,
   ReviewRegistry: Symbol('ReviewRegistry') as InjectionToken<ReviewRegistry>,
   EventPublisher: Symbol('EventPublisher') as InjectionToken<EventPublisher>,
+  PublishLock: Symbol('PublishLock') as InjectionToken<PublishLock>,
 } as const;

@@ -35,3 +35,32 @@ describe('node platform', () => {
     expect(redactText('ftrack-api-key: abc')).toBe('ftrack-api-key: [redacted]');
   });
 });
+
+describe('FilePublishLock', () => {
+  it('serialises holders of the same key and takes over a dead owner', async () => {
+    const { FilePublishLock } = await import('./file-publish-lock.js');
+    const dir = await mkdtemp(join(tmpdir(), 'lock-'));
+    const lock = new FilePublishLock(dir);
+    const order: string[] = [];
+    const first = await lock.acquire('k');
+    const second = lock.acquire('k').then(async (release) => {
+      order.push('second');
+      await release();
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    order.push('first-done');
+    await first();
+    await second;
+    expect(order).toEqual(['first-done', 'second']);
+    // a lock file left by a dead process on this host is taken over
+    const { hostname } = await import('node:os');
+    const files = await readdir(dir);
+    expect(files).toEqual([]);
+    const release = await lock.acquire('dead');
+    const [file] = await readdir(dir);
+    await release();
+    await writeFile(join(dir, file!), `${hostname()} 999999`);
+    const again = await lock.acquire('dead', { timeoutMs: 2000 });
+    await again();
+  });
+});
