@@ -146,7 +146,7 @@ export class DiskStorageAccessor implements StorageAccessor {
   private pathOf(resourceIdentifier: string): string {
     const path = resolve(this.prefix, resourceIdentifier);
     const rel = relative(this.prefix, path);
-    if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || resourceIdentifier.includes('\0')) {
+    if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) || resourceIdentifier.includes('\0')) {
       throw new EncodeError('E_STORAGE_FAILED', `Resource identifier "${resourceIdentifier}" is outside the ${this.locationName} prefix.`, {
         details: { location: this.locationName },
       });

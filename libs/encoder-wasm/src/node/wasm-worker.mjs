@@ -1,0 +1,193 @@
+// ffmpeg.wasm (@ffmpeg/core, single thread) inside a Node worker_thread.
+//
+// Plain JavaScript on purpose: this file is started with `new Worker(url)` and must load
+// as-is under vitest (no TS transform in workers) and next to the esbuild CLI bundle
+// (copied to dist/). It imports only node: builtins; the core's location comes in
+// workerData, resolved by the main thread. The message shapes are typed in worker-protocol.ts.
+//
+// The core's exec() is synchronous and blocks this thread until ffmpeg returns, which is
+// why it lives here: the main event loop stays free, and worker.terminate() is the cancel.
+import { parentPort, workerData } from 'node:worker_threads';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+
+// Emscripten's ESM build thinks it runs in a web worker: it needs `self` and `self.location`.
+globalThis.self = globalThis;
+globalThis.self.location = { href: 'file:///' };
+
+// Inputs are mounted with WORKERFS, which reads byte ranges through FileReaderSync.
+// Our "blobs" read those ranges straight from disk, so an input is never copied into
+// the wasm heap or MEMFS (a 2 GB movie costs no memory here).
+globalThis.FileReaderSync = class FileReaderSync {
+  readAsArrayBuffer(slice) {
+    return slice.read();
+  }
+};
+
+class DiskSlice {
+  constructor(fd, start, end) {
+    this.fd = fd;
+    this.start = start;
+    this.size = Math.max(0, end - start);
+  }
+  read() {
+    const bytes = new Uint8Array(this.size);
+    let done = 0;
+    while (done < this.size) {
+      const n = readSync(this.fd, bytes, done, this.size - done, this.start + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done === this.size ? bytes.buffer : bytes.buffer.slice(0, done);
+  }
+}
+
+class DiskBlob {
+  constructor(path) {
+    this.fd = openSync(path, 'r');
+    this.size = fstatSync(this.fd).size;
+  }
+  slice(start, end) {
+    return new DiskSlice(this.fd, start, Math.min(end ?? this.size, this.size));
+  }
+  close() {
+    closeSync(this.fd);
+  }
+}
+
+const LOG_TAIL = 120;
+/** `-progress pipe:1` lines are strict `key=value`; x264 debug lines ("frame=   3 QP=..") are not. */
+const PROGRESS_LINE = /^[a-z_]+=\S*$/;
+
+let core;
+let current = null;
+
+function onLog({ type, message }) {
+  if (!current) return;
+  if (current.progress && type === 'stdout' && PROGRESS_LINE.test(message)) {
+    parentPort.postMessage({ type: 'progress', id: current.id, line: message });
+    return;
+  }
+  // The core logs at debug level whatever -loglevel says: keep everything only when asked.
+  if (current.captureLog) current.log.push(message);
+  else {
+    current.log.push(message);
+    if (current.log.length > LOG_TAIL * 2) current.log.splice(0, current.log.length - LOG_TAIL);
+  }
+}
+
+function mkdirTree(path) {
+  const parts = path.split('/').filter(Boolean);
+  let dir = '';
+  for (const part of parts) {
+    dir += `/${part}`;
+    try {
+      core.FS.mkdir(dir);
+    } catch {
+      // exists
+    }
+  }
+}
+
+function parentDir(path) {
+  return path.slice(0, path.lastIndexOf('/')) || '/';
+}
+
+function exists(path) {
+  try {
+    core.FS.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function unlinkQuietly(path) {
+  try {
+    core.FS.unlink(path);
+  } catch {
+    // already gone
+  }
+}
+
+function run(request) {
+  const blobs = [];
+  const mounted = [];
+  const log = [];
+  current = { id: request.id, progress: request.progress, captureLog: request.captureLog, log };
+  try {
+    for (const mount of request.mounts) {
+      const entries = mount.files.map((file) => {
+        const data = new DiskBlob(file.diskPath);
+        blobs.push(data);
+        return { name: file.name, data };
+      });
+      mkdirTree(mount.mountPoint);
+      core.FS.mount(core.FS.filesystems.WORKERFS, { blobs: entries }, mount.mountPoint);
+      mounted.push(mount.mountPoint);
+    }
+    for (const file of request.files) {
+      mkdirTree(parentDir(file.path));
+      core.FS.writeFile(file.path, file.contents);
+    }
+    for (const output of request.outputs) mkdirTree(parentDir(output.memfsPath));
+    for (const path of request.collect) mkdirTree(parentDir(path));
+
+    core.setTimeout(request.timeoutMs ?? -1);
+    if (request.program === 'ffprobe') core.ffprobe(...request.args);
+    else core.exec(...request.args);
+    const ret = core.ret;
+    core.reset();
+
+    const written = [];
+    for (const output of request.outputs) {
+      if (!exists(output.memfsPath)) continue;
+      const data = core.FS.readFile(output.memfsPath);
+      unlinkQuietly(output.memfsPath);
+      writeFileSync(output.diskPath, data);
+      written.push({ memfsPath: output.memfsPath, diskPath: output.diskPath, size: data.byteLength });
+    }
+    const collected = {};
+    for (const path of request.collect) {
+      if (!exists(path)) continue;
+      collected[path] = core.FS.readFile(path, { encoding: 'utf8' });
+      unlinkQuietly(path);
+    }
+    return { type: 'result', id: request.id, ret, written, collected, log: request.captureLog ? log : log.slice(-LOG_TAIL) };
+  } finally {
+    current = null;
+    for (const output of request.outputs) unlinkQuietly(output.memfsPath);
+    for (const file of request.files) unlinkQuietly(file.path);
+    for (const point of mounted) core.FS.unmount(point);
+    for (const blob of blobs) blob.close();
+  }
+}
+
+async function load() {
+  const { default: createFFmpegCore } = await import(workerData.coreUrl);
+  core = await createFFmpegCore({ wasmBinary: readFileSync(workerData.wasmPath) });
+  core.setLogger(onLog);
+  // Upstream ffmpeg.wasm #823: a JPEG encode as the first command of a fresh core crashes.
+  // Any command first avoids it; -version also tells us what we loaded.
+  const log = [];
+  current = { id: 0, progress: false, captureLog: true, log };
+  core.exec('-version');
+  core.reset();
+  current = null;
+  return log.find((line) => line.startsWith('ffmpeg version')) ?? 'ffmpeg version unknown';
+}
+
+parentPort.on('message', (request) => {
+  if (request.type !== 'exec') return;
+  try {
+    parentPort.postMessage(run(request));
+  } catch (error) {
+    // A throw out of exec (e.g. "memory access out of bounds") leaves the core unusable:
+    // the main thread terminates this worker and starts a fresh one.
+    parentPort.postMessage({ type: 'crash', id: request.id, message: error instanceof Error ? error.message : String(error) });
+  }
+});
+
+load().then(
+  (version) => parentPort.postMessage({ type: 'ready', version }),
+  (error) => parentPort.postMessage({ type: 'crash', id: 0, message: `loading @ffmpeg/core failed: ${error instanceof Error ? error.message : String(error)}` }),
+);

@@ -1,0 +1,144 @@
+import { EncodeError, parseRational, rational, type AudioStreamInfo, type MediaInfo, type Rational } from '@ftrack-encode/core';
+
+/** ffprobe argv (without the binary). `-count_packets` counts frames exactly without decoding. */
+export function probeArgs(path: string): string[] {
+  return ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-count_packets', inputPathArg(path)];
+}
+
+/**
+ * An absolute path is passed as-is; a relative one that could read as a protocol (`a:b.mov`)
+ * gets the `file:` prefix so ffmpeg never treats it as a URL.
+ */
+export function inputPathArg(path: string): string {
+  if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path)) return path;
+  return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(path) ? `file:${path}` : path;
+}
+
+interface ProbeStream {
+  index?: number;
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  sample_aspect_ratio?: string;
+  pix_fmt?: string;
+  r_frame_rate?: string;
+  avg_frame_rate?: string;
+  nb_frames?: string;
+  nb_read_packets?: string;
+  nb_read_frames?: string;
+  duration?: string;
+  bit_rate?: string;
+  color_primaries?: string;
+  color_transfer?: string;
+  color_space?: string;
+  color_range?: string;
+  channels?: number;
+  sample_rate?: string;
+  tags?: Record<string, string>;
+  disposition?: Record<string, number>;
+}
+
+interface ProbeJson {
+  streams?: ProbeStream[];
+  format?: { format_name?: string; duration?: string; bit_rate?: string; nb_streams?: number };
+}
+
+/** Formats that hold exactly one picture. */
+const STILL_FORMATS = /(^|,)(png_pipe|jpeg_pipe|exr_pipe|dpx_pipe|tiff_pipe|webp_pipe|bmp_pipe|psd_pipe|sgi_pipe|pam_pipe|ppm_pipe|pgm_pipe|j2k_pipe|jpegls_pipe|qoi_pipe|gif_pipe|svg_pipe|image2)($|,)/;
+
+function positiveRate(text: string | undefined): Rational | undefined {
+  if (!text || text === 'N/A') return undefined;
+  try {
+    const r = parseRational(text);
+    return r.num > 0 && r.den > 0 ? r : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function count(text: string | undefined): number | undefined {
+  if (text === undefined || text === 'N/A') return undefined;
+  const n = Number(text);
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+function seconds(text: string | undefined): number | undefined {
+  if (text === undefined || text === 'N/A') return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+function sar(text: string | undefined): Rational {
+  const match = text ? /^(\d+):(\d+)$/.exec(text) : null;
+  if (!match || Number(match[1]) === 0 || Number(match[2]) === 0) return rational(1, 1);
+  return rational(Number(match[1]), Number(match[2]));
+}
+
+function colorValue(value: string | undefined): string | undefined {
+  return value && value !== 'unknown' && value !== 'reserved' ? value : undefined;
+}
+
+/**
+ * ffprobe JSON (from probeArgs) -> MediaInfo. Throws E_SOURCE_UNREADABLE when there is no
+ * decodable video stream, or the packets readable are fewer than the header declares (truncated file).
+ */
+export function parseProbe(json: unknown, options: { path: string; firstFrame?: number }): MediaInfo {
+  const data = (json ?? {}) as ProbeJson;
+  const streams = data.streams ?? [];
+  const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.['attached_pic']);
+  if (!video || !video.width || !video.height) {
+    throw new EncodeError('E_SOURCE_UNREADABLE', `${options.path} has no video stream ffmpeg can read.`, {
+      hint: 'Point at a movie file, an image, or an image sequence pattern.',
+      details: { path: options.path, format: data.format?.format_name },
+    });
+  }
+  const format = data.format?.format_name ?? 'unknown';
+  const read = count(video.nb_read_packets) ?? count(video.nb_read_frames);
+  const declared = count(video.nb_frames);
+  if (read !== undefined && declared !== undefined && declared > 0 && read < declared) {
+    throw new EncodeError('E_SOURCE_UNREADABLE', `${options.path} is truncated: its header declares ${declared} frames but only ${read} can be read.`, {
+      hint: 'Copy or render the file again; it was cut short.',
+      details: { path: options.path, declared, read },
+    });
+  }
+  const frameCount = read ?? declared ?? 1;
+  if (frameCount < 1) {
+    throw new EncodeError('E_SOURCE_UNREADABLE', `${options.path} has a video stream with no frames.`, { details: { path: options.path } });
+  }
+  const isStill = STILL_FORMATS.test(format) && frameCount === 1;
+  const frameRate = positiveRate(video.r_frame_rate) ?? positiveRate(video.avg_frame_rate) ?? rational(24, 1);
+  const duration = seconds(data.format?.duration) ?? seconds(video.duration) ?? (isStill ? 0 : (frameCount * frameRate.den) / frameRate.num);
+  const audio: AudioStreamInfo[] = streams
+    .filter((s) => s.codec_type === 'audio')
+    .map((s) => ({
+      index: s.index ?? 0,
+      codec: s.codec_name ?? 'unknown',
+      channels: s.channels ?? 0,
+      sampleRate: Number(s.sample_rate ?? 0),
+      ...(s.tags?.['language'] ? { language: s.tags['language'] } : {}),
+    }));
+  const color = {
+    ...(colorValue(video.color_primaries) ? { primaries: colorValue(video.color_primaries) } : {}),
+    ...(colorValue(video.color_transfer) ? { transfer: colorValue(video.color_transfer) } : {}),
+    ...(colorValue(video.color_space) ? { space: colorValue(video.color_space) } : {}),
+    ...(colorValue(video.color_range) ? { range: colorValue(video.color_range) } : {}),
+  };
+  const bitRate = count(data.format?.bit_rate) ?? count(video.bit_rate);
+  return {
+    format,
+    width: video.width,
+    height: video.height,
+    pixelAspect: sar(video.sample_aspect_ratio),
+    frameRate,
+    frameCount,
+    duration,
+    codec: video.codec_name ?? 'unknown',
+    pixelFormat: video.pix_fmt ?? 'unknown',
+    color,
+    audio,
+    ...(bitRate === undefined ? {} : { bitRate }),
+    firstFrame: options.firstFrame ?? 0,
+    isStill,
+  };
+}

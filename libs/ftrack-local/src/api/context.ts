@@ -1,0 +1,34 @@
+// Everything an action needs, built once per server and per call.
+import type { EntityRepo } from '../store/entity-repo.js';
+import type { SchemaView } from '../store/schema-view.js';
+import type { ApiUser } from '../store/users.js';
+import type { FileStore } from '../storage/file-store.js';
+import type { UploadTokens } from '../storage/tokens.js';
+import type { Db } from '../store/sqlite.js';
+import type { QueryService } from './query-service.js';
+import type { EncodeJobRunner } from './encode-jobs.js';
+
+export interface ServerServices {
+  db: Db;
+  repo: EntityRepo;
+  view: SchemaView;
+  files: FileStore;
+  tokens: UploadTokens;
+  queries: QueryService;
+  encodeJobs: EncodeJobRunner;
+  /** Absolute base URL of this server, e.g. http://127.0.0.1:4000 */
+  baseUrl: () => string;
+  serverInformation: (user: ApiUser, values?: readonly string[]) => Record<string, unknown>;
+  schemas: () => unknown[];
+}
+
+export interface CallContext extends ServerServices {
+  user: ApiUser;
+  strict: boolean;
+  /** Work to do once the batch has committed (file removals, background jobs). */
+  afterCommit: (() => void | Promise<void>)[];
+  /** Async preparation done before the transaction (multi-part assembly). */
+  prepared: Map<number, unknown>;
+}
+
+export type Operation = Record<string, unknown> & { action?: unknown };

@@ -1,0 +1,47 @@
+// Runs query expressions through the shared query engine over the entity store,
+// supplying the attributes only the server can compute.
+import { executeQuery, parseQuery, QuerySyntaxError } from '../query/index.js';
+import type { SchemaModel } from '../schema/index.js';
+import { validationError, ApiError } from '../http/errors.js';
+import type { EntityRepo, Row } from '../store/entity-repo.js';
+import type { ComputedAttributes } from '../store/computed.js';
+
+export interface QueryPage {
+  data: unknown[];
+  metadata: { next: { offset: number | null } };
+}
+
+export class QueryService {
+  constructor(
+    private readonly model: SchemaModel,
+    private readonly repo: EntityRepo,
+    private readonly computed: ComputedAttributes,
+  ) {}
+
+  run(expression: unknown, strict: boolean): QueryPage {
+    if (typeof expression !== 'string' || expression.trim() === '') throw validationError('A query expression is required.');
+    let ast;
+    try {
+      ast = parseQuery(expression);
+    } catch (error) {
+      if (error instanceof QuerySyntaxError) throw new ApiError('ServerError', `Query error: ${error.message}`, 400);
+      throw error;
+    }
+    try {
+      return executeQuery(
+        ast,
+        {
+          model: this.model,
+          rows: (type: string) => this.repo.rows(type),
+          computed: (type: string, row: Record<string, unknown>, attribute: string) =>
+            this.computed.value(type, row as Row, attribute),
+        },
+        { strict },
+      );
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      if (error instanceof Error) throw new ApiError('ServerError', `Query error: ${error.message}`, 400);
+      throw error;
+    }
+  }
+}

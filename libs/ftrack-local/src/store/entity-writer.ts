@@ -1,0 +1,255 @@
+// Create, update and delete with the server's rules: references become
+// foreign keys, defaults are filled, the schema is enforced, collections are
+// set by membership, deletes cascade. Runs inside the caller's transaction.
+import { validationError } from '../http/errors.js';
+import { applyDefaults } from './defaults.js';
+import type { EntityRepo, Row } from './entity-repo.js';
+import { LOCATION_IDS } from './reference-data.js';
+import type { SchemaView } from './schema-view.js';
+import { asReference, toStoredValue, toWireEntity, type WireEntity } from './values.js';
+
+export interface Located {
+  type: string;
+  row: Row;
+}
+
+interface PendingCollection {
+  attribute: string;
+  items: unknown[];
+}
+
+export class EntityWriter {
+  constructor(
+    private readonly view: SchemaView,
+    private readonly repo: EntityRepo,
+  ) {}
+
+  /** Files (resource identifiers in ftrack.server) whose components were deleted. */
+  readonly removedFiles: string[] = [];
+
+  create(type: string, data: Record<string, unknown>, userId: string): WireEntity {
+    this.requireConcrete(type);
+    const row: Row = {};
+    const collections = this.assign(type, row, data, 'create');
+    applyDefaults(this.view, this.repo, type, row, userId);
+    const key = this.keyOf(type, row);
+    const existing = this.repo.get(type, key);
+    if (existing) {
+      // Metadata: a create for an existing (parent_id, key) is an upsert (protocol §6.3).
+      if (type !== 'Metadata') throw validationError(`${type} with key ${JSON.stringify(key)} already exists.`);
+      const merged = { ...existing, ...row };
+      this.repo.replace(type, key, merged, existing);
+      return toWireEntity(this.view, type, merged);
+    }
+    this.checkRequired(type, row);
+    this.checkReferences(type, row, Object.keys(row));
+    this.repo.insert(type, key, row);
+    for (const pending of collections) this.setMembers(type, row, pending);
+    return toWireEntity(this.view, type, row);
+  }
+
+  update(type: string, keyInput: unknown, data: Record<string, unknown>): WireEntity {
+    const found = this.locate(type, keyInput);
+    const { type: concrete, row: before } = found;
+    const row: Row = { ...before };
+    const collections = this.assign(concrete, row, data, 'update');
+    const changed = Object.keys(row).filter((k) => row[k] !== before[k]);
+    this.checkRequired(concrete, row);
+    this.checkReferences(concrete, row, changed);
+    const key = this.keyOf(concrete, row);
+    if (changed.length > 0) this.repo.replace(concrete, key, row, before);
+    for (const pending of collections) this.setMembers(concrete, row, pending);
+    const result = toWireEntity(this.view, concrete, row, changed.filter((k) => this.view.property(concrete, k)));
+    return result;
+  }
+
+  delete(type: string, keyInput: unknown): void {
+    const { type: concrete, row } = this.locate(type, keyInput);
+    this.deleteCascade(concrete, row);
+  }
+
+  /** Finds an entity by type (concrete or base) and key (string or array). */
+  locate(type: string, keyInput: unknown): Located {
+    if (!this.view.has(type)) throw validationError(`Entity type '${type}' does not exist.`);
+    const key = Array.isArray(keyInput) ? keyInput : [keyInput];
+    if (key.length !== this.view.primaryKey(type).length || key.some((v) => v === null || v === undefined)) {
+      throw validationError(`Invalid primary key ${JSON.stringify(keyInput)} for '${type}'.`);
+    }
+    const found = this.repo.findAmong(this.view.concreteTypes(type), key);
+    if (!found) throw validationError(`${type} with key ${JSON.stringify(key)} does not exist.`);
+    return found;
+  }
+
+  private requireConcrete(type: string): void {
+    if (!this.view.has(type)) throw validationError(`Entity type '${type}' does not exist.`);
+    if (this.view.isAbstract(type)) throw validationError(`Cannot create an entity of abstract type '${type}'.`);
+  }
+
+  private keyOf(type: string, row: Row): unknown[] {
+    const key = this.view.primaryKey(type).map((name) => row[name]);
+    if (key.some((v) => v === null || v === undefined || v === '')) {
+      throw validationError(`Primary key ${this.view.primaryKey(type).join(', ')} of '${type}' must be set.`);
+    }
+    return key;
+  }
+
+  /** Writes data into row; returns collection assignments to apply after the row exists. */
+  private assign(type: string, row: Row, data: Record<string, unknown>, mode: 'create' | 'update'): PendingCollection[] {
+    const pending: PendingCollection[] = [];
+    for (const [attribute, value] of Object.entries(data)) {
+      if (attribute === '__entity_type__') continue;
+      const kind = this.view.kind(type, attribute);
+      if (!kind) throw validationError(`Attribute '${attribute}' does not exist on '${type}'.`);
+      if (this.view.isComputed(type, attribute)) {
+        if (mode === 'update') throw validationError(`Attribute '${attribute}' on '${type}' is computed and cannot be set.`);
+        continue;
+      }
+      if (mode === 'update' && this.view.isImmutable(type, attribute)) {
+        throw validationError(`Attribute '${attribute}' on '${type}' is immutable.`);
+      }
+      if (kind === 'collection' || kind === 'mapped') {
+        if (value === null) continue;
+        if (!Array.isArray(value)) throw validationError(`Attribute '${attribute}' on '${type}' expects a list of entities.`);
+        pending.push({ attribute, items: value });
+        continue;
+      }
+      if (kind === 'reference') {
+        this.assignReference(type, row, attribute, value, mode);
+        continue;
+      }
+      row[attribute] = toStoredValue(this.view, type, attribute, value);
+    }
+    return pending;
+  }
+
+  private assignReference(type: string, row: Row, attribute: string, value: unknown, mode: 'create' | 'update'): void {
+    const relation = this.view.relation(type, attribute);
+    if (!relation || relation.kind !== 'reference' || !relation.localKey) {
+      throw validationError(`Reference '${attribute}' on '${type}' cannot be set.`);
+    }
+    if (mode === 'update' && this.view.isImmutable(type, relation.localKey)) {
+      throw validationError(`Attribute '${attribute}' on '${type}' is immutable.`);
+    }
+    if (value === null) {
+      row[relation.localKey] = null;
+      return;
+    }
+    const reference = asReference(value);
+    if (!reference) throw validationError(`Attribute '${attribute}' on '${type}' expects an entity reference.`);
+    const remote = reference.data[relation.remoteKey ?? 'id'];
+    if (remote === undefined || remote === null) throw validationError(`Reference '${attribute}' on '${type}' lacks its key.`);
+    row[relation.localKey] = remote;
+  }
+
+  private checkRequired(type: string, row: Row): void {
+    for (const name of this.view.schema(type).required ?? []) {
+      const kind = this.view.kind(type, name);
+      if (kind !== 'scalar' && kind !== 'datetime') continue;
+      if (this.view.isComputed(type, name)) continue;
+      if (row[name] === undefined || row[name] === null) throw validationError(`Attribute '${name}' is required.`);
+    }
+  }
+
+  /** Foreign keys that changed must point at existing entities. */
+  private checkReferences(type: string, row: Row, attributes: readonly string[]): void {
+    const schema = this.view.schema(type);
+    for (const [name, prop] of Object.entries(schema.properties)) {
+      if (prop.type || !prop.$ref) continue;
+      const relation = this.view.relation(type, name);
+      if (!relation?.localKey || !attributes.includes(relation.localKey)) continue;
+      const value = row[relation.localKey];
+      if (value === null || value === undefined) continue;
+      if ((relation.remoteKey ?? 'id') !== this.view.primaryKey(relation.target)[0]) continue;
+      if (!this.repo.findAmong(this.view.concreteTypes(relation.target), [value])) {
+        throw validationError(`Reference '${name}' on '${type}' points to a ${relation.target} that does not exist (${String(value)}).`);
+      }
+    }
+  }
+
+  /** The listed items become the collection's members (protocol §3.5). */
+  private setMembers(type: string, owner: Row, pending: PendingCollection): void {
+    const relation = this.view.relation(type, pending.attribute);
+    if (!relation || relation.kind !== 'collection' || !relation.remoteKey) {
+      throw validationError(`Collection '${pending.attribute}' on '${type}' cannot be set through ftrack-local.`);
+    }
+    const ownerValue = owner[relation.localKey ?? 'id'];
+    const targetTypes = this.view.concreteTypes(relation.target);
+    const isMapped = this.view.kind(type, pending.attribute) === 'mapped';
+    const wanted = new Set<string>();
+    for (const item of pending.items) {
+      const reference = asReference(item);
+      if (!reference) throw validationError(`Collection '${pending.attribute}' on '${type}' expects entity references.`);
+      const itemType = targetTypes.includes(reference.type) ? reference.type : undefined;
+      if (!itemType) throw validationError(`'${reference.type}' cannot be a member of '${pending.attribute}' on '${type}'.`);
+      const pk = this.view.primaryKey(itemType);
+      const key = pk.map((name) => reference.data[name]);
+      const before = this.repo.get(itemType, key);
+      if (!before) throw validationError(`${itemType} with key ${JSON.stringify(key)} does not exist.`);
+      wanted.add(`${itemType}|${JSON.stringify(key)}`);
+      const after: Row = { ...before, [relation.remoteKey]: ownerValue };
+      if (itemType === 'Metadata' || 'parent_type' in (this.view.schema(itemType).properties ?? {})) {
+        if (relation.remoteKey === 'parent_id') after['parent_type'] = type;
+      }
+      if (pk.includes(relation.remoteKey) && before[relation.remoteKey] !== ownerValue) {
+        throw validationError(`${itemType} ${JSON.stringify(key)} belongs to another ${type}.`);
+      }
+      if (JSON.stringify(after) !== JSON.stringify(before)) this.repo.replace(itemType, key, after, before);
+    }
+    if (isMapped) return; // key/value collections lose entries by delete, not by omission
+    for (const itemType of targetTypes) {
+      const pk = this.view.primaryKey(itemType);
+      if (pk.includes(relation.remoteKey)) continue;
+      for (const member of [...this.repo.rows(itemType)]) {
+        if (member[relation.remoteKey] !== ownerValue) continue;
+        const key = pk.map((name) => member[name]);
+        if (wanted.has(`${itemType}|${JSON.stringify(key)}`)) continue;
+        this.repo.replace(itemType, key, { ...member, [relation.remoteKey]: null }, member);
+      }
+    }
+  }
+
+  private deleteCascade(type: string, row: Row): void {
+    const id = row['id'];
+    if (this.view.isA(type, 'Context')) {
+      for (const childType of this.view.concreteTypes('Context')) {
+        for (const child of this.repo.rows(childType).filter((r) => r['parent_id'] === id)) this.deleteCascade(childType, child);
+      }
+      for (const asset of this.repo.rows('Asset').filter((r) => r['context_id'] === id)) this.deleteCascade('Asset', asset);
+    } else if (type === 'Asset') {
+      for (const version of this.repo.rows('AssetVersion').filter((r) => r['asset_id'] === id)) this.deleteCascade('AssetVersion', version);
+    } else if (type === 'AssetVersion') {
+      for (const componentType of this.view.concreteTypes('Component')) {
+        for (const component of this.repo.rows(componentType).filter((r) => r['version_id'] === id)) {
+          this.deleteCascade(componentType, component);
+        }
+      }
+    } else if (this.view.isA(type, 'Component')) {
+      for (const location of this.repo.rows('ComponentLocation').filter((r) => r['component_id'] === id)) {
+        if (location['location_id'] === LOCATION_IDS.server && typeof location['resource_identifier'] === 'string') {
+          this.removedFiles.push(location['resource_identifier']);
+        }
+        this.repo.remove('ComponentLocation', [location['id']], location);
+      }
+      for (const link of this.repo.rows('JobComponent').filter((r) => r['component_id'] === id)) {
+        this.repo.remove('JobComponent', [link['component_id'], link['job_id']], link);
+      }
+      for (const memberType of this.view.concreteTypes('Component')) {
+        for (const member of this.repo.rows(memberType).filter((r) => r['container_id'] === id)) this.deleteCascade(memberType, member);
+      }
+    } else if (type === 'Job') {
+      for (const link of this.repo.rows('JobComponent').filter((r) => r['job_id'] === id)) {
+        this.repo.remove('JobComponent', [link['component_id'], link['job_id']], link);
+      }
+    }
+    if (id !== undefined && this.view.has('Metadata')) {
+      for (const meta of this.repo.rows('Metadata').filter((r) => r['parent_id'] === id)) {
+        this.repo.remove('Metadata', [meta['parent_id'], meta['key']], meta);
+      }
+    }
+    if (this.view.isA(type, 'Context') || type === 'AssetVersion') {
+      for (const note of this.repo.rows('Note').filter((r) => r['parent_id'] === id)) this.repo.remove('Note', [note['id']], note);
+    }
+    const key = this.view.primaryKey(type).map((name) => row[name]);
+    if (this.repo.get(type, key)) this.repo.remove(type, key, row);
+  }
+}
