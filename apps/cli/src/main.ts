@@ -8,6 +8,8 @@ import { registerEncodeCommand } from './commands/encode.js';
 import { registerProbeCommand } from './commands/probe.js';
 import { registerProfilesCommand } from './commands/profiles.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerServerCommand } from './commands/server.js';
+import { registerPublishCommand } from './commands/publish.js';
 
 /** Run one command's action: map any failure to its stable exit code. */
 async function run(action: () => Promise<unknown>, flags: CommonFlags): Promise<void> {
@@ -21,8 +23,8 @@ async function run(action: () => Promise<unknown>, flags: CommonFlags): Promise<
 
 const program = new Command('ftrack-encode')
   .description(
-    'Encode production media (movies, EXR/DPX/PNG sequences) into review media and register it with ftrack.\n' +
-      'Backends: native ffmpeg, ffmpeg.wasm, or a BullMQ farm. With no FTRACK_SERVER set, publish and demo\n' +
+    'Encode production media (movies, EXR/DPX/PNG sequences) into review media and register it with ftrack. ' +
+      'Backends: native ffmpeg, ffmpeg.wasm, or a BullMQ farm. With no FTRACK_SERVER set, publish and demo ' +
       'use an embedded local ftrack server (ftrack-local).',
   )
   .version('0.1.0')
@@ -33,6 +35,8 @@ const program = new Command('ftrack-encode')
 registerEncodeCommand(program, run);
 registerProbeCommand(program, run);
 registerProfilesCommand(program, run);
+registerPublishCommand(program, run);
+registerServerCommand(program, run);
 registerDemoCommand(program, run);
 
 try {

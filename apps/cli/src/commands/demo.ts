@@ -1,14 +1,17 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { execa } from 'execa';
+import { EncodeError } from '@ftrack-encode/core';
 import { findFfmpeg } from '@ftrack-encode/encoder-native';
-import { runEncode, encodeResultJson } from './encode.js';
-import { addOutputOptions, type CommonFlags } from './shared-options.js';
+import { defaultLocalDataDir } from '../ftrack/ftrack-target.js';
+import { publishResultJson, runPublish } from './publish.js';
+import { addOutputOptions, setup, type CommonFlags } from './shared-options.js';
 
 interface DemoFlags extends CommonFlags {
-  out?: string;
+  serve?: boolean;
+  port?: number;
 }
 
 /** 4 s 1080p 23.976 test pattern with a tone: exercises scaling, the 1080 variant, audio and exact NTSC frame counts. */
@@ -18,7 +21,7 @@ export function demoClipArgs(path: string): string[] {
     '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=24000/1001:duration=4',
     '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=4',
     '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '18', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-shortest', path,
+    '-c:a', 'aac', '-shortest', '-f', 'mov', path,
   ];
 }
 
@@ -27,10 +30,13 @@ export async function makeDemoClip(dir: string): Promise<string> {
   const clip = join(dir, 'demo_sh010_comp_v001.mov');
   if (existsSync(clip)) return clip;
   const ffmpeg = await findFfmpeg({});
-  if (!ffmpeg) throw new Error('demo needs ffmpeg to generate its test clip');
-  await execa(ffmpeg.ffmpeg, demoClipArgs(`${clip}.partial.mov`));
-  const { rename } = await import('node:fs/promises');
-  await rename(`${clip}.partial.mov`, clip);
+  if (!ffmpeg) {
+    throw new EncodeError('E_ENCODER_MISSING', 'The demo generates its test clip with ffmpeg, which is not installed.', {
+      hint: 'apt-get install ffmpeg (Debian/Ubuntu) or brew install ffmpeg, or set FFMPEG_PATH.',
+    });
+  }
+  await execa(ffmpeg.ffmpeg, demoClipArgs(`${clip}.partial`));
+  await rename(`${clip}.partial`, clip);
   return clip;
 }
 
@@ -38,15 +44,32 @@ export function registerDemoCommand(program: Command, run: (action: () => Promis
   addOutputOptions(
     program
       .command('demo')
-      .summary('generate a test clip and encode it with the default profile')
-      .description('Generates a 4 s 1080p 23.976 fps test clip with audio and encodes it with ftrack-review.')
-      .option('-o, --out <dir>', 'where the clip and review media go', '.ftrack-encode/demo'),
+      .summary('make a test clip, publish it and print the review page URL')
+      .description(
+        'Generates a 4 s 1080p 23.976 fps test clip with audio and publishes it with ftrack-review: to the\n' +
+          'embedded ftrack-local (seeded demo version) unless FTRACK_SERVER is set. On a terminal the embedded\n' +
+          'server keeps running so the review page can be opened; Ctrl-C stops it.',
+      )
+      .option('--no-serve', 'exit right after publishing (default when not on a terminal or with --json)')
+      .option('--port <port>', 'port of the embedded server when serving', (v) => Number(v), 8150),
   ).action(async (flags: DemoFlags) =>
     run(async () => {
-      const dir = resolve(flags.out ?? '.ftrack-encode/demo');
-      const clip = await makeDemoClip(dir);
-      const result = await runEncode(clip, { ...flags, json: false, quiet: Boolean(flags.quiet || flags.json), out: join(dir, 'review') });
-      if (flags.json) process.stdout.write(`${JSON.stringify(encodeResultJson(result, result.backend))}\n`);
+      const io = await setup(flags);
+      const clip = await makeDemoClip(join(resolve(defaultLocalDataDir(io.config)), 'demo-media'));
+      io.terminal.note(`demo clip: ${clip}`);
+      const serve = flags.serve !== false && !flags.json && Boolean(process.stdout.isTTY);
+      const { port, ...rest } = flags;
+      const outcome = await runPublish(clip, { ...rest, serve, json: false, ...(serve ? { port: port ?? 8150 } : {}) }, io);
+      if (flags.json) io.terminal.json(publishResultJson(outcome));
+      if (serve && outcome.target.embedded) {
+        io.terminal.print(`\nOpen ${outcome.reviewUrl} — serving until Ctrl-C.`);
+        const embedded = outcome.target.embedded;
+        await new Promise<void>((done) => {
+          const stop = () => void embedded.close().then(done);
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+      }
     }, flags),
   );
 }

@@ -1,6 +1,7 @@
 // Reads the ftrack schema fixture that the local server serves verbatim for `query_schemas`.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+// A JSON import, not a file read: bundlers (the CLI is one esbuild bundle) inline it.
+import schemas from '../../fixtures/query_schemas.json' with { type: 'json' };
 import type { EntitySchema } from './types.js';
 
 /**
@@ -13,10 +14,7 @@ export const SCHEMA_HASH = '23a1157b8b1730fd91c76f63dcd67a8f';
 /** Absolute path of libs/ftrack-local/fixtures/query_schemas.json. */
 export const SCHEMAS_PATH = fileURLToPath(new URL('../../fixtures/query_schemas.json', import.meta.url));
 
-let cached: EntitySchema[] | undefined;
-
-/** The 116 schemas of the fixture, parsed once per process. Do not mutate the result. */
+/** The 116 schemas of the fixture. Do not mutate the result. */
 export function loadSchemas(): EntitySchema[] {
-  cached ??= JSON.parse(readFileSync(SCHEMAS_PATH, 'utf8')) as EntitySchema[];
-  return cached;
+  return schemas as unknown as EntitySchema[];
 }

@@ -1,0 +1,140 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { EncodeError, PublishReview, type Config, type GapPolicy, type Logger, type PublishReviewResult } from '@ftrack-encode/core';
+import { chooseBackend, profileCatalog, type BackendChoice } from '../composition-root.js';
+import { createPublishContainer, registerLocation } from '../ftrack/publish-container.js';
+import { openFtrackTarget, type FtrackTarget } from '../ftrack/ftrack-target.js';
+import { addOutputOptions, cancelOnSignals, parseIntOption, setup, type CommonFlags } from './shared-options.js';
+import { printCommands } from './encode.js';
+import type { Terminal } from '../output/terminal.js';
+
+export interface PublishFlags extends CommonFlags {
+  version?: string;
+  component?: string;
+  profile?: string;
+  location?: string;
+  backend?: BackendChoice;
+  dryRun?: boolean;
+  gaps?: GapPolicy;
+  threads?: number;
+  /** Keep the embedded server running after the publish (demo on a terminal). */
+  serve?: boolean;
+  port?: number;
+}
+
+export interface PublishOutcome {
+  result: PublishReviewResult;
+  reviewUrl: string;
+  target: FtrackTarget;
+}
+
+export function publishResultJson(outcome: PublishOutcome) {
+  const { result } = outcome;
+  return {
+    versionId: result.versionId,
+    skipped: result.skipped,
+    components: result.components.map((c) => ({ id: c.id, name: c.name, location: result.locationName, checksum: c.checksum, size: c.size })),
+    reviewUrl: outcome.reviewUrl,
+  };
+}
+
+/** Source in ftrack (--component, or --version without an input): download it through its location. */
+async function fetchSourceFromFtrack(
+  flags: PublishFlags,
+  config: Config,
+  target: FtrackTarget,
+  wiring: ReturnType<typeof createPublishContainer>,
+  scratch: string,
+): Promise<{ path: string; versionId: string }> {
+  const ref = flags.component ? { componentId: flags.component } : { versionId: flags.version as string };
+  const source = await wiring.ftrack.registry.findSourceComponent(ref);
+  const versionId = flags.version ?? source.versionId;
+  if (!versionId) throw new EncodeError('E_USAGE', `Component ${source.componentId} is not on a version; give --version.`);
+  for (const location of source.locations) {
+    try {
+      const accessor = registerLocation(wiring.container.createChildContainer(), config, target, location.locationName, wiring.ftrack);
+      const path = join(scratch, `${source.name}${source.fileType}`);
+      await accessor.get(location.resourceIdentifier, path);
+      return { path, versionId };
+    } catch {
+      continue; // not a location this machine can read; try the next
+    }
+  }
+  throw new EncodeError('E_SOURCE_NOT_ACCESSIBLE', `Component ${source.componentId} (${source.name}) is in no location this machine can read.`, {
+    hint: 'Upload it to ftrack.server or configure its disk location in "locations".',
+    details: { locations: source.locations.map((l) => l.locationName) },
+  });
+}
+
+export async function runPublish(input: string | undefined, flags: PublishFlags, io?: { terminal: Terminal; config: Config; logger: Logger }): Promise<PublishOutcome> {
+  const { config, terminal, logger } = io ?? (await setup(flags, { ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.gaps ? { gapPolicy: flags.gaps } : {}) }));
+  if (!input && !flags.version && !flags.component) {
+    throw new EncodeError('E_USAGE', 'publish needs an <input>, or --version/--component to take the source from ftrack.');
+  }
+  const profile = profileCatalog(config).get(flags.profile ?? config.profile);
+  const { backend, reason } = await chooseBackend(config.backend === 'farm' || config.backend === 'ftrack' ? 'auto' : config.backend, config);
+  terminal.note(`backend: ${backend} (${reason})`);
+  const target = await openFtrackTarget(config, logger, flags.port !== undefined ? { port: flags.port } : {});
+  if (target.embedded) terminal.note(`ftrack: embedded ftrack-local at ${target.serverUrl} (set FTRACK_SERVER to publish to your ftrack)`);
+  const scratch = await mkdtemp(join(tmpdir(), 'ftrack-encode-publish-'));
+  const signal = cancelOnSignals();
+  const wiring = createPublishContainer(config, backend, target, flags.location ?? config.location, logger);
+  try {
+    let source = input ? resolve(input) : undefined;
+    let versionId = flags.version ?? target.embedded?.seed?.versionId;
+    if (!source) ({ path: source, versionId } = await fetchSourceFromFtrack(flags, config, target, wiring, scratch));
+    if (!versionId) throw new EncodeError('E_USAGE', 'publish needs --version ID (the AssetVersion to attach review media to).');
+    const result = await wiring.container.resolve(PublishReview).run({
+      input: source,
+      versionId,
+      profile,
+      scratchDir: scratch,
+      gapPolicy: config.gapPolicy,
+      hashAlgorithm: config.hashAlgorithm,
+      threads: flags.threads ?? config.threads,
+      dryRun: Boolean(flags.dryRun),
+      signal,
+      onProgress: terminal.progress,
+    });
+    terminal.clearBar();
+    const outcome = { result, reviewUrl: target.reviewUrl(versionId), target };
+    if (flags.json) terminal.json(publishResultJson(outcome));
+    else if (flags.dryRun) printCommands(terminal, result.commands);
+    else {
+      terminal.print(result.skipped ? `already published (${result.reason}); nothing to do` : `published ${result.components.length} components to version ${versionId}`);
+      for (const c of result.components) terminal.print(`  ${c.name.padEnd(24)} ${c.id}  ${c.size} bytes  ${c.checksum}`);
+      terminal.print(`review: ${outcome.reviewUrl}`);
+    }
+    return outcome;
+  } finally {
+    await wiring.ftrack.close().catch(() => undefined);
+    await rm(scratch, { recursive: true, force: true });
+    if (target.embedded && !flags.serve) await target.embedded.close();
+  }
+}
+
+export function registerPublishCommand(program: Command, run: (action: () => Promise<unknown>, flags: CommonFlags) => Promise<void>): void {
+  addOutputOptions(
+    program
+      .command('publish')
+      .summary('encode review media and register it on an ftrack AssetVersion')
+      .description(
+        'resolve → probe → plan → skip if already registered (same source checksum + profile) → encode →\n' +
+          'validate → store → register (one batched ftrack call) → announce. Nothing is left half registered:\n' +
+          'a failure removes what was stored. With no FTRACK_SERVER, publishes to the embedded ftrack-local\n' +
+          '(its seeded demo version when --version is not given). Without <input>, the source is taken from\n' +
+          'ftrack: --component ID, or the largest non-review component of --version.',
+      )
+      .argument('[input]', 'movie file or image sequence pattern')
+      .option('--version <id>', 'AssetVersion id to publish to')
+      .option('--component <id>', 'source component in ftrack (instead of <input>)')
+      .option('-p, --profile <name>', 'encode profile', undefined)
+      .option('-l, --location <name>', 'ftrack.server or a disk location from the config', undefined)
+      .option('-b, --backend <backend>', 'auto | native | wasm | farm')
+      .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
+      .option('--threads <n>', 'threads per encode', parseIntOption('--threads'))
+      .option('-n, --dry-run', 'resolve and plan; print the ffmpeg command lines; register nothing'),
+  ).action(async (input: string | undefined, flags: PublishFlags) => run(() => runPublish(input, flags), flags));
+}

@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import type { DependencyContainer } from 'tsyringe';
+import { EncodeError, TOKENS, type Config, type Logger, type StorageAccessor } from '@ftrack-encode/core';
+import { FilePublishLock } from '@ftrack-encode/node-platform';
+import { registerFtrack, type RegisteredFtrack } from '@ftrack-encode/ftrack';
+import { registerFtrackServerStorage } from '@ftrack-encode/storage-ftrack-server';
+import { registerDiskStorage } from '@ftrack-encode/storage-disk';
+import { createContainer, type EncodeBackend } from '../composition-root.js';
+import type { FtrackTarget } from './ftrack-target.js';
+
+export interface PublishWiring {
+  container: DependencyContainer;
+  ftrack: RegisteredFtrack;
+  storage: StorageAccessor;
+}
+
+/** Register the storage accessor for a location name: ftrack.server or a configured disk location. */
+export function registerLocation(container: DependencyContainer, config: Config, target: FtrackTarget, locationName: string, registry: RegisteredFtrack): StorageAccessor {
+  if (locationName === 'ftrack.server') {
+    return registerFtrackServerStorage(container, {
+      serverUrl: target.serverUrl,
+      apiUser: target.apiUser,
+      apiKey: target.apiKey,
+      journalDir: join(tmpdir(), 'ftrack-encode-upload-journals'),
+      algorithm: config.hashAlgorithm,
+    });
+  }
+  const disk = config.locations.find((l) => l.name === locationName);
+  if (!disk) {
+    throw new EncodeError('E_CONFIG_INVALID', `Unknown location "${locationName}".`, {
+      hint: `Use ftrack.server or add {"name": "${locationName}", "type": "disk", "prefix": "/mnt/projects"} to "locations" in the config.`,
+    });
+  }
+  return registerDiskStorage(container, {
+    locationName: disk.name,
+    locationId: () => registry.registry.locationId(disk.name),
+    prefix: disk.prefix,
+    ...(disk.structure ? { structure: disk.structure } : {}),
+    algorithm: config.hashAlgorithm,
+  });
+}
+
+/** One child container per publish: encoder, ftrack session (short-lived), storage, lock. */
+export function createPublishContainer(config: Config, backend: EncodeBackend, target: FtrackTarget, locationName: string, logger: Logger): PublishWiring {
+  const container = createContainer(config, backend, logger);
+  const ftrack = registerFtrack(container, {
+    serverUrl: target.serverUrl,
+    apiUser: target.apiUser,
+    apiKey: target.apiKey,
+    ...(config.ftrack.schemaCacheDir ? { schemaCacheDir: config.ftrack.schemaCacheDir } : { schemaCacheDir: join(tmpdir(), 'ftrack-encode-schema-cache') }),
+  });
+  const storage = registerLocation(container, config, target, locationName, ftrack);
+  container.register(TOKENS.PublishLock, { useValue: new FilePublishLock() });
+  return { container, ftrack, storage };
+}
