@@ -3,7 +3,7 @@ import type { EntityRepo } from '../store/entity-repo.js';
 import type { SchemaView } from '../store/schema-view.js';
 import type { ApiUser } from '../store/users.js';
 import type { FileStore } from '../storage/file-store.js';
-import type { UploadTokens } from '../storage/tokens.js';
+import type { SignedTokens } from '../storage/tokens.js';
 import type { Db } from '../store/sqlite.js';
 import type { QueryService } from './query-service.js';
 import type { EncodeJobRunner } from './encode-jobs.js';
@@ -13,7 +13,7 @@ export interface ServerServices {
   repo: EntityRepo;
   view: SchemaView;
   files: FileStore;
-  tokens: UploadTokens;
+  tokens: SignedTokens;
   queries: QueryService;
   encodeJobs: EncodeJobRunner;
   /** Absolute base URL of this server, e.g. http://127.0.0.1:4000 */

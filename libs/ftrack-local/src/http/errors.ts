@@ -24,7 +24,6 @@ export class ApiError extends Error {
 
 export const validationError = (content: string): ApiError => new ApiError('ValidationError', content, 400);
 export const serverError = (content: string, status = 500): ApiError => new ApiError('ServerError', content, status);
-export const notFoundError = (content: string): ApiError => new ApiError('NotFoundError', content, 404);
 
 export const invalidCredentials = (): ApiError =>
   new ApiError('InvalidCredentialsError', 'The supplied API key is not valid.', 401);

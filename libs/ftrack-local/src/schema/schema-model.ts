@@ -11,6 +11,8 @@ export class SchemaModel implements RelationLookup {
   private readonly abstractTypes: ReadonlySet<string>;
   private readonly attributeCache = new Map<string, Map<string, AttributeInfo>>();
   private readonly relationCache = new Map<string, Relation | undefined>();
+  private readonly ancestorCache = new Map<string, string[]>();
+  private readonly systemProjectionCache = new Map<string, string[]>();
 
   constructor(schemas: readonly EntitySchema[]) {
     for (const schema of schemas) this.byId.set(schema.id, schema);
@@ -55,9 +57,13 @@ export class SchemaModel implements RelationLookup {
 
   /** Bases, nearest first. */
   ancestors(type: string): string[] {
-    const out: string[] = [];
-    for (let t = this.parents.get(type); t !== undefined; t = this.parents.get(t)) out.push(t);
-    return out;
+    let out = this.ancestorCache.get(type);
+    if (out === undefined) {
+      out = [];
+      for (let t = this.parents.get(type); t !== undefined; t = this.parents.get(t)) out.push(t);
+      this.ancestorCache.set(type, out);
+    }
+    return [...out];
   }
 
   /** All subtypes at any depth (not including the type itself). */
@@ -116,6 +122,15 @@ export class SchemaModel implements RelationLookup {
    * Backend names with no API attribute (`_casted_value`, `topid`) are dropped.
    */
   systemProjections(type: string): string[] {
+    let names = this.systemProjectionCache.get(type);
+    if (names === undefined) {
+      names = this.computeSystemProjections(type);
+      this.systemProjectionCache.set(type, names);
+    }
+    return [...names];
+  }
+
+  private computeSystemProjections(type: string): string[] {
     const schema = this.require(type);
     const backend = [...(schema.system_projections ?? [])];
     if (typeof schema.alias_for === 'object') backend.push(...Object.keys(schema.alias_for.classifiers));

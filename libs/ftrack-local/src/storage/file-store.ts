@@ -3,7 +3,7 @@
 // served root until they are assembled.
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -84,6 +84,11 @@ export class FileStore {
   /** Concatenates the given part files, in order, into the file `id`. */
   async assemble(id: string, partPaths: readonly string[]): Promise<StoredFile> {
     return this.writeAtomically(this.pathOf(id), this.root, partPaths.map((p) => createReadStream(p)), {});
+  }
+
+  /** Upload ids with parts on disk (for cleaning up abandoned multi-part uploads). */
+  async uploadIds(): Promise<string[]> {
+    return (await readdir(this.partsRoot)).filter((name) => !name.startsWith('.'));
   }
 
   async discardUpload(uploadId: string): Promise<void> {

@@ -1,10 +1,11 @@
-// Short-lived HMAC tokens for signed upload URLs: they grant one PUT target,
-// carry no credentials, and expire.
+// Short-lived HMAC tokens for signed URLs: each grants one operation on one
+// target (an upload part, a download), carries no credentials, and expires.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../store/sqlite.js';
 import { readMeta, writeMeta } from '../store/sqlite.js';
 
 export interface UploadGrant {
+  op: 'put' | 'get';
   componentId: string;
   uploadId?: string;
   part?: number;
@@ -13,7 +14,7 @@ export interface UploadGrant {
 
 export const TOKEN_TTL_MS = 60 * 60 * 1000;
 
-export class UploadTokens {
+export class SignedTokens {
   private readonly secret: Buffer;
 
   constructor(db: Db, private readonly now: () => number = Date.now) {
@@ -41,7 +42,7 @@ export class UploadTokens {
   }
 
   private mac(grant: UploadGrant, expires: number): string {
-    const payload = [grant.componentId, grant.uploadId ?? '', grant.part ?? '', grant.md5 ?? '', expires].join('\n');
+    const payload = [grant.op, grant.componentId, grant.uploadId ?? '', grant.part ?? '', grant.md5 ?? '', expires].join('\n');
     return createHmac('sha256', this.secret).update(payload).digest('base64url');
   }
 }

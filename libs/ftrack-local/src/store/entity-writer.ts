@@ -16,6 +16,8 @@ export interface Located {
 interface PendingCollection {
   attribute: string;
   items: unknown[];
+  /** `{"metadata": {"key": "value"}}`: key/value form of a mapped collection. */
+  entries?: Record<string, unknown>;
 }
 
 export class EntityWriter {
@@ -109,6 +111,10 @@ export class EntityWriter {
       }
       if (kind === 'collection' || kind === 'mapped') {
         if (value === null) continue;
+        if (kind === 'mapped' && typeof value === 'object' && !Array.isArray(value) && !asReference(value)) {
+          pending.push({ attribute, items: [], entries: value as Record<string, unknown> });
+          continue;
+        }
         if (!Array.isArray(value)) throw validationError(`Attribute '${attribute}' on '${type}' expects a list of entities.`);
         pending.push({ attribute, items: value });
         continue;
@@ -173,6 +179,7 @@ export class EntityWriter {
       throw validationError(`Collection '${pending.attribute}' on '${type}' cannot be set through ftrack-local.`);
     }
     const ownerValue = owner[relation.localKey ?? 'id'];
+    if (pending.entries) return this.upsertEntries(type, ownerValue, relation.target, pending);
     const targetTypes = this.view.concreteTypes(relation.target);
     const isMapped = this.view.kind(type, pending.attribute) === 'mapped';
     const wanted = new Set<string>();
@@ -205,6 +212,17 @@ export class EntityWriter {
         if (wanted.has(`${itemType}|${JSON.stringify(key)}`)) continue;
         this.repo.replace(itemType, key, { ...member, [relation.remoteKey]: null }, member);
       }
+    }
+  }
+
+  private upsertEntries(type: string, ownerId: unknown, target: string, pending: PendingCollection): void {
+    if (target !== 'Metadata') throw validationError(`Collection '${pending.attribute}' on '${type}' expects a list of entities.`);
+    for (const [key, value] of Object.entries(pending.entries ?? {})) {
+      if (typeof value !== 'string') throw validationError(`Metadata value for '${key}' must be a string.`);
+      const row: Row = { parent_id: ownerId, parent_type: type, key, value };
+      const before = this.repo.get('Metadata', [ownerId, key]);
+      if (before) this.repo.replace('Metadata', [ownerId, key], { ...before, ...row }, before);
+      else this.repo.insert('Metadata', [ownerId, key], row);
     }
   }
 

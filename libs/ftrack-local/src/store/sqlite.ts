@@ -34,6 +34,13 @@ export function openDatabase(dataDir: string): Db {
       parts        INTEGER NOT NULL,
       created_at   TEXT NOT NULL
     );
+    CREATE TABLE IF NOT EXISTS upload_part (
+      upload_id   TEXT NOT NULL,
+      part_number INTEGER NOT NULL,
+      md5         TEXT NOT NULL,
+      size        INTEGER NOT NULL,
+      PRIMARY KEY (upload_id, part_number)
+    );
   `);
   return db;
 }

@@ -1,0 +1,117 @@
+// get_upload_metadata and complete_multipart_upload (protocol §3.7, §3.8).
+import { randomUUID } from 'node:crypto';
+import { ApiError, validationError } from '../http/errors.js';
+import { contentTypeFor } from '../storage/content-type.js';
+import { isSafeIdentifier } from '../storage/safe-path.js';
+import type { ActionHandler } from './action.js';
+import { stringField } from './action.js';
+import type { CallContext, Operation } from './context.js';
+
+const MAX_PARTS = 10_000;
+
+function componentId(op: Operation): string {
+  const id = stringField(op, 'component_id');
+  if (!id || !isSafeIdentifier(id)) throw validationError('component_id is missing or not a valid identifier.');
+  return id;
+}
+
+export function putUrl(ctx: CallContext, query: Record<string, string>): string {
+  const params = new URLSearchParams(query);
+  return `${ctx.baseUrl()}/component/put?${params.toString()}`;
+}
+
+export const getUploadMetadata: ActionHandler = {
+  run(op, ctx) {
+    const id = componentId(op);
+    const fileName = stringField(op, 'file_name') ?? id;
+    const checksum = stringField(op, 'checksum');
+    const parts = op['parts'];
+    if (parts === null || parts === undefined) {
+      const token = ctx.tokens.sign({ op: 'put', componentId: id, ...(checksum ? { md5: checksum } : {}) });
+      const headers: Record<string, string> = {
+        'Content-Type': contentTypeFor(fileName),
+        'Content-Disposition': `attachment; filename="${fileName.replace(/["\\\r\n]/g, '_')}"`,
+      };
+      if (checksum) headers['Content-MD5'] = checksum;
+      // Single part: no `urls` key at all (the JS client picks the mode by its presence).
+      return { component_id: id, url: putUrl(ctx, { id, token }), headers };
+    }
+    if (typeof parts !== 'number' || !Number.isInteger(parts) || parts < 1 || parts > MAX_PARTS) {
+      throw validationError(`parts must be an integer between 1 and ${MAX_PARTS}.`);
+    }
+    const uploadId = randomUUID();
+    ctx.db
+      .prepare('INSERT INTO upload_session(upload_id, component_id, parts, created_at) VALUES(?, ?, ?, ?)')
+      .run(uploadId, id, parts, new Date().toISOString());
+    const urls = Array.from({ length: parts }, (_, i) => {
+      const part = i + 1;
+      const token = ctx.tokens.sign({ op: 'put', componentId: id, uploadId, part });
+      return { part_number: part, signed_url: putUrl(ctx, { id, upload: uploadId, part: String(part), token }) };
+    });
+    return { component_id: id, upload_id: uploadId, urls };
+  },
+};
+
+interface PartRef {
+  part_number: number;
+  e_tag: string;
+}
+
+function partList(op: Operation): PartRef[] {
+  const parts = op['parts'];
+  if (!Array.isArray(parts) || parts.length === 0) throw validationError('parts must list the uploaded parts.');
+  return parts.map((p: unknown) => {
+    const part = p as { part_number?: unknown; e_tag?: unknown };
+    if (typeof part.part_number !== 'number' || typeof part.e_tag !== 'string') {
+      throw validationError('Each part needs part_number and e_tag.');
+    }
+    return { part_number: part.part_number, e_tag: part.e_tag.replace(/"/g, '') };
+  });
+}
+
+export const completeMultipartUpload: ActionHandler = {
+  async prepare(op, ctx, index) {
+    const id = componentId(op);
+    const uploadId = stringField(op, 'upload_id');
+    const session = ctx.db.prepare('SELECT component_id, parts FROM upload_session WHERE upload_id = ?').get(uploadId ?? '') as
+      | { component_id: string; parts: number }
+      | undefined;
+    if (!uploadId || !session || session.component_id !== id) throw validationError(`Unknown upload ${String(uploadId)} for component ${id}.`);
+    const parts = partList(op).sort((a, b) => a.part_number - b.part_number);
+    if (parts.length !== session.parts || parts.some((p, i) => p.part_number !== i + 1)) {
+      throw validationError(`Expected parts 1..${session.parts} for upload ${uploadId}.`);
+    }
+    const stored = ctx.db.prepare('SELECT part_number, md5 FROM upload_part WHERE upload_id = ?').all(uploadId) as {
+      part_number: number;
+      md5: string;
+    }[];
+    const md5ByPart = new Map(stored.map((row) => [row.part_number, row.md5]));
+    const paths: string[] = [];
+    for (const part of parts) {
+      const path = await ctx.files.partPath(uploadId, part.part_number);
+      if (!path || md5ByPart.get(part.part_number) === undefined) throw validationError(`Part ${part.part_number} was not uploaded.`);
+      if (md5ByPart.get(part.part_number) !== part.e_tag.toLowerCase()) {
+        throw validationError(`ETag of part ${part.part_number} does not match the uploaded data.`);
+      }
+      paths.push(path);
+    }
+    try {
+      await ctx.files.assemble(id, paths);
+    } catch (error) {
+      throw new ApiError('ServerError', `Could not assemble upload: ${(error as Error).message}`, 500);
+    }
+    await ctx.files.discardUpload(uploadId);
+    ctx.db.prepare('DELETE FROM upload_part WHERE upload_id = ?').run(uploadId);
+    ctx.db.prepare('DELETE FROM upload_session WHERE upload_id = ?').run(uploadId);
+    ctx.prepared.set(index, id);
+  },
+  run(op, ctx, _writer, index) {
+    const id = ctx.prepared.get(index) as string;
+    const token = ctx.tokens.sign({ op: 'get', componentId: id });
+    return {
+      action: 'complete_multipart_upload',
+      component_id: id,
+      url: `${ctx.baseUrl()}/component/get?${new URLSearchParams({ id, token }).toString()}`,
+    };
+  },
+};

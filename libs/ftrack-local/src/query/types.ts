@@ -1,0 +1,30 @@
+// Public types of the query evaluator.
+import type { SchemaModel } from '../schema/index.js';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** An entity on the wire (protocol §4.1): concrete type, every primary key, projected attributes. */
+export interface EntityJson {
+  __entity_type__: string;
+  [attribute: string]: JsonValue;
+}
+
+export type Row = Record<string, unknown>;
+
+export interface QueryDataSource {
+  model: SchemaModel;
+  /** All stored rows of one CONCRETE type, as plain objects keyed by API attribute names (FKs as *_id). */
+  rows(type: string): Iterable<Row>;
+  /** Computed attribute values (e.g. thumbnail_url, link, is_latest_version) — may return undefined. */
+  computed?(type: string, row: Row, attribute: string): unknown;
+}
+
+export interface ExecuteOptions {
+  /** `ftrack-strict-api` / `strict=1`: no system projections beyond PKs and what was asked. */
+  strict?: boolean;
+}
+
+export interface QueryResult {
+  data: EntityJson[];
+  metadata: { next: { offset: number | null } };
+}

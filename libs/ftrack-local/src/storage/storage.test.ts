@@ -1,0 +1,229 @@
+// Upload and download through the storage endpoints, following the JS client's
+// protocol (§8.1) with raw fetch, plus the Python single-part variant.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Session, type operation } from '@ftrack/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVER_LOCATION_ID, startFtrackLocal, type FtrackLocalServer } from '../index.js';
+
+let server: FtrackLocalServer;
+let session: Session;
+
+beforeAll(async () => {
+  server = await startFtrackLocal({ seed: 'demo' });
+  session = new Session(server.url, server.user, server.apiKey, { autoConnectEventHub: false });
+  await session.initializing;
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+const md5 = (data: Uint8Array) => createHash('md5').update(data).digest();
+/** fetch() bodies need an ArrayBuffer-backed view. */
+const body = (data: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(data);
+
+async function uploadLikeJsClient(s: Session, data: Uint8Array, name: string, chunkSize?: number): Promise<string> {
+  const componentId = randomUUID();
+  const parts = chunkSize ? Math.ceil(data.length / chunkSize) : null;
+  const [, metadata] = (await s.call([
+    { action: 'create', entity_type: 'FileComponent', entity_data: { id: componentId, name, file_type: '.bin', size: data.length } },
+    { action: 'get_upload_metadata', component_id: componentId, file_name: `${name}.bin`, file_size: data.length, parts },
+  ])) as [unknown, Record<string, any>];
+  const extra: operation.Operation[] = [];
+  if (!parts) {
+    expect('urls' in metadata).toBe(false);
+    const headers = Object.fromEntries(Object.entries(metadata['headers'] as Record<string, string>).filter(([k]) => k !== 'Content-Length'));
+    const put = await fetch(metadata['url'], { method: 'PUT', headers, body: body(data) });
+    expect(put.status).toBeLessThan(400);
+  } else {
+    const urls = metadata['urls'] as { part_number: number; signed_url: string }[];
+    expect(urls).toHaveLength(parts);
+    const etags = await Promise.all(
+      [...urls].reverse().map(async ({ part_number, signed_url }) => {
+        const slice = data.subarray((part_number - 1) * chunkSize!, part_number * chunkSize!);
+        const put = await fetch(signed_url, { method: 'PUT', body: body(slice) });
+        expect(put.status).toBe(200);
+        const etag = put.headers.get('etag')!;
+        expect(etag).toBe(`"${md5(slice).toString('hex')}"`);
+        return { part_number, e_tag: etag.replace(/"/g, '') };
+      }),
+    );
+    extra.push({
+      action: 'complete_multipart_upload',
+      upload_id: metadata['upload_id'] as string,
+      component_id: componentId,
+      parts: etags.sort((a, b) => a.part_number - b.part_number),
+    });
+  }
+  await s.call([
+    ...extra,
+    {
+      action: 'create',
+      entity_type: 'ComponentLocation',
+      entity_data: { id: randomUUID(), component_id: componentId, resource_identifier: componentId, location_id: SERVER_LOCATION_ID },
+    },
+  ]);
+  return componentId;
+}
+
+async function download(url: string, componentId: string, user = server.user, key = server.apiKey): Promise<Response> {
+  const params = new URLSearchParams({ id: componentId, username: user, apiKey: key });
+  return fetch(`${url}/component/get?${params.toString()}`);
+}
+
+describe('storage endpoints', () => {
+  it('uploads single-part and downloads intact', async () => {
+    const data = randomBytes(300_000);
+    const id = await uploadLikeJsClient(session, data, 'single');
+    const response = await download(server.url, id);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toBe('attachment; filename="single.bin"');
+    expect(md5(new Uint8Array(await response.arrayBuffer()))).toEqual(md5(data));
+    const located = await session.query(`select location_id, url from ComponentLocation where component_id is ${id}`);
+    expect((located.data[0] as any).location_id).toBe(SERVER_LOCATION_ID);
+  });
+
+  it('uploads multi-part and reassembles in order', async () => {
+    const data = randomBytes(1_000_003);
+    const id = await uploadLikeJsClient(session, data, 'multi', 256 * 1024);
+    const response = await download(server.url, id);
+    expect(md5(new Uint8Array(await response.arrayBuffer()))).toEqual(md5(data));
+  });
+
+  it('serves byte ranges for the video player', async () => {
+    const data = randomBytes(10_000);
+    const id = await uploadLikeJsClient(session, data, 'ranged');
+    const params = new URLSearchParams({ id, username: server.user, apiKey: server.apiKey });
+    const response = await fetch(`${server.url}/component/get?${params.toString()}`, { headers: { Range: 'bytes=100-199' } });
+    expect(response.status).toBe(206);
+    expect(response.headers.get('content-range')).toBe('bytes 100-199/10000');
+    expect(Buffer.from(await response.arrayBuffer())).toEqual(data.subarray(100, 200));
+  });
+
+  it('rejects a multi-part completion whose ETag does not match', async () => {
+    const componentId = randomUUID();
+    const [meta] = (await session.call([
+      { action: 'get_upload_metadata', component_id: componentId, file_name: 'x.bin', file_size: 20, parts: 2 },
+    ])) as [Record<string, any>];
+    for (const { signed_url } of meta['urls']) await fetch(signed_url, { method: 'PUT', body: body(randomBytes(10)) });
+    await expect(
+      session.call([
+        {
+          action: 'complete_multipart_upload',
+          upload_id: meta['upload_id'],
+          component_id: componentId,
+          parts: [
+            { part_number: 1, e_tag: '00000000000000000000000000000000' },
+            { part_number: 2, e_tag: '00000000000000000000000000000000' },
+          ],
+        },
+      ]),
+    ).rejects.toMatchObject({ name: 'ServerValidationError' });
+  });
+
+  it('accepts a Python-style upload before the component exists and verifies Content-MD5', async () => {
+    const data = randomBytes(5000);
+    const componentId = randomUUID();
+    const checksum = md5(data).toString('base64');
+    const [meta] = (await session.call([
+      { action: 'get_upload_metadata', component_id: componentId, file_name: 'plate.mov', file_size: data.length, checksum },
+    ])) as [Record<string, any>];
+    expect(meta['headers']['Content-MD5']).toBe(checksum);
+    expect(meta['headers']['Content-Type']).toBe('video/quicktime');
+    const bad = await fetch(meta['url'], { method: 'PUT', headers: meta['headers'], body: body(randomBytes(5000)) });
+    expect(bad.status).toBe(400);
+    const good = await fetch(meta['url'], { method: 'PUT', headers: meta['headers'], body: body(data) });
+    expect(good.status).toBe(200);
+    const response = await download(server.url, componentId);
+    expect(md5(new Uint8Array(await response.arrayBuffer()))).toEqual(md5(data));
+  });
+
+  it('rejects unsigned or tampered upload URLs', async () => {
+    const id = randomUUID();
+    expect((await fetch(`${server.url}/component/put?id=${id}`, { method: 'PUT', body: 'x' })).status).toBe(403);
+    const [meta] = (await session.call([{ action: 'get_upload_metadata', component_id: id, file_name: 'a.txt', file_size: 1 }])) as [
+      Record<string, any>,
+    ];
+    const other = (meta['url'] as string).replace(id, randomUUID());
+    expect((await fetch(other, { method: 'PUT', body: 'x' })).status).toBe(403);
+  });
+
+  it('rejects path traversal in resource identifiers', async () => {
+    const attempts = ['../../etc/passwd', '..%2F..%2Fetc%2Fpasswd', '%2E%2E%2F%2E%2E%2Fetc%2Fpasswd', '/etc/passwd', '..', 'a/../../b', 'a\\..\\b', 'x%00y', '.hidden'];
+    for (const attempt of attempts) {
+      const auth = `username=${encodeURIComponent(server.user)}&apiKey=${encodeURIComponent(server.apiKey)}`;
+      for (const route of ['get', 'thumbnail', 'remove']) {
+        const response = await fetch(`${server.url}/component/${route}?id=${attempt}&${auth}`);
+        expect(response.status, `${route} ${attempt}`).toBe(400);
+      }
+      const put = await fetch(`${server.url}/component/put?id=${attempt}&${auth}`, { method: 'PUT', body: 'owned' });
+      expect(put.status, `put ${attempt}`).toBe(400);
+    }
+    await expect(
+      session.call([{ action: 'get_upload_metadata', component_id: '../../etc/passwd', file_name: 'x', file_size: 1 }]),
+    ).rejects.toMatchObject({ name: 'ServerValidationError' });
+  });
+
+  it('requires credentials to download and answers 404 for absent files', async () => {
+    const id = await uploadLikeJsClient(session, randomBytes(10), 'private');
+    expect((await fetch(`${server.url}/component/get?id=${id}`)).status).toBe(401);
+    expect((await download(server.url, id, server.user, 'nope')).status).toBe(401);
+    expect((await download(server.url, randomUUID())).status).toBe(404);
+  });
+
+  it('handles concurrent uploads', async () => {
+    const payloads = Array.from({ length: 6 }, (_, i) => randomBytes(50_000 + i * 7919));
+    const ids = await Promise.all(payloads.map((p, i) => uploadLikeJsClient(session, p, `c${i}`, i % 2 ? 16_384 : undefined)));
+    for (const [i, id] of ids.entries()) {
+      const response = await download(server.url, id);
+      expect(md5(new Uint8Array(await response.arrayBuffer()))).toEqual(md5(payloads[i]!));
+    }
+  });
+
+  it('deleting a component removes its locations and stored file', async () => {
+    const id = await uploadLikeJsClient(session, randomBytes(100), 'doomed');
+    await session.delete('FileComponent', [id]);
+    expect((await session.query(`select id from ComponentLocation where component_id is ${id}`)).data).toHaveLength(0);
+    expect((await download(server.url, id)).status).toBe(404);
+  });
+
+  it('removes a stored file through /component/remove', async () => {
+    const id = await uploadLikeJsClient(session, randomBytes(100), 'removable');
+    const params = new URLSearchParams({ id, username: server.user, apiKey: server.apiKey });
+    expect((await fetch(`${server.url}/component/remove?${params.toString()}`)).status).toBe(200);
+    expect((await download(server.url, id)).status).toBe(404);
+  });
+});
+
+describe('persistence', () => {
+  it('keeps entities, files and the API key across a restart on the same data dir', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'ftrack-local-restart-'));
+    const first = await startFtrackLocal({ dataDir, seed: 'demo' });
+    const s1 = new Session(first.url, first.user, first.apiKey, { autoConnectEventHub: false });
+    await s1.initializing;
+    const data = randomBytes(70_000);
+    const id = await uploadLikeJsClient(s1, data, 'kept', 32_768);
+    const seed = first.seed!;
+    const key = first.apiKey;
+    await first.close();
+
+    const second = await startFtrackLocal({ dataDir, seed: 'demo' });
+    try {
+      expect(second.apiKey).toBe(key);
+      expect(second.seed).toEqual(seed);
+      const s2 = new Session(second.url, second.user, second.apiKey, { autoConnectEventHub: false });
+      await s2.initializing;
+      const found = await s2.query(`select name, size from FileComponent where id is ${id}`);
+      expect((found.data[0] as any).size).toBe(data.length);
+      const response = await download(second.url, id, second.user, second.apiKey);
+      expect(md5(new Uint8Array(await response.arrayBuffer()))).toEqual(md5(data));
+      const projects = await s2.query('select id from Project');
+      expect(projects.data).toHaveLength(1);
+    } finally {
+      await second.close();
+    }
+  });
+});
