@@ -30,7 +30,8 @@ export function createContainer(config: Config, backend: EncodeBackend, logger: 
     threads: config.threads,
   };
   if (backend === 'native') registerNativeEncoder(container, tools);
-  else registerWasmEncoder(container, { threads: config.threads || 1 });
+  // The wasm backend probes with the wasm core too, so it works where no ffmpeg is installed.
+  else registerWasmEncoder(container, { threads: config.threads || 1, probe: true });
   return container;
 }
 

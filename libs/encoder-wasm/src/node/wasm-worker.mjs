@@ -8,7 +8,7 @@
 // The core's exec() is synchronous and blocks this thread until ffmpeg returns, which is
 // why it lives here: the main event loop stays free, and worker.terminate() is the cancel.
 import { parentPort, workerData } from 'node:worker_threads';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 
 // Emscripten's ESM build thinks it runs in a web worker: it needs `self` and `self.location`.
 globalThis.self = globalThis;
@@ -24,16 +24,17 @@ globalThis.FileReaderSync = class FileReaderSync {
 };
 
 class DiskSlice {
-  constructor(fd, start, end) {
-    this.fd = fd;
+  constructor(blob, start, end) {
+    this.blob = blob;
     this.start = start;
     this.size = Math.max(0, end - start);
   }
   read() {
+    const fd = this.blob.open();
     const bytes = new Uint8Array(this.size);
     let done = 0;
     while (done < this.size) {
-      const n = readSync(this.fd, bytes, done, this.size - done, this.start + done);
+      const n = readSync(fd, bytes, done, this.size - done, this.start + done);
       if (n === 0) break;
       done += n;
     }
@@ -41,16 +42,35 @@ class DiskSlice {
   }
 }
 
+/** Open descriptors, most recent last: a 1000-frame sequence must not hold 1000 of them. */
+const openBlobs = [];
+const MAX_OPEN = 16;
+
 class DiskBlob {
   constructor(path) {
-    this.fd = openSync(path, 'r');
-    this.size = fstatSync(this.fd).size;
+    this.path = path;
+    this.fd = undefined;
+    this.size = statSync(path).size;
+  }
+  open() {
+    const at = openBlobs.indexOf(this);
+    if (at >= 0) openBlobs.splice(at, 1);
+    else {
+      this.fd = openSync(this.path, 'r');
+      if (openBlobs.length >= MAX_OPEN) openBlobs.shift().close();
+    }
+    openBlobs.push(this);
+    return this.fd;
   }
   slice(start, end) {
-    return new DiskSlice(this.fd, start, Math.min(end ?? this.size, this.size));
+    return new DiskSlice(this, start, Math.min(end ?? this.size, this.size));
   }
   close() {
+    if (this.fd === undefined) return;
     closeSync(this.fd);
+    this.fd = undefined;
+    const at = openBlobs.indexOf(this);
+    if (at >= 0) openBlobs.splice(at, 1);
   }
 }
 
@@ -129,6 +149,10 @@ function run(request) {
       mkdirTree(parentDir(file.path));
       core.FS.writeFile(file.path, file.contents);
     }
+    for (const link of request.links) {
+      mkdirTree(parentDir(link.path));
+      core.FS.symlink(link.target, link.path);
+    }
     for (const output of request.outputs) mkdirTree(parentDir(output.memfsPath));
     for (const path of request.collect) mkdirTree(parentDir(path));
 
@@ -157,6 +181,7 @@ function run(request) {
     current = null;
     for (const output of request.outputs) unlinkQuietly(output.memfsPath);
     for (const file of request.files) unlinkQuietly(file.path);
+    for (const link of request.links) unlinkQuietly(link.path);
     for (const point of mounted) core.FS.unmount(point);
     for (const blob of blobs) blob.close();
   }

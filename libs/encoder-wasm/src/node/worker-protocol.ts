@@ -16,6 +16,8 @@ export interface ExecRequest {
   mounts: DiskMount[];
   /** Small text files written into MEMFS before the run (concat lists). */
   files: { path: string; contents: string }[];
+  /** Symbolic links created before the run (frames whose names cannot go into an ffconcat list). */
+  links: { path: string; target: string }[];
   /** MEMFS files copied to disk after the run, then freed. */
   outputs: { memfsPath: string; diskPath: string }[];
   /** MEMFS text files returned in the result (ffprobe -o JSON). */

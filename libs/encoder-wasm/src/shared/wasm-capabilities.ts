@@ -3,14 +3,14 @@ import type { Codec, EncoderCapabilities } from '@ftrack-encode/core';
 /** Why VP9 is refused even though the build lists libvpx-vp9. */
 export const VP9_UNSUPPORTED_REASON = 'VP9 crashes in ffmpeg.wasm 0.12 (memory access out of bounds, upstream #679)';
 
-/** ffmpeg encoders that make each profile codec, preferred first. */
+/** The ffmpeg encoder buildEncodeInvocation uses for each profile codec. */
 export const ENCODERS_FOR_CODEC: Record<Codec, readonly string[]> = {
   h264: ['libx264'],
   hevc: ['libx265'],
   vp9: ['libvpx-vp9'],
   vp8: ['libvpx'],
-  av1: ['libsvtav1', 'libaom-av1', 'librav1e'],
-  prores: ['prores_ks', 'prores'],
+  av1: ['libsvtav1'],
+  prores: ['prores_ks'],
   dnxhr: ['dnxhd'],
   mjpeg: ['mjpeg'],
   png: ['png'],

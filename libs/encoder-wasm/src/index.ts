@@ -1,0 +1,5 @@
+export * from './shared/wasm-capabilities.js';
+export * from './node/wasm-core.js';
+export * from './node/wasm-node-encoder.js';
+export * from './register-wasm-encoder.js';
+export * from './node/wasm-media-probe.js';

@@ -1,0 +1,97 @@
+import { stat } from 'node:fs/promises';
+import {
+  EncodeError,
+  rational,
+  sequenceFrameCount,
+  sequenceFramePath,
+  throwIfCancelled,
+  type LocateOptions,
+  type MediaInfo,
+  type MediaProbe,
+  type MediaSource,
+  type Rational,
+} from '@ftrack-encode/core';
+import { parseProbe, probeArgs } from '@ftrack-encode/ffmpeg';
+import { locateSource, mp4MoovBeforeMdatInFile } from '@ftrack-encode/ffmpeg/node';
+import { failureSummary } from '../shared/log-errors.js';
+import { inputPathInCore, INPUT_ROOT, relativePosix } from '../shared/memfs-paths.js';
+import type { WasmCore } from './wasm-core.js';
+
+export interface WasmMediaProbeOptions {
+  /** Rate given to image sequences (a frame file has none). Default 24/1. */
+  sequenceFrameRate?: Rational;
+}
+
+const PROBE_JSON = '/probe/out.json';
+
+/**
+ * MediaProbe without a native ffprobe: the ffprobe compiled into @ffmpeg/core, run in the same
+ * worker as the encoder, reading the file from disk (never copied into memory).
+ * Limits: frame counts come from packets (-count_packets), like the native probe; a sequence is
+ * probed from its first frame and gets `sequenceFrameRate`.
+ */
+export class WasmMediaProbe implements MediaProbe {
+  constructor(
+    private readonly core: WasmCore,
+    private readonly options: WasmMediaProbeOptions = {},
+  ) {}
+
+  locate(input: string, options?: LocateOptions): Promise<MediaSource> {
+    return locateSource(input, options);
+  }
+
+  async probe(source: MediaSource, options: { signal?: AbortSignal } = {}): Promise<MediaInfo> {
+    throwIfCancelled(options.signal);
+    if (source.kind === 'file') {
+      const info = await this.probeFile(source.path, options.signal);
+      if (!/(^|,)(mov|mp4)(,|$)/.test(info.format)) return info;
+      const moov = await mp4MoovBeforeMdatInFile(source.path);
+      return moov === undefined ? info : { ...info, moovBeforeMdat: moov };
+    }
+    const missing = new Set(source.missing);
+    let first = source.first;
+    while (missing.has(first) && first < source.last) first++;
+    const frame = await this.probeFile(sequenceFramePath(source, first), options.signal);
+    const rate = this.options.sequenceFrameRate ?? rational(24, 1);
+    const frameCount = sequenceFrameCount(source);
+    return {
+      ...frame,
+      format: 'image2',
+      frameRate: rate,
+      frameCount,
+      duration: (frameCount * rate.den) / rate.num,
+      firstFrame: source.first,
+      audio: [],
+      isStill: false,
+    };
+  }
+
+  private async probeFile(path: string, signal: AbortSignal | undefined): Promise<MediaInfo> {
+    await stat(path).catch((error: unknown) => {
+      throw new EncodeError('E_SOURCE_NOT_FOUND', `${path} does not exist or cannot be read.`, { cause: error, details: { path } });
+    });
+    const result = await this.core.run(
+      {
+        program: 'ffprobe',
+        // -o: the JSON goes to a file; the core's log stream mixes ffprobe's output with debug lines.
+        args: ['-o', PROBE_JSON, ...probeArgs(inputPathInCore(path))],
+        mounts: [{ mountPoint: INPUT_ROOT, files: [{ name: relativePosix(path), diskPath: path }] }],
+        files: [],
+        links: [],
+        outputs: [],
+        collect: [PROBE_JSON],
+        progress: false,
+        captureLog: false,
+      },
+      signal ? { signal } : {},
+    );
+    const text = result.collected[PROBE_JSON];
+    let json: unknown;
+    try {
+      json = JSON.parse(text ?? '');
+    } catch {
+      throw new EncodeError('E_SOURCE_UNREADABLE', `${path} could not be probed: ${failureSummary(result.log)}`, { details: { path } });
+    }
+    return parseProbe(json, { path });
+  }
+}

@@ -1,0 +1,168 @@
+import { rm } from 'node:fs/promises';
+import {
+  EncodeError,
+  throwIfCancelled,
+  toEncodeError,
+  type EncodePlan,
+  type Encoder,
+  type EncoderCapabilities,
+  type ProducedFile,
+  type RunOptions,
+} from '@ftrack-encode/core';
+import { buildEncodeInvocation, ProgressParser, type FfmpegInvocation } from '@ftrack-encode/ffmpeg';
+import { failureSummary } from '../shared/log-errors.js';
+import { parseCodecListing, parseFilterListing, wasmCapabilities } from '../shared/wasm-capabilities.js';
+import { inputFiles, layoutInCore, type InputFile } from './core-layout.js';
+import type { WasmCore } from './wasm-core.js';
+
+export const DEFAULT_WASM_MEMORY_LIMIT = 1024 ** 3;
+
+export interface WasmEncoderOptions {
+  /**
+   * Largest total input (bytes) accepted, else E_INPUT_TOO_LARGE before anything runs.
+   * Default 1 GiB. Inputs are streamed from disk, but the single-thread core's heap stops at
+   * 2 GiB and every output is held in memory until the run ends: this keeps well clear of that.
+   */
+  memoryLimitBytes?: number;
+  /** `-threads` of wasm encodes. Default 1: the Node core is the single-thread build. */
+  threads?: number;
+  /** ffmpeg.wasm's own timeout per encode, ms (none by default). */
+  timeoutMs?: number;
+}
+
+function formatBytes(bytes: number): string {
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+/**
+ * Encoder on ffmpeg.wasm (@ffmpeg/core) in a worker thread: the same argv the native backend
+ * builds for the plan, with its paths moved into the core's file system.
+ */
+export class WasmNodeEncoder implements Encoder {
+  readonly id = 'wasm';
+  private capabilitiesCache: Promise<EncoderCapabilities> | undefined;
+  private readonly memoryLimit: number;
+  private readonly threads: number;
+
+  constructor(
+    private readonly core: WasmCore,
+    private readonly options: WasmEncoderOptions = {},
+  ) {
+    this.memoryLimit = options.memoryLimitBytes ?? DEFAULT_WASM_MEMORY_LIMIT;
+    this.threads = options.threads ?? 1;
+  }
+
+  capabilities(): Promise<EncoderCapabilities> {
+    this.capabilitiesCache ??= this.probeBuild();
+    this.capabilitiesCache.catch(() => {
+      this.capabilitiesCache = undefined;
+    });
+    return this.capabilitiesCache;
+  }
+
+  async describe(plan: EncodePlan): Promise<string[][]> {
+    return [['ffmpeg', ...this.invocation(plan).args]];
+  }
+
+  async encode(plan: EncodePlan, options: RunOptions = {}): Promise<ProducedFile[]> {
+    const { signal, onProgress } = options;
+    throwIfCancelled(signal);
+    // Size first: a too-large input is refused before the core is even loaded.
+    const inputs = await this.checkedInputs(plan);
+    await this.refuseUnsupported(plan);
+    const invocation = this.invocation(plan);
+    const parser = new ProgressParser({
+      expectedDurationSeconds: invocation.expectedDurationSeconds,
+      expectedFrames: invocation.expectedFrames,
+      preferFrames: plan.source.kind === 'sequence',
+    });
+    onProgress?.({ stage: 'encode', percent: 0, message: 'ffmpeg.wasm' });
+    try {
+      const result = await this.core.run(
+        { ...layoutInCore(plan, invocation, inputs), progress: true, captureLog: false, ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}) },
+        {
+          ...(signal ? { signal } : {}),
+          onProgressLine: (line) => {
+            for (const p of parser.push(`${line}\n`)) {
+              onProgress?.({
+                stage: 'encode',
+                ...(p.percent === undefined ? {} : { percent: p.percent }),
+                ...(p.frame === undefined ? {} : { frame: p.frame }),
+                ...(p.speed === undefined ? {} : { speed: p.speed }),
+                ...(p.etaSeconds === undefined ? {} : { etaSeconds: p.etaSeconds }),
+              });
+            }
+          },
+        },
+      );
+      if (result.ret !== 0) {
+        throw new EncodeError('E_ENCODER_FAILED', `ffmpeg.wasm failed (exit ${result.ret}): ${failureSummary(result.log)}`, {
+          hint: result.ret === 1 && this.options.timeoutMs ? `The encode ran past the ${this.options.timeoutMs} ms timeout.` : 'Run the same plan with --backend native to compare.',
+          details: { exitCode: result.ret },
+        });
+      }
+      const written = new Set(result.written.map((w) => w.diskPath));
+      const missing = invocation.outputs.filter((o) => !written.has(o.path));
+      if (missing.length > 0) {
+        throw new EncodeError('E_ENCODER_FAILED', `ffmpeg.wasm wrote no ${missing.map((o) => `"${o.name}"`).join(', ')}: ${failureSummary(result.log)}`);
+      }
+      return invocation.outputs.map((o) => ({ name: o.name, path: o.path }));
+    } catch (error) {
+      await Promise.all(plan.outputs.map((o) => rm(o.tempPath, { force: true })));
+      throw toEncodeError(error, 'E_ENCODER_FAILED');
+    }
+  }
+
+  /** Stop the worker thread (it is unref'd when idle, so this is only for tidy shutdowns and tests). */
+  dispose(): Promise<void> {
+    return this.core.dispose();
+  }
+
+  private invocation(plan: EncodePlan): FfmpegInvocation {
+    // The concat list of a gapped sequence only ever exists inside the core (under /work).
+    const concatListPath = `${plan.outputDir.replace(/[\\/]+$/, '')}/.${plan.id}.ffconcat`;
+    return buildEncodeInvocation({ ...plan, threads: this.threads }, { progress: true, concatListPath });
+  }
+
+  /** A plan that reached us with a codec this build crashes on fails here, not mid-way. */
+  private async refuseUnsupported(plan: EncodePlan): Promise<void> {
+    const capabilities = await this.capabilities();
+    for (const output of plan.outputs) {
+      if (capabilities.codecs.includes(output.spec.codec)) continue;
+      const reason = capabilities.unsupported.find((u) => u.codec === output.spec.codec)?.reason ?? 'not available in this build';
+      throw new EncodeError('E_UNSUPPORTED', `Output "${output.name}" needs ${output.spec.codec}, which the wasm backend cannot encode: ${reason}.`, {
+        hint: 'Plan with this encoder\'s capabilities (fallbacks apply), or use --backend native.',
+        details: { output: output.name, codec: output.spec.codec, backend: this.id },
+      });
+    }
+  }
+
+  private async checkedInputs(plan: EncodePlan): Promise<InputFile[]> {
+    const inputs = await inputFiles(plan.source).catch((error: unknown) => {
+      throw new EncodeError('E_SOURCE_NOT_FOUND', `Cannot read the source: ${toEncodeError(error).message}`, { cause: error });
+    });
+    const total = inputs.reduce((sum, f) => sum + f.size, 0);
+    if (total > this.memoryLimit) {
+      throw new EncodeError('E_INPUT_TOO_LARGE', `The source is ${formatBytes(total)}; the wasm backend takes at most ${formatBytes(this.memoryLimit)}.`, {
+        hint: 'Use --backend native (no memory limit), or raise the wasm memory limit if the outputs are small.',
+        details: { inputBytes: total, limitBytes: this.memoryLimit },
+      });
+    }
+    return inputs;
+  }
+
+  private async probeBuild(): Promise<EncoderCapabilities> {
+    const listing = async (flag: string): Promise<string[]> =>
+      (await this.core.run({ program: 'ffmpeg', args: ['-hide_banner', flag], mounts: [], files: [], links: [], outputs: [], collect: [], progress: false, captureLog: true })).log;
+    const [encoders, decoders, filters] = [await listing('-encoders'), await listing('-decoders'), await listing('-filters')];
+    const versions = await this.core.versions();
+    return wasmCapabilities({
+      id: this.id,
+      version: `@ffmpeg/core ${versions.packageVersion} (${versions.ffmpeg.replace(/^ffmpeg version (\S+).*$/, 'ffmpeg $1')})`,
+      encoders: parseCodecListing(encoders),
+      decoders: parseCodecListing(decoders),
+      filters: parseFilterListing(filters),
+      maxInputBytes: this.memoryLimit,
+    });
+  }
+}

@@ -1,0 +1,24 @@
+import type { DependencyContainer } from 'tsyringe';
+import { TOKENS } from '@ftrack-encode/core';
+import { WasmCore } from './node/wasm-core.js';
+import { WasmNodeEncoder, type WasmEncoderOptions } from './node/wasm-node-encoder.js';
+import { WasmMediaProbe, type WasmMediaProbeOptions } from './node/wasm-media-probe.js';
+
+export interface RegisterWasmEncoderOptions extends WasmEncoderOptions, WasmMediaProbeOptions {
+  /** Also register TOKENS.MediaProbe with the ffprobe inside the core (for machines with no ffmpeg at all). */
+  probe?: boolean;
+  /**
+   * wasm-worker.mjs, when this library is bundled: by default it is looked up beside the
+   * module that contains this code (copy libs/encoder-wasm/src/node/wasm-worker.mjs there).
+   */
+  workerPath?: string;
+}
+
+/** TOKENS.Encoder = ffmpeg.wasm in a Node worker thread. Returns the encoder (dispose its core on shutdown). */
+export function registerWasmEncoder(container: DependencyContainer, options: RegisterWasmEncoderOptions = {}): WasmNodeEncoder {
+  const core = new WasmCore(options.workerPath ? { workerPath: options.workerPath } : {});
+  const encoder = new WasmNodeEncoder(core, options);
+  container.register(TOKENS.Encoder, { useValue: encoder });
+  if (options.probe) container.register(TOKENS.MediaProbe, { useValue: new WasmMediaProbe(core, options) });
+  return encoder;
+}
