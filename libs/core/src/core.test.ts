@@ -157,3 +157,13 @@ describe('config', () => {
     expect(() => resolveConfig({ file: { threads: -1 }, fileName: 'x.json' })).toThrow(/threads/);
   });
 });
+
+describe('deterministicUuid', () => {
+  it('is UUID-shaped, stable, and different for different inputs', async () => {
+    const { deterministicUuid } = await import('./index.js');
+    const a = deterministicUuid('v-1', 'sha256:aa', 'p', 'ftrackreview-mp4');
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(deterministicUuid('v-1', 'sha256:aa', 'p', 'ftrackreview-mp4')).toBe(a);
+    expect(deterministicUuid('v-1', 'sha256:aa', 'p', 'thumbnail')).not.toBe(a);
+  });
+});

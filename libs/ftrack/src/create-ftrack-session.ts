@@ -71,13 +71,17 @@ async function initialize(credentials: FtrackCredentials, cache: SchemaCache | u
  * this (its constructor always sends query_schemas), so the start-up batch is intercepted.
  */
 function sessionClassFor(start: () => Promise<InitResult>) {
-  return class CachedSchemaSession extends Session {
-    override call(...args: Parameters<Session['call']>): ReturnType<Session['call']> {
-      const [operations] = args;
-      if (!this.initialized && isInitBatch(operations as Operation[])) return start() as ReturnType<Session['call']>;
-      return super.call(...args);
-    }
+  class CachedSchemaSession extends Session {}
+  const baseCall = Session.prototype.call as (this: Session, ...args: unknown[]) => Promise<unknown>;
+  // Assigned on the prototype: the base constructor calls this.call() before a subclass body could run.
+  (CachedSchemaSession.prototype as unknown as { call: (this: Session, ...args: unknown[]) => Promise<unknown> }).call = function (
+    this: Session,
+    ...args: unknown[]
+  ): Promise<unknown> {
+    if (!this.initialized && isInitBatch(args[0] as Operation[])) return start();
+    return baseCall.apply(this, args);
   };
+  return CachedSchemaSession;
 }
 
 export interface FtrackSession {

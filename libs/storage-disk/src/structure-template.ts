@@ -10,7 +10,6 @@ const KNOWN = new Set(['project', 'sequence', 'shot', 'asset', 'version', 'compo
  * no characters Windows shares reject, never `.` or `..`. Spaces and unicode stay as they are.
  */
 export function sanitizeSegmentValue(value: string): string {
-  // eslint-disable-next-line no-control-regex
   const cleaned = value.normalize('NFC').replace(/[/\\\u0000-\u001f\u007f<>:"|?*]/g, '_').trim();
   if (cleaned === '' || /^\.+$/.test(cleaned)) return cleaned.replace(/\./g, '_');
   return cleaned;

@@ -1,1 +1,3 @@
+export * from './media-fixtures.js';
+export * from './encoder-contract.js';
 export * from './storage-contract.js';

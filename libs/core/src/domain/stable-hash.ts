@@ -21,3 +21,12 @@ export function stableHash(value: unknown): string {
   }
   return hash.toString(16).padStart(16, '0');
 }
+
+/**
+ * A UUID-shaped id that is the same for the same inputs: a re-run of an interrupted
+ * publish reuses its component ids, so an upload journal keyed by component id resumes.
+ */
+export function deterministicUuid(...parts: string[]): string {
+  const hex = `${stableHash(parts)}${stableHash([...parts, '#2'])}`;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

@@ -14,6 +14,7 @@ import type { ComponentToRegister, RegisteredComponent, RegistrationKey, ReviewR
 import { TOKENS } from '../tokens.js';
 import { EncodeError, throwIfCancelled, toEncodeError } from '../errors.js';
 import { profileHash } from '../plan/plan-encode.js';
+import { deterministicUuid } from '../domain/stable-hash.js';
 import { EncodeMedia } from './encode-media.js';
 
 export interface PublishReviewRequest {
@@ -97,7 +98,7 @@ export class PublishReview {
       const reuse = new Map((existing ?? []).map((c) => [c.name, c]));
       const toStore = missingNames ? encoded.outputs.filter((o) => missingNames.includes(o.name)) : encoded.outputs;
       try {
-        const components = await this.store(toStore, target, reuse, request);
+        const components = await this.store(toStore, target, key, reuse, request);
         throwIfCancelled(signal);
         onProgress?.({ stage: 'register' });
         const registered = await this.register(components, target, key, source, encoded.encoderId, encoded.encoderVersion, request);
@@ -134,13 +135,20 @@ export class PublishReview {
   }
 
   /** Upload/copy every output; on any failure remove what was already stored. */
-  private async store(outputs: EncodedOutput[], target: ReviewTarget, reuse: Map<string, RegisteredComponent>, request: PublishReviewRequest): Promise<ComponentToRegister[]> {
+  private async store(
+    outputs: EncodedOutput[],
+    target: ReviewTarget,
+    key: RegistrationKey,
+    reuse: Map<string, RegisteredComponent>,
+    request: PublishReviewRequest,
+  ): Promise<ComponentToRegister[]> {
     const stored: ComponentToRegister[] = [];
     try {
       for (const output of outputs) {
         throwIfCancelled(request.signal);
         const previous = reuse.get(output.name);
-        const componentId = previous?.id ?? crypto.randomUUID();
+        // Same publish, same ids: an upload interrupted by a killed process resumes on re-run.
+        const componentId = previous?.id ?? deterministicUuid(target.versionId, key.sourceChecksum, key.profileHash, output.name);
         const context = {
           componentId,
           componentName: output.name,

@@ -1,0 +1,8 @@
+import 'reflect-metadata';
+
+export * from './find-ffmpeg.js';
+export * from './capabilities.js';
+export * from './native-options.js';
+export * from './native-encoder.js';
+export * from './native-media-probe.js';
+export * from './register-native-encoder.js';

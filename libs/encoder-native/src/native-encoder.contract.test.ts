@@ -1,0 +1,5 @@
+import { it } from 'vitest';
+import { describeEncoderContract } from '@ftrack-encode/testing';
+import { NativeEncoder, NativeMediaProbe } from './index.js';
+
+describeEncoderContract(it, async () => ({ encoder: new NativeEncoder({}), probe: new NativeMediaProbe({}) }), { sequences: true, cancel: true });

@@ -1,0 +1,99 @@
+import { mkdir, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject, injectable } from 'tsyringe';
+import { EncodeError, type EncodePlan, type Encoder, type EncoderCapabilities, type ProducedFile, type RunOptions } from '@ftrack-encode/core';
+import { buildEncodeInvocation, type FfmpegInvocation } from '@ftrack-encode/ffmpeg';
+import { readCapabilities } from './capabilities.js';
+import { requireFfmpeg, type FfmpegPaths } from './find-ffmpeg.js';
+import { NATIVE_ENCODER_OPTIONS, type NativeEncoderOptions } from './native-options.js';
+import { runFfmpeg } from './run-ffmpeg.js';
+
+/** Encoder on a local ffmpeg binary: one process, one decode, every output. */
+@injectable()
+export class NativeEncoder implements Encoder {
+  readonly id = 'native';
+  private paths: Promise<FfmpegPaths> | undefined;
+  private caps: Promise<EncoderCapabilities> | undefined;
+
+  constructor(@inject(NATIVE_ENCODER_OPTIONS) private readonly options: NativeEncoderOptions) {}
+
+  binaries(): Promise<FfmpegPaths> {
+    this.paths ??= requireFfmpeg(this.options);
+    this.paths.catch(() => (this.paths = undefined));
+    return this.paths;
+  }
+
+  capabilities(): Promise<EncoderCapabilities> {
+    this.caps ??= this.binaries().then((p) => readCapabilities(p.ffmpeg));
+    this.caps.catch(() => (this.caps = undefined));
+    return this.caps;
+  }
+
+  async describe(plan: EncodePlan): Promise<string[][]> {
+    const { ffmpeg } = await this.binaries();
+    return [[ffmpeg, ...(await this.invocation(plan)).args]];
+  }
+
+  async encode(plan: EncodePlan, options: RunOptions = {}): Promise<ProducedFile[]> {
+    const { signal, onProgress } = options;
+    if (signal?.aborted) throw new EncodeError('E_CANCELLED', 'Cancelled before encoding started.');
+    const { ffmpeg } = await this.binaries();
+    const invocation = await this.invocation(plan);
+    const workDir = this.workDir(plan);
+    try {
+      await this.prepare(invocation, workDir);
+      onProgress?.({ stage: 'encode', percent: 0, frame: 0 });
+      await runFfmpeg(ffmpeg, invocation.args, {
+        ...(signal ? { signal } : {}),
+        ...(this.options.forceKillAfterMs === undefined ? {} : { forceKillAfterMs: this.options.forceKillAfterMs }),
+        progress: {
+          expectedDurationSeconds: invocation.expectedDurationSeconds,
+          expectedFrames: invocation.expectedFrames,
+          preferFrames: plan.source.kind === 'sequence',
+          onProgress: (p) =>
+            onProgress?.({
+              stage: 'encode',
+              ...(p.percent === undefined ? {} : { percent: p.percent }),
+              ...(p.frame === undefined ? {} : { frame: p.frame }),
+              ...(p.speed === undefined ? {} : { speed: p.speed }),
+              ...(p.etaSeconds === undefined ? {} : { etaSeconds: p.etaSeconds }),
+            }),
+        },
+      });
+      for (const output of invocation.outputs) {
+        const size = await stat(output.path).then((s) => s.size, () => 0);
+        if (size === 0) throw new EncodeError('E_ENCODER_FAILED', `ffmpeg finished but wrote no "${output.name}" output.`, { details: { output: output.name } });
+      }
+      return invocation.outputs.map((o) => ({ name: o.name, path: o.path }));
+    } catch (error) {
+      // A cancelled ffmpeg still writes a valid partial file: remove every output, whatever happened.
+      await Promise.all(invocation.outputs.map((o) => unlink(o.path).catch(() => undefined)));
+      throw error;
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  }
+
+  private async invocation(plan: EncodePlan): Promise<FfmpegInvocation> {
+    const threads = plan.threads > 0 ? plan.threads : (this.options.threads ?? 0);
+    const hardware = this.options.hardware && (await this.capabilities()).hardware.includes(this.options.hardware) ? this.options.hardware : undefined;
+    return buildEncodeInvocation({ ...plan, threads }, {
+      progress: true,
+      concatListPath: join(this.workDir(plan), 'frames.ffconcat'),
+      ...(hardware ? { hardware } : {}),
+    });
+  }
+
+  /** Per-plan scratch dir (deterministic, so --dry-run shows the same command that runs). */
+  private workDir(plan: EncodePlan): string {
+    return join(tmpdir(), `ftrack-encode-${plan.id}`);
+  }
+
+  private async prepare(invocation: FfmpegInvocation, workDir: string): Promise<void> {
+    if (invocation.files.length === 0 && invocation.links.length === 0) return;
+    await mkdir(workDir, { recursive: true });
+    for (const link of invocation.links) await symlink(link.target, link.path);
+    for (const file of invocation.files) await writeFile(file.path, file.contents, 'utf8');
+  }
+}

@@ -1,0 +1,65 @@
+import { execa } from 'execa';
+import { inject, injectable } from 'tsyringe';
+import {
+  EncodeError,
+  rational,
+  sequenceFrameCount,
+  sequenceFramePath,
+  sourceLabel,
+  type LocateOptions,
+  type MediaInfo,
+  type MediaProbe,
+  type MediaSource,
+} from '@ftrack-encode/core';
+import { parseProbe, probeArgs } from '@ftrack-encode/ffmpeg';
+import { locateSource, mp4MoovBeforeMdatInFile } from '@ftrack-encode/ffmpeg/node';
+import { requireFfmpeg } from './find-ffmpeg.js';
+import { tailLines } from './run-ffmpeg.js';
+import { NATIVE_ENCODER_OPTIONS, type NativeEncoderOptions } from './native-options.js';
+
+/** MediaProbe on ffprobe: exact frame counts (-count_packets), rational rates, moov position. */
+@injectable()
+export class NativeMediaProbe implements MediaProbe {
+  constructor(@inject(NATIVE_ENCODER_OPTIONS) private readonly options: NativeEncoderOptions) {}
+
+  locate(input: string, options?: LocateOptions): Promise<MediaSource> {
+    return locateSource(input, options);
+  }
+
+  async probe(source: MediaSource, options: { signal?: AbortSignal } = {}): Promise<MediaInfo> {
+    const { ffprobe } = await requireFfmpeg(this.options);
+    const path = source.kind === 'file' ? source.path : sequenceFramePath(source, source.first);
+    const result = await execa(ffprobe, probeArgs(path), {
+      stdin: 'ignore',
+      reject: false,
+      ...(options.signal ? { cancelSignal: options.signal } : {}),
+    });
+    if (result.isCanceled) throw new EncodeError('E_CANCELLED', 'Cancelled while probing.');
+    if (result.failed) {
+      const reason = tailLines(result.stderr, 3).join(' | ') || `ffprobe exited with ${result.exitCode}`;
+      throw new EncodeError('E_SOURCE_UNREADABLE', `${sourceLabel(source)} is not media ffmpeg can read: ${reason}`, {
+        hint: 'Check that the file is a complete movie or image (not truncated, not renamed from another type).',
+        details: { path, stderr: tailLines(result.stderr, 20) },
+      });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(result.stdout);
+    } catch (error) {
+      throw new EncodeError('E_SOURCE_UNREADABLE', `ffprobe gave no readable answer for ${path}.`, { cause: error });
+    }
+    if (source.kind === 'sequence') {
+      const info = parseProbe(json, { path, firstFrame: source.first });
+      const frameRate = this.options.sequenceFrameRate ?? rational(24, 1);
+      const frameCount = sequenceFrameCount(source);
+      // Each frame is probed as a still; the sequence is a clip at the site's sequence rate.
+      return { ...info, format: 'image2', frameRate, frameCount, duration: (frameCount * frameRate.den) / frameRate.num, isStill: false };
+    }
+    const info = parseProbe(json, { path });
+    if (/(^|,)(mov|mp4)(,|$)/.test(info.format)) {
+      const moovBeforeMdat = await mp4MoovBeforeMdatInFile(path);
+      if (moovBeforeMdat !== undefined) return { ...info, moovBeforeMdat };
+    }
+    return info;
+  }
+}

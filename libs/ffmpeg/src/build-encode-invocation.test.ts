@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { parseProfile, planEncode, ProfileCatalog, rational, type MediaInfo, type MediaSource, type SequenceSource } from '@ftrack-encode/core';
+import { buildEncodeInvocation, buildNaiveInvocations } from './build-encode-invocation.js';
+import { missingIndexRanges } from './sequence-input.js';
+
+const review = new ProfileCatalog().get('ftrack-review');
+
+function info(overrides: Partial<MediaInfo> = {}): MediaInfo {
+  return {
+    format: 'mov,mp4,m4a,3gp,3g2,mj2',
+    width: 1920,
+    height: 1080,
+    pixelAspect: rational(1, 1),
+    frameRate: rational(24000, 1001),
+    frameCount: 240,
+    duration: 10.01,
+    codec: 'h264',
+    pixelFormat: 'yuv420p',
+    color: {},
+    audio: [{ index: 1, codec: 'aac', channels: 2, sampleRate: 48000 }],
+    firstFrame: 0,
+    isStill: false,
+    ...overrides,
+  };
+}
+
+const movie: MediaSource = { kind: 'file', path: '/shots/sh010/plate v001.mov' };
+
+function sequence(missing: number[] = []): SequenceSource {
+  return { kind: 'sequence', pattern: "/shots/it's 100%/comp.%04d.exr", originalPattern: "/shots/it's 100%/comp.####.exr", first: 1001, last: 1010, padding: 4, missing };
+}
+
+/** The argv after `-map [vN]` up to the output file. */
+function outputSection(args: string[], label: string): string[] {
+  const start = args.indexOf(`[${label}]`) - 1;
+  const fIndex = args.indexOf('-f', start);
+  return args.slice(start, fIndex + 3);
+}
+
+describe('buildEncodeInvocation', () => {
+  const plan = planEncode({ source: movie, info: info(), profile: review, outputDir: '/out', planId: 'p1' });
+  const inv = buildEncodeInvocation(plan, { progress: true });
+
+  it('decodes once and splits to every output', () => {
+    expect(inv.args.slice(0, 9)).toEqual(['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats', '-i']);
+    expect(inv.args.filter((a) => a === '-i')).toHaveLength(1);
+    expect(inv.args[inv.args.indexOf('-i') + 1]).toBe('/shots/sh010/plate v001.mov');
+    const graph = inv.args[inv.args.indexOf('-filter_complex') + 1]!;
+    expect(graph.startsWith('[0:v:0]split=4[s0][s1][s2][s3];')).toBe(true);
+    expect(graph).toContain('[s0]scale=1280:720:flags=bicubic:out_color_matrix=bt709:out_range=tv,setsar=1,format=yuv420p[v0]');
+    expect(graph).toContain('[s1]scale=1920:1080');
+    expect(graph).toContain('[s3]trim=start_frame=119:end_frame=120,scale=640:360');
+    expect(inv.outputs).toEqual(plan.outputs.map((o) => ({ name: o.name, path: o.tempPath })));
+    expect(inv.expectedFrames).toBe(240);
+    expect(inv.expectedDurationSeconds).toBeCloseTo(10.01, 6);
+    expect(inv.files).toEqual([]);
+  });
+
+  it('writes H.264 High at the exact source rate with faststart, bt709 and audio cut at the last frame', () => {
+    const mp4 = outputSection(inv.args, 'v0');
+    expect(mp4).toEqual(expect.arrayContaining(['-map', '0:a:0', '-c:v', 'libx264', '-profile:v', 'high', '-crf', '18', '-preset', 'medium', '-g', '12', '-keyint_min', '12', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '192k', '-sn']));
+    const pairs = (flag: string) => mp4[mp4.indexOf(flag) + 1];
+    expect(pairs('-r')).toBe('24000/1001');
+    expect(pairs('-fps_mode')).toBe('passthrough');
+    expect(pairs('-movflags')).toBe('+faststart');
+    expect(pairs('-colorspace')).toBe('bt709');
+    expect(pairs('-color_primaries')).toBe('bt709');
+    expect(pairs('-color_trc')).toBe('bt709');
+    expect(pairs('-t')).toBe('10.010000');
+    expect(mp4.slice(-3)).toEqual(['-f', 'mp4', plan.outputs[0]!.tempPath]);
+  });
+
+  it('writes VP9 realtime constant quality with opus, and a one-frame JPEG', () => {
+    const webm = outputSection(inv.args, 'v2');
+    expect(webm.join(' ')).toContain('-c:v libvpx-vp9 -b:v 0 -crf 32 -deadline realtime -cpu-used 8 -row-mt 1 -g 12 -keyint_min 12');
+    expect(webm).toEqual(expect.arrayContaining(['-c:a', 'libopus', '-b:a', '128k']));
+    expect(webm).not.toContain('-movflags');
+    expect(webm.slice(-3, -1)).toEqual(['-f', 'webm']);
+    const jpg = inv.args.slice(inv.args.indexOf('[v3]') - 1);
+    expect(jpg.join(' ')).toBe(`-map [v3] -frames:v 1 -c:v mjpeg -q:v 3 -an -f image2 -update 1 ${plan.outputs[3]!.tempPath}`);
+  });
+
+  it('adds threads, drops audio when there is none, and never writes -progress unless asked', () => {
+    const silent = planEncode({ source: movie, info: info({ audio: [] }), profile: review, outputDir: '/out', planId: 'p2', threads: 2 });
+    const args = buildEncodeInvocation(silent).args;
+    expect(args).not.toContain('-progress');
+    expect(args).not.toContain('0:a:0');
+    expect(args.slice(5, 9)).toEqual(['-filter_complex_threads', '2', '-threads', '2']);
+    expect(outputSection(args, 'v0')).toEqual(expect.arrayContaining(['-an', '-threads', '2']));
+  });
+
+  it('scales anamorphic and odd sources to even, square pixels', () => {
+    const ana = planEncode({ source: movie, info: info({ width: 1000, height: 563, pixelAspect: rational(2, 1) }), profile: review, outputDir: '/out', planId: 'a' });
+    const graph = buildEncodeInvocation(ana).args.find((a) => a.startsWith('[0:v:0]'))!;
+    expect(graph).toContain('[s0]scale=1280:360:');
+    expect(graph).toMatch(/scale=\d*[02468]:\d*[02468]:/);
+  });
+
+  it('prefixes relative paths that would read as protocols or options', () => {
+    const odd = planEncode({ source: { kind: 'file', path: 'take:2.mov' }, info: info(), profile: review, outputDir: '-out', planId: 'x' });
+    const args = buildEncodeInvocation(odd).args;
+    expect(args[args.indexOf('-i') + 1]).toBe('file:take:2.mov');
+    expect(args[args.length - 1]!.startsWith('file:-out/')).toBe(true);
+  });
+
+  it('reads a complete sequence with image2 at the exact rate, literal % doubled, capped at the last frame', () => {
+    const seq = planEncode({ source: sequence(), info: info({ frameCount: 10, audio: [] }), profile: review, outputDir: '/out', planId: 's' });
+    const args = buildEncodeInvocation(seq).args;
+    const i = args.indexOf('-i');
+    expect(args.slice(i - 8, i + 2)).toEqual(['-f', 'image2', '-pattern_type', 'sequence', '-framerate', '24000/1001', '-start_number', '1001', '-i', "/shots/it's 100%%/comp.%04d.exr"]);
+    expect(args[i + 3]!.startsWith('[0:v:0]trim=end_frame=10,split=4')).toBe(true);
+  });
+
+  it('holds the previous frame over gaps with an ffconcat list, exact in frame count', () => {
+    const seq = planEncode({ source: sequence([1003, 1004, 1008]), info: info({ frameCount: 10, audio: [] }), profile: review, outputDir: '/out', gapPolicy: 'hold', planId: 'h' });
+    expect(() => buildEncodeInvocation(seq)).toThrow(/concatListPath/);
+    const inv2 = buildEncodeInvocation(seq, { concatListPath: '/tmp/w/frames.ffconcat' });
+    expect(inv2.args.slice(inv2.args.indexOf('-f'), inv2.args.indexOf('-i') + 2)).toEqual(['-f', 'concat', '-safe', '0', '-i', '/tmp/w/frames.ffconcat']);
+    const list = inv2.files[0]!.contents.split('\n');
+    expect(list[0]).toBe('ffconcat version 1.0');
+    const files = list.filter((l) => l.startsWith('file '));
+    expect(files).toHaveLength(10);
+    expect(files[2]).toBe(`file '/shots/it'\\''s 100%/comp.1002.exr'`);
+    expect(files[3]).toBe(files[2]);
+    expect(files[7]).toBe(`file '/shots/it'\\''s 100%/comp.1007.exr'`);
+    expect(list.filter((l) => l === 'duration 0.041708')).toHaveLength(10);
+    const graph = inv2.args[inv2.args.indexOf('-filter_complex') + 1]!;
+    expect(graph.startsWith('[0:v:0]settb=1001/24000,setpts=N,trim=end_frame=10,split=4')).toBe(true);
+    expect(inv2.expectedFrames).toBe(10);
+  });
+
+  it('paints missing frames black, and links frames whose names cannot go into a list', () => {
+    const src = { ...sequence([1002, 1003, 1004, 1007]), pattern: '/s/a\nb.%04d.png' };
+    const seq = planEncode({ source: src, info: info({ frameCount: 10, audio: [] }), profile: review, outputDir: '/out', gapPolicy: 'black', planId: 'b' });
+    const inv2 = buildEncodeInvocation(seq, { concatListPath: '/tmp/w/frames.ffconcat' });
+    const graph = inv2.args[inv2.args.indexOf('-filter_complex') + 1]!;
+    expect(graph).toContain('drawbox=x=0:y=0:w=iw:h=ih:color=black:t=fill:enable=between(n\\,1\\,3)+eq(n\\,6)');
+    expect(inv2.links[0]).toEqual({ path: '/tmp/w/frame-0.png', target: '/s/a\nb.1001.png' });
+    expect(inv2.links).toHaveLength(6);
+    expect(inv2.files[0]!.contents).not.toContain('a\nb');
+    expect(inv2.files[0]!.contents.split('\n').filter((l) => l.startsWith('file '))).toHaveLength(10);
+  });
+
+  it('computes missing index ranges', () => {
+    expect(missingIndexRanges({ first: 10, last: 20, missing: [20, 11, 12, 13, 15, 99] })).toEqual([[1, 3], [5, 5], [10, 10]]);
+  });
+
+  it('builds one process per output for the baseline', () => {
+    const naive = buildNaiveInvocations(plan, { progress: true });
+    expect(naive).toHaveLength(4);
+    for (const [i, n] of naive.entries()) {
+      expect(n.outputs).toEqual([inv.outputs[i]]);
+      expect(n.args.find((a) => a.startsWith('[0:v:0]'))).toMatch(/^\[0:v:0\]split=1\[s0\];/);
+    }
+  });
+
+  it('uses a proven hardware encoder only for its codec', () => {
+    const profile = parseProfile({ name: 'hw', outputs: [{ name: 'a', kind: 'video', codec: 'h264', container: 'mp4', crf: 20 }, { name: 'b', kind: 'video', codec: 'vp9', container: 'webm', crf: 30 }] });
+    const hw = planEncode({ source: movie, info: info(), profile, outputDir: '/o', planId: 'hw' });
+    const args = buildEncodeInvocation(hw, { hardware: 'h264_vaapi' }).args;
+    expect(args.slice(5, 7)).toEqual(['-vaapi_device', '/dev/dri/renderD128']);
+    expect(args.join(' ')).toContain('format=nv12,hwupload[v0]');
+    expect(args.join(' ')).toContain('-c:v h264_vaapi -profile:v high -qp 20');
+    expect(args.join(' ')).toContain('-c:v libvpx-vp9');
+  });
+});

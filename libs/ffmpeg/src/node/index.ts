@@ -1,0 +1,3 @@
+export * from './locate-source.js';
+export * from './sequence-pattern.js';
+export * from './mp4-atom-order.js';

@@ -1,0 +1,192 @@
+import {
+  EncodeError,
+  formatChecksum,
+  type RegisteredComponent,
+  type RegistrationKey,
+  type RegistrationRequest,
+  type ReviewRegistry,
+  type ReviewTarget,
+  type SourceComponent,
+} from '@ftrack-encode/core';
+import type { FtrackConnection } from './ftrack-connection.js';
+import { buildRegistrationOperations, PROVENANCE_PREFIX } from './registration/index.js';
+
+const REVIEW_NAME = /^(ftrackreview-|thumbnail$)/;
+
+interface Row {
+  [key: string]: unknown;
+}
+interface QueryResult {
+  data: Row[];
+}
+interface LinkItem {
+  id: string;
+  name: string;
+  type?: string;
+}
+
+/** Ids go into query expressions: only UUID-like text is accepted. */
+function checkId(id: string, what: string): string {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new EncodeError('E_FTRACK_NOT_FOUND', `${what} "${id}" is not a valid ftrack id.`);
+  return id;
+}
+
+function quote(text: string): string {
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+function str(value: unknown): string {
+  return typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value);
+}
+
+function metadataOf(row: Row): Map<string, string> {
+  const map = new Map<string, string>();
+  const items = row['metadata'];
+  if (Array.isArray(items)) for (const item of items as Row[]) map.set(str(item['key']), str(item['value']));
+  return map;
+}
+
+function locationsOf(row: Row): Row[] {
+  const items = row['component_locations'];
+  return Array.isArray(items) ? (items as Row[]) : [];
+}
+
+/** ReviewRegistry over an @ftrack/api Session: plain queries, and one batch per registration. */
+export class FtrackReviewRegistry implements ReviewRegistry {
+  constructor(private readonly connection: FtrackConnection) {}
+
+  private async query(what: string, expression: string): Promise<Row[]> {
+    const [result] = await this.connection.call<QueryResult>(what, [{ action: 'query', expression }]);
+    return result?.data ?? [];
+  }
+
+  async resolveTarget(versionId: string): Promise<ReviewTarget> {
+    checkId(versionId, 'AssetVersion');
+    const [row] = await this.query(
+      `Looking up version ${versionId}`,
+      `select id, version, asset_id, asset.name, asset.context_id, asset.parent.link from AssetVersion where id is ${quote(versionId)}`,
+    );
+    if (!row) {
+      throw new EncodeError('E_FTRACK_NOT_FOUND', `AssetVersion ${versionId} does not exist on ${(await this.connection.credentials()).serverUrl}.`, {
+        hint: 'Check the version id (ftrack web: the version\'s Info tab, or `select id from AssetVersion ...`).',
+        details: { versionId },
+      });
+    }
+    const asset = (row['asset'] ?? {}) as Row;
+    const link = await this.contextLink(asset);
+    const [project, ...parents] = link.map((item) => item.name);
+    return {
+      versionId,
+      version: Number(row['version']),
+      assetId: str(row['asset_id'] ?? asset['id']),
+      asset: str(asset['name']),
+      project: project ?? '',
+      parents,
+    };
+  }
+
+  /** Project down to the asset's parent: `link` when the server gives it, else walk parent ids. */
+  private async contextLink(asset: Row): Promise<LinkItem[]> {
+    const parent = (asset['parent'] ?? {}) as Row;
+    const link = parent['link'];
+    if (Array.isArray(link) && link.length > 0) return link as LinkItem[];
+    const chain: LinkItem[] = [];
+    let id = str(asset['context_id'] ?? parent['id']);
+    for (let depth = 0; id && depth < 32; depth += 1) {
+      const [ctx] = await this.query('Walking the context tree', `select id, name, parent_id from Context where id is ${quote(checkId(id, 'Context'))}`);
+      if (!ctx) break;
+      chain.unshift({ id, name: str(ctx['name']) });
+      id = str(ctx['parent_id']);
+    }
+    return chain;
+  }
+
+  async findRegistration(versionId: string, key: RegistrationKey): Promise<RegisteredComponent[] | undefined> {
+    checkId(versionId, 'AssetVersion');
+    const rows = await this.query(
+      `Looking for earlier review media on version ${versionId}`,
+      `select id, name, size, metadata, component_locations.location_id, component_locations.resource_identifier from Component where version_id is ${quote(versionId)}`,
+    );
+    const found: RegisteredComponent[] = [];
+    for (const row of rows) {
+      const meta = metadataOf(row);
+      if (meta.get(`${PROVENANCE_PREFIX}source_checksum`) !== key.sourceChecksum) continue;
+      if (meta.get(`${PROVENANCE_PREFIX}profile_hash`) !== key.profileHash) continue;
+      const base = {
+        id: str(row['id']),
+        name: str(row['name']),
+        checksum: meta.get(`${PROVENANCE_PREFIX}checksum`) ?? '',
+        size: Number(row['size'] ?? meta.get(`${PROVENANCE_PREFIX}size`) ?? 0),
+      };
+      // One entry per component: where it is stored first (a component normally lives in one
+      // location); none yet → empty location, so the caller re-stores it.
+      const [location] = locationsOf(row).filter((l) => str(l['resource_identifier']) !== '');
+      found.push({ ...base, locationId: str(location?.['location_id']), resourceIdentifier: str(location?.['resource_identifier']) });
+    }
+    return found.length > 0 ? found : undefined;
+  }
+
+  async register(request: RegistrationRequest): Promise<RegisteredComponent[]> {
+    const { target, locationId, components } = request;
+    checkId(target.versionId, 'AssetVersion');
+    const operations = buildRegistrationOperations(request);
+    // One batch: the server applies it in one transaction, so a failure registers nothing.
+    await this.connection.call(`Registering ${components.length} components on version ${target.versionId}`, operations);
+    return components.map((c) => ({
+      id: c.componentId,
+      name: c.output.name,
+      locationId,
+      resourceIdentifier: c.stored.resourceIdentifier,
+      checksum: formatChecksum(c.stored.checksum),
+      size: c.stored.size,
+    }));
+  }
+
+  async locationId(name: string): Promise<string> {
+    const [row] = await this.query(`Looking up location ${name}`, `select id, name from Location where name is ${quote(name)}`);
+    if (!row) {
+      throw new EncodeError('E_FTRACK_NOT_FOUND', `ftrack has no Location named "${name}".`, {
+        hint: 'Create the location in ftrack (System settings > Locations) or fix storage.locationName.',
+        details: { location: name },
+      });
+    }
+    return str(row['id']);
+  }
+
+  async findSourceComponent(ref: { versionId: string; name?: string } | { componentId: string }): Promise<SourceComponent> {
+    const projection = 'select id, name, file_type, size, version_id, component_locations.location_id, component_locations.resource_identifier from Component';
+    const where =
+      'componentId' in ref
+        ? `where id is ${quote(checkId(ref.componentId, 'Component'))}`
+        : `where version_id is ${quote(checkId(ref.versionId, 'AssetVersion'))}`;
+    const [components, locations] = await this.connection.call<QueryResult>('Looking up the source component', [
+      { action: 'query', expression: `${projection} ${where}` },
+      { action: 'query', expression: 'select id, name from Location' },
+    ]);
+    const rows = components?.data ?? [];
+    const locationNames = new Map((locations?.data ?? []).map((l) => [str(l['id']), str(l['name'])]));
+    let chosen: Row | undefined;
+    if ('componentId' in ref) chosen = rows[0];
+    else if (ref.name !== undefined) chosen = rows.find((r) => r['name'] === ref.name);
+    else chosen = rows.filter((r) => !REVIEW_NAME.test(str(r['name']))).sort((a, b) => Number(b['size'] ?? 0) - Number(a['size'] ?? 0))[0];
+    if (!chosen) {
+      const what = 'componentId' in ref ? `Component ${ref.componentId}` : `A source component${ref.name ? ` named "${ref.name}"` : ''} on version ${ref.versionId}`;
+      throw new EncodeError('E_FTRACK_NOT_FOUND', `${what} does not exist.`, {
+        hint: rows.length > 0 ? `Components on the version: ${rows.map((r) => str(r['name'])).join(', ')}` : 'Upload the source to the version first, or give a file path.',
+        details: { ...ref },
+      });
+    }
+    return {
+      componentId: str(chosen['id']),
+      name: str(chosen['name']),
+      fileType: str(chosen['file_type']),
+      size: Number(chosen['size'] ?? 0),
+      versionId: chosen['version_id'] ? str(chosen['version_id']) : null,
+      locations: locationsOf(chosen).map((l) => ({
+        locationId: str(l['location_id']),
+        locationName: locationNames.get(str(l['location_id'])) ?? '',
+        resourceIdentifier: str(l['resource_identifier']),
+      })),
+    };
+  }
+}
