@@ -73,14 +73,16 @@ export async function runPublish(input: string | undefined, flags: PublishFlags,
   if (!input && !flags.version && !flags.component) {
     throw new EncodeError('E_USAGE', 'publish needs an <input>, or --version/--component to take the source from ftrack.');
   }
-  const profile = profileCatalog(config).get(flags.profile ?? config.profile);
-  const { backend, reason } = await chooseBackend(config.backend === 'farm' || config.backend === 'ftrack' ? 'auto' : config.backend, config);
-  terminal.note(`backend: ${backend} (${reason})`);
+  const serverSide = config.backend === 'ftrack';
+  // ftrack's encode_media makes one mp4 and one image: its own profile unless one is named.
+  const profile = profileCatalog(config).get(flags.profile ?? (serverSide && !flags.profile ? 'ftrack-server' : config.profile));
+  const { backend, reason } = await chooseBackend(config.backend === 'farm' || serverSide ? 'auto' : config.backend, config);
+  terminal.note(serverSide ? `backend: ftrack encode_media (probing with ${backend})` : `backend: ${backend} (${reason})`);
   const target = await openFtrackTarget(config, logger, flags.port !== undefined ? { port: flags.port } : {});
   if (target.embedded) terminal.note(`ftrack: embedded ftrack-local at ${target.serverUrl} (set FTRACK_SERVER to publish to your ftrack)`);
   const scratch = await mkdtemp(join(tmpdir(), 'ftrack-encode-publish-'));
   const signal = cancelOnSignals();
-  const wiring = createPublishContainer(config, backend, target, flags.location ?? config.location, logger);
+  const wiring = createPublishContainer(config, backend, target, flags.location ?? config.location, logger, { serverSide });
   try {
     let source = input ? resolve(input) : undefined;
     let versionId = flags.version ?? target.embedded?.seed?.versionId;
@@ -132,7 +134,7 @@ export function registerPublishCommand(program: Command, run: (action: () => Pro
       .option('--component <id>', 'source component in ftrack (instead of <input>)')
       .option('-p, --profile <name>', 'encode profile', undefined)
       .option('-l, --location <name>', 'ftrack.server or a disk location from the config', undefined)
-      .option('-b, --backend <backend>', 'auto | native | wasm | farm')
+      .option('-b, --backend <backend>', 'auto | native | wasm | farm | ftrack (ftrack: the server\'s own encode_media)')
       .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
       .option('--threads <n>', 'threads per encode', parseIntOption('--threads'))
       .option('-n, --dry-run', 'resolve and plan; print the ffmpeg command lines; register nothing'),

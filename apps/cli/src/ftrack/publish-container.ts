@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import type { DependencyContainer } from 'tsyringe';
 import { EncodeError, TOKENS, type Config, type Logger, type StorageAccessor } from '@ftrack-encode/core';
 import { FilePublishLock } from '@ftrack-encode/node-platform';
-import { registerFtrack, type RegisteredFtrack } from '@ftrack-encode/ftrack';
+import { FtrackServerEncoder, registerFtrack, type RegisteredFtrack } from '@ftrack-encode/ftrack';
 import { registerFtrackServerStorage } from '@ftrack-encode/storage-ftrack-server';
 import { registerDiskStorage } from '@ftrack-encode/storage-disk';
 import { createContainer, type EncodeBackend } from '../composition-root.js';
@@ -41,8 +41,19 @@ export function registerLocation(container: DependencyContainer, config: Config,
   });
 }
 
-/** One child container per publish: encoder, ftrack session (short-lived), storage, lock. */
-export function createPublishContainer(config: Config, backend: EncodeBackend, target: FtrackTarget, locationName: string, logger: Logger): PublishWiring {
+/**
+ * One child container per publish: encoder, ftrack session (short-lived), storage, lock.
+ * `serverSide`: encode with ftrack's own encode_media (--backend ftrack); the local backend
+ * then only probes the source and validates what ftrack made.
+ */
+export function createPublishContainer(
+  config: Config,
+  backend: EncodeBackend,
+  target: FtrackTarget,
+  locationName: string,
+  logger: Logger,
+  options: { serverSide?: boolean } = {},
+): PublishWiring {
   const container = createContainer(config, backend, logger);
   const ftrack = registerFtrack(container, {
     serverUrl: target.serverUrl,
@@ -52,5 +63,9 @@ export function createPublishContainer(config: Config, backend: EncodeBackend, t
   });
   const storage = registerLocation(container, config, target, locationName, ftrack);
   container.register(TOKENS.PublishLock, { useValue: new FilePublishLock() });
+  if (options.serverSide) {
+    const serverStorage = locationName === 'ftrack.server' ? storage : registerLocation(container.createChildContainer(), config, target, 'ftrack.server', ftrack);
+    container.register(TOKENS.Encoder, { useValue: new FtrackServerEncoder(ftrack.connection, serverStorage) });
+  }
   return { container, ftrack, storage };
 }

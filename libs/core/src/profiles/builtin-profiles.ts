@@ -92,6 +92,25 @@ export const BUILTIN_PROFILES: EncodeProfileInput[] = [
     ],
   },
   {
+    name: 'ftrack-server',
+    description: "What ftrack's own encode_media makes (one 720p H.264 MP4 and a JPEG): the profile for --backend ftrack, and what ftrack-local's encode_media runs.",
+    naming: '{source}_{output}.{ext}',
+    outputs: [
+      { ...reviewMp4, why: 'the single review movie encode_media produces', crf: 20, preset: 'veryfast' },
+      {
+        name: 'thumbnail',
+        kind: 'image',
+        why: 'encode_media also makes an image, which becomes the thumbnail',
+        codec: 'mjpeg',
+        container: 'jpg',
+        frame: 'middle',
+        quality: 3,
+        role: 'thumbnail',
+        size: { maxWidth: 640, maxHeight: 360, fit: 'within' },
+      },
+    ],
+  },
+  {
     name: 'proxy',
     description: 'Half-resolution H.264 proxy for editorial and playback on laptops.',
     naming: '{source}_proxy.{ext}',

@@ -8,7 +8,7 @@ export const PROVENANCE_PREFIX = 'ftrack_encode.';
 export type FtrackOperation = Record<string, unknown>;
 
 /** ftr_meta tells the ftrack web player how to play a component (protocol §6.4). */
-export function ftrMetaFor(component: ComponentToRegister): string | undefined {
+export function ftrMetaFor(component: Pick<ComponentToRegister, 'output'>): string | undefined {
   const { output } = component;
   if (output.spec.kind === 'video') {
     // frameIn 0 / frameOut = frame count: the player's timeline is the movie's own.
