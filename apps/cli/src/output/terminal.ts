@@ -53,7 +53,7 @@ export class Terminal {
     }
     const bucket = pct === undefined ? -1 : Math.floor(pct / 10);
     if (label !== this.lastStage || bucket !== this.lastPlainBucket) {
-      this.stderr.write(`${label}${pct === undefined ? '' : ` ${pct.toFixed(0)}%`}\n`);
+      this.stderr.write(`${label}${pct === undefined ? '' : ` ${Math.floor(pct)}%`}\n`);
       this.lastStage = label;
       this.lastPlainBucket = bucket;
     }
