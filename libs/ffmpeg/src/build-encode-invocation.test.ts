@@ -41,15 +41,17 @@ describe('buildEncodeInvocation', () => {
   const plan = planEncode({ source: movie, info: info(), profile: review, outputDir: '/out', planId: 'p1' });
   const inv = buildEncodeInvocation(plan, { progress: true });
 
-  it('decodes once and splits to every output', () => {
+  it('decodes once, scales once per distinct size, and splits to every output', () => {
     expect(inv.args.slice(0, 9)).toEqual(['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats', '-i']);
     expect(inv.args.filter((a) => a === '-i')).toHaveLength(1);
     expect(inv.args[inv.args.indexOf('-i') + 1]).toBe('/shots/sh010/plate v001.mov');
     const graph = inv.args[inv.args.indexOf('-filter_complex') + 1]!;
-    expect(graph.startsWith('[0:v:0]split=4[s0][s1][s2][s3];')).toBe(true);
-    expect(graph).toContain('[s0]scale=1280:720:flags=bicubic:out_color_matrix=bt709:out_range=tv,setsar=1,format=yuv420p[v0]');
+    // The 720p mp4 (v0) and webm (v2) share one scale; the 1080 and the thumbnail have their own.
+    expect(graph.startsWith('[0:v:0]split=3[s0][s1][s2];')).toBe(true);
+    expect(graph).toContain('[s0]scale=1280:720:flags=bicubic:out_color_matrix=bt709:out_range=tv,setsar=1,format=yuv420p,split=2[v0][v2]');
     expect(graph).toContain('[s1]scale=1920:1080');
-    expect(graph).toContain('[s3]trim=start_frame=119:end_frame=120,scale=640:360');
+    expect(graph).toContain('[s2]trim=start_frame=119:end_frame=120,scale=640:360');
+    expect(graph.split(';')).toHaveLength(4);
     expect(inv.outputs).toEqual(plan.outputs.map((o) => ({ name: o.name, path: o.tempPath })));
     expect(inv.expectedFrames).toBe(240);
     expect(inv.expectedDurationSeconds).toBeCloseTo(10.01, 6);
@@ -108,7 +110,7 @@ describe('buildEncodeInvocation', () => {
     const args = buildEncodeInvocation(seq).args;
     const i = args.indexOf('-i');
     expect(args.slice(i - 8, i + 2)).toEqual(['-f', 'image2', '-pattern_type', 'sequence', '-framerate', '24000/1001', '-start_number', '1001', '-i', "/shots/it's 100%%/comp.%04d.exr"]);
-    expect(args[i + 3]!.startsWith('[0:v:0]trim=end_frame=10,split=4')).toBe(true);
+    expect(args[i + 3]!.startsWith('[0:v:0]trim=end_frame=10,split=3')).toBe(true);
   });
 
   it('holds the previous frame over gaps with an ffconcat list, exact in frame count', () => {
@@ -125,7 +127,7 @@ describe('buildEncodeInvocation', () => {
     expect(files[7]).toBe(`file '/shots/it'\\''s 100%/comp.1007.exr'`);
     expect(list.filter((l) => l === 'duration 0.041708')).toHaveLength(10);
     const graph = inv2.args[inv2.args.indexOf('-filter_complex') + 1]!;
-    expect(graph.startsWith('[0:v:0]settb=1001/24000,setpts=N,trim=end_frame=10,split=4')).toBe(true);
+    expect(graph.startsWith('[0:v:0]settb=1001/24000,setpts=N,trim=end_frame=10,split=3')).toBe(true);
     expect(inv2.expectedFrames).toBe(10);
   });
 

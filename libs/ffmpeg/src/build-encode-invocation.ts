@@ -62,6 +62,26 @@ function outputArgs(plan: EncodePlan, planned: PlannedOutput, label: string, har
 }
 
 /**
+ * Decode once, split per distinct branch chain: outputs with the same size and pixel format
+ * (the 720p mp4 and webm) share one scale, then split again. Output i reads label [v<i>].
+ */
+function filterGraph(plan: EncodePlan, preFilters: string[], hardwareFor: (p: PlannedOutput) => HardwareSetup | undefined): string {
+  const branches = new Map<string, number[]>();
+  plan.outputs.forEach((planned, i) => {
+    const chain = branchFilters(planned, hardwareFor(planned)).join(',');
+    branches.set(chain, [...(branches.get(chain) ?? []), i]);
+  });
+  const chains = [...branches.entries()];
+  const head = [...preFilters, `split=${chains.length}`].join(',');
+  const graph = [`[0:v:0]${head}${chains.map((_, b) => `[s${b}]`).join('')}`];
+  chains.forEach(([chain, outputs], b) => {
+    const labels = outputs.map((i) => `[v${i}]`).join('');
+    graph.push(outputs.length === 1 ? `[s${b}]${chain}${labels}` : `[s${b}]${chain},split=${outputs.length}${labels}`);
+  });
+  return graph.join(';');
+}
+
+/**
  * The whole plan as ONE ffmpeg process: the source is decoded once and a split filter graph feeds
  * every output its own scale/format chain; images take their single frame with trim.
  */
@@ -87,11 +107,7 @@ export function buildEncodeInvocation(plan: EncodePlan, options: InvocationOptio
     args.push('-i', inputPathArg(plan.source.path));
   }
 
-  const n = plan.outputs.length;
-  const splitLabels = plan.outputs.map((_, i) => `[s${i}]`).join('');
-  const graph = [`[0:v:0]${[...preFilters, `split=${n}`].join(',')}${splitLabels}`];
-  plan.outputs.forEach((planned, i) => graph.push(`[s${i}]${branchFilters(planned, hardwareFor(planned)).join(',')}[v${i}]`));
-  args.push('-filter_complex', graph.join(';'));
+  args.push('-filter_complex', filterGraph(plan, preFilters, hardwareFor));
   plan.outputs.forEach((planned, i) => args.push(...outputArgs(plan, planned, `v${i}`, hardwareFor(planned))));
 
   return {

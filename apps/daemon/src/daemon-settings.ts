@@ -1,0 +1,79 @@
+import { availableParallelism, hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EncodeError, type Config, type ConfigInput } from '@ftrack-encode/core';
+import type { WorkerTimings } from '@ftrack-encode/encoder-farm';
+
+export interface DaemonFlags {
+  config?: string;
+  healthPort?: number;
+  concurrency?: number;
+  json?: boolean;
+  name?: string;
+  verbose?: boolean;
+}
+
+export interface DaemonSettings {
+  config: Config;
+  json: boolean;
+  verbose: boolean;
+  name: string;
+  redisUrl: string;
+  prefix: string;
+  healthPort: number;
+  concurrency: number;
+  threadsPerEncode: number;
+  scratchDir: string;
+  stopDeadlineMs: number;
+  timings: WorkerTimings;
+  /** Retry backoff of auto-encode publish jobs (ms). */
+  retryDelayMs: number | undefined;
+}
+
+function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new EncodeError('E_CONFIG_INVALID', `${name} must be a positive number of milliseconds, got "${raw}".`);
+  return n;
+}
+
+/** Flags a config layer understands (flags win over env and file). */
+export function configFlags(flags: DaemonFlags): ConfigInput {
+  const farm: Record<string, unknown> = {};
+  if (flags.healthPort !== undefined) farm['healthPort'] = flags.healthPort;
+  if (flags.concurrency !== undefined) farm['concurrency'] = flags.concurrency;
+  return Object.keys(farm).length > 0 ? ({ farm } as ConfigInput) : {};
+}
+
+/**
+ * Concurrency defaults to cores / threadsPerEncode: each job is one ffmpeg process using
+ * threadsPerEncode threads, so the machine is busy without oversubscription.
+ * Lock/stall timings are operator knobs in the environment (FTRACK_ENCODE_LOCK_DURATION_MS,
+ * FTRACK_ENCODE_STALLED_INTERVAL_MS, FTRACK_ENCODE_MAX_STALLED_COUNT); tests shorten them.
+ */
+export function daemonSettings(config: Config, flags: DaemonFlags, env: NodeJS.ProcessEnv = process.env): DaemonSettings {
+  const farm = config.farm;
+  const threadsPerEncode = farm.threadsPerEncode;
+  const lockDurationMs = envNumber(env, 'FTRACK_ENCODE_LOCK_DURATION_MS');
+  const stalledIntervalMs = envNumber(env, 'FTRACK_ENCODE_STALLED_INTERVAL_MS');
+  const maxStalledCount = envNumber(env, 'FTRACK_ENCODE_MAX_STALLED_COUNT');
+  return {
+    config,
+    json: Boolean(flags.json),
+    verbose: Boolean(flags.verbose),
+    name: flags.name ?? `${hostname()}-${process.pid}`,
+    redisUrl: farm.redisUrl,
+    prefix: farm.queuePrefix,
+    healthPort: farm.healthPort,
+    concurrency: farm.concurrency ?? Math.max(1, Math.floor(availableParallelism() / threadsPerEncode)),
+    threadsPerEncode,
+    scratchDir: farm.scratchDir ?? join(tmpdir(), 'ftrack-encode-daemon'),
+    stopDeadlineMs: farm.stopDeadlineSeconds * 1000,
+    timings: {
+      ...(lockDurationMs ? { lockDurationMs } : {}),
+      ...(stalledIntervalMs ? { stalledIntervalMs } : {}),
+      ...(maxStalledCount ? { maxStalledCount } : {}),
+    },
+    retryDelayMs: envNumber(env, 'FTRACK_ENCODE_RETRY_DELAY_MS'),
+  };
+}

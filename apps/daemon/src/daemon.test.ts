@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '@ftrack-encode/core';
+import { isReviewMedia, matchAutoEncodeRule, type AddedComponent } from './auto-encode.js';
+import { daemonSettings } from './daemon-settings.js';
+
+const component = (over: Partial<AddedComponent> = {}): AddedComponent => ({
+  componentId: 'c-1',
+  name: 'main',
+  versionId: 'v-1',
+  assetType: 'upload',
+  locationName: 'ftrack.server',
+  ...over,
+});
+
+describe('auto-encode rules', () => {
+  const rules = resolveConfig({ file: { farm: { autoEncode: [{ assetTypes: ['upload'], profile: 'ftrack-review' }, { componentNames: ['plate'], profile: 'plates' }] } } }).farm.autoEncode;
+
+  it('selects by asset type or component name, first rule wins', () => {
+    expect(matchAutoEncodeRule(rules, component())?.profile).toBe('ftrack-review');
+    expect(matchAutoEncodeRule(rules, component({ assetType: 'img', name: 'plate' }))?.profile).toBe('plates');
+    expect(matchAutoEncodeRule(rules, component({ assetType: 'img' }))).toBeUndefined();
+  });
+
+  it('never encodes review media or components without a version', () => {
+    for (const name of ['ftrackreview-mp4', 'ftrackreview-webm', 'thumbnail']) {
+      expect(isReviewMedia(name)).toBe(true);
+      expect(matchAutoEncodeRule(rules, component({ name }))).toBeUndefined();
+    }
+    expect(matchAutoEncodeRule(rules, component({ versionId: null }))).toBeUndefined();
+  });
+});
+
+describe('daemon settings', () => {
+  it('defaults concurrency to cores / threadsPerEncode and reads the stall knobs from the environment', () => {
+    const config = resolveConfig({ file: { farm: { threadsPerEncode: 1 } }, env: { REDIS_URL: 'redis://r:6379' } });
+    const settings = daemonSettings(config, {}, { FTRACK_ENCODE_STALLED_INTERVAL_MS: '1000', FTRACK_ENCODE_LOCK_DURATION_MS: '2000' });
+    expect(settings.redisUrl).toBe('redis://r:6379');
+    expect(settings.concurrency).toBeGreaterThanOrEqual(1);
+    expect(settings.timings).toEqual({ stalledIntervalMs: 1000, lockDurationMs: 2000 });
+    expect(() => daemonSettings(config, {}, { FTRACK_ENCODE_LOCK_DURATION_MS: 'soon' })).toThrow(/FTRACK_ENCODE_LOCK_DURATION_MS/);
+  });
+});

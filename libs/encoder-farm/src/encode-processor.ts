@@ -1,0 +1,103 @@
+import { UnrecoverableError, WaitingError, type Job, type Processor } from 'bullmq';
+import { EncodeError, toEncodeError, type Progress } from '@ftrack-encode/core';
+import type { JobResult, JobSpecInput } from './job-spec.js';
+import { runJobSpec, type FarmJobDeps } from './run-job.js';
+import { toJobFailure } from './wire-errors.js';
+
+/** Abort reason a worker uses on shutdown: give the job back to the queue, do not fail it. */
+export const HAND_BACK = 'ftrack-encode:hand-back';
+/** Abort reason for a user's cancel request. */
+export const CANCEL_REQUESTED = 'ftrack-encode:cancel';
+
+export interface EncodeProcessorOptions {
+  /** Minimum gap between job.updateProgress calls: each one is a Redis write and a stream event. */
+  progressIntervalMs?: number;
+  /** Whether a cancel was requested before the job started (the cancel key). */
+  cancelRequested?: (jobId: string) => Promise<boolean>;
+}
+
+export interface ProgressThrottle {
+  report(progress: Progress): void;
+  /** Send what is still held back (the last update before the job ends). */
+  flush(): Promise<void>;
+}
+
+/**
+ * Forward progress at most every `intervalMs` (each update is a Redis write and a stream
+ * event), always on a stage change, and never drop the last update of a burst.
+ */
+export function throttleProgress(send: (p: Progress) => Promise<void>, intervalMs: number): ProgressThrottle {
+  let last = 0;
+  let stage: Progress['stage'] | undefined;
+  let pending: Progress | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
+  const emit = (progress: Progress) => {
+    last = Date.now();
+    stage = progress.stage;
+    pending = undefined;
+    inFlight = inFlight.then(() => send(progress)).catch(() => undefined);
+  };
+  return {
+    report(progress) {
+      if (progress.stage !== stage || Date.now() - last >= intervalMs) {
+        clearTimeout(timer);
+        timer = undefined;
+        // The held-back end of the previous stage (e.g. encode 100 %) goes out first.
+        if (pending && pending.stage !== progress.stage) emit(pending);
+        emit(progress);
+        return;
+      }
+      pending = progress;
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        if (pending) emit(pending);
+      }, Math.max(0, intervalMs - (Date.now() - last)));
+    },
+    async flush() {
+      clearTimeout(timer);
+      timer = undefined;
+      if (pending) emit(pending);
+      await inFlight;
+    },
+  };
+}
+
+/**
+ * The BullMQ processor of the farm: runs the job spec with this worker's encoder, reports
+ * throttled progress, honours cancel (fails once with E_CANCELLED, never retried) and
+ * shutdown (hands the job back to the queue without spending an attempt).
+ */
+export function createEncodeProcessor(deps: FarmJobDeps, options: EncodeProcessorOptions = {}): Processor<JobSpecInput, JobResult> {
+  const interval = options.progressIntervalMs ?? 250;
+  // Three parameters: BullMQ passes an AbortSignal only to processors that declare it.
+  return async (job: Job<JobSpecInput, JobResult>, token?: string, signal?: AbortSignal): Promise<JobResult> => {
+    const logger = deps.logger;
+    const fields = { jobId: job.id, kind: job.data.kind, attempt: job.attemptsMade + 1 };
+    try {
+      if (job.id && (await options.cancelRequested?.(job.id))) throw new EncodeError('E_CANCELLED', 'Cancelled before it started.');
+      logger.info('job started', fields);
+      const progress = throttleProgress((p) => job.updateProgress(p as unknown as object), interval);
+      const result = await runJobSpec(job.data, deps, {
+        ...(signal ? { signal } : {}),
+        onProgress: (p) => progress.report(p),
+        attemptTag: `${job.attemptsStarted ?? 0}${(token ?? '').slice(0, 6)}`,
+      }).finally(() => progress.flush());
+      logger.info('job completed', { ...fields, ...(result.kind === 'publish' ? { skipped: result.skipped } : {}) });
+      return result;
+    } catch (error) {
+      if (signal?.aborted && signal.reason === HAND_BACK) {
+        logger.warn('job handed back to the queue (worker stopping)', fields);
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      const failure = signal?.aborted ? new EncodeError('E_CANCELLED', 'Cancelled.', { details: { jobId: job.id } }) : toEncodeError(error, 'E_ENCODER_FAILED');
+      logger.error('job failed', { ...fields, code: failure.code, error: failure.message });
+      throw toJobFailure(failure);
+    }
+  };
+}
+
+export function isUnrecoverable(error: unknown): boolean {
+  return error instanceof UnrecoverableError || (error instanceof Error && error.name === 'UnrecoverableError');
+}

@@ -1,0 +1,154 @@
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { silentLogger, type EncoderCapabilities, type Logger } from '@ftrack-encode/core';
+import type { JobResult, JobSpecInput } from './job-spec.js';
+import type { FarmJobDeps } from './run-job.js';
+import { CANCEL_REQUESTED, HAND_BACK, createEncodeProcessor, isUnrecoverable } from './encode-processor.js';
+import { DEFAULT_PREFIX, DEFAULT_QUEUE, cancelChannel, cancelKey, capabilitiesKey, workerOptions, type WorkerTimings } from './queue-options.js';
+import { assertNoEviction, connectRedis } from './redis-connection.js';
+
+export type FarmJobEvent =
+  | { type: 'active'; jobId: string; queue: string; kind: string; waitedMs: number }
+  | { type: 'completed'; jobId: string; queue: string; kind: string; seconds: number }
+  | { type: 'failed'; jobId: string; queue: string; kind: string; seconds: number; code: string; willRetry: boolean };
+
+export interface FarmWorkerOptions extends WorkerTimings {
+  redisUrl: string;
+  queue?: string;
+  prefix?: string;
+  /** Jobs this worker runs at once (each is one ffmpeg process). */
+  concurrency?: number;
+  progressIntervalMs?: number;
+  /** Shown in BullMQ (job.processedBy) and logs. */
+  name?: string;
+  logger?: Logger;
+  onJob?: (event: FarmJobEvent) => void;
+  connectTimeoutMs?: number;
+}
+
+function codeOf(error: Error): string {
+  try {
+    return (JSON.parse(error.message) as { code?: string }).code ?? 'E_JOB_FAILED';
+  } catch {
+    return 'E_JOB_FAILED';
+  }
+}
+
+/**
+ * One BullMQ worker on one queue, plus what the farm adds around it: the cancel channel,
+ * the capabilities advertisement (so submitters plan for what workers can do), and a
+ * shutdown that finishes running jobs within a deadline and hands the rest back.
+ */
+export class FarmWorker {
+  private capabilityTimer: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly worker: Worker<JobSpecInput, JobResult>,
+    readonly queue: string,
+    private readonly redis: Redis,
+    private readonly subscriber: Redis,
+    private readonly logger: Logger,
+  ) {}
+
+  static async start(deps: FarmJobDeps, options: FarmWorkerOptions): Promise<FarmWorker> {
+    const prefix = options.prefix ?? DEFAULT_PREFIX;
+    const queue = options.queue ?? DEFAULT_QUEUE;
+    const logger = options.logger ?? silentLogger;
+    const redis = await connectRedis(options.redisUrl, 'worker', options.connectTimeoutMs ?? 5000);
+    try {
+      await assertNoEviction(redis, options.redisUrl);
+    } catch (error) {
+      redis.disconnect();
+      throw error;
+    }
+    const subscriber = redis.duplicate();
+    subscriber.on('error', () => undefined);
+    const processor = createEncodeProcessor(deps, {
+      ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
+      cancelRequested: async (jobId) => (await redis.exists(cancelKey(prefix, jobId))) === 1,
+    });
+    const worker = new Worker<JobSpecInput, JobResult>(queue, processor, {
+      connection: redis,
+      prefix,
+      concurrency: options.concurrency ?? 1,
+      ...workerOptions(options),
+      ...(options.name ? { name: options.name } : {}),
+      autorun: false,
+    });
+    const farmWorker = new FarmWorker(worker, queue, redis, subscriber, logger);
+    farmWorker.wire(options);
+    await subscriber.subscribe(cancelChannel(prefix));
+    subscriber.on('message', (_channel: string, jobId: string) => {
+      if (worker.cancelJob(jobId, CANCEL_REQUESTED)) logger.info('cancel requested', { jobId });
+    });
+    await farmWorker.advertise(deps, prefix);
+    void worker.run().catch((error: unknown) => logger.error('worker stopped', { queue, error: String(error) }));
+    await worker.waitUntilReady();
+    return farmWorker;
+  }
+
+  private wire(options: FarmWorkerOptions): void {
+    const { worker, queue, logger } = this;
+    const seconds = (job: Job) => ((job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now())) / 1000;
+    worker.on('error', (error) => logger.warn('worker connection error', { queue, error: String(error) }));
+    worker.on('active', (job) => {
+      options.onJob?.({ type: 'active', jobId: job.id ?? '', queue, kind: job.data.kind, waitedMs: (job.processedOn ?? Date.now()) - job.timestamp });
+    });
+    worker.on('completed', (job) => {
+      options.onJob?.({ type: 'completed', jobId: job.id ?? '', queue, kind: job.data.kind, seconds: seconds(job) });
+    });
+    worker.on('failed', (job, error) => {
+      if (!job) return;
+      const willRetry = !isUnrecoverable(error) && job.attemptsMade < (job.opts.attempts ?? 1);
+      options.onJob?.({ type: 'failed', jobId: job.id ?? '', queue, kind: job.data.kind, seconds: seconds(job), code: codeOf(error), willRetry });
+    });
+  }
+
+  /** Publish this worker's encoder capabilities under the queue, refreshed while it runs. */
+  private async advertise(deps: FarmJobDeps, prefix: string): Promise<void> {
+    let capabilities: EncoderCapabilities;
+    try {
+      capabilities = await deps.encoder.capabilities();
+    } catch (error) {
+      this.logger.warn('could not read encoder capabilities', { error: String(error) });
+      return;
+    }
+    const write = () =>
+      this.redis.set(capabilitiesKey(prefix, this.queue), JSON.stringify(capabilities), 'EX', 120).catch(() => undefined);
+    await write();
+    this.capabilityTimer = setInterval(() => void write(), 60_000);
+    this.capabilityTimer.unref();
+  }
+
+  isRunning(): boolean {
+    return this.worker.isRunning() && !this.closing;
+  }
+
+  /** Redis connection status of this worker ('ready' when healthy). */
+  redisStatus(): string {
+    return this.redis.status;
+  }
+
+  /**
+   * Stop taking jobs; let running ones finish within `deadlineMs`; then abort them and hand
+   * them back to the queue (another worker runs them, no attempt is spent).
+   */
+  async close(options: { deadlineMs?: number } = {}): Promise<void> {
+    this.closing ??= (async () => {
+      clearInterval(this.capabilityTimer);
+      const closed = this.worker.close();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'deadline'>((resolve) => (timer = setTimeout(() => resolve('deadline'), options.deadlineMs ?? 30_000)));
+      if ((await Promise.race([closed.then(() => 'closed' as const), deadline])) === 'deadline') {
+        this.logger.warn('stop deadline reached: handing running jobs back', { queue: this.queue });
+        this.worker.cancelAllJobs(HAND_BACK);
+        await closed;
+      }
+      clearTimeout(timer);
+      await this.subscriber.quit().catch(() => this.subscriber.disconnect());
+      await this.redis.quit().catch(() => this.redis.disconnect());
+    })();
+    return this.closing;
+  }
+}

@@ -1,0 +1,211 @@
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import {
+  EncodeError,
+  checkOutput,
+  formatChecksum,
+  sequenceFramePath,
+  throwIfCancelled,
+  type EncodePlan,
+  type EncodeProfile,
+  type Encoder,
+  type FileSystem,
+  type HashAlgorithm,
+  type Hasher,
+  type Logger,
+  type MediaProbe,
+  type MediaSource,
+  type PublishReviewRequest,
+  type PublishReviewResult,
+  type ReviewRegistry,
+  type RunOptions,
+  type StorageAccessor,
+} from '@ftrack-encode/core';
+import { JobSpec, type EncodeJobResult, type EncodeJobSpec, type JobResult, type JobSpecInput, type PublishJobResult, type PublishJobSpec, type SourceRef, type StoredOutputRef } from './job-spec.js';
+
+/** What a worker needs to run a job; the daemon (or `ftrack-encode run-job`) composes it. */
+export interface FarmJobDeps {
+  /** The encoder that does the work on this machine (NativeEncoder in the daemon). */
+  encoder: Encoder;
+  probe: MediaProbe;
+  hasher: Hasher;
+  fs: FileSystem;
+  logger: Logger;
+  /** Per-job scratch directories are made under it (component downloads, publish encodes). */
+  scratchDir: string;
+  threads?: number;
+  /** Publish jobs naming a profile: the worker's catalog. */
+  profile?: (name: string) => EncodeProfile;
+  /**
+   * Publish jobs: run the core PublishReview with its review media stored in `location`
+   * (undefined = the worker's default). The daemon builds a fresh ftrack session per job.
+   */
+  runPublish?: (location: string | undefined, request: PublishReviewRequest) => Promise<PublishReviewResult>;
+  /** Component sources: finds where a component is stored. */
+  registry?: ReviewRegistry;
+  /** Component sources: a reader for the named location, or undefined when this worker cannot read it. */
+  storage?: (locationName: string) => StorageAccessor | undefined;
+}
+
+export interface RunJobOptions extends RunOptions {
+  /** Distinguishes concurrent attempts of the same job in staged file names. */
+  attemptTag?: string;
+}
+
+/** Run one farm job to completion: the unit of work behind BullMQ workers and `run-job`. */
+export async function runJobSpec(input: JobSpec | JobSpecInput, deps: FarmJobDeps, options: RunJobOptions = {}): Promise<JobResult> {
+  const parsed = JobSpec.safeParse(input);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new EncodeError('E_USAGE', `Invalid job spec: ${issues.join('; ')}`, { details: { issues } });
+  }
+  const spec = parsed.data;
+  return spec.kind === 'encode' ? runEncodeJob(spec, deps, options) : runPublishJob(spec, deps, options);
+}
+
+function framePaths(source: MediaSource): string[] {
+  if (source.kind === 'file') return [source.path];
+  const frames: string[] = [];
+  for (let f = source.first; f <= source.last; f++) if (!source.missing.includes(f)) frames.push(sequenceFramePath(source, f));
+  return frames;
+}
+
+function algorithmOf(checksum: string): HashAlgorithm {
+  const algorithm = checksum.split(':')[0];
+  return algorithm === 'md5' || algorithm === 'sha1' ? algorithm : 'sha256';
+}
+
+/** Download a component from the first location this worker can read, into `dir`. */
+async function fetchComponent(ref: Extract<SourceRef, { kind: 'component' }>, dir: string, deps: FarmJobDeps, options: RunOptions): Promise<string> {
+  if (!deps.registry || !deps.storage) {
+    throw new EncodeError('E_SOURCE_NOT_ACCESSIBLE', `This worker cannot fetch ftrack component ${ref.componentId}: no ftrack connection is configured.`, {
+      hint: 'Give the daemon FTRACK_SERVER, FTRACK_API_USER and FTRACK_API_KEY.',
+    });
+  }
+  const component = await deps.registry.findSourceComponent({ componentId: ref.componentId });
+  const candidates = component.locations.filter((l) => !ref.locationName || l.locationName === ref.locationName);
+  for (const location of candidates) {
+    const accessor = deps.storage(location.locationName);
+    if (!accessor) continue;
+    const fileType = component.fileType.startsWith('.') ? component.fileType : `.${component.fileType}`;
+    const target = join(dir, `${component.name.replace(/[^A-Za-z0-9_.-]/g, '_')}${fileType}`);
+    options.onProgress?.({ stage: 'locate', message: `fetching component ${component.name} from ${location.locationName}` });
+    await accessor.get(location.resourceIdentifier, target, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      onProgress: (p) => options.onProgress?.({ ...p, stage: 'locate' }),
+    });
+    return target;
+  }
+  throw new EncodeError('E_SOURCE_NOT_ACCESSIBLE', `Component ${ref.componentId} is in no location this worker can read (${component.locations.map((l) => l.locationName).join(', ') || 'none'}).`, {
+    hint: 'Configure the location on the daemon, or upload the source to ftrack.server.',
+    details: { componentId: ref.componentId },
+  });
+}
+
+async function makeScratch(deps: FarmJobDeps, prefix: string): Promise<string> {
+  await mkdir(deps.scratchDir, { recursive: true });
+  return mkdtemp(join(deps.scratchDir, `${prefix}-`));
+}
+
+/** Staged name beside the planned temp file: same directory (atomic rename), same extension. */
+function stagedPath(tempPath: string, tag: string): string {
+  const ext = extname(tempPath);
+  return join(dirname(tempPath), `${basename(tempPath, ext)}.${tag}.stage${ext}`);
+}
+
+async function runEncodeJob(spec: EncodeJobSpec, deps: FarmJobDeps, options: RunJobOptions): Promise<EncodeJobResult> {
+  const { signal } = options;
+  const tag = (options.attemptTag ?? Math.random().toString(36).slice(2, 8)).replace(/[^A-Za-z0-9]/g, '');
+  let scratch: string | undefined;
+  let plan: EncodePlan = spec.plan;
+  const staged = plan.outputs.map((o) => ({ ...o, tempPath: stagedPath(o.tempPath, tag) }));
+  try {
+    if (spec.source?.kind === 'component') {
+      scratch = await makeScratch(deps, 'encode');
+      plan = { ...plan, source: { kind: 'file', path: await fetchComponent(spec.source, scratch, deps, options) } };
+    }
+    const frames = framePaths(plan.source);
+    if (!(await deps.fs.exists(frames[0] ?? ''))) {
+      throw new EncodeError('E_SOURCE_NOT_ACCESSIBLE', `The source ${frames[0] ?? '(none)'} is not visible on this worker.`, {
+        hint: 'The farm Encoder needs the source and the output directory on storage mounted at the same path on every worker.',
+      });
+    }
+    const seen = formatChecksum(await deps.hasher.hashFiles(frames, algorithmOf(spec.sourceChecksum), signal ? { signal } : {}));
+    if (seen !== spec.sourceChecksum) {
+      throw new EncodeError('E_CHECKSUM_MISMATCH', `The source on this worker does not match the submitted one (${seen} vs ${spec.sourceChecksum}).`, {
+        hint: 'The file changed after submission, or this worker mounts different storage at that path.',
+      });
+    }
+    throwIfCancelled(signal);
+    await deps.fs.ensureWritableDir(plan.outputDir);
+    const produced = await deps.encoder.encode({ ...plan, outputs: staged }, options);
+    const capabilities = await deps.encoder.capabilities();
+    const outputs: StoredOutputRef[] = [];
+    for (const planned of staged) {
+      throwIfCancelled(signal);
+      const file = produced.find((p) => p.name === planned.name);
+      if (!file) throw new EncodeError('E_OUTPUT_INVALID', `The encoder produced no "${planned.name}" output.`);
+      options.onProgress?.({ stage: 'validate', item: planned.name });
+      const failed = checkOutput(planned, await deps.probe.probe({ kind: 'file', path: file.path }));
+      if (failed.length > 0) {
+        throw new EncodeError('E_OUTPUT_INVALID', `Output "${planned.name}" failed ${failed.map((f) => `${f.check} (${f.message})`).join(', ')}.`);
+      }
+      const [checksum, size] = await Promise.all([deps.hasher.hashFile(file.path, 'sha256'), deps.fs.size(file.path)]);
+      outputs.push({ name: planned.name, path: file.path, checksum: formatChecksum(checksum), size });
+    }
+    // Commit: staged -> the planned temp path, each an atomic rename on the same filesystem.
+    for (const output of outputs) {
+      const target = spec.plan.outputs.find((o) => o.name === output.name)!.tempPath;
+      await deps.fs.rename(output.path, target);
+      output.path = target;
+    }
+    return { kind: 'encode', outputs, encoderId: capabilities.id, encoderVersion: capabilities.version };
+  } catch (error) {
+    await Promise.all(staged.map((o) => deps.fs.remove(o.tempPath).catch(() => undefined)));
+    if (signal?.aborted) await Promise.all(spec.plan.outputs.map((o) => deps.fs.remove(o.tempPath).catch(() => undefined)));
+    throw error;
+  } finally {
+    if (scratch) await deps.fs.removeDir(scratch).catch(() => undefined);
+  }
+}
+
+async function runPublishJob(spec: PublishJobSpec, deps: FarmJobDeps, options: RunJobOptions): Promise<PublishJobResult> {
+  if (!deps.runPublish) {
+    throw new EncodeError('E_CONFIG_INVALID', 'This worker cannot run publish jobs: no ftrack connection is configured.', {
+      hint: 'Give the daemon FTRACK_SERVER, FTRACK_API_USER and FTRACK_API_KEY.',
+    });
+  }
+  let profile: EncodeProfile;
+  if (typeof spec.profile === 'string') {
+    if (!deps.profile) throw new EncodeError('E_PROFILE_INVALID', `This worker has no profile catalog to resolve "${spec.profile}".`);
+    profile = deps.profile(spec.profile);
+  } else {
+    profile = spec.profile;
+  }
+  const scratch = await makeScratch(deps, 'publish');
+  try {
+    const input = spec.source.kind === 'path' ? spec.source.input : await fetchComponent(spec.source, scratch, deps, options);
+    const result = await deps.runPublish(spec.location, {
+      input,
+      versionId: spec.versionId,
+      profile,
+      scratchDir: scratch,
+      ...(spec.gapPolicy ? { gapPolicy: spec.gapPolicy } : {}),
+      ...(spec.hashAlgorithm ? { hashAlgorithm: spec.hashAlgorithm } : {}),
+      ...(deps.threads !== undefined ? { threads: deps.threads } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    return {
+      kind: 'publish',
+      versionId: result.versionId,
+      skipped: result.skipped,
+      ...(result.reason ? { reason: result.reason } : {}),
+      locationName: result.locationName,
+      components: result.components,
+      key: result.key,
+    };
+  } finally {
+    await deps.fs.removeDir(scratch).catch(() => undefined);
+  }
+}
