@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { type Codec, type EncoderCapabilities } from '@ftrack-encode/core';
 import { hardwareSetup } from '@ftrack-encode/ffmpeg';
@@ -64,27 +68,54 @@ export async function proveHardware(ffmpeg: string, encoder: string, timeoutMs =
 
 const cache = new Map<string, Promise<EncoderCapabilities>>();
 
-/** Capabilities of one ffmpeg binary: cached per binary path + version for the life of the process. */
-export async function readCapabilities(ffmpeg: string): Promise<EncoderCapabilities> {
+/** ~/.cache/ftrack-encode (or $XDG_CACHE_HOME): proving hardware encoders costs seconds, once per binary. */
+function diskCacheDir(): string {
+  return join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'ftrack-encode');
+}
+
+const DISK_CACHE_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+
+async function probeCapabilities(ffmpeg: string): Promise<EncoderCapabilities> {
   const version = parseVersion((await execa(ffmpeg, ['-hide_banner', '-version'], { stdin: 'ignore' })).stdout);
-  const key = `${ffmpeg}\0${version}`;
+  const { stdout } = await execa(ffmpeg, ['-hide_banner', '-encoders'], { stdin: 'ignore' });
+  const encoders = parseEncoderList(stdout);
+  const candidates = hardwareCandidates(encoders);
+  const proven = await Promise.all(candidates.map((candidate) => proveHardware(ffmpeg, candidate)));
+  const support = codecSupport(encoders);
+  return {
+    id: 'native',
+    version,
+    ...support,
+    encoders: encoders.filter((e) => Object.values(CODEC_ENCODERS).flat().includes(e) || HARDWARE.test(e) || /^(aac|libopus|libvorbis)$/.test(e)),
+    hardware: candidates.filter((_, i) => proven[i]),
+    sequences: true,
+    fallbacks: support.codecs.includes('vp8') && !support.codecs.includes('vp9') ? { vp9: 'vp8' } : {},
+  } satisfies EncoderCapabilities;
+}
+
+/**
+ * Capabilities of one ffmpeg binary, cached in memory and on disk keyed by the binary's path,
+ * size and mtime (a new build re-probes), so a CLI run does not re-prove hardware encoders.
+ */
+export async function readCapabilities(ffmpeg: string, options: { diskCache?: boolean } = {}): Promise<EncoderCapabilities> {
+  const binary = await stat(ffmpeg);
+  const key = `${ffmpeg}\0${binary.size}\0${binary.mtimeMs}`;
   let pending = cache.get(key);
   if (!pending) {
+    const file = join(diskCacheDir(), `capabilities-${createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`);
     pending = (async () => {
-      const { stdout } = await execa(ffmpeg, ['-hide_banner', '-encoders'], { stdin: 'ignore' });
-      const encoders = parseEncoderList(stdout);
-      const hardware: string[] = [];
-      for (const candidate of hardwareCandidates(encoders)) if (await proveHardware(ffmpeg, candidate)) hardware.push(candidate);
-      const support = codecSupport(encoders);
-      return {
-        id: 'native',
-        version,
-        ...support,
-        encoders: encoders.filter((e) => Object.values(CODEC_ENCODERS).flat().includes(e) || HARDWARE.test(e) || /^(aac|libopus|libvorbis)$/.test(e)),
-        hardware,
-        sequences: true,
-        fallbacks: support.codecs.includes('vp8') && !support.codecs.includes('vp9') ? { vp9: 'vp8' } : {},
-      } satisfies EncoderCapabilities;
+      if (options.diskCache !== false) {
+        const cached = await readFile(file, 'utf8').then((t) => JSON.parse(t) as { at: number; capabilities: EncoderCapabilities }, () => undefined);
+        if (cached && Date.now() - cached.at < DISK_CACHE_MAX_AGE_MS) return cached.capabilities;
+      }
+      const capabilities = await probeCapabilities(ffmpeg);
+      if (options.diskCache !== false) {
+        await mkdir(dirname(file), { recursive: true })
+          .then(() => writeFile(`${file}.${process.pid}`, JSON.stringify({ at: Date.now(), capabilities })))
+          .then(() => rename(`${file}.${process.pid}`, file))
+          .catch(() => undefined); // a cache that cannot be written only costs time
+      }
+      return capabilities;
     })();
     cache.set(key, pending);
     pending.catch(() => cache.delete(key));

@@ -207,3 +207,28 @@ describe('binaries and capabilities', () => {
     expect(scope.resolve(TOKENS.MediaProbe)).toBeInstanceOf(NativeMediaProbe);
   });
 });
+
+describe('capabilities cache', () => {
+  it('keeps proven capabilities on disk per binary, and reads them back', async () => {
+    const { readCapabilities } = await import('./capabilities.js');
+    const found = await findFfmpeg({});
+    const cacheHome = await mkdtemp(join(tmpdir(), 'caps-cache-'));
+    const previous = process.env['XDG_CACHE_HOME'];
+    process.env['XDG_CACHE_HOME'] = cacheHome;
+    try {
+      // A copy of the binary is a different binary: no in-memory hit, a fresh probe, then a file.
+      const copy = join(cacheHome, 'ffmpeg-copy');
+      await copyFile(found!.ffmpeg, copy);
+      await execa('chmod', ['+x', copy]);
+      const first = await readCapabilities(copy);
+      const [file] = await readdir(join(cacheHome, 'ftrack-encode'));
+      expect(file).toMatch(/^capabilities-[0-9a-f]{16}\.json$/);
+      const stored = JSON.parse(await readFile(join(cacheHome, 'ftrack-encode', file!), 'utf8')) as { capabilities: unknown };
+      expect(stored.capabilities).toEqual(first);
+      expect(first.codecs).toEqual(expect.arrayContaining(['h264', 'vp9', 'mjpeg']));
+    } finally {
+      if (previous === undefined) delete process.env['XDG_CACHE_HOME'];
+      else process.env['XDG_CACHE_HOME'] = previous;
+    }
+  });
+});
