@@ -135,6 +135,22 @@ async function waitFor<T>(what: string, probeFn: () => Promise<T | undefined>, t
   }
 }
 
+/** The built CLI as a separate process, pointed at this test's Redis and ftrack-local. */
+function cli(args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(root, 'bin/ftrack-encode.mjs'), ...args, '--config', configPath], {
+      cwd: work,
+      env: { ...process.env, FTRACK_ENCODE_NO_BUILD: '1', REDIS_URL: redis.url, FTRACK_SERVER: ftrack.url, FTRACK_API_USER: ftrack.user, FTRACK_API_KEY: ftrack.apiKey },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (exitCode) => resolve({ stdout, stderr, exitCode }));
+  });
+}
+
 beforeAll(async () => {
   execFileSync(process.execPath, [join(root, 'tools/build.mjs')], { cwd: root, stdio: 'inherit' });
   work = await mkdtemp(join(tmpdir(), 'farm-e2e-'));
@@ -287,6 +303,38 @@ describe('farm daemons', () => {
       90_000,
     );
     expect(names).toEqual(['ftrackreview-mp4', 'main', 'thumbnail']);
+  });
+
+  it('publishes from the CLI with --backend farm: a daemon registers the review media', async () => {
+    const versionId = await newVersion();
+    const { stdout, stderr, exitCode } = await cli(['publish', await fixtures.movie24(), '--backend', 'farm', '--version', versionId, '--profile', 'farm-fast', '--json']);
+    expect(exitCode, stderr + stdout).toBe(0);
+    expect(stdout.trim().split('\n'), stdout).toHaveLength(1);
+    const result = JSON.parse(stdout) as { versionId: string; skipped: boolean; components: { name: string }[] };
+    expect(result).toMatchObject({ versionId, skipped: false });
+    expect(result.components.map((c) => c.name).sort()).toEqual(['ftrackreview-mp4', 'thumbnail']);
+    expect((await componentsOf(versionId)).map((c) => c.name).sort()).toEqual(['ftrackreview-mp4', 'thumbnail']);
+  });
+
+  it('cancels from the CLI: `jobs cancel` kills the encode and the job ends cancelled, not retried', async () => {
+    const spec = await encodeSpec(await fixtures.cancelClip(), SLOW);
+    const id = jobIdFor(spec);
+    let started!: () => void;
+    const encoding = new Promise<void>((resolve) => (started = resolve));
+    const outcome = client.run(spec, { onProgress: (p) => p.stage === 'encode' && (p.frame ?? 0) > 0 && started() }).then(() => undefined, (e: unknown) => e);
+    await Promise.race([encoding, outcome.then((e) => Promise.reject(new Error(`ended before encoding: ${String(e)}`)))]);
+    const listed = JSON.parse((await cli(['jobs', 'list', '--json'])).stdout) as { jobs: { id: string; state: string }[] };
+    expect(listed.jobs.find((j) => j.id === id)?.state).toBe('active');
+    const cancelled = await cli(['jobs', 'cancel', id, '--json']);
+    expect(cancelled.exitCode).toBe(0);
+    expect(JSON.parse(cancelled.stdout)).toMatchObject({ id, cancelled: true, removedBeforeStart: false });
+    const error = await outcome;
+    expect(isEncodeError(error, 'E_CANCELLED'), String(error)).toBe(true);
+    const job = await client.job(id);
+    expect(await job?.getState()).toBe('failed');
+    expect(job?.attemptsMade).toBe(1);
+    const shown = JSON.parse((await cli(['jobs', 'show', id, '--json'])).stdout) as { state: string };
+    expect(shown.state).toBe('failed');
   });
 
   it('stops gracefully on SIGTERM', async () => {

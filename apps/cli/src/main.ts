@@ -10,6 +10,8 @@ import { registerProfilesCommand } from './commands/profiles.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerServerCommand } from './commands/server.js';
 import { registerPublishCommand } from './commands/publish.js';
+import { registerRunJobCommand } from './commands/run-job.js';
+import { registerJobsCommand } from './commands/jobs.js';
 
 /** Run one command's action: map any failure to its stable exit code. */
 async function run(action: () => Promise<unknown>, flags: CommonFlags): Promise<void> {
@@ -28,6 +30,8 @@ const program = new Command('ftrack-encode')
       'use an embedded local ftrack server (ftrack-local).',
   )
   .version('0.1.0')
+  // Root options only before the command: `publish --version ID` is the AssetVersion, not ours.
+  .enablePositionalOptions()
   .showHelpAfterError()
   .addHelpText('after', exitCodeHelp())
   .exitOverride();
@@ -37,6 +41,8 @@ registerProbeCommand(program, run);
 registerProfilesCommand(program, run);
 registerPublishCommand(program, run);
 registerServerCommand(program, run);
+registerJobsCommand(program, run);
+registerRunJobCommand(program, run);
 registerDemoCommand(program, run);
 
 try {

@@ -24,6 +24,12 @@ export interface SubmitOptions extends RunOptions {
   jobId?: string;
 }
 
+interface QueueEntry {
+  queue: Queue;
+  events: QueueEvents;
+  eventsRedis: Redis;
+}
+
 export interface SubmittedJob {
   id: string;
   queue: string;
@@ -48,7 +54,8 @@ export function jobIdFor(input: JobSpecInput): string {
  */
 export class FarmClient {
   private redis: Promise<Redis> | undefined;
-  private readonly queues = new Map<string, { queue: Queue; events: QueueEvents; eventsRedis: Redis }>();
+  private readonly queues = new Map<string, QueueEntry>();
+  private readonly opening = new Map<string, Promise<QueueEntry>>();
   readonly prefix: string;
 
   constructor(private readonly options: FarmClientOptions) {
@@ -80,8 +87,18 @@ export class FarmClient {
   }
 
   private async queue(name: string): Promise<{ queue: Queue; events: QueueEvents }> {
-    const existing = this.queues.get(name);
-    if (existing) return existing;
+    // Cache the promise, not the result: concurrent first calls must share one Queue (a second
+    // one would leak its connections and keep the process alive).
+    let pending = this.opening.get(name);
+    if (!pending) {
+      pending = this.openQueue(name);
+      this.opening.set(name, pending);
+      pending.catch(() => this.opening.delete(name));
+    }
+    return pending;
+  }
+
+  private async openQueue(name: string): Promise<QueueEntry> {
     const redis = await this.connection();
     // QueueEvents blocks on XREAD: it needs a worker-style connection that rides out restarts.
     const eventsRedis = await connectRedis(this.options.redisUrl, 'worker', this.options.connectTimeoutMs ?? 5000);
@@ -217,6 +234,22 @@ export class FarmClient {
     return (await this.queue(queue)).queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
   }
 
+  /** The newest jobs of a queue in any state (for `ftrack-encode jobs list`). */
+  async recent(queue = DEFAULT_QUEUE, limit = 20): Promise<{ id: string; name: string; state: string; progress: unknown; failedReason?: string; timestamp: number }[]> {
+    const { queue: q } = await this.queue(queue);
+    const jobs = await q.getJobs(['active', 'waiting', 'delayed', 'prioritized', 'failed', 'completed'], 0, limit - 1, false);
+    return Promise.all(
+      jobs.map(async (job) => ({
+        id: job.id ?? '',
+        name: job.name,
+        state: await job.getState(),
+        progress: job.progress,
+        ...(job.failedReason ? { failedReason: job.failedReason } : {}),
+        timestamp: job.timestamp,
+      })),
+    );
+  }
+
   async job(id: string, queue = DEFAULT_QUEUE): Promise<Job | undefined> {
     return (await Job.fromId((await this.queue(queue)).queue, id)) ?? undefined;
   }
@@ -228,6 +261,7 @@ export class FarmClient {
       eventsRedis.disconnect();
     }
     this.queues.clear();
+    this.opening.clear();
     const redis = await this.redis?.catch(() => undefined);
     redis?.disconnect();
     this.redis = undefined;

@@ -9,5 +9,3 @@ export * from './farm-client.js';
 export * from './farm-encoder.js';
 export * from './register-farm-encoder.js';
 export * from './redis-publish-lock.js';
-/** Test and benchmark support: a throw-away local redis-server (never used by production code). */
-export { startRedis, freePort, type RedisServer } from './testing/redis-server.js';

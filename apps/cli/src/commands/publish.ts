@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EncodeError, PublishReview, type Config, type GapPolicy, type Logger, type PublishReviewResult } from '@ftrack-encode/core';
+import { FarmClient } from '@ftrack-encode/encoder-farm';
 import { chooseBackend, profileCatalog, type BackendChoice } from '../composition-root.js';
 import { createPublishContainer, registerLocation } from '../ftrack/publish-container.js';
 import { openFtrackTarget, type FtrackTarget } from '../ftrack/ftrack-target.js';
@@ -73,10 +74,11 @@ export async function runPublish(input: string | undefined, flags: PublishFlags,
   if (!input && !flags.version && !flags.component) {
     throw new EncodeError('E_USAGE', 'publish needs an <input>, or --version/--component to take the source from ftrack.');
   }
+  if (config.backend === 'farm') return publishOnFarm(input, flags, { config, terminal, logger });
   const serverSide = config.backend === 'ftrack';
   // ftrack's encode_media makes one mp4 and one image: its own profile unless one is named.
   const profile = profileCatalog(config).get(flags.profile ?? (serverSide && !flags.profile ? 'ftrack-server' : config.profile));
-  const { backend, reason } = await chooseBackend(config.backend === 'farm' || serverSide ? 'auto' : config.backend, config);
+  const { backend, reason } = await chooseBackend(serverSide ? 'auto' : config.backend, config);
   terminal.note(serverSide ? `backend: ftrack encode_media (probing with ${backend})` : `backend: ${backend} (${reason})`);
   const target = await openFtrackTarget(config, logger, flags.port !== undefined ? { port: flags.port } : {});
   if (target.embedded) terminal.note(`ftrack: embedded ftrack-local at ${target.serverUrl} (set FTRACK_SERVER to publish to your ftrack)`);
@@ -114,6 +116,39 @@ export async function runPublish(input: string | undefined, flags: PublishFlags,
     await wiring.ftrack.close().catch(() => undefined);
     await rm(scratch, { recursive: true, force: true });
     if (target.embedded && !flags.serve) await target.embedded.close();
+  }
+}
+
+/**
+ * --backend farm: the whole publish runs on a farm worker (which has its own ftrack credentials);
+ * this process submits references only — the source path on shared storage or a component id.
+ */
+async function publishOnFarm(input: string | undefined, flags: PublishFlags, io: { config: Config; terminal: Terminal; logger: Logger }): Promise<PublishOutcome> {
+  const { config, terminal, logger } = io;
+  if (!flags.version) throw new EncodeError('E_USAGE', 'publish --backend farm needs --version ID (workers publish to your ftrack, not an embedded one).');
+  const profile = profileCatalog(config).get(flags.profile ?? config.profile);
+  const client = new FarmClient({ redisUrl: config.farm.redisUrl, prefix: config.farm.queuePrefix, logger });
+  try {
+    const source = input ? { kind: 'path' as const, input: resolve(input) } : flags.component ? { kind: 'component' as const, componentId: flags.component } : undefined;
+    if (!source) throw new EncodeError('E_USAGE', 'publish --backend farm needs <input> (on shared storage) or --component ID.');
+    terminal.note(`backend: farm (${config.farm.redisUrl.replace(/\/\/[^@/]*@/, '//')})`);
+    const result = await client.run(
+      { kind: 'publish', source, versionId: flags.version, profile, location: flags.location ?? config.location, gapPolicy: config.gapPolicy, hashAlgorithm: config.hashAlgorithm },
+      { signal: cancelOnSignals(), onProgress: terminal.progress },
+    );
+    if (result.kind !== 'publish') throw new EncodeError('E_JOB_FAILED', 'The farm returned an encode result for a publish job.');
+    const serverUrl = config.ftrack.serverUrl ?? '';
+    const outcome: PublishOutcome = {
+      result: { versionId: result.versionId, skipped: result.skipped, locationName: result.locationName, components: result.components, commands: [], key: result.key, ...(result.reason ? { reason: result.reason } : {}) },
+      reviewUrl: `${serverUrl.replace(/\/+$/, '')}/#entityId=${result.versionId}&entityType=assetversion&itemId=projects`,
+      target: { serverUrl, apiUser: config.ftrack.apiUser ?? '', apiKey: '', reviewUrl: () => '' },
+    };
+    terminal.clearBar();
+    if (flags.json) terminal.json(publishResultJson(outcome));
+    else terminal.print(`${result.skipped ? 'already published' : `published ${result.components.length} components`} to version ${result.versionId} on the farm`);
+    return outcome;
+  } finally {
+    await client.close();
   }
 }
 
