@@ -1,7 +1,6 @@
 // Unit tests of the page's pure parts (the page itself runs in test/web.e2e.test.ts).
-import { EncodeError, rational, type MediaInfo } from '@ftrack-encode/core';
+import { EncodeError } from '@ftrack-encode/core';
 import { describe, expect, it } from 'vitest';
-import { assertReadableMedia } from './encode/readable-media.js';
 import { webReviewProfile } from './encode/web-profile.js';
 import { wasmAssets } from './encode/wasm-assets.js';
 import { initialCredentials, storeCredentials } from './settings.js';
@@ -59,18 +58,6 @@ describe('friendlyError', () => {
     expect(friendlyError(new EncodeError('E_SOURCE_UNREADABLE', 'x has no video stream')).title).toBe('This file is not a video or image ffmpeg can read.');
     expect(friendlyError(new EncodeError('E_FTRACK_AUTH', 'denied')).detail).toBeUndefined();
     expect(friendlyError(new Error('boom'))).toMatchObject({ title: 'Something went wrong.', detail: 'boom' });
-  });
-});
-
-describe('assertReadableMedia', () => {
-  const info = (format: string, codec: string): MediaInfo => ({
-    format, codec, width: 640, height: 400, pixelAspect: rational(1), frameRate: rational(25), frameCount: 7, duration: 0.28,
-    pixelFormat: 'pal8', color: {}, audio: [], firstFrame: 0, isStill: false,
-  });
-
-  it('refuses text that ffmpeg reads as ANSI art, accepts movies', () => {
-    expect(() => assertReadableMedia('notes.txt', info('tty', 'ansi'))).toThrow(expect.objectContaining({ code: 'E_SOURCE_UNREADABLE' }));
-    expect(() => assertReadableMedia('a.mov', info('mov,mp4,m4a,3gp,3g2,mj2', 'h264'))).not.toThrow();
   });
 });
 

@@ -64,3 +64,22 @@ describe('probeArgs / parseProbe', () => {
     expect(inputPathArg('plain.mov')).toBe('plain.mov');
   });
 });
+
+describe('text files', () => {
+  it('refuses a text file that ffmpeg would read as ANSI art', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const path = join(await mkdtemp(join(tmpdir(), 'probe-text-')), 'notes.txt');
+    await writeFile(path, 'shot,frames\nsh010,240\n'.repeat(50));
+    const { stdout } = await execa('ffprobe', probeArgs(path), { reject: false });
+    let error: unknown;
+    try {
+      parseProbe(JSON.parse(stdout || '{}'), { path });
+    } catch (e) {
+      error = e;
+    }
+    expect(isEncodeError(error, 'E_SOURCE_UNREADABLE')).toBe(true);
+    expect(String((error as Error).message)).toContain('text file');
+  });
+});

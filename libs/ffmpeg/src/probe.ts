@@ -83,6 +83,12 @@ function colorValue(value: string | undefined): string | undefined {
  * ffprobe JSON (from probeArgs) -> MediaInfo. Throws E_SOURCE_UNREADABLE when there is no
  * decodable video stream, or the packets readable are fewer than the header declares (truncated file).
  */
+/**
+ * ffmpeg reads any text file as "ANSI art" (tty demuxer, 640x400 video), so a .txt or .csv
+ * probes as a movie. Those codecs are never production media.
+ */
+const TEXT_AS_VIDEO_CODECS = new Set(['ansi', 'bintext', 'xbin', 'idf']);
+
 export function parseProbe(json: unknown, options: { path: string; firstFrame?: number }): MediaInfo {
   const data = (json ?? {}) as ProbeJson;
   const streams = data.streams ?? [];
@@ -94,6 +100,12 @@ export function parseProbe(json: unknown, options: { path: string; firstFrame?: 
     });
   }
   const format = data.format?.format_name ?? 'unknown';
+  if (TEXT_AS_VIDEO_CODECS.has(video.codec_name ?? '') || /(^|,)tty(,|$)/.test(format)) {
+    throw new EncodeError('E_SOURCE_UNREADABLE', `${options.path} is a text file (ffmpeg reads it as ${video.codec_name ?? 'text'} art), not a movie or an image.`, {
+      hint: 'Point at a movie file, an image, or an image sequence pattern.',
+      details: { path: options.path, format, codec: video.codec_name },
+    });
+  }
   const read = count(video.nb_read_packets) ?? count(video.nb_read_frames);
   const declared = count(video.nb_frames);
   if (read !== undefined && declared !== undefined && declared > 0 && read < declared) {

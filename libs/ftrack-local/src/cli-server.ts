@@ -7,6 +7,8 @@ export interface ServerCommandOptions {
   seed?: boolean;
   json?: boolean;
   host?: string;
+  /** Built web app (apps/web/dist) to serve at /web/. */
+  webRoot?: string;
 }
 
 export async function runServerCommand(options: ServerCommandOptions, out: (line: string) => void): Promise<FtrackLocalServer> {
@@ -14,6 +16,7 @@ export async function runServerCommand(options: ServerCommandOptions, out: (line
     port: options.port ?? 0,
     ...(options.host ? { host: options.host } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.webRoot ? { webRoot: options.webRoot } : {}),
     seed: options.seed === false ? false : 'demo',
   });
   const seed = server.seed
@@ -35,6 +38,7 @@ export async function runServerCommand(options: ServerCommandOptions, out: (line
   out(`  FTRACK_API_KEY=${server.apiKey}`);
   out(`  data dir: ${server.dataDir}`);
   if (seed) out(`  review page: ${server.url}/review/version/${seed.versionId}`);
+  if (options.webRoot) out(`  web app: ${server.url}/web/`);
   out('Press Ctrl+C to stop.');
   return server;
 }

@@ -62,7 +62,9 @@ export function registerDemoCommand(program: Command, run: (action: () => Promis
       const outcome = await runPublish(clip, { ...rest, serve, json: false, ...(serve ? { port: port ?? 8150 } : {}) }, io);
       if (flags.json) io.terminal.json(publishResultJson(outcome));
       if (serve && outcome.target.embedded) {
-        io.terminal.print(`\nOpen ${outcome.reviewUrl} — serving until Ctrl-C.`);
+        // The local development key travels in the URL fragment, which never reaches a server log.
+        const signIn = `#user=${encodeURIComponent(outcome.target.apiUser)}&key=${encodeURIComponent(outcome.target.apiKey)}`;
+        io.terminal.print(`\nOpen ${outcome.reviewUrl}${signIn}\n(ftrack-local on this machine only; serving until Ctrl-C)`);
         const embedded = outcome.target.embedded;
         await new Promise<void>((done) => {
           const stop = () => void embedded.close().then(done);

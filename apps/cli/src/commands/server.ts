@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { runServerCommand } from '@ftrack-encode/ftrack-local';
 import { parseIntOption, setup, type CommonFlags } from './shared-options.js';
 import { defaultLocalDataDir } from '../ftrack/ftrack-target.js';
+import { webAppRoot } from '../ftrack/web-root.js';
 
 interface ServerFlags extends CommonFlags {
   port?: number;
@@ -37,6 +38,7 @@ export function registerServerCommand(program: Command, run: (action: () => Prom
             dataDir: resolve(flags.data ?? defaultLocalDataDir(config)),
             seed: flags.seed === 'demo',
             json: Boolean(flags.json),
+            ...(webAppRoot() ? { webRoot: webAppRoot() } : {}),
           },
           (line) => process.stdout.write(`${line}\n`),
         );

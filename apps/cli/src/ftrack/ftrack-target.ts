@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Config, Logger } from '@ftrack-encode/core';
 import { startFtrackLocal, type FtrackLocalServer } from '@ftrack-encode/ftrack-local';
 import { encodeMediaHook } from './encode-media-hook.js';
+import { webAppRoot } from './web-root.js';
 
 export interface FtrackTarget {
   serverUrl: string;
@@ -38,6 +39,7 @@ export async function openFtrackTarget(config: Config, logger: Logger, options: 
     seed: 'demo',
     port: options.port ?? 0,
     encodeMedia: encodeMediaHook(config, logger),
+    ...(webAppRoot() ? { webRoot: webAppRoot() } : {}),
   });
   return {
     serverUrl: embedded.url,

@@ -16,7 +16,6 @@ import {
 } from '@ftrack-encode/core';
 import { mp4MoovBeforeMdat } from '@ftrack-encode/ffmpeg';
 import type { EncodedBlob, WasmBrowserEncoder } from '@ftrack-encode/encoder-wasm/browser';
-import { assertReadableMedia } from './readable-media.js';
 import { sha256 } from './sha256.js';
 
 /** A validated output and its bytes, ready to upload. */
@@ -61,7 +60,6 @@ export class PageEncoder {
       throwIfCancelled(signal);
       onProgress?.({ stage: 'probe', message: 'Loading ffmpeg.wasm and reading the file' });
       const info = await this.encoder.probeFile(file);
-      assertReadableMedia(file.name, info);
       throwIfCancelled(signal);
       const capabilities = await this.encoder.capabilities();
       onProgress?.({ stage: 'encode', percent: 0 });
