@@ -2,7 +2,7 @@
 // Bundles the Node apps into dist/ with esbuild so `ftrack-encode` starts in ~100 ms
 // (no TypeScript transform at run time). npm packages stay external.
 import { build } from 'esbuild';
-import { cp, mkdir, stat } from 'node:fs/promises';
+import { cp, mkdir, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -18,6 +18,7 @@ const entries = [
 const assets = [{ from: 'libs/encoder-wasm/src/node/wasm-worker.mjs', to: 'wasm-worker.mjs' }];
 
 export async function buildAll({ quiet = false } = {}) {
+  await rm(join(root, 'dist'), { recursive: true, force: true });
   await mkdir(join(root, 'dist'), { recursive: true });
   await build({
     absWorkingDir: root,
@@ -25,6 +26,10 @@ export async function buildAll({ quiet = false } = {}) {
     outdir: 'dist',
     outExtension: { '.js': '.mjs' },
     bundle: true,
+    // Commands import adapters lazily; splitting turns those imports into chunks loaded on use.
+    // Chunks sit beside the entries so import.meta.url-relative assets (wasm-worker.mjs) resolve.
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     platform: 'node',
     format: 'esm',
     target: 'node20',

@@ -2,8 +2,7 @@ import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { EncodeError, ProfileCatalog, type Config, type EncodeProfileInput, type Logger } from '@ftrack-encode/core';
 import { registerNodePlatform } from '@ftrack-encode/node-platform';
-import { findFfmpeg, registerNativeEncoder } from '@ftrack-encode/encoder-native';
-import { registerWasmEncoder } from '@ftrack-encode/encoder-wasm';
+// Adapters are imported when a command needs them: `ftrack-encode --help` and `profiles` stay fast.
 
 export type BackendChoice = Config['backend'];
 export type EncodeBackend = 'native' | 'wasm';
@@ -14,6 +13,7 @@ export async function chooseBackend(requested: BackendChoice, config: Config): P
   if (requested !== 'auto') {
     throw new EncodeError('E_USAGE', `Backend "${requested}" is only available for publish.`, { hint: 'Use --backend native or wasm for encode.' });
   }
+  const { findFfmpeg } = await import('@ftrack-encode/encoder-native');
   const found = await findFfmpeg({ ...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}), ...(config.ffprobePath ? { ffprobePath: config.ffprobePath } : {}) });
   return found
     ? { backend: 'native', reason: `native ffmpeg found at ${found.ffmpeg}` }
@@ -21,7 +21,7 @@ export async function chooseBackend(requested: BackendChoice, config: Config): P
 }
 
 /** The CLI's one composition root: a child container per command run. */
-export function createContainer(config: Config, backend: EncodeBackend, logger: Logger): DependencyContainer {
+export async function createContainer(config: Config, backend: EncodeBackend, logger: Logger): Promise<DependencyContainer> {
   const container = rootContainer.createChildContainer();
   registerNodePlatform(container, { logger });
   const tools = {
@@ -29,9 +29,9 @@ export function createContainer(config: Config, backend: EncodeBackend, logger: 
     ...(config.ffprobePath ? { ffprobePath: config.ffprobePath } : {}),
     threads: config.threads,
   };
-  if (backend === 'native') registerNativeEncoder(container, tools);
+  if (backend === 'native') (await import('@ftrack-encode/encoder-native')).registerNativeEncoder(container, tools);
   // The wasm backend probes with the wasm core too, so it works where no ffmpeg is installed.
-  else registerWasmEncoder(container, { threads: config.threads || 1, probe: true });
+  else (await import('@ftrack-encode/encoder-wasm')).registerWasmEncoder(container, { threads: config.threads || 1, probe: true });
   return container;
 }
 

@@ -55,3 +55,8 @@ try {
     process.exitCode = new Terminal({ json: false, quiet: false }).fail(error);
   }
 }
+
+// The command is over (long-running ones like `server` return only once stopped). Exit now:
+// @ftrack/api's event hub leaves 30 s reply and WebSocket-close timers behind that would
+// otherwise hold a finished publish open. stdout/stderr are synchronous on pipes and files.
+process.exit(process.exitCode ?? 0);

@@ -44,7 +44,7 @@ export interface FarmJobDeps {
   /** Component sources: finds where a component is stored. */
   registry?: ReviewRegistry;
   /** Component sources: a reader for the named location, or undefined when this worker cannot read it. */
-  storage?: (locationName: string) => StorageAccessor | undefined;
+  storage?: (locationName: string) => StorageAccessor | undefined | Promise<StorageAccessor | undefined>;
 }
 
 export interface RunJobOptions extends RunOptions {
@@ -85,7 +85,7 @@ async function fetchComponent(ref: Extract<SourceRef, { kind: 'component' }>, di
   const component = await deps.registry.findSourceComponent({ componentId: ref.componentId });
   const candidates = component.locations.filter((l) => !ref.locationName || l.locationName === ref.locationName);
   for (const location of candidates) {
-    const accessor = deps.storage(location.locationName);
+    const accessor = await deps.storage(location.locationName);
     if (!accessor) continue;
     const fileType = component.fileType.startsWith('.') ? component.fileType : `.${component.fileType}`;
     const target = join(dir, `${component.name.replace(/[^A-Za-z0-9_.-]/g, '_')}${fileType}`);

@@ -2,9 +2,7 @@ import { mkdir, rename } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { execa } from 'execa';
 import { EncodeError } from '@ftrack-encode/core';
-import { findFfmpeg } from '@ftrack-encode/encoder-native';
 import { defaultLocalDataDir } from '../ftrack/ftrack-target.js';
 import { publishResultJson, runPublish } from './publish.js';
 import { addOutputOptions, setup, type CommonFlags } from './shared-options.js';
@@ -29,12 +27,14 @@ export async function makeDemoClip(dir: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const clip = join(dir, 'demo_sh010_comp_v001.mov');
   if (existsSync(clip)) return clip;
+  const { findFfmpeg } = await import('@ftrack-encode/encoder-native');
   const ffmpeg = await findFfmpeg({});
   if (!ffmpeg) {
     throw new EncodeError('E_ENCODER_MISSING', 'The demo generates its test clip with ffmpeg, which is not installed.', {
       hint: 'apt-get install ffmpeg (Debian/Ubuntu) or brew install ffmpeg, or set FFMPEG_PATH.',
     });
   }
+  const { execa } = await import('execa');
   await execa(ffmpeg.ffmpeg, demoClipArgs(`${clip}.partial`));
   await rename(`${clip}.partial`, clip);
   return clip;

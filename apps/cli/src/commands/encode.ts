@@ -54,7 +54,7 @@ export async function runEncode(input: string, flags: EncodeFlags): Promise<Enco
   const profile = profileCatalog(config).get(flags.profile ?? config.profile);
   const { backend, reason } = await chooseBackend(config.backend, config);
   terminal.note(`backend: ${backend} (${reason})`);
-  const container = createContainer(config, backend, logger);
+  const container = await createContainer(config, backend, logger);
   const result = await container.resolve(EncodeMedia).run(resolve(input), profile, {
     outputDir: resolve(flags.out ?? '.'),
     gapPolicy: config.gapPolicy,

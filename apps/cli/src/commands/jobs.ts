@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { EncodeError } from '@ftrack-encode/core';
-import { DEFAULT_QUEUE, FarmClient, fromFailedReason } from '@ftrack-encode/encoder-farm';
+
+/** Same as encoder-farm's DEFAULT_QUEUE; kept here so `--help` does not load BullMQ. */
+const DEFAULT_QUEUE = 'encode-cpu';
 import { addOutputOptions, setup, type CommonFlags } from './shared-options.js';
 
 interface JobsFlags extends CommonFlags {
@@ -22,6 +24,7 @@ export function registerJobsCommand(program: Command, run: (action: () => Promis
     run(async () => {
       const { config, terminal, logger } = await setup(flags);
       const queue = flags.queue ?? DEFAULT_QUEUE;
+      const { FarmClient, fromFailedReason } = await import('@ftrack-encode/encoder-farm');
       const client = new FarmClient({ redisUrl: config.farm.redisUrl, prefix: config.farm.queuePrefix, logger });
       try {
         if (action === 'list') {

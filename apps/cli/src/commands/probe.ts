@@ -20,7 +20,7 @@ export function registerProbeCommand(program: Command, run: (action: () => Promi
     run(async () => {
       const { config, terminal, logger } = await setup(flags, flags.backend ? { backend: flags.backend } : {});
       const { backend } = await chooseBackend(config.backend, config);
-      const probe = createContainer(config, backend, logger).resolve(TOKENS.MediaProbe);
+      const probe = (await createContainer(config, backend, logger)).resolve(TOKENS.MediaProbe);
       const source = await probe.locate(resolve(input), { gapPolicy: 'hold' });
       const info = await probe.probe(source);
       if (flags.json) {

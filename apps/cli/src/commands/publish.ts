@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EncodeError, PublishReview, type Config, type GapPolicy, type Logger, type PublishReviewResult } from '@ftrack-encode/core';
-import { FarmClient } from '@ftrack-encode/encoder-farm';
 import { chooseBackend, profileCatalog, type BackendChoice } from '../composition-root.js';
 import { createPublishContainer, registerLocation } from '../ftrack/publish-container.js';
 import { openFtrackTarget, type FtrackTarget } from '../ftrack/ftrack-target.js';
@@ -46,7 +45,7 @@ async function fetchSourceFromFtrack(
   flags: PublishFlags,
   config: Config,
   target: FtrackTarget,
-  wiring: ReturnType<typeof createPublishContainer>,
+  wiring: Awaited<ReturnType<typeof createPublishContainer>>,
   scratch: string,
 ): Promise<{ path: string; versionId: string }> {
   const ref = flags.component ? { componentId: flags.component } : { versionId: flags.version as string };
@@ -55,7 +54,7 @@ async function fetchSourceFromFtrack(
   if (!versionId) throw new EncodeError('E_USAGE', `Component ${source.componentId} is not on a version; give --version.`);
   for (const location of source.locations) {
     try {
-      const accessor = registerLocation(wiring.container.createChildContainer(), config, target, location.locationName, wiring.ftrack);
+      const accessor = await registerLocation(wiring.container.createChildContainer(), config, target, location.locationName, wiring.ftrack);
       const path = join(scratch, `${source.name}${source.fileType}`);
       await accessor.get(location.resourceIdentifier, path);
       return { path, versionId };
@@ -84,7 +83,7 @@ export async function runPublish(input: string | undefined, flags: PublishFlags,
   if (target.embedded) terminal.note(`ftrack: embedded ftrack-local at ${target.serverUrl} (set FTRACK_SERVER to publish to your ftrack)`);
   const scratch = await mkdtemp(join(tmpdir(), 'ftrack-encode-publish-'));
   const signal = cancelOnSignals();
-  const wiring = createPublishContainer(config, backend, target, flags.location ?? config.location, logger, { serverSide });
+  const wiring = await createPublishContainer(config, backend, target, flags.location ?? config.location, logger, { serverSide });
   try {
     let source = input ? resolve(input) : undefined;
     let versionId = flags.version ?? target.embedded?.seed?.versionId;
@@ -127,6 +126,7 @@ async function publishOnFarm(input: string | undefined, flags: PublishFlags, io:
   const { config, terminal, logger } = io;
   if (!flags.version) throw new EncodeError('E_USAGE', 'publish --backend farm needs --version ID (workers publish to your ftrack, not an embedded one).');
   const profile = profileCatalog(config).get(flags.profile ?? config.profile);
+  const { FarmClient } = await import('@ftrack-encode/encoder-farm');
   const client = new FarmClient({ redisUrl: config.farm.redisUrl, prefix: config.farm.queuePrefix, logger });
   try {
     const source = input ? { kind: 'path' as const, input: resolve(input) } : flags.component ? { kind: 'component' as const, componentId: flags.component } : undefined;

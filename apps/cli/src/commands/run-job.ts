@@ -4,8 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EncodeError, PublishReview, TOKENS, type ReviewRegistry, type StorageAccessor } from '@ftrack-encode/core';
 import { FilePublishLock } from '@ftrack-encode/node-platform';
-import { registerFtrack } from '@ftrack-encode/ftrack';
-import { runJobSpec, type FarmJobDeps, type JobResult } from '@ftrack-encode/encoder-farm';
+import type { FarmJobDeps, JobResult } from '@ftrack-encode/encoder-farm';
 import { createContainer, profileCatalog } from '../composition-root.js';
 import { registerLocation } from '../ftrack/publish-container.js';
 import { openFtrackTarget } from '../ftrack/ftrack-target.js';
@@ -26,7 +25,9 @@ export async function runJob(flags: RunJobFlags): Promise<JobResult> {
   const spec = JSON.parse(await readFile(resolve(flags.spec), 'utf8').catch((error: unknown) => {
     throw new EncodeError('E_USAGE', `Cannot read job spec ${flags.spec}: ${String(error)}`);
   })) as unknown;
-  const container = createContainer(config, 'native', logger);
+  const container = await createContainer(config, 'native', logger);
+  const { registerFtrack } = await import('@ftrack-encode/ftrack');
+  const { runJobSpec } = await import('@ftrack-encode/encoder-farm');
   const scratchDir = flags.scratch ? resolve(flags.scratch) : await mkdtemp(join(tmpdir(), 'ftrack-encode-run-job-'));
   const catalog = profileCatalog(config);
   const deps: FarmJobDeps = {
@@ -47,18 +48,13 @@ export async function runJob(flags: RunJobFlags): Promise<JobResult> {
     const lookups = registerFtrack(container.createChildContainer(), session);
     closers.push(lookups.close);
     deps.registry = lookups.registry as ReviewRegistry;
-    deps.storage = (name): StorageAccessor | undefined => {
-      try {
-        return registerLocation(container.createChildContainer(), config, target, name, lookups);
-      } catch {
-        return undefined;
-      }
-    };
+    deps.storage = async (name): Promise<StorageAccessor | undefined> =>
+      registerLocation(container.createChildContainer(), config, target, name, lookups).catch(() => undefined);
     deps.runPublish = async (location, request) => {
       const job = container.createChildContainer();
       const ftrack = registerFtrack(job, session);
       try {
-        registerLocation(job, config, target, location ?? config.location, ftrack);
+        await registerLocation(job, config, target, location ?? config.location, ftrack);
         job.register(TOKENS.PublishLock, { useValue: new FilePublishLock() });
         return await job.resolve(PublishReview).run(request);
       } finally {

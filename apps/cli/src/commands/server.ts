@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { runServerCommand } from '@ftrack-encode/ftrack-local';
 import { parseIntOption, setup, type CommonFlags } from './shared-options.js';
 import { defaultLocalDataDir } from '../ftrack/ftrack-target.js';
 import { webAppRoot } from '../ftrack/web-root.js';
@@ -31,6 +30,7 @@ export function registerServerCommand(program: Command, run: (action: () => Prom
     .action(async (flags: ServerFlags) =>
       run(async () => {
         const { config } = await setup({ ...flags, quiet: true });
+        const { runServerCommand } = await import('@ftrack-encode/ftrack-local');
         const server = await runServerCommand(
           {
             port: flags.port ?? 0,

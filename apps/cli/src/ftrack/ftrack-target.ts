@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Config, Logger } from '@ftrack-encode/core';
-import { startFtrackLocal, type FtrackLocalServer } from '@ftrack-encode/ftrack-local';
+import type { FtrackLocalServer } from '@ftrack-encode/ftrack-local';
 import { encodeMediaHook } from './encode-media-hook.js';
 import { webAppRoot } from './web-root.js';
 
@@ -34,6 +34,7 @@ export async function openFtrackTarget(config: Config, logger: Logger, options: 
       reviewUrl: (versionId) => `${serverUrl.replace(/\/+$/, '')}/#entityId=${versionId}&entityType=assetversion&itemId=projects`,
     };
   }
+  const { startFtrackLocal } = await import('@ftrack-encode/ftrack-local');
   const embedded = await startFtrackLocal({
     dataDir: defaultLocalDataDir(config),
     seed: 'demo',

@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import type { DependencyContainer } from 'tsyringe';
 import { EncodeError, TOKENS, type Config, type Logger, type StorageAccessor } from '@ftrack-encode/core';
 import { FilePublishLock } from '@ftrack-encode/node-platform';
-import { FtrackServerEncoder, registerFtrack, type RegisteredFtrack } from '@ftrack-encode/ftrack';
-import { registerFtrackServerStorage } from '@ftrack-encode/storage-ftrack-server';
-import { registerDiskStorage } from '@ftrack-encode/storage-disk';
+import type { RegisteredFtrack } from '@ftrack-encode/ftrack';
 import { createContainer, type EncodeBackend } from '../composition-root.js';
 import type { FtrackTarget } from './ftrack-target.js';
 
@@ -16,8 +14,9 @@ export interface PublishWiring {
 }
 
 /** Register the storage accessor for a location name: ftrack.server or a configured disk location. */
-export function registerLocation(container: DependencyContainer, config: Config, target: FtrackTarget, locationName: string, registry: RegisteredFtrack): StorageAccessor {
+export async function registerLocation(container: DependencyContainer, config: Config, target: FtrackTarget, locationName: string, registry: RegisteredFtrack): Promise<StorageAccessor> {
   if (locationName === 'ftrack.server') {
+    const { registerFtrackServerStorage } = await import('@ftrack-encode/storage-ftrack-server');
     return registerFtrackServerStorage(container, {
       serverUrl: target.serverUrl,
       apiUser: target.apiUser,
@@ -32,6 +31,7 @@ export function registerLocation(container: DependencyContainer, config: Config,
       hint: `Use ftrack.server or add {"name": "${locationName}", "type": "disk", "prefix": "/mnt/projects"} to "locations" in the config.`,
     });
   }
+  const { registerDiskStorage } = await import('@ftrack-encode/storage-disk');
   return registerDiskStorage(container, {
     locationName: disk.name,
     locationId: () => registry.registry.locationId(disk.name),
@@ -46,25 +46,26 @@ export function registerLocation(container: DependencyContainer, config: Config,
  * `serverSide`: encode with ftrack's own encode_media (--backend ftrack); the local backend
  * then only probes the source and validates what ftrack made.
  */
-export function createPublishContainer(
+export async function createPublishContainer(
   config: Config,
   backend: EncodeBackend,
   target: FtrackTarget,
   locationName: string,
   logger: Logger,
   options: { serverSide?: boolean } = {},
-): PublishWiring {
-  const container = createContainer(config, backend, logger);
+): Promise<PublishWiring> {
+  const container = await createContainer(config, backend, logger);
+  const { FtrackServerEncoder, registerFtrack } = await import('@ftrack-encode/ftrack');
   const ftrack = registerFtrack(container, {
     serverUrl: target.serverUrl,
     apiUser: target.apiUser,
     apiKey: target.apiKey,
     ...(config.ftrack.schemaCacheDir ? { schemaCacheDir: config.ftrack.schemaCacheDir } : { schemaCacheDir: join(tmpdir(), 'ftrack-encode-schema-cache') }),
   });
-  const storage = registerLocation(container, config, target, locationName, ftrack);
+  const storage = await registerLocation(container, config, target, locationName, ftrack);
   container.register(TOKENS.PublishLock, { useValue: new FilePublishLock() });
   if (options.serverSide) {
-    const serverStorage = locationName === 'ftrack.server' ? storage : registerLocation(container.createChildContainer(), config, target, 'ftrack.server', ftrack);
+    const serverStorage = locationName === 'ftrack.server' ? storage : await registerLocation(container.createChildContainer(), config, target, 'ftrack.server', ftrack);
     container.register(TOKENS.Encoder, { useValue: new FtrackServerEncoder(ftrack.connection, serverStorage) });
   }
   return { container, ftrack, storage };
