@@ -5,21 +5,32 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  tsconfig: 'tsconfig.base.json',
+  logLevel: 'error',
+};
+
 /** Bundle tools/bench/bench-lib.ts (workspace libs through tsconfig paths) and import it. */
 export async function loadBenchLib() {
   const outfile = join(root, 'bench', 'tmp', 'bench-lib.mjs');
   await mkdir(dirname(outfile), { recursive: true });
-  await build({
-    absWorkingDir: root,
-    entryPoints: ['tools/bench/bench-lib.ts'],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    tsconfig: 'tsconfig.base.json',
-    logLevel: 'error',
-  });
+  await build({ ...common, entryPoints: ['tools/bench/bench-lib.ts'], outfile });
   return import(pathToFileURL(outfile).href);
+}
+
+/**
+ * Bundle a few lines of TypeScript (e.g. one re-export) to bench/tmp/<name>.mjs and return its
+ * path: for child processes that must load only what they measure.
+ */
+export async function buildBenchEntry(name, contents) {
+  const outfile = join(root, 'bench', 'tmp', `${name}.mjs`);
+  await mkdir(dirname(outfile), { recursive: true });
+  await build({ ...common, stdin: { contents, resolveDir: join(root, 'tools', 'bench'), sourcefile: `${name}.ts`, loader: 'ts' }, outfile });
+  return outfile;
 }

@@ -1,3 +1,5 @@
+import diagnostics_channel from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
 import 'reflect-metadata';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -21,7 +23,10 @@ describeStorageContract('storage-ftrack-server', async () => {
   // a client holding the 40 MiB file would still exceed this.
 }, { maxBufferGrowthBytes: 28 * MiB });
 
-/** Every request the storage makes, seen from the client side (real HTTP underneath). */
+/**
+ * Every request the storage makes, seen from the client side (real HTTP underneath): API calls
+ * go through fetch, file bodies through node:http (seen on its diagnostics channel).
+ */
 function recordFetches(): { calls: { method: string; url: string; actions: string[] }[]; restore(): void } {
   const original = globalThis.fetch;
   const calls: { method: string; url: string; actions: string[] }[] = [];
@@ -38,7 +43,18 @@ function recordFetches(): { calls: { method: string; url: string; actions: strin
     calls.push({ method: init?.method ?? 'GET', url, actions });
     return original(input, init);
   };
-  return { calls, restore: () => void (globalThis.fetch = original) };
+  const onRequest = (message: unknown) => {
+    const request = (message as { request: ClientRequest }).request;
+    calls.push({ method: request.method, url: `${request.protocol}//${request.host}${request.path}`, actions: [] });
+  };
+  diagnostics_channel.subscribe('http.client.request.start', onRequest);
+  return {
+    calls,
+    restore: () => {
+      globalThis.fetch = original;
+      diagnostics_channel.unsubscribe('http.client.request.start', onRequest);
+    },
+  };
 }
 
 describe('FtrackServerStorage against ftrack-local', () => {

@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { EncodeError } from '@ftrack-encode/core';
 import { networkReason, RetryableError, redactUrl } from './server-api.js';
 
@@ -13,6 +16,29 @@ export interface PutOptions {
   label: string;
 }
 
+/**
+ * node:http rather than fetch: undici's fetch tops out near 160 MB/s for streamed request
+ * bodies on this class of machine; a plain request with write/drain back-pressure is several
+ * times faster and keeps no copy of the body.
+ */
+function send(url: string, headers: Record<string, string>, body: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<{ status: number; etag: string }> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, { method: 'PUT', headers, ...(signal ? { signal } : {}) }, (response) => {
+      response.resume();
+      response.on('error', reject);
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, etag: String(response.headers.etag ?? '') }));
+    });
+    request.on('error', reject);
+    void (async () => {
+      for await (const chunk of body) {
+        if (!request.write(chunk)) await once(request, 'drain');
+      }
+      request.end();
+    })().catch((error: unknown) => request.destroy(error instanceof Error ? error : new Error(String(error))));
+  });
+}
+
 /** One streamed PUT. Returns the ETag without quotes ('' when none and none required). */
 export async function putBytes(options: PutOptions): Promise<string> {
   const headers: Record<string, string> = {};
@@ -21,24 +47,14 @@ export async function putBytes(options: PutOptions): Promise<string> {
   }
   // An explicit length: S3-style signed URLs refuse chunked uploads.
   headers['Content-Length'] = String(options.length);
-  let response: Response;
+  let response: { status: number; etag: string };
   try {
-    response = await fetch(options.url, {
-      method: 'PUT',
-      headers,
-      body: options.body as unknown as BodyInit,
-      duplex: 'half',
-      // Not cosmetic: with any other redirect mode undici tee()s the body to replay it after a
-      // redirect and keeps the unread branch — the whole file ends up in memory.
-      redirect: 'error',
-      ...(options.signal ? { signal: options.signal } : {}),
-    } as RequestInit);
+    response = await send(options.url, headers, options.body, options.signal);
   } catch (error) {
     if (options.signal?.aborted) throw new EncodeError('E_CANCELLED', 'Cancelled.');
     throw new RetryableError(`Upload of ${options.label} was interrupted: ${networkReason(error)}`);
   }
-  await response.body?.cancel().catch(() => undefined);
-  const etag = (response.headers.get('etag') ?? '').replace(/"/g, '');
+  const etag = response.etag.replace(/"/g, '');
   if (response.status >= 500 || response.status === 408 || response.status === 429) {
     throw new RetryableError(`Upload of ${options.label} failed with HTTP ${response.status}`);
   }

@@ -1,0 +1,215 @@
+// Helpers shared by the ftrack-local, publish and wasm benchmarks: the machine block, medians,
+// RSS sampling of child processes from /proc, the ftrack-local server child, result files.
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { root } from './build-bench-lib.mjs';
+
+export { root };
+export const MiB = 1024 * 1024;
+export const GiB = 1024 * MiB;
+export const cliBin = join(root, 'bin', 'ftrack-encode.mjs');
+
+/** BENCH_RUNS (default `fallback`) and BENCH_QUICK (1/true: smaller sizes, fewer runs). */
+export function benchSettings(fallbackRuns) {
+  const quick = ['1', 'true', 'yes'].includes(String(process.env.BENCH_QUICK ?? '').toLowerCase());
+  const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? (quick ? 1 : fallbackRuns)));
+  return { quick, runs };
+}
+
+export function median(values) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export const round = (n, digits = 3) => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : n);
+
+function firstLine(command, args) {
+  const result = spawnSync(command, args, { encoding: 'utf8' });
+  return result.stdout?.split('\n')[0]?.trim() || 'unknown';
+}
+
+/** Described once at the start of a benchmark (the load average says how busy the box was). */
+export function machineInfo() {
+  const cpu = cpus();
+  return {
+    cpus: cpu.length,
+    model: cpu[0]?.model ?? 'unknown',
+    memoryGiB: round(totalmem() / GiB),
+    freeMemoryGiB: round(freemem() / GiB),
+    os: `${platform()} ${release()}`,
+    node: process.version,
+    ffmpeg: firstLine(process.env.FFMPEG_PATH ?? 'ffmpeg', ['-hide_banner', '-version']),
+    loadAverageAtStart: loadavg().map((n) => round(n, 2)),
+  };
+}
+
+export function machineLine(m) {
+  return `Machine: ${m.cpus} × ${m.model}, ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}, ${m.ffmpeg}; load average at start ${m.loadAverageAtStart.join(' / ')}.`;
+}
+
+function statusKiB(pid, field) {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0; // gone
+  }
+}
+
+function descendants(pid) {
+  const found = [pid];
+  for (let i = 0; i < found.length; i++) {
+    try {
+      for (const task of readdirSync(`/proc/${found[i]}/task`)) {
+        const text = readFileSync(`/proc/${found[i]}/task/${task}/children`, 'utf8').trim();
+        if (text) found.push(...text.split(/\s+/).map(Number));
+      }
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
+}
+
+/**
+ * Peak memory of a process (and, with `tree`, its children summed) sampled from /proc every
+ * `intervalMs`. The process's own VmHWM (kernel-kept peak) is read at every sample too.
+ */
+export function sampleRss(pid, { intervalMs = 50, tree = false } = {}) {
+  let peakKiB = 0;
+  let hwmKiB = 0;
+  const tick = () => {
+    const pids = tree ? descendants(pid) : [pid];
+    const sum = pids.reduce((total, p) => total + statusKiB(p, 'VmRSS'), 0);
+    peakKiB = Math.max(peakKiB, sum);
+    hwmKiB = Math.max(hwmKiB, statusKiB(pid, 'VmHWM'));
+  };
+  tick();
+  const timer = setInterval(tick, intervalMs);
+  return {
+    /** Current peak without stopping. */
+    peakMiB: () => Math.max(peakKiB, hwmKiB) / 1024,
+    stop() {
+      tick();
+      clearInterval(timer);
+      return { peakMiB: round(Math.max(peakKiB, hwmKiB) / 1024, 1), hwmMiB: round(hwmKiB / 1024, 1), sampledPeakMiB: round(peakKiB / 1024, 1) };
+    },
+  };
+}
+
+/** Reads /proc/<pid>/status VmHWM now, in MiB (the peak so far). */
+export function vmHwmMiB(pid) {
+  return round(statusKiB(pid, 'VmHWM') / 1024, 1);
+}
+
+let built = false;
+/** Builds the CLI bundle if its sources changed (bin/ftrack-encode.mjs does that on use), once. */
+export function ensureCliBuilt() {
+  if (built) return;
+  const result = spawnSync(process.execPath, [cliBin, '--help'], { encoding: 'utf8', env: { ...process.env, FTRACK_ENCODE_NO_BUILD: '' } });
+  if (result.status !== 0) throw new Error(`node bin/ftrack-encode.mjs --help failed: ${result.stderr}`);
+  built = true;
+}
+
+/**
+ * `node bin/ftrack-encode.mjs server --port 0 --json --seed demo --data <dir>` in a child process:
+ * resolves with the JSON line it prints (url, user, apiKey, seed ids) and its pid.
+ */
+export async function startServerChild(dataDir) {
+  ensureCliBuilt();
+  const child = spawn(process.execPath, [cliBin, 'server', '--port', '0', '--json', '--seed', 'demo', '--data', dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FTRACK_ENCODE_NO_BUILD: '1' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  const info = await new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', (line) => {
+      try {
+        resolve(JSON.parse(line));
+      } catch {
+        reject(new Error(`server printed ${line}`));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
+    child.once('error', reject);
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    ...info,
+    pid: child.pid,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timeout = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timeout);
+    },
+  };
+}
+
+/** Runs a node script in a child; resolves with the last JSON line it printed on stdout. */
+export function runNodeChild(args, { env = process.env, onSpawn } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    onSpawn?.(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const last = stdout.trim().split('\n').pop() ?? '';
+      if (code !== 0) return reject(new Error(`${args.join(' ')} exited ${code}: ${stderr || stdout.slice(-2000)}`));
+      try {
+        resolve(JSON.parse(last));
+      } catch {
+        reject(new Error(`child printed no JSON: ${stdout.slice(-500)} ${stderr}`));
+      }
+    });
+  });
+}
+
+/**
+ * A `bytes`-long request body made on the fly from one 1 MiB random block, so 1 GiB never sits
+ * in memory. `pull` streams: the producer waits for the consumer.
+ */
+export function generatedBody(bytes, block = randomBlock()) {
+  let sent = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (sent >= bytes) return controller.close();
+      const n = Math.min(block.length, bytes - sent);
+      // A copy: fetch may hold the chunk after enqueue; reusing one buffer would race.
+      controller.enqueue(new Uint8Array(block.subarray(0, n)));
+      sent += n;
+    },
+  });
+}
+
+export function randomBlock(size = MiB) {
+  const block = new Uint8Array(size);
+  for (let i = 0; i < size; i += 65536) crypto.getRandomValues(block.subarray(i, Math.min(size, i + 65536)));
+  return block;
+}
+
+export const passText = (pass) => (pass === undefined ? '—' : pass ? 'pass' : 'FAIL');
+
+/** | metric | value | target | | rows: [metric, value, target, pass?] */
+export function mdTable(rows) {
+  return ['| metric | value | target | |', '|---|---|---|---|', ...rows.map(([m, v, t, p]) => `| ${m} | ${v} | ${t ?? '—'} | ${passText(p)} |`)].join('\n');
+}
+
+export async function writeResults(name, result, md) {
+  const dir = join(root, 'bench', 'results');
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(join(dir, `${name}.md`), md);
+  process.stdout.write(`\n${md}`);
+}
