@@ -4,20 +4,10 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { type Codec, type EncoderCapabilities } from '@ftrack-encode/core';
-import { hardwareSetup } from '@ftrack-encode/ffmpeg';
+import { CODEC_ENCODERS, hardwareSetup } from '@ftrack-encode/ffmpeg';
 
-/** Which ffmpeg encoder makes which profile codec (first found wins). */
-export const CODEC_ENCODERS: Record<Codec, string[]> = {
-  h264: ['libx264'],
-  hevc: ['libx265'],
-  vp9: ['libvpx-vp9'],
-  vp8: ['libvpx'],
-  av1: ['libsvtav1'],
-  prores: ['prores_ks'],
-  dnxhr: ['dnxhd'],
-  mjpeg: ['mjpeg'],
-  png: ['png'],
-};
+export { CODEC_ENCODERS };
+
 
 /** Hardware encoders the argv builder knows how to drive. */
 const HARDWARE = /^(h264|hevc)_(nvenc|qsv|vaapi)$/;
@@ -45,7 +35,7 @@ export function parseVersion(stdout: string): string {
 export function codecSupport(encoders: readonly string[]): Pick<EncoderCapabilities, 'codecs' | 'unsupported'> {
   const codecs: Codec[] = [];
   const unsupported: EncoderCapabilities['unsupported'] = [];
-  for (const [codec, names] of Object.entries(CODEC_ENCODERS) as [Codec, string[]][]) {
+  for (const [codec, names] of Object.entries(CODEC_ENCODERS) as [Codec, readonly string[]][]) {
     if (names.some((n) => encoders.includes(n))) codecs.push(codec);
     else unsupported.push({ codec, reason: `this ffmpeg build has no ${names.join('/')} encoder` });
   }

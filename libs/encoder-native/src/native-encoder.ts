@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject, injectable } from 'tsyringe';
 import { EncodeError, type EncodePlan, type Encoder, type EncoderCapabilities, type ProducedFile, type RunOptions } from '@ftrack-encode/core';
-import { buildEncodeInvocation, type FfmpegInvocation } from '@ftrack-encode/ffmpeg';
+import { buildEncodeInvocation, toEncodeProgress, type FfmpegInvocation } from '@ftrack-encode/ffmpeg';
 import { readCapabilities } from './capabilities.js';
 import { requireFfmpeg, type FfmpegPaths } from './find-ffmpeg.js';
 import { NATIVE_ENCODER_OPTIONS, type NativeEncoderOptions } from './native-options.js';
@@ -51,14 +51,7 @@ export class NativeEncoder implements Encoder {
           expectedDurationSeconds: invocation.expectedDurationSeconds,
           expectedFrames: invocation.expectedFrames,
           preferFrames: plan.source.kind === 'sequence',
-          onProgress: (p) =>
-            onProgress?.({
-              stage: 'encode',
-              ...(p.percent === undefined ? {} : { percent: p.percent }),
-              ...(p.frame === undefined ? {} : { frame: p.frame }),
-              ...(p.speed === undefined ? {} : { speed: p.speed }),
-              ...(p.etaSeconds === undefined ? {} : { etaSeconds: p.etaSeconds }),
-            }),
+          onProgress: (p) => onProgress?.(toEncodeProgress(p)),
         },
       });
       for (const output of invocation.outputs) {

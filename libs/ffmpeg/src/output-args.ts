@@ -1,4 +1,17 @@
-import type { ImageOutputSpec, PlannedOutput, VideoOutputSpec } from '@ftrack-encode/core';
+import type { Codec, ImageOutputSpec, PlannedOutput, VideoOutputSpec } from '@ftrack-encode/core';
+
+/** The software ffmpeg encoder the argv builder uses for each profile codec: one table for every backend. */
+export const CODEC_ENCODERS: Readonly<Record<Codec, readonly string[]>> = {
+  h264: ['libx264'],
+  hevc: ['libx265'],
+  vp9: ['libvpx-vp9'],
+  vp8: ['libvpx'],
+  av1: ['libsvtav1'],
+  prores: ['prores_ks'],
+  dnxhr: ['dnxhd'],
+  mjpeg: ['mjpeg'],
+  png: ['png'],
+};
 
 /** ffmpeg muxer per container; always explicit so a file name never picks the format. */
 export const MUXERS: Record<PlannedOutput['spec']['container'], string> = {

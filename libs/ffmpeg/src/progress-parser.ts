@@ -1,3 +1,5 @@
+import type { Progress } from '@ftrack-encode/core';
+
 /** One `-progress` block, normalised. */
 export interface FfmpegProgress {
   frame?: number;
@@ -8,6 +10,17 @@ export interface FfmpegProgress {
   percent?: number;
   etaSeconds?: number;
   done: boolean;
+}
+
+/** An ffmpeg progress block as the ports' encode-stage Progress (absent values stay absent). */
+export function toEncodeProgress(p: FfmpegProgress): Progress {
+  return {
+    stage: 'encode',
+    ...(p.percent === undefined ? {} : { percent: p.percent }),
+    ...(p.frame === undefined ? {} : { frame: p.frame }),
+    ...(p.speed === undefined ? {} : { speed: p.speed }),
+    ...(p.etaSeconds === undefined ? {} : { etaSeconds: p.etaSeconds }),
+  };
 }
 
 export interface ProgressParserOptions {

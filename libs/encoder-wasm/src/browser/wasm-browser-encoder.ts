@@ -14,7 +14,7 @@ import {
   type ProducedFile,
   type RunOptions,
 } from '@ftrack-encode/core';
-import { buildEncodeInvocation, parseProbe, probeArgs, ProgressParser } from '@ftrack-encode/ffmpeg';
+import { buildEncodeInvocation, parseProbe, probeArgs, ProgressParser, toEncodeProgress } from '@ftrack-encode/ffmpeg';
 import { failureSummary } from '../shared/log-errors.js';
 import { parseCodecListing, parseFilterListing, wasmCapabilities } from '../shared/wasm-capabilities.js';
 
@@ -166,7 +166,7 @@ export class WasmBrowserEncoder implements Encoder {
     // on('progress') measures against the INPUT duration; the -progress lines are exact.
     this.logListener = (line, type) => {
       if (type === 'stdout' && PROGRESS_LINE.test(line)) {
-        for (const p of parser.push(`${line}\n`)) onProgress?.({ stage: 'encode', ...defined({ percent: p.percent, frame: p.frame, speed: p.speed, etaSeconds: p.etaSeconds }) });
+        for (const p of parser.push(`${line}\n`)) onProgress?.(toEncodeProgress(p));
       } else if (log.push(line) > 200) log.splice(0, 100);
     };
     // An AbortSignal only rejects @ffmpeg/ffmpeg's promise; the worker keeps encoding. terminate() stops it.
@@ -267,8 +267,4 @@ export class WasmBrowserEncoder implements Encoder {
       sequences: false,
     };
   }
-}
-
-function defined<T extends Record<string, unknown>>(values: T): Partial<T> {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -9,7 +9,7 @@ import {
   type ProducedFile,
   type RunOptions,
 } from '@ftrack-encode/core';
-import { buildEncodeInvocation, ProgressParser, type FfmpegInvocation } from '@ftrack-encode/ffmpeg';
+import { buildEncodeInvocation, ProgressParser, toEncodeProgress, type FfmpegInvocation } from '@ftrack-encode/ffmpeg';
 import { failureSummary } from '../shared/log-errors.js';
 import { parseCodecListing, parseFilterListing, wasmCapabilities } from '../shared/wasm-capabilities.js';
 import { inputFiles, layoutInCore, type InputFile } from './core-layout.js';
@@ -84,13 +84,7 @@ export class WasmNodeEncoder implements Encoder {
           ...(signal ? { signal } : {}),
           onProgressLine: (line) => {
             for (const p of parser.push(`${line}\n`)) {
-              onProgress?.({
-                stage: 'encode',
-                ...(p.percent === undefined ? {} : { percent: p.percent }),
-                ...(p.frame === undefined ? {} : { frame: p.frame }),
-                ...(p.speed === undefined ? {} : { speed: p.speed }),
-                ...(p.etaSeconds === undefined ? {} : { etaSeconds: p.etaSeconds }),
-              });
+              onProgress?.(toEncodeProgress(p));
             }
           },
         },

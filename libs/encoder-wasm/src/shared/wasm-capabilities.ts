@@ -1,20 +1,11 @@
 import type { Codec, EncoderCapabilities } from '@ftrack-encode/core';
+import { CODEC_ENCODERS } from '@ftrack-encode/ffmpeg';
 
 /** Why VP9 is refused even though the build lists libvpx-vp9. */
 export const VP9_UNSUPPORTED_REASON = 'VP9 crashes in ffmpeg.wasm 0.12 (memory access out of bounds, upstream #679)';
 
-/** The ffmpeg encoder buildEncodeInvocation uses for each profile codec. */
-export const ENCODERS_FOR_CODEC: Record<Codec, readonly string[]> = {
-  h264: ['libx264'],
-  hevc: ['libx265'],
-  vp9: ['libvpx-vp9'],
-  vp8: ['libvpx'],
-  av1: ['libsvtav1'],
-  prores: ['prores_ks'],
-  dnxhr: ['dnxhd'],
-  mjpeg: ['mjpeg'],
-  png: ['png'],
-};
+/** The encoders buildEncodeInvocation uses: the one table every backend shares. */
+export const ENCODERS_FOR_CODEC = CODEC_ENCODERS;
 
 /** Listed by the build but known to crash it: refused up front, with a fallback. */
 const KNOWN_BROKEN: Partial<Record<Codec, { reason: string; fallback?: Codec }>> = {
