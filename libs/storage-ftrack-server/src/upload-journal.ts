@@ -21,7 +21,7 @@ export interface FileIdentity {
 }
 
 /**
- * Resume journal: one JSON file per (component id, file size, mtime) in journalDir, rewritten
+ * Resume journal: one JSON file per (component id, file size) in journalDir, rewritten
  * atomically after every confirmed part. Without a directory it lives in memory only.
  */
 export class UploadJournal {
@@ -35,8 +35,10 @@ export class UploadJournal {
 
   get path(): string | undefined {
     if (!this.dir) return undefined;
-    const { componentId, size, mtimeMs } = this.identity;
-    const key = createHash('sha256').update(`${componentId}\n${size}\n${mtimeMs}`).digest('hex').slice(0, 32);
+    // Not keyed by mtime: a re-run of a publish re-encodes the same bytes to a new file, and every
+    // journalled part is verified against the file's MD5 before it counts as done.
+    const { componentId, size } = this.identity;
+    const key = createHash('sha256').update(`${componentId}\n${size}`).digest('hex').slice(0, 32);
     return join(this.dir, `upload-${key}.json`);
   }
 
@@ -46,8 +48,8 @@ export class UploadJournal {
     if (!path) return undefined;
     try {
       const saved = JSON.parse(await readFile(path, 'utf8')) as JournalState;
-      const { componentId, size, mtimeMs } = this.identity;
-      if (saved.componentId !== componentId || saved.size !== size || saved.mtimeMs !== mtimeMs || saved.partSize !== partSize) return undefined;
+      const { componentId, size } = this.identity;
+      if (saved.componentId !== componentId || saved.size !== size || saved.partSize !== partSize) return undefined;
       if (!saved.uploadId || !Array.isArray(saved.urls) || typeof saved.done !== 'object') return undefined;
       this.state = saved;
       return saved;
