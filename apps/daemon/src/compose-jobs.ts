@@ -40,7 +40,10 @@ export function ftrackCredentials(config: Config): FtrackCredentials | undefined
 
 /** A StorageAccessor for a location by name: ftrack.server or a disk location from config. */
 function registerStorage(container: DependencyContainer, name: string, config: Config, credentials: FtrackCredentials, registry: ReviewRegistry, logger: Logger): StorageAccessor | undefined {
-  if (name === 'ftrack.server') return registerFtrackServerStorage(container, { ...credentials, logger });
+  if (name === 'ftrack.server') {
+    const { partSize, parallelParts } = config.upload;
+    return registerFtrackServerStorage(container, { ...credentials, logger, parallelParts, ...(partSize ? { partSize, singlePartLimit: partSize } : {}) });
+  }
   const disk = config.locations.find((l) => l.name === name);
   if (!disk) return undefined;
   return registerDiskStorage(container, {

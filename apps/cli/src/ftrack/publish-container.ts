@@ -23,6 +23,9 @@ export async function registerLocation(container: DependencyContainer, config: C
       apiKey: target.apiKey,
       journalDir: join(tmpdir(), 'ftrack-encode-upload-journals'),
       algorithm: config.hashAlgorithm,
+      parallelParts: config.upload.parallelParts,
+      // A configured part size also sets the single-part limit: anything larger goes multi-part.
+      ...(config.upload.partSize ? { partSize: config.upload.partSize, singlePartLimit: config.upload.partSize } : {}),
     });
   }
   const disk = config.locations.find((l) => l.name === locationName);

@@ -19,6 +19,13 @@ export const AutoEncodeRule = z.object({
   componentNames: z.array(z.string()).default([]),
   profile: z.string().default('ftrack-review'),
   location: z.string().default('ftrack.server'),
+  /** ftrack.server uploads: bytes per part (files larger than one part go multi-part), parts in flight. */
+  upload: z
+    .object({
+      partSize: z.number().int().min(5 * 1024).optional(),
+      parallelParts: z.number().int().min(1).max(32).default(6),
+    })
+    .default({ parallelParts: 6 }),
 });
 
 export const Config = z.object({
@@ -41,6 +48,13 @@ export const Config = z.object({
   /** Where the embedded ftrack-local keeps its data when no server is configured. */
   localDataDir: z.string().optional(),
   location: z.string().default('ftrack.server'),
+  /** ftrack.server uploads: bytes per part (files larger than one part go multi-part), parts in flight. */
+  upload: z
+    .object({
+      partSize: z.number().int().min(5 * 1024).optional(),
+      parallelParts: z.number().int().min(1).max(32).default(6),
+    })
+    .default({ parallelParts: 6 }),
   locations: z.array(DiskLocationConfig).default([]),
   farm: z
     .object({

@@ -175,7 +175,7 @@ async function handlePut(req: IncomingMessage, res: ServerResponse, url: URL, id
 /** Drop-connection fault: destroys the socket once `limit` body bytes have passed. */
 function dropAfterBytes(req: IncomingMessage, limit: number): Transform {
   let seen = 0;
-  return new Transform({
+  const transform = new Transform({
     transform(chunk: Buffer, _enc, done) {
       const room = limit - seen;
       seen += chunk.length;
@@ -185,4 +185,8 @@ function dropAfterBytes(req: IncomingMessage, limit: number): Transform {
       done(new Error('connection dropped by fault injection'));
     },
   });
+  // The consumer may attach its pipeline only after an await (e.g. creating the part's
+  // directory); the drop must never become an uncaught error in between.
+  transform.on('error', () => undefined);
+  return transform;
 }
