@@ -2,12 +2,12 @@
 // page publishes with @ftrack/api's createComponent + the shared registration batch, and
 // Node checks the result through the plain @ftrack/api client and native ffprobe.
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from '@ftrack/api';
 import { startFtrackLocal, SERVER_LOCATION_ID, type FtrackLocalServer } from '@ftrack-encode/ftrack-local';
-import { ensureFixture, type FileFixture } from '@ftrack-encode/testing';
+import { ensureFixture, type FileFixture, type SequenceFixture } from '@ftrack-encode/testing';
 import { execa } from 'execa';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -271,6 +271,32 @@ describe('web app (ffmpeg.wasm in the page)', () => {
     const image = components.find((c) => c['name'] === 'ftrackreview-image')!;
     expect(JSON.parse(metadataOf(image)['ftr_meta']!)).toEqual({ format: 'image', width: 320, height: 180 });
     expect(version!['thumbnail_id']).toBe(components.find((c) => c['name'] === 'thumbnail')!['id']);
+    await page.close();
+  }, 300_000);
+
+  it('publishes several picked PNG frames as one image sequence: an mp4 with every frame', async () => {
+    const sequence = (await ensureFixture({ kind: 'sequence', format: 'png', width: 160, height: 90, frames: 12 })) as SequenceFixture;
+    const frames = (await readdir(sequence.dir)).filter((name) => name.endsWith('.png')).sort().map((name) => join(sequence.dir, name));
+    expect(frames).toHaveLength(12);
+    const page = await openSignedIn(`${server.url}/web/#user=${encodeURIComponent(server.user)}&key=${encodeURIComponent(server.apiKey)}`);
+    const seen = watch(page);
+    await page.check('#mode-new');
+    await page.setInputFiles('#media-file', frames);
+    await waitForState(page, 'encoded', seen);
+    expect(await page.textContent('#outputs')).toContain('12 frames');
+    await page.click('#publish');
+    await waitForState(page, 'published', seen, 60_000);
+    const number = Number(/sh010_comp v(\d+)/.exec((await page.textContent('#published')) ?? '')?.[1]);
+    const [version] = (await session.query(`select id from AssetVersion where asset_id is "${server.seed!.assetId}" and version is ${number}`)).data as Row[];
+    const components = await versionComponents(String(version!['id']));
+    expect(components.map((c) => c['name']).sort()).toEqual(['ftrackreview-mp4', 'thumbnail']);
+    const mp4 = components.find((c) => c['name'] === 'ftrackreview-mp4')!;
+    // A sequence is a clip at the sequence rate (24 fps), every picked frame in it.
+    expect(JSON.parse(metadataOf(mp4)['ftr_meta']!)).toMatchObject({ frameIn: 0, frameOut: 12, frameRate: 24 });
+    const mp4Path = join(scratch, 'sequence.mp4');
+    await download(String(mp4['id']), mp4Path);
+    expect(await ffprobe(mp4Path)).toMatchObject({ codec_name: 'h264', nb_read_packets: '12' });
+    expect(seen.filter((line) => line.startsWith('pageerror'))).toEqual([]);
     await page.close();
   }, 300_000);
 

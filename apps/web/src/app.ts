@@ -68,7 +68,7 @@ export class App {
     const account = h('p', { class: 'account' }, `Signed in as ${client.userName} on ${client.credentials.serverUrl}. `, signOut);
     this.target = new TargetView(client, () => this.targetChanged(), (error) => this.notices.showError(error));
     this.media = new MediaView(
-      { onFile: (file) => void this.encode(file), onCancel: () => this.cancel(), announce: (text) => this.notices.say(text) },
+      { onFiles: (files) => void this.encode(files), onCancel: () => this.cancel(), announce: (text) => this.notices.say(text) },
       this.encoder.multiThread ? 'This tab encodes with 2 threads.' : 'This tab encodes with 1 thread (the page is not cross-origin isolated).',
     );
     this.preview = new PreviewView(() => void this.publish());
@@ -100,7 +100,7 @@ export class App {
     this.preview?.setTarget(choice?.label, Boolean(choice && this.encoded && !this.running && !done), done);
   }
 
-  private async encode(file: File): Promise<void> {
+  private async encode(files: File[]): Promise<void> {
     if (this.running || !this.media || !this.preview) return;
     const controller = new AbortController();
     this.running = controller;
@@ -109,14 +109,15 @@ export class App {
     this.notices.clearError();
     this.preview.hide();
     this.media.enabled = false;
-    this.notices.say(`Encoding ${file.name}…`);
+    const label = files.length === 1 ? files[0]!.name : `${files.length} images as a sequence`;
+    this.notices.say(`Encoding ${label}…`);
     let result: PageEncodeResult;
     try {
-      result = await this.encoder.encode(file, { signal: controller.signal, onProgress: (p) => this.media?.showProgress(p) });
+      result = await this.encoder.encode(files, { signal: controller.signal, onProgress: (p) => this.media?.showProgress(p) });
     } catch (error) {
       this.endEncode('ready');
       if (isEncodeError(error, 'E_CANCELLED')) {
-        this.notices.say(`Encode of ${file.name} cancelled. Nothing was published.`);
+        this.notices.say(`Encode of ${label} cancelled. Nothing was published.`);
         this.media.input.focus();
       } else {
         this.notices.say('');
@@ -129,7 +130,7 @@ export class App {
     this.endEncode('encoded');
     this.preview.show(result);
     this.targetChanged();
-    this.notices.say(`Encoded ${file.name}: ${result.outputs.map((o) => o.output.name).join(' and ')}. Review it, then publish.`);
+    this.notices.say(`Encoded ${result.source.name}: ${result.outputs.map((o) => o.output.name).join(' and ')}. Review it, then publish.`);
     this.preview.focus();
   }
 

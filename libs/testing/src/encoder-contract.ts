@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, type TestAPI } from 'vitest';
 import {
   checkOutput,
   isEncodeError,
-  parseProfile,
   planEncode,
   type EncodePlan,
   type EncodeProfile,
@@ -14,6 +13,7 @@ import {
   type MediaSource,
   type Progress,
 } from '@ftrack-encode/core';
+import { CONTRACT_PROFILE, CONTRACT_SLOW_PROFILE as SLOW_PROFILE } from './contract-profile.js';
 import { mediaFixtures, type MediaFixtures } from './media-fixtures.js';
 
 export interface EncoderUnderTest {
@@ -33,32 +33,6 @@ export interface EncoderContractCapabilities {
 export interface EncoderContractOptions {
   fixtures?: MediaFixtures;
 }
-
-/** A tiny profile every backend can encode quickly: H.264 MP4 with AAC, and a JPEG thumbnail. */
-export const CONTRACT_PROFILE: EncodeProfile = parseProfile({
-  name: 'contract',
-  naming: '{source}_{output}.{ext}',
-  outputs: [
-    {
-      name: 'review',
-      kind: 'video',
-      codec: 'h264',
-      container: 'mp4',
-      crf: 30,
-      preset: 'ultrafast',
-      keyframeInterval: 12,
-      size: { maxWidth: 160, maxHeight: 90, fit: 'within' },
-      audio: { codec: 'aac', bitrate: '64k' },
-    },
-    { name: 'thumbnail', kind: 'image', codec: 'mjpeg', container: 'jpg', frame: 'middle', size: { maxWidth: 80, maxHeight: 45, fit: 'within' } },
-  ],
-}, 'contract');
-
-/** Slow enough (veryslow, 640x360, 10 s) that a cancel lands mid-encode on any machine. */
-const SLOW_PROFILE: EncodeProfile = parseProfile({
-  name: 'contract-slow',
-  outputs: [{ name: 'slow', kind: 'video', codec: 'h264', container: 'mp4', crf: 18, preset: 'veryslow', size: { maxWidth: 640, maxHeight: 360 }, audio: { codec: 'none' } }],
-}, 'contract-slow');
 
 async function freshDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'encoder-contract-'));

@@ -1,3 +1,4 @@
 export * from './media-fixtures.js';
+export * from './contract-profile.js';
 export * from './encoder-contract.js';
 export * from './storage-contract.js';

@@ -1,4 +1,4 @@
-// One encode in the page: probe the picked file, encode it with ffmpeg.wasm, then check
+// One encode in the page: probe the picked file (or the frames of one image sequence), encode it with ffmpeg.wasm, then check
 // every output like the CLI does (probe it again, checkOutput against the plan) and
 // checksum it, so what gets published is exactly what was validated.
 import {
@@ -11,6 +11,7 @@ import {
   type EncodeProfile,
   type EncodedOutput,
   type MediaInfo,
+  type MediaSource,
   type PlannedOutput,
   type Progress,
 } from '@ftrack-encode/core';
@@ -51,7 +52,8 @@ export class PageEncoder {
     return this.encoder.multiThread;
   }
 
-  async encode(file: File, options: PageEncodeOptions = {}): Promise<PageEncodeResult> {
+  /** One movie or image, or several image files as the frames of one sequence. */
+  async encode(files: readonly File[], options: PageEncodeOptions = {}): Promise<PageEncodeResult> {
     const { signal, onProgress } = options;
     // The wasm worker does not watch the signal outside exec(): terminating it is the real cancel.
     const stop = (): void => this.encoder.terminate();
@@ -59,11 +61,12 @@ export class PageEncoder {
     try {
       throwIfCancelled(signal);
       onProgress?.({ stage: 'probe', message: 'Loading ffmpeg.wasm and reading the file' });
-      const info = await this.encoder.probeFile(file);
+      const source = this.encoder.sourceForFiles(files);
+      const info = await this.encoder.probeFiles(files);
       throwIfCancelled(signal);
       const capabilities = await this.encoder.capabilities();
       onProgress?.({ stage: 'encode', percent: 0 });
-      const encoded = await this.encoder.encodeFile(file, this.profile, { info, ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
+      const encoded = await this.encoder.encodeFiles(files, this.profile, { info, ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
       throwIfCancelled(signal);
       onProgress?.({ stage: 'validate', message: 'Checking the encoded files' });
       const outputs: PageOutput[] = [];
@@ -71,11 +74,13 @@ export class PageEncoder {
         outputs.push(await this.validated(item));
         throwIfCancelled(signal);
       }
-      const checksum = await sha256(file);
+      // A sequence's checksum covers its frames in order (the dedup key of what was encoded).
+      const ordered = files.length === 1 ? [...files] : [...files].sort((a, b) => a.name.localeCompare(b.name));
+      const checksum = await sha256(new Blob(ordered));
       throwIfCancelled(signal);
       return {
         outputs,
-        source: { name: file.name, size: file.size, checksum, info },
+        source: { name: sourceName(source, files), size: files.reduce((sum, f) => sum + f.size, 0), checksum, info },
         profile: this.profile,
         profileHash: profileHash(this.profile),
         encoderId: capabilities.id,
@@ -109,4 +114,9 @@ export class PageEncoder {
     const moovBeforeMdat = mp4MoovBeforeMdat(head);
     return moovBeforeMdat === undefined ? info : { ...info, moovBeforeMdat };
   }
+}
+
+/** What the page calls the source: the file's name, or the sequence as shot.####.png. */
+function sourceName(source: MediaSource, files: readonly File[]): string {
+  return source.kind === 'sequence' ? source.originalPattern : files[0]!.name;
 }

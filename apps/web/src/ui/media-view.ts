@@ -1,4 +1,4 @@
-// "Media": pick or drop one movie or image, watch the encode, cancel it.
+// "Media": pick or drop one movie or image (or several images: one sequence), watch the encode, cancel it.
 import type { Progress } from '@ftrack-encode/core';
 import { h } from './dom.js';
 
@@ -19,16 +19,16 @@ export class MediaView {
   private lastAnnounced = '';
 
   constructor(
-    private readonly handlers: { onFile: (file: File) => void; onCancel: () => void; announce: (text: string) => void },
+    private readonly handlers: { onFiles: (files: File[]) => void; onCancel: () => void; announce: (text: string) => void },
     threadsNote: string,
   ) {
-    this.input = h('input', { id: 'media-file', name: 'media', type: 'file', accept: 'video/*,image/*,.mov,.mxf,.exr,.dpx,.mkv', 'aria-describedby': 'media-help' });
+    this.input = h('input', { id: 'media-file', name: 'media', type: 'file', multiple: true, accept: 'video/*,image/*,.mov,.mxf,.exr,.dpx,.mkv', 'aria-describedby': 'media-help' });
     this.dropZone = h(
       'div',
       { class: 'drop-zone', id: 'drop-zone' },
-      h('label', { for: 'media-file' }, 'Movie or image'),
+      h('label', { for: 'media-file' }, 'Movie, image, or image sequence'),
       this.input,
-      h('p', { id: 'media-help', class: 'help' }, 'Choose a file, or drop it on this box. It is encoded in this tab: nothing is uploaded until you publish. ', threadsNote),
+      h('p', { id: 'media-help', class: 'help' }, 'Choose a file, or drop it on this box; for an image sequence pick all its frames (shot.1001.png, shot.1002.png, …). It is encoded in this tab: nothing is uploaded until you publish. ', threadsNote),
     );
     this.progress = h('progress', { id: 'encode-progress', max: 100, 'aria-labelledby': 'progress-label' });
     this.progressText = h('span', { id: 'progress-label' }, '');
@@ -42,8 +42,8 @@ export class MediaView {
       this.progressBox,
     );
     this.input.addEventListener('change', () => {
-      const file = this.input.files?.[0];
-      if (file) handlers.onFile(file);
+      const files = [...(this.input.files ?? [])];
+      if (files.length > 0) handlers.onFiles(files);
     });
     this.cancel.addEventListener('click', () => handlers.onCancel());
     this.wireDrop();
@@ -101,8 +101,8 @@ export class MediaView {
     zone.addEventListener('drop', (event) => {
       event.preventDefault();
       zone.classList.remove('over');
-      const file = event.dataTransfer?.files[0];
-      if (file && !this.input.disabled) this.handlers.onFile(file);
+      const files = [...(event.dataTransfer?.files ?? [])];
+      if (files.length > 0 && !this.input.disabled) this.handlers.onFiles(files);
     });
   }
 }

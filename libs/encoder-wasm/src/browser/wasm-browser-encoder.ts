@@ -3,6 +3,9 @@ import { FFmpeg, FFFSType } from '@ffmpeg/ffmpeg';
 import {
   EncodeError,
   planEncode,
+  rational,
+  sequenceFrameCount,
+  sequenceFramePath,
   throwIfCancelled,
   toEncodeError,
   type EncodePlan,
@@ -10,12 +13,15 @@ import {
   type Encoder,
   type EncoderCapabilities,
   type MediaInfo,
+  type MediaSource,
+  type Rational,
   type PlannedOutput,
   type ProducedFile,
   type RunOptions,
 } from '@ftrack-encode/core';
 import { buildEncodeInvocation, parseProbe, probeArgs, ProgressParser, toEncodeProgress } from '@ftrack-encode/ffmpeg';
 import { failureSummary } from '../shared/log-errors.js';
+import { sequenceFromFileNames } from './picked-sequence.js';
 import { parseCodecListing, parseFilterListing, wasmCapabilities } from '../shared/wasm-capabilities.js';
 
 /**
@@ -47,6 +53,8 @@ export interface WasmBrowserEncoderOptions {
   threads?: number;
   /** Largest input accepted (bytes); default 1 GiB (outputs live in memory, see docs/web.md). */
   memoryLimitBytes?: number;
+  /** Rate given to an image sequence of picked files (a frame file has none). Default 24/1. */
+  sequenceFrameRate?: Rational;
 }
 
 export interface EncodedBlob {
@@ -55,11 +63,13 @@ export interface EncodedBlob {
   planned: PlannedOutput;
 }
 
-/** Mount point of the picked File (WORKERFS reads it in place, no copy: 2.4 GB files work). */
+/** Mount point of the picked File(s) (WORKERFS reads them in place, no copy: 2.4 GB files work). */
 const INPUT_DIR = '/mnt';
 /** Outputs live in MEMFS until read back as Blobs. */
 const OUTPUT_DIR = '/out';
 const PROBE_JSON = '/probe.json';
+/** The ffconcat list of a sequence with gaps (gap policy hold/black). */
+const CONCAT_LIST = '/input.ffconcat';
 const PROGRESS_LINE = /^[a-z_]+=\S*$/;
 const MIME: Record<string, string> = { mp4: 'video/mp4', mov: 'video/quicktime', webm: 'video/webm', mkv: 'video/x-matroska', jpg: 'image/jpeg', png: 'image/png' };
 
@@ -67,12 +77,14 @@ const MIME: Record<string, string> = { mp4: 'video/mp4', mov: 'video/quicktime',
  * Encoder on @ffmpeg/ffmpeg in the browser. Plans use core paths: the source is
  * `/mnt/<file name>` (see `sourceFor`) and outputs land under `/out`; `encode()` keeps
  * each output as a Blob, taken with `takeBlob(tempPath)`. `encodeFile()` does it all.
+ * Several picked image files are one image sequence (`sourceForFiles`, `encodeFiles`).
  */
 export class WasmBrowserEncoder implements Encoder {
   readonly id = 'wasm';
   private ffmpeg: FFmpeg | undefined;
   private loading: Promise<FFmpeg> | undefined;
-  private readonly files = new Map<string, File>();
+  /** Mounted inputs by source path (a file's path, or a sequence's pattern). */
+  private readonly files = new Map<string, File[]>();
   private readonly blobs = new Map<string, Blob>();
   private capabilitiesCache: Promise<EncoderCapabilities> | undefined;
   private logListener: ((line: string, type: string) => void) | undefined;
@@ -90,26 +102,43 @@ export class WasmBrowserEncoder implements Encoder {
   /** The MediaSource for a picked File (the path is where it is mounted inside the core). */
   sourceFor(file: File): { kind: 'file'; path: string } {
     const path = `${INPUT_DIR}/${file.name}`;
-    this.files.set(path, file);
+    this.files.set(path, [file]);
     return { kind: 'file', path };
+  }
+
+  /** One File is a file source; several are the frames of one image sequence, mounted together. */
+  sourceForFiles(files: readonly File[]): MediaSource {
+    if (files.length === 1) return this.sourceFor(files[0]!);
+    const source = sequenceFromFileNames(files.map((f) => f.name), INPUT_DIR);
+    this.files.set(source.pattern, [...files]);
+    return source;
+  }
+
+  /** MediaInfo of picked files: a sequence is probed from its first frame, as a clip at sequenceFrameRate. */
+  async probeFiles(files: readonly File[]): Promise<MediaInfo> {
+    const source = this.sourceForFiles(files);
+    if (source.kind === 'file') return this.probeFile(files[0]!);
+    const frame = await this.probeAt(source.pattern, sequenceFramePath(source, source.first), source.originalPattern);
+    const rate = this.options.sequenceFrameRate ?? rational(24, 1);
+    const frameCount = sequenceFrameCount(source);
+    return { ...frame, format: 'image2', frameRate: rate, frameCount, duration: (frameCount * rate.den) / rate.num, firstFrame: source.first, audio: [], isStill: false };
+  }
+
+  /** encodeFile for one or several picked files (several = an image sequence). */
+  async encodeFiles(files: readonly File[], profile: EncodeProfile, options: RunOptions & { info?: MediaInfo } = {}): Promise<EncodedBlob[]> {
+    if (files.length === 1) return this.encodeFile(files[0]!, profile, options);
+    const source = this.sourceForFiles(files);
+    const info = options.info ?? (await this.probeFiles(files));
+    // capabilities().sequences stays false (no pattern paths to locate in a page); picked frames are one.
+    const capabilities = { ...(await this.capabilities()), sequences: true };
+    const plan = planEncode({ source, info, profile, outputDir: OUTPUT_DIR, capabilities, threads: this.threads });
+    return this.encodePlanToBlobs(plan, options);
   }
 
   /** MediaInfo from the ffprobe inside the core (frame counts from packets, like the native probe). */
   async probeFile(file: File): Promise<MediaInfo> {
     const source = this.sourceFor(file);
-    const ff = await this.load();
-    return this.withInput(ff, source.path, async () => {
-      await ff.ffprobe(['-o', PROBE_JSON, ...probeArgs(source.path)]);
-      const text = await ff.readFile(PROBE_JSON, 'utf8').catch(() => '');
-      await ff.deleteFile(PROBE_JSON).catch(() => undefined);
-      let json: unknown;
-      try {
-        json = JSON.parse(String(text));
-      } catch {
-        throw new EncodeError('E_SOURCE_UNREADABLE', `${file.name} could not be read by ffmpeg.wasm.`);
-      }
-      return parseProbe(json, { path: file.name });
-    });
+    return this.probeAt(source.path, source.path, file.name);
   }
 
   /** Probe, plan with this backend's capabilities (VP9 -> VP8), encode: the outputs as Blobs. */
@@ -117,6 +146,10 @@ export class WasmBrowserEncoder implements Encoder {
     const source = this.sourceFor(file);
     const info = options.info ?? (await this.probeFile(file));
     const plan = planEncode({ source, info, profile, outputDir: OUTPUT_DIR, capabilities: await this.capabilities(), threads: this.threads });
+    return this.encodePlanToBlobs(plan, options);
+  }
+
+  private async encodePlanToBlobs(plan: EncodePlan, options: RunOptions): Promise<EncodedBlob[]> {
     const produced = await this.encode(plan, options);
     return produced.map((p) => ({ name: p.name, blob: this.takeBlob(p.path), planned: plan.outputs.find((o) => o.name === p.name)! }));
   }
@@ -138,18 +171,20 @@ export class WasmBrowserEncoder implements Encoder {
   }
 
   async describe(plan: EncodePlan): Promise<string[][]> {
-    return [['ffmpeg', ...buildEncodeInvocation({ ...plan, threads: this.threads }, { progress: true }).args]];
+    return [['ffmpeg', ...buildEncodeInvocation({ ...plan, threads: this.threads }, { progress: true, concatListPath: CONCAT_LIST }).args]];
   }
 
   async encode(plan: EncodePlan, options: RunOptions = {}): Promise<ProducedFile[]> {
     const { signal, onProgress } = options;
     throwIfCancelled(signal);
-    if (plan.source.kind !== 'file' || !this.files.has(plan.source.path)) {
-      throw new EncodeError('E_SOURCE_NOT_FOUND', 'The browser encoder needs a source from sourceFor(file).', { hint: 'Image sequences are not supported in the browser yet.' });
+    const mountKey = plan.source.kind === 'file' ? plan.source.path : plan.source.pattern;
+    const files = this.files.get(mountKey);
+    if (!files) {
+      throw new EncodeError('E_SOURCE_NOT_FOUND', 'The browser encoder needs a source from sourceFor(file) or sourceForFiles(files).', { hint: 'Pick the file, or all the frames of an image sequence.' });
     }
-    const file = this.files.get(plan.source.path)!;
-    if (file.size > this.memoryLimit) {
-      throw new EncodeError('E_INPUT_TOO_LARGE', `${file.name} is ${(file.size / 1024 ** 3).toFixed(2)} GiB; the browser encoder takes at most ${(this.memoryLimit / 1024 ** 3).toFixed(2)} GiB.`, {
+    const size = files.reduce((sum, f) => sum + f.size, 0);
+    if (size > this.memoryLimit) {
+      throw new EncodeError('E_INPUT_TOO_LARGE', `${sourceLabel(plan.source)} is ${(size / 1024 ** 3).toFixed(2)} GiB; the browser encoder takes at most ${(this.memoryLimit / 1024 ** 3).toFixed(2)} GiB.`, {
         hint: 'Encode it with the CLI (native ffmpeg) instead.',
       });
     }
@@ -159,7 +194,7 @@ export class WasmBrowserEncoder implements Encoder {
       const reason = capabilities.unsupported.find((u) => u.codec === refused.spec.codec)?.reason ?? 'not in this build';
       throw new EncodeError('E_UNSUPPORTED', `Output "${refused.name}" needs ${refused.spec.codec}: ${reason}.`);
     }
-    const invocation = buildEncodeInvocation({ ...plan, threads: this.threads }, { progress: true });
+    const invocation = buildEncodeInvocation({ ...plan, threads: this.threads }, { progress: true, concatListPath: CONCAT_LIST });
     const parser = new ProgressParser({ expectedDurationSeconds: invocation.expectedDurationSeconds, expectedFrames: invocation.expectedFrames });
     const ff = await this.load();
     const log: string[] = [];
@@ -178,7 +213,10 @@ export class WasmBrowserEncoder implements Encoder {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await ff.createDir(OUTPUT_DIR).catch(() => undefined);
-      const ret = await this.withInput(ff, plan.source.path, () => ff.exec(invocation.args));
+      // ffconcat lists for sequences with gaps (hold/black); links are for names with line breaks.
+      if (invocation.links.length > 0) throw new EncodeError('E_UNSUPPORTED', 'Frame names with line breaks are not supported in the browser.');
+      for (const f of invocation.files) await ff.writeFile(f.path, f.contents);
+      const ret = await this.withInput(ff, mountKey, () => ff.exec(invocation.args));
       throwIfCancelled(signal);
       if (ret !== 0) throw new EncodeError('E_ENCODER_FAILED', `ffmpeg.wasm failed (exit ${ret}): ${failureSummary(log)}`);
       const produced: ProducedFile[] = [];
@@ -207,11 +245,28 @@ export class WasmBrowserEncoder implements Encoder {
     this.loading = undefined;
   }
 
-  private async withInput<T>(ff: FFmpeg, path: string, run: () => Promise<T>): Promise<T> {
-    const file = this.files.get(path);
-    if (!file) throw new EncodeError('E_SOURCE_NOT_FOUND', `${path} was not attached with sourceFor(file).`);
+  /** ffprobe of `path` with the files of `mountKey` mounted; `label` names it in errors. */
+  private async probeAt(mountKey: string, path: string, label: string): Promise<MediaInfo> {
+    const ff = await this.load();
+    return this.withInput(ff, mountKey, async () => {
+      await ff.ffprobe(['-o', PROBE_JSON, ...probeArgs(path)]);
+      const text = await ff.readFile(PROBE_JSON, 'utf8').catch(() => '');
+      await ff.deleteFile(PROBE_JSON).catch(() => undefined);
+      let json: unknown;
+      try {
+        json = JSON.parse(String(text));
+      } catch {
+        throw new EncodeError('E_SOURCE_UNREADABLE', `${label} could not be read by ffmpeg.wasm.`);
+      }
+      return parseProbe(json, { path: label });
+    });
+  }
+
+  private async withInput<T>(ff: FFmpeg, mountKey: string, run: () => Promise<T>): Promise<T> {
+    const files = this.files.get(mountKey);
+    if (!files) throw new EncodeError('E_SOURCE_NOT_FOUND', `${mountKey} was not attached with sourceFor(file) or sourceForFiles(files).`);
     await ff.createDir(INPUT_DIR).catch(() => undefined);
-    await ff.mount(FFFSType.WORKERFS, { files: [file] }, INPUT_DIR);
+    await ff.mount(FFFSType.WORKERFS, { files }, INPUT_DIR);
     try {
       return await run();
     } finally {
@@ -263,8 +318,12 @@ export class WasmBrowserEncoder implements Encoder {
         filters: parseFilterListing(filters),
         maxInputBytes: this.memoryLimit,
       }),
-      // A picked File is one file; sequences need a directory picker (not built yet).
+      // No sequence pattern can be located by path in a page; picked frames go through encodeFiles().
       sequences: false,
     };
   }
+}
+
+function sourceLabel(source: MediaSource): string {
+  return source.kind === 'file' ? source.path.slice(source.path.lastIndexOf('/') + 1) : source.originalPattern;
 }

@@ -1,0 +1,375 @@
+// The Encoder contract for WasmBrowserEncoder in real Chromium: the same behaviours as
+// describeEncoderContract (libs/testing), run inside a page bundled with esbuild, with our own
+// served @ffmpeg cores — single-thread on a plain page, multi-thread on a cross-origin isolated
+// one. Node generates the media (native ffmpeg), hands it to the page through an
+// <input type=file>, and re-checks the downloaded outputs with native ffprobe. Beyond the
+// Node contract: several picked image files encode as one image sequence (encodeFiles).
+import { existsSync, statSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join } from 'node:path';
+import { checkOutput, type MediaSource, type PlannedOutput } from '@ftrack-encode/core';
+import { parseProbe, probeArgs } from '@ftrack-encode/ffmpeg';
+import { mediaFixtures } from '@ftrack-encode/testing';
+import { build } from 'esbuild';
+import { execa } from 'execa';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, REPO_ROOT, type TestBrowser } from './support/browser.js';
+
+const ENCODE_TIMEOUT = 180_000;
+
+/**
+ * The page's side of the contract. It imports the contract profiles from their vitest-free
+ * module (the package index pulls in vitest and node:fs) and exposes one function per behaviour.
+ */
+const HARNESS = `
+import { WasmBrowserEncoder } from '@ftrack-encode/encoder-wasm/browser';
+import { checkOutput, planEncode } from '@ftrack-encode/core';
+import { CONTRACT_PROFILE, CONTRACT_SLOW_PROFILE } from './libs/testing/src/contract-profile.ts';
+
+const origin = location.origin;
+const encoder = new WasmBrowserEncoder({
+  assets: {
+    coreURL: origin + '/ffmpeg/st/ffmpeg-core.js',
+    wasmURL: origin + '/ffmpeg/st/ffmpeg-core.wasm',
+    mt: { coreURL: origin + '/ffmpeg/mt/ffmpeg-core.js', wasmURL: origin + '/ffmpeg/mt/ffmpeg-core.wasm', workerURL: origin + '/ffmpeg/mt/ffmpeg-core.worker.js' },
+    // esbuild leaves @ffmpeg/ffmpeg's new URL('./worker.js', import.meta.url) alone: serve it bundled.
+    classWorkerURL: origin + '/ffmpeg-worker.js',
+  },
+});
+
+function picked(index = 0) {
+  const file = document.querySelector('#pick').files[index];
+  if (!file) throw new Error('no file picked at ' + index);
+  return file;
+}
+
+const errorOf = (e) => ({ code: e && e.code ? e.code : null, message: String(e && e.message ? e.message : e) });
+
+async function toBase64(blob) {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+async function planFor(file, profile) {
+  const source = encoder.sourceFor(file);
+  const info = await encoder.probeFile(file);
+  return planEncode({ source, info, profile, outputDir: '/out', capabilities: await encoder.capabilities() });
+}
+
+/** Whether encode() kept a Blob for any planned output (it must not after a failure). */
+function keptBlobs(plan) {
+  return plan.outputs.filter((o) => {
+    try {
+      encoder.takeBlob(o.tempPath);
+      return true;
+    } catch {
+      return false;
+    }
+  }).map((o) => o.name);
+}
+
+window.contract = {
+  isolation: () => ({ crossOriginIsolated: globalThis.crossOriginIsolated === true, multiThread: encoder.multiThread }),
+  async capabilities() {
+    const caps = await encoder.capabilities();
+    return { encoderId: encoder.id, id: caps.id, codecs: caps.codecs, sequences: caps.sequences, version: caps.version };
+  },
+  async encodeMovie() {
+    const plan = await planFor(picked(), CONTRACT_PROFILE);
+    const commands = await encoder.describe(plan);
+    const seen = [];
+    const produced = await encoder.encode(plan, { onProgress: (p) => seen.push(p) });
+    const outputs = [];
+    for (const p of produced) {
+      const planned = plan.outputs.find((o) => o.name === p.name);
+      const blob = encoder.takeBlob(p.path);
+      // The page's own probe (ffprobe in the core) of what the encoder wrote.
+      const info = await encoder.probeFile(new File([blob], p.path.slice(p.path.lastIndexOf('/') + 1)));
+      outputs.push({ name: p.name, path: p.path, planned, pageProblems: planned ? checkOutput(planned, info) : ['not planned'], base64: await toBase64(blob) });
+    }
+    return {
+      planned: plan.outputs.map((o) => o.name),
+      commandsAreStrings: commands.length > 0 && commands.every((c) => c.every((a) => typeof a === 'string')),
+      outputs,
+      percents: seen.filter((p) => p.stage === 'encode' && p.percent !== undefined).map((p) => p.percent),
+    };
+  },
+  /** Every picked file is a frame: one image sequence (encodeFiles), checked like encodeMovie. */
+  async encodeSequence() {
+    const files = [...document.querySelector('#pick').files];
+    const source = encoder.sourceForFiles(files);
+    const encoded = await encoder.encodeFiles(files, CONTRACT_PROFILE);
+    const outputs = [];
+    for (const { name, blob, planned } of encoded) {
+      const info = await encoder.probeFile(new File([blob], planned.tempPath.slice(planned.tempPath.lastIndexOf('/') + 1)));
+      outputs.push({ name, path: planned.tempPath, planned, pageProblems: checkOutput(planned, info), base64: await toBase64(blob) });
+    }
+    return { source, outputs };
+  },
+  async cancelMidEncode() {
+    const plan = await planFor(picked(), CONTRACT_SLOW_PROFILE);
+    const controller = new AbortController();
+    // Abort once frames are flowing (or after 2 s if progress is rare).
+    const timer = setTimeout(() => controller.abort(), 2000);
+    let framesSeen = 0;
+    const result = await encoder
+      .encode(plan, {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.stage !== 'encode' || !p.frame) return;
+          framesSeen = p.frame;
+          controller.abort();
+        },
+      })
+      .then((produced) => ({ produced }), (e) => ({ error: errorOf(e) }));
+    clearTimeout(timer);
+    return { ...result, framesSeen, sourceFrames: plan.info.frameCount, kept: keptBlobs(plan) };
+  },
+  async alreadyAborted() {
+    const plan = await planFor(picked(), CONTRACT_PROFILE);
+    const result = await encoder.encode(plan, { signal: AbortSignal.abort() }).then((produced) => ({ produced }), (e) => ({ error: errorOf(e) }));
+    return { ...result, kept: keptBlobs(plan) };
+  },
+  async notMedia() {
+    // Plan from a real movie (file 0), then encode a text file (file 1) with that plan.
+    const plan = await planFor(picked(0), CONTRACT_PROFILE);
+    const bogus = { ...plan, source: encoder.sourceFor(picked(1)) };
+    const result = await encoder.encode(bogus).then((produced) => ({ produced }), (e) => ({ error: errorOf(e) }));
+    return { ...result, kept: keptBlobs(plan) };
+  },
+};
+document.body.dataset.state = 'ready';
+`;
+
+const PAGE = '<!doctype html><meta charset="utf-8"><title>encoder contract</title><body><input id="pick" type="file" multiple><script type="module" src="/harness.js"></script></body>';
+
+const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
+
+interface HarnessServer {
+  origin: string;
+  close(): Promise<void>;
+}
+
+async function bundle(options: { stdin?: string; entry?: string }): Promise<string> {
+  const result = await build({
+    ...(options.stdin ? { stdin: { contents: options.stdin, resolveDir: REPO_ROOT, loader: 'ts' as const } } : { entryPoints: [options.entry!] }),
+    absWorkingDir: REPO_ROOT,
+    tsconfig: join(REPO_ROOT, 'tsconfig.base.json'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
+}
+
+/** The esm build directory of an @ffmpeg core package (its "exports" hide the files). */
+function coreDir(pkg: string): string {
+  const require = createRequire(join(REPO_ROOT, 'package.json'));
+  return dirname(require.resolve(pkg).replace(/[\\/]umd[\\/]/, '/esm/'));
+}
+
+/** The harness page, its bundle and our own ffmpeg cores; COOP/COEP only when `isolated`. */
+async function serveHarness(files: { harness: string; worker: string }, isolated: boolean): Promise<HarnessServer> {
+  const cores: Record<string, string> = { st: coreDir('@ffmpeg/core'), mt: coreDir('@ffmpeg/core-mt') };
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const headers: Record<string, string> = isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {};
+    const send = (type: string, body: string | Buffer): void => void res.writeHead(200, { ...headers, 'Content-Type': type }).end(body);
+    if (path === '/') return send('text/html; charset=utf-8', PAGE);
+    if (path === '/harness.js') return send(TYPES['.js']!, files.harness);
+    if (path === '/ffmpeg-worker.js') return send(TYPES['.js']!, files.worker);
+    const core = /^\/ffmpeg\/(st|mt)\/(ffmpeg-core(?:\.worker)?\.(?:js|wasm))$/.exec(path);
+    if (!core) return void res.writeHead(404, headers).end();
+    const file = join(cores[core[1]!]!, core[2]!);
+    if (!existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404, headers).end();
+    readFile(file).then((body) => send(TYPES[extname(file)]!, body), () => res.writeHead(500, headers).end());
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+interface PageError {
+  code: string | null;
+  message: string;
+}
+interface Outcome {
+  produced?: unknown[];
+  error?: PageError;
+  kept: string[];
+}
+interface EncodedOutput {
+  name: string;
+  path: string;
+  planned: PlannedOutput;
+  pageProblems: unknown[];
+  base64: string;
+}
+interface MovieResult {
+  planned: string[];
+  commandsAreStrings: boolean;
+  outputs: EncodedOutput[];
+  percents: number[];
+}
+interface Harness {
+  isolation(): { crossOriginIsolated: boolean; multiThread: boolean };
+  capabilities(): Promise<{ encoderId: string; id: string; codecs: string[]; sequences: boolean; version: string }>;
+  encodeMovie(): Promise<MovieResult>;
+  encodeSequence(): Promise<{ source: MediaSource; outputs: EncodedOutput[] }>;
+  cancelMidEncode(): Promise<Outcome & { framesSeen: number; sourceFrames: number }>;
+  alreadyAborted(): Promise<Outcome>;
+  notMedia(): Promise<Outcome>;
+}
+type Call = keyof Harness;
+
+const fixtures = mediaFixtures();
+let browser: TestBrowser;
+let scratch: string;
+let files: { harness: string; worker: string };
+
+beforeAll(async () => {
+  files = {
+    harness: await bundle({ stdin: HARNESS }),
+    worker: await bundle({ entry: join(REPO_ROOT, 'node_modules/@ffmpeg/ffmpeg/dist/esm/worker.js') }),
+  };
+  scratch = await mkdtemp(join(tmpdir(), 'wasm-browser-contract-'));
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+/** Native ffprobe of bytes the page produced. */
+async function nativeProbe(name: string, base64: string) {
+  const path = join(scratch, `${Date.now()}-${name}`);
+  await writeFile(path, Buffer.from(base64, 'base64'));
+  const { stdout } = await execa('ffprobe', probeArgs(path));
+  return parseProbe(JSON.parse(stdout), { path });
+}
+
+describe.each([
+  { variant: 'single-thread core, plain page', isolated: false },
+  { variant: 'multi-thread core, cross-origin isolated page', isolated: true },
+])('WasmBrowserEncoder contract in Chromium: $variant', ({ isolated }) => {
+  let server: HarnessServer;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    server = await serveHarness(files, isolated);
+    page = await browser.context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
+    });
+    await page.goto(`${server.origin}/`);
+    await page.waitForSelector('body[data-state="ready"]');
+  }, 60_000);
+
+  afterAll(async () => {
+    await page?.close();
+    await server?.close();
+  });
+
+  async function call<K extends Call>(name: K, picks: Parameters<Page['setInputFiles']>[1] = []): Promise<Awaited<ReturnType<Harness[K]>>> {
+    await page.setInputFiles('#pick', picks);
+    const result: unknown = await page.evaluate((fn: Call): unknown => (window as unknown as { contract: Harness }).contract[fn](), name);
+    return result as Awaited<ReturnType<Harness[K]>>;
+  }
+
+  it('runs the core the page can run', async () => {
+    expect(await call('isolation')).toEqual({ crossOriginIsolated: isolated, multiThread: isolated });
+  });
+
+  it('declares its capabilities (no sequences from one picked file)', async () => {
+    const caps = await call('capabilities');
+    expect(caps.id).toBe(caps.encoderId);
+    expect(caps.codecs).toEqual(expect.arrayContaining(['h264', 'mjpeg']));
+    expect(caps.sequences).toBe(false);
+    expect(caps.version.length).toBeGreaterThan(0);
+  }, ENCODE_TIMEOUT);
+
+  it('encodes a movie into every planned output, frame-exact at 23.976 fps', async () => {
+    const movie = await fixtures.ensure({ kind: 'movie', width: 160, height: 90, rate: '24000/1001', frames: 48 });
+    const result = await call('encodeMovie', movie.kind === 'movie' ? movie.path : []);
+    expect(result.commandsAreStrings).toBe(true);
+    expect(result.outputs.map((o) => o.name).sort()).toEqual([...result.planned].sort());
+    expect(result.planned.sort()).toEqual(['review', 'thumbnail']);
+    for (const output of result.outputs) {
+      expect(output.path).toBe(output.planned.tempPath);
+      expect(output.pageProblems, `${output.name} probed in the page`).toEqual([]);
+      expect(checkOutput(output.planned, await nativeProbe(output.path.slice(output.path.lastIndexOf('/') + 1), output.base64)), `${output.name} probed natively`).toEqual([]);
+    }
+    const review = result.outputs.find((o) => o.name === 'review')!;
+    expect(review.planned.withAudio).toBe(true);
+    expect(review.planned.frameCount).toBe(48);
+    expect(review.planned.frameRate).toMatchObject({ num: 24000, den: 1001 });
+  }, ENCODE_TIMEOUT);
+
+  it('encodes several picked image files as one image sequence (encodeFiles)', async () => {
+    const sequence = await fixtures.ensure({ kind: 'sequence', format: 'png', width: 160, height: 90, frames: 12 });
+    if (sequence.kind !== 'sequence') throw new Error('expected a sequence fixture');
+    const frames = (await readdir(sequence.dir)).filter((n) => n.endsWith('.png')).map((n) => join(sequence.dir, n));
+    const { source, outputs } = await call('encodeSequence', frames);
+    expect(source).toMatchObject({ kind: 'sequence', first: sequence.first, last: sequence.last, missing: [] });
+    expect(outputs.map((o) => o.name).sort()).toEqual(['review', 'thumbnail']);
+    for (const output of outputs) {
+      expect(output.pageProblems, `${output.name} probed in the page`).toEqual([]);
+      expect(checkOutput(output.planned, await nativeProbe(`seq-${output.path.slice(output.path.lastIndexOf('/') + 1)}`, output.base64)), `${output.name} probed natively`).toEqual([]);
+    }
+    expect(outputs.find((o) => o.name === 'review')?.planned.frameCount).toBe(12);
+  }, ENCODE_TIMEOUT);
+
+  it('reports monotonic encode progress that ends at 99 % or more', async () => {
+    const movie = await fixtures.ensure({ kind: 'movie', width: 160, height: 90, rate: '30000/1001', frames: 60 });
+    const { percents } = await call('encodeMovie', movie.kind === 'movie' ? movie.path : []);
+    expect(percents.length).toBeGreaterThan(0);
+    for (let i = 1; i < percents.length; i++) expect(percents[i]!).toBeGreaterThanOrEqual(percents[i - 1]!);
+    expect(percents[percents.length - 1]!).toBeGreaterThanOrEqual(99);
+    expect(Math.max(...percents)).toBeLessThanOrEqual(100);
+  }, ENCODE_TIMEOUT);
+
+  it('cancels mid-encode: E_CANCELLED and no output returned', async () => {
+    const result = await call('cancelMidEncode', await fixtures.cancelClip());
+    expect(result.error?.code, JSON.stringify(result)).toBe('E_CANCELLED');
+    expect(result.produced).toBeUndefined();
+    expect(result.framesSeen).toBeLessThan(result.sourceFrames);
+    expect(result.kept).toEqual([]);
+  }, ENCODE_TIMEOUT);
+
+  it('refuses to start when the signal is already aborted', async () => {
+    const result = await call('alreadyAborted', await fixtures.movie24());
+    expect(result.error?.code, JSON.stringify(result)).toBe('E_CANCELLED');
+    expect(result.kept).toEqual([]);
+  }, ENCODE_TIMEOUT);
+
+  it('fails cleanly on an input that is not media: no output returned', async () => {
+    // setInputFiles takes paths or payloads, not both: the movie as a payload too.
+    const result = await call('notMedia', [
+      { name: 'movie24.mp4', mimeType: 'video/mp4', buffer: await readFile(await fixtures.movie24()) },
+      { name: 'not-media.mp4', mimeType: 'video/mp4', buffer: Buffer.from('this is a text file, not a movie\n'.repeat(100)) },
+    ]);
+    expect(result.error?.code ?? 'none', JSON.stringify(result)).toMatch(/^E_(ENCODER_FAILED|SOURCE_UNREADABLE)$/);
+    expect(result.produced).toBeUndefined();
+    expect(result.kept).toEqual([]);
+    expect(pageErrors.filter((e) => e.startsWith('pageerror')), 'uncaught errors in the page').toEqual([]);
+  }, ENCODE_TIMEOUT);
+});
