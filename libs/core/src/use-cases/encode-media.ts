@@ -1,6 +1,6 @@
 import { inject, injectable } from 'tsyringe';
 import type { EncodeProfile } from '../domain/encode-profile.js';
-import type { EncodePlan, EncodedOutput, HashAlgorithm, ProducedFile } from '../domain/encode-plan.js';
+import type { EncodePlan, EncodedOutput, HashAlgorithm, PlannedOutput, ProducedFile } from '../domain/encode-plan.js';
 import type { GapPolicy, MediaSource } from '../domain/media-source.js';
 import type { Encoder } from '../ports/encoder.js';
 import type { MediaProbe } from '../ports/media-probe.js';
@@ -56,8 +56,7 @@ export class EncodeMedia {
     const source = typeof input === 'string' ? await this.probe.locate(input, { gapPolicy: options.gapPolicy ?? 'error' }) : input;
     throwIfCancelled(signal);
     onProgress?.({ stage: 'probe' });
-    const info = await this.probe.probe(source, signal ? { signal } : {});
-    const capabilities = await this.encoder.capabilities();
+    const [info, capabilities] = await Promise.all([this.probe.probe(source, signal ? { signal } : {}), this.encoder.capabilities()]);
     const plan = planEncode({
       source,
       info,
@@ -98,31 +97,39 @@ export class EncodeMedia {
     await Promise.all(plan.outputs.map((o) => this.fs.remove(o.tempPath).catch(() => undefined)));
   }
 
+  /** Every output probed, checked and checksummed; outputs are independent, so all at once. */
   private async validate(plan: EncodePlan, produced: ProducedFile[], options: EncodeMediaOptions): Promise<EncodedOutput[]> {
-    const outputs: EncodedOutput[] = [];
-    for (const [i, planned] of plan.outputs.entries()) {
-      throwIfCancelled(options.signal);
-      options.onProgress?.({ stage: 'validate', item: planned.name, percent: (i / plan.outputs.length) * 100 });
-      const file = produced.find((p) => p.name === planned.name);
-      if (!file) throw new EncodeError('E_OUTPUT_INVALID', `The encoder produced no "${planned.name}" output.`, { details: { output: planned.name, check: 'exists' } });
-      const info = await this.probe.probe({ kind: 'file', path: file.path }).catch((error: unknown) => {
+    let checked = 0;
+    options.onProgress?.({ stage: 'validate', percent: 0 });
+    return Promise.all(
+      plan.outputs.map(async (planned) => {
+        const output = await this.validateOne(planned, produced, options);
+        options.onProgress?.({ stage: 'validate', item: planned.name, percent: (++checked / plan.outputs.length) * 100 });
+        return output;
+      }),
+    );
+  }
+
+  private async validateOne(planned: PlannedOutput, produced: ProducedFile[], options: EncodeMediaOptions): Promise<EncodedOutput> {
+    throwIfCancelled(options.signal);
+    const file = produced.find((p) => p.name === planned.name);
+    if (!file) throw new EncodeError('E_OUTPUT_INVALID', `The encoder produced no "${planned.name}" output.`, { details: { output: planned.name, check: 'exists' } });
+    const [info, checksum, size] = await Promise.all([
+      this.probe.probe({ kind: 'file', path: file.path }).catch((error: unknown) => {
         throw new EncodeError('E_OUTPUT_INVALID', `Output "${planned.name}" does not decode: ${toEncodeError(error).message}`, {
           details: { output: planned.name, check: 'decodes' },
           cause: error,
         });
+      }),
+      this.hasher.hashFile(file.path, options.hashAlgorithm ?? 'sha256'),
+      this.fs.size(file.path),
+    ]);
+    const failed = checkOutput(planned, info);
+    if (failed.length > 0) {
+      throw new EncodeError('E_OUTPUT_INVALID', `Output "${planned.name}" failed ${failed.map((f) => `${f.check} (${f.message})`).join(', ')}.`, {
+        details: { output: planned.name, checks: failed },
       });
-      const failed = checkOutput(planned, info);
-      if (failed.length > 0) {
-        throw new EncodeError('E_OUTPUT_INVALID', `Output "${planned.name}" failed ${failed.map((f) => `${f.check} (${f.message})`).join(', ')}.`, {
-          details: { output: planned.name, checks: failed },
-        });
-      }
-      const [checksum, size] = await Promise.all([
-        this.hasher.hashFile(file.path, options.hashAlgorithm ?? 'sha256'),
-        this.fs.size(file.path),
-      ]);
-      outputs.push({ name: planned.name, path: file.path, spec: planned.spec, info, checksum, size });
     }
-    return outputs;
+    return { name: planned.name, path: file.path, spec: planned.spec, info, checksum, size };
   }
 }
