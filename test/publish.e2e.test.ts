@@ -274,3 +274,30 @@ describe('ftrack-encode demo on the embedded default (no FTRACK_SERVER)', () => 
     expect(await readFile(join(dataDir, 'demo-media', 'demo_sh010_comp_v001.mov')).then((b) => b.length > 0)).toBe(true);
   });
 });
+
+describe('ftrack-encode run-job (the farm unit of work, without Redis)', () => {
+  it('runs a publish job spec: review media registered once; the same spec again is skipped', async () => {
+    const clip = await fixtures.movie24();
+    const versionId = await newVersion();
+    const env = await isolatedEnv('run-job');
+    const specPath = join(env['TMPDIR']!, 'job.json');
+    await writeFile(specPath, JSON.stringify({ kind: 'publish', source: { kind: 'path', input: clip }, versionId, profile: 'ftrack-review' }));
+    const run = () => runCli(['run-job', '--spec', specPath, '--json'], { env: { ...ftrackEnv(server), ...env } });
+
+    const first = await run();
+    expect(first.code, describeResult(first)).toBe(0);
+    const result = parseJson<{ kind: string; versionId: string; skipped: boolean; components: { name: string }[] }>(first);
+    expect(result).toMatchObject({ kind: 'publish', versionId, skipped: false });
+    expect(sorted(result.components.map((c) => c.name))).toEqual(['ftrackreview-mp4', 'ftrackreview-webm', 'thumbnail']);
+    expect(sorted((await componentsOf(session, versionId)).map((c) => c.name))).toEqual(['ftrackreview-mp4', 'ftrackreview-webm', 'thumbnail']);
+
+    const again = parseJson<{ skipped: boolean }>(await run());
+    expect(again.skipped).toBe(true);
+    expect(await componentsOf(session, versionId)).toHaveLength(3);
+
+    await writeFile(specPath, JSON.stringify({ kind: 'publish', versionId }));
+    const bad = await run();
+    expect(bad.code).toBe(2);
+    expect(parseJson<{ error: { code: string; message: string } }>(bad).error).toMatchObject({ code: 'E_USAGE', message: expect.stringContaining('Invalid job spec') });
+  });
+});

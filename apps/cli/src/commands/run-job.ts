@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EncodeError, PublishReview, TOKENS, type ReviewRegistry, type StorageAccessor } from '@ftrack-encode/core';
-import { FilePublishLock } from '@ftrack-encode/node-platform';
 import type { FarmJobDeps, JobResult } from '@ftrack-encode/encoder-farm';
 import { createContainer, profileCatalog } from '../composition-root.js';
-import { registerLocation } from '../ftrack/publish-container.js';
+import { createPublishContainer, registerLocation } from '../ftrack/publish-container.js';
 import { openFtrackTarget } from '../ftrack/ftrack-target.js';
 import { addOutputOptions, cancelOnSignals, setup, type CommonFlags } from './shared-options.js';
 
@@ -50,15 +49,13 @@ export async function runJob(flags: RunJobFlags): Promise<JobResult> {
     deps.registry = lookups.registry as ReviewRegistry;
     deps.storage = async (name): Promise<StorageAccessor | undefined> =>
       registerLocation(container.createChildContainer(), config, target, name, lookups).catch(() => undefined);
+    // The same wiring as `publish` on this machine: native encoder, own session, file lock.
     deps.runPublish = async (location, request) => {
-      const job = container.createChildContainer();
-      const ftrack = registerFtrack(job, session);
+      const wiring = await createPublishContainer(config, 'native', target, location ?? config.location, logger);
       try {
-        await registerLocation(job, config, target, location ?? config.location, ftrack);
-        job.register(TOKENS.PublishLock, { useValue: new FilePublishLock() });
-        return await job.resolve(PublishReview).run(request);
+        return await wiring.container.resolve(PublishReview).run(request);
       } finally {
-        await ftrack.close();
+        await wiring.ftrack.close();
       }
     };
   }
