@@ -275,6 +275,27 @@ describe('ftrack-encode demo on the embedded default (no FTRACK_SERVER)', () => 
   });
 });
 
+describe('ftrack-encode demo on a machine without ffmpeg', () => {
+  it('makes the clip and the review media with ffmpeg.wasm (best available encoder) and publishes them', { timeout: 600_000 }, async () => {
+    const env = { ...(await isolatedEnv('demo-wasm')), FFMPEG_PATH: '/nonexistent/ffmpeg' };
+    const result = await runCli(['demo', '--json'], { env });
+    const published = expectSuccess(result);
+    expect(sorted(published.components.map((c) => c.name))).toEqual(['ftrackreview-mp4', 'ftrackreview-mp4-1080', 'ftrackreview-webm', 'thumbnail']);
+    const dataDir = join(env['XDG_DATA_HOME']!, 'ftrack-encode', 'local');
+    const embedded: FtrackLocalServer = await startFtrackLocal({ port: 0, dataDir, seed: 'demo' });
+    const embeddedSession = await plainSession(embedded);
+    try {
+      const components = byName(await componentsOf(embeddedSession, published.versionId));
+      // Made by the wasm backend; its webm is VP8 (VP9 crashes ffmpeg.wasm).
+      expect(components.get('ftrackreview-mp4')?.metadata['ftrack_encode.encoder']).toBe('wasm');
+      expect(components.get('ftrackreview-webm')?.metadata['ftrack_encode.codec']).toBe('vp8');
+    } finally {
+      embeddedSession.eventHub.disconnect();
+      await embedded.close();
+    }
+  });
+});
+
 describe('ftrack-encode run-job (the farm unit of work, without Redis)', () => {
   it('runs a publish job spec: review media registered once; the same spec again is skipped', async () => {
     const clip = await fixtures.movie24();

@@ -27,16 +27,24 @@ export async function makeDemoClip(dir: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const clip = join(dir, 'demo_sh010_comp_v001.mov');
   if (existsSync(clip)) return clip;
+  const partial = `${clip}.partial`;
   const { findFfmpeg } = await import('@ftrack-encode/encoder-native');
   const ffmpeg = await findFfmpeg({});
-  if (!ffmpeg) {
-    throw new EncodeError('E_ENCODER_MISSING', 'The demo generates its test clip with ffmpeg, which is not installed.', {
-      hint: 'apt-get install ffmpeg (Debian/Ubuntu) or brew install ffmpeg, or set FFMPEG_PATH.',
-    });
+  if (ffmpeg) {
+    const { execa } = await import('execa');
+    await execa(ffmpeg.ffmpeg, demoClipArgs(partial));
+  } else {
+    // No ffmpeg on this machine: the wasm core makes the clip (and encodes it, --backend auto).
+    const { WasmCore } = await import('@ftrack-encode/encoder-wasm');
+    const core = new WasmCore();
+    try {
+      const result = await core.run({ program: 'ffmpeg', args: demoClipArgs('/demo.mov'), mounts: [], files: [], links: [], collect: [], progress: false, captureLog: false, outputs: [{ memfsPath: '/demo.mov', diskPath: partial }] });
+      if (result.ret !== 0) throw new EncodeError('E_ENCODER_FAILED', `ffmpeg.wasm could not make the demo clip: ${result.log.slice(-3).join(' ')}`);
+    } finally {
+      await core.dispose();
+    }
   }
-  const { execa } = await import('execa');
-  await execa(ffmpeg.ffmpeg, demoClipArgs(`${clip}.partial`));
-  await rename(`${clip}.partial`, clip);
+  await rename(partial, clip);
   return clip;
 }
 
