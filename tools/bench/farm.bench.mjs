@@ -4,77 +4,29 @@
 //  P8b queue overhead per job: submit -> a worker starts it (idle worker), p50 and p95          target p50 <= 50 ms
 // Real Redis (redis-server on a free loopback port, no persistence), real native ffmpeg, workers in
 // this process (each encode is its own ffmpeg process, so two workers really use two cores).
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, createConnection } from 'node:net';
 import { cpus, platform, release, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-import { root } from './build-bench-lib.mjs';
+import { buildBenchEntry, root } from './build-bench-lib.mjs';
 
 const BATCH = Math.max(2, Number(process.env.BENCH_FARM_BATCH ?? 8));
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const LATENCY_SAMPLES = Math.max(5, Number(process.env.BENCH_FARM_SAMPLES ?? 30));
 
-/** Bundle just what this bench needs from the workspace libs. */
+/** Bundle just what this bench needs from the workspace libs (the shared bench bundler). */
 async function loadLib() {
-  const outfile = join(root, 'bench', 'tmp', 'farm-bench-lib.mjs');
-  await mkdir(dirname(outfile), { recursive: true });
-  await build({
-    absWorkingDir: root,
-    stdin: {
-      contents: [
-        "import 'reflect-metadata';",
-        "export { parseProfile, planEncode, silentLogger } from '@ftrack-encode/core';",
-        "export { NativeEncoder, NativeMediaProbe } from '@ftrack-encode/encoder-native';",
-        "export { NodeFileSystem, NodeHasher } from '@ftrack-encode/node-platform';",
-        "export { FarmClient, FarmWorker } from '@ftrack-encode/encoder-farm';",
-        "export { mediaFixtures } from './libs/testing/src/media-fixtures.js';",
-      ].join('\n'),
-      resolveDir: root,
-      loader: 'ts',
-    },
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    tsconfig: 'tsconfig.base.json',
-    logLevel: 'error',
-  });
-  return import(pathToFileURL(outfile).href);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const dir = await mkdtemp(join(tmpdir(), 'farm-bench-redis-'));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
-  await new Promise((resolve, reject) => {
-    child.once('error', (e) => reject(new Error(`redis-server: ${e.message} (apt-get install redis-server)`)));
-    child.once('spawn', resolve);
-  });
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = createConnection({ host: '127.0.0.1', port }, () => (s.end(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { url: `redis://127.0.0.1:${port}`, stop: async () => (child.kill('SIGKILL'), rm(dir, { recursive: true, force: true })) };
+  const entry = await buildBenchEntry('farm-bench-lib', [
+    "import 'reflect-metadata';",
+    "export { parseProfile, planEncode, silentLogger } from '@ftrack-encode/core';",
+    "export { NativeEncoder, NativeMediaProbe } from '@ftrack-encode/encoder-native';",
+    "export { NodeFileSystem, NodeHasher } from '@ftrack-encode/node-platform';",
+    "export { FarmClient, FarmWorker } from '@ftrack-encode/encoder-farm';",
+    "export { startRedis } from '@ftrack-encode/encoder-farm/testing';",
+    // The file, not the package index: the index also exports the vitest-based contract suites.
+    "export { mediaFixtures } from '../../libs/testing/src/media-fixtures.js';",
+  ].join('\n'));
+  return import(pathToFileURL(entry).href);
 }
 
 function percentile(values, p) {
@@ -94,7 +46,7 @@ const profile = lib.parseProfile(
 const info = await probe.probe({ kind: 'file', path: source.path });
 const checksum = await hasher.hashFile(source.path);
 const work = await mkdtemp(join(tmpdir(), 'farm-bench-'));
-const redis = await startRedis();
+const redis = await lib.startRedis();
 
 async function spec() {
   const outputDir = await mkdtemp(join(work, 'out-'));
