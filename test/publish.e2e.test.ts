@@ -277,7 +277,7 @@ describe('ftrack-encode demo on the embedded default (no FTRACK_SERVER)', () => 
 
 describe('ftrack-encode demo on a machine without ffmpeg', () => {
   it('makes the clip and the review media with ffmpeg.wasm (best available encoder) and publishes them', { timeout: 600_000 }, async () => {
-    const env = { ...(await isolatedEnv('demo-wasm')), FFMPEG_PATH: '/nonexistent/ffmpeg' };
+    const env: Record<string, string> = { ...(await isolatedEnv('demo-wasm')), FFMPEG_PATH: '/nonexistent/ffmpeg' };
     const result = await runCli(['demo', '--json'], { env });
     const published = expectSuccess(result);
     expect(sorted(published.components.map((c) => c.name))).toEqual(['ftrackreview-mp4', 'ftrackreview-mp4-1080', 'ftrackreview-webm', 'thumbnail']);

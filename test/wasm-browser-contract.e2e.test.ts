@@ -7,7 +7,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join } from 'node:path';
@@ -18,7 +17,7 @@ import { build } from 'esbuild';
 import { execa } from 'execa';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, REPO_ROOT, type TestBrowser } from './support/browser.js';
+import { launchChromium, listenOnLoopback, REPO_ROOT, type StaticServer, type TestBrowser } from './support/browser.js';
 
 const ENCODE_TIMEOUT = 180_000;
 
@@ -152,11 +151,6 @@ const PAGE = '<!doctype html><meta charset="utf-8"><title>encoder contract</titl
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
 
-interface HarnessServer {
-  origin: string;
-  close(): Promise<void>;
-}
-
 async function bundle(options: { stdin?: string; entry?: string }): Promise<string> {
   const result = await build({
     ...(options.stdin ? { stdin: { contents: options.stdin, resolveDir: REPO_ROOT, loader: 'ts' as const } } : { entryPoints: [options.entry!] }),
@@ -179,7 +173,7 @@ function coreDir(pkg: string): string {
 }
 
 /** The harness page, its bundle and our own ffmpeg cores; COOP/COEP only when `isolated`. */
-async function serveHarness(files: { harness: string; worker: string }, isolated: boolean): Promise<HarnessServer> {
+async function serveHarness(files: { harness: string; worker: string }, isolated: boolean): Promise<StaticServer> {
   const cores: Record<string, string> = { st: coreDir('@ffmpeg/core'), mt: coreDir('@ffmpeg/core-mt') };
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -194,15 +188,7 @@ async function serveHarness(files: { harness: string; worker: string }, isolated
     if (!existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404, headers).end();
     readFile(file).then((body) => send(TYPES[extname(file)]!, body), () => res.writeHead(500, headers).end());
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      }),
-  };
+  return listenOnLoopback(server);
 }
 
 interface PageError {
@@ -269,7 +255,7 @@ describe.each([
   { variant: 'single-thread core, plain page', isolated: false },
   { variant: 'multi-thread core, cross-origin isolated page', isolated: true },
 ])('WasmBrowserEncoder contract in Chromium: $variant', ({ isolated }) => {
-  let server: HarnessServer;
+  let server: StaticServer;
   let page: Page;
   const pageErrors: string[] = [];
 

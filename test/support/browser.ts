@@ -78,6 +78,19 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
+/** Listen on a free loopback port; close() also drops kept-alive browser connections. */
+export async function listenOnLoopback(server: Server): Promise<StaticServer> {
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
+}
+
 /**
  * Serves `dir` under `prefix` WITHOUT COOP/COEP: a page from here is not cross-origin
  * isolated (no SharedArrayBuffer), like a site that cannot set those headers.
@@ -95,13 +108,5 @@ export async function serveWithoutIsolation(dir: string, prefix = '/web/'): Prom
       () => res.writeHead(404).end(),
     );
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      }),
-  };
+  return listenOnLoopback(server);
 }
