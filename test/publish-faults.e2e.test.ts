@@ -3,7 +3,7 @@
 // unknown version, unreachable source, two publishes at once), checked with the plain @ftrack/api client.
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,7 +12,17 @@ import type { Session } from '@ftrack/api';
 import { ERROR_CODES } from '@ftrack-encode/core';
 import { mediaFixtures } from '@ftrack-encode/testing';
 import { buildCli, describeResult, parseJson, runCli, spawnCli, tempDir, type CliError, type CliResult, type RunningCli } from './support/cli.js';
-import { componentsOf, createEntity, downloadComponent, ftrackEnv, plainSession, startLocal, storedFiles } from './support/ftrack.js';
+import {
+  componentsOf,
+  createEntity,
+  downloadComponent,
+  ftrackEnv,
+  isolatedDirs,
+  newSeededVersion,
+  plainSession,
+  startLocal,
+  storedFiles,
+} from './support/ftrack.js';
 
 interface PublishJson {
   versionId: string;
@@ -51,17 +61,9 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-async function newVersion(): Promise<string> {
-  return createEntity(session, 'AssetVersion', { asset_id: server.seed.assetId, task_id: server.seed.taskId });
-}
+const newVersion = (): Promise<string> => newSeededVersion(session, server);
 
-/** Per-test TMPDIR (locks, upload journals, scratch) and XDG_DATA_HOME, shared by that test's runs. */
-async function isolatedEnv(name: string): Promise<Record<string, string>> {
-  const dir = join(work, 'env', name);
-  await mkdir(join(dir, 'tmp'), { recursive: true });
-  await mkdir(join(dir, 'xdg'), { recursive: true });
-  return { ...ftrackEnv(server), TMPDIR: join(dir, 'tmp'), XDG_DATA_HOME: join(dir, 'xdg') };
-}
+const isolatedEnv = async (name: string): Promise<Record<string, string>> => ({ ...ftrackEnv(server), ...(await isolatedDirs(work, name)) });
 
 /** A distinct small clip per test, so no two tests share a dedup key. */
 async function clip(frames: number, options: { width?: number; height?: number } = {}): Promise<string> {

@@ -23,6 +23,8 @@ import {
   startLocal,
   uploadSourceComponent,
   type ComponentRow,
+  isolatedDirs,
+  newSeededVersion,
 } from './support/ftrack.js';
 
 interface PublishJson {
@@ -50,18 +52,9 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-/** A new AssetVersion under the seeded asset, so each test starts from an empty version. */
-async function newVersion(): Promise<string> {
-  return createEntity(session, 'AssetVersion', { asset_id: server.seed.assetId, task_id: server.seed.taskId });
-}
+const newVersion = (): Promise<string> => newSeededVersion(session, server);
 
-/** Per-test TMPDIR (locks, upload journals, scratch) and XDG_DATA_HOME. */
-async function isolatedEnv(name: string): Promise<Record<string, string>> {
-  const dir = join(work, 'env', name);
-  await mkdir(join(dir, 'tmp'), { recursive: true });
-  await mkdir(join(dir, 'xdg'), { recursive: true });
-  return { TMPDIR: join(dir, 'tmp'), XDG_DATA_HOME: join(dir, 'xdg') };
-}
+const isolatedEnv = (name: string): Promise<Record<string, string>> => isolatedDirs(work, name);
 
 async function publish(args: string[], env: Record<string, string>): Promise<CliResult> {
   return runCli(['publish', ...args, '--json'], { env: { ...ftrackEnv(server), ...env } });

@@ -171,3 +171,16 @@ export async function createEntity(session: Session, entityType: string, data: R
   await session.call([{ action: 'create', entity_type: entityType, entity_data: { __entity_type__: entityType, ...data, id } }] as never);
   return id;
 }
+
+/** A new AssetVersion under the seeded asset, so each test starts from an empty version. */
+export function newSeededVersion(session: Session, server: Awaited<ReturnType<typeof startLocal>>): Promise<string> {
+  return createEntity(session, 'AssetVersion', { asset_id: server.seed.assetId, task_id: server.seed.taskId });
+}
+
+/** Per-test TMPDIR (locks, upload journals, scratch) and XDG_DATA_HOME under `work`, shared by that test's runs. */
+export async function isolatedDirs(work: string, name: string): Promise<Record<string, string>> {
+  const dir = join(work, 'env', name);
+  await mkdir(join(dir, 'tmp'), { recursive: true });
+  await mkdir(join(dir, 'xdg'), { recursive: true });
+  return { TMPDIR: join(dir, 'tmp'), XDG_DATA_HOME: join(dir, 'xdg') };
+}
