@@ -1,3 +1,5 @@
+import { redactSecrets, redactValue } from './redact.js';
+
 /**
  * Every failure a user can act on is an EncodeError with a stable code. The CLI maps
  * codes to exit codes (see EXIT_CODES), scripts match on `code`, never on messages.
@@ -18,6 +20,7 @@ export const ERROR_CODES = {
   E_OUTPUT_UNWRITABLE: 33,
   E_STORAGE_FAILED: 40,
   E_CHECKSUM_MISMATCH: 41,
+  E_STORAGE_CONFLICT: 42,
   E_FTRACK_AUTH: 50,
   E_FTRACK_NOT_FOUND: 51,
   E_FTRACK_FAILED: 52,
@@ -44,11 +47,11 @@ export class EncodeError extends Error {
   readonly details: Record<string, unknown>;
 
   constructor(code: ErrorCode, message: string, options: EncodeErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(redactSecrets(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'EncodeError';
     this.code = code;
-    this.hint = options.hint;
-    this.details = options.details ?? {};
+    this.hint = options.hint === undefined ? undefined : redactSecrets(options.hint);
+    this.details = redactValue(options.details ?? {}) as Record<string, unknown>;
   }
 
   get exitCode(): number {

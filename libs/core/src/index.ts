@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 
 export * from './errors.js';
+export * from './redact.js';
 export * from './domain/rational.js';
 export * from './domain/media-source.js';
 export * from './domain/media-info.js';
@@ -28,3 +29,4 @@ export * from './use-cases/encode-media.js';
 export * from './config/config-schema.js';
 export * from './config/resolve-config.js';
 export * from './use-cases/publish-review.js';
+export * from './use-cases/confirm-registration.js';
