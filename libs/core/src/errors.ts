@@ -67,8 +67,15 @@ export function isEncodeError(error: unknown, code?: ErrorCode): error is Encode
   return error instanceof EncodeError && (code === undefined || error.code === code);
 }
 
-/** Wrap anything thrown into an EncodeError, keeping EncodeErrors as they are. */
-export function toEncodeError(error: unknown, fallback: ErrorCode = 'E_INTERNAL'): EncodeError {
+/**
+ * Wrap anything thrown into an EncodeError, keeping EncodeErrors as they are. With a signal
+ * that was aborted, any failure is the cancel (ffmpeg killed by Ctrl-C fails "with exit 255").
+ */
+export function toEncodeError(error: unknown, fallback: ErrorCode = 'E_INTERNAL', signal?: AbortSignal): EncodeError {
+  if (signal?.aborted && !isEncodeError(error, 'E_CANCELLED')) {
+    const reason: unknown = signal.reason;
+    return reason instanceof EncodeError && reason.code === 'E_CANCELLED' ? reason : new EncodeError('E_CANCELLED', 'Cancelled.', { cause: error });
+  }
   if (error instanceof EncodeError) return error;
   if (isAbortError(error)) return new EncodeError('E_CANCELLED', 'Cancelled.', { cause: error });
   const message = error instanceof Error ? error.message : String(error);
@@ -83,5 +90,5 @@ export function isAbortError(error: unknown): boolean {
 
 /** Throw E_CANCELLED when the signal is aborted; call between steps of a use case. */
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new EncodeError('E_CANCELLED', 'Cancelled.');
+  if (signal?.aborted) throw toEncodeError(signal.reason, 'E_CANCELLED', signal);
 }

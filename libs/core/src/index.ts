@@ -30,3 +30,4 @@ export * from './config/config-schema.js';
 export * from './config/resolve-config.js';
 export * from './use-cases/publish-review.js';
 export * from './use-cases/confirm-registration.js';
+export * from './use-cases/validate-outputs.js';

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { EncodeMedia, formatChecksum, formatRational, sourceLabel, type EncodeMediaResult, type GapPolicy, type HashAlgorithm } from '@ftrack-encode/core';
+import { EncodeError, EncodeMedia, formatChecksum, formatRational, sourceLabel, type EncodeMediaResult, type GapPolicy, type HashAlgorithm } from '@ftrack-encode/core';
 import { formatCommandLine } from '@ftrack-encode/ffmpeg';
-import { chooseBackend, createContainer, profileCatalog, type BackendChoice } from '../composition-root.js';
+import { createScope, profileCatalog, type BackendChoice } from '@ftrack-encode/composition';
 import { addOutputOptions, cancelOnSignals, parseIntOption, setup, type CommonFlags } from './shared-options.js';
 import type { Terminal } from '../output/terminal.js';
 
@@ -52,18 +52,22 @@ export async function runEncode(input: string, flags: EncodeFlags): Promise<Enco
     ...(flags.hash ? { hashAlgorithm: flags.hash } : {}),
   });
   const profile = profileCatalog(config).get(flags.profile ?? config.profile);
-  const { backend, reason } = await chooseBackend(config.backend, config);
-  terminal.note(`backend: ${backend} (${reason})`);
-  const container = await createContainer(config, backend, logger);
-  const result = await container.resolve(EncodeMedia).run(resolve(input), profile, {
-    outputDir: resolve(flags.out ?? '.'),
-    gapPolicy: config.gapPolicy,
-    hashAlgorithm: config.hashAlgorithm,
-    threads: config.threads,
-    dryRun: Boolean(flags.dryRun),
-    signal: cancelOnSignals(),
-    onProgress: terminal.progress,
-  });
+  if (config.backend === 'ftrack') throw new EncodeError('E_USAGE', 'Backend "ftrack" (the server\'s encode_media) is only available for publish.', { hint: 'Use --backend native, wasm or farm.' });
+  const scope = await createScope(config, { logger });
+  terminal.note(`backend: ${scope.backend} (${scope.reason})`);
+  const result = await scope.container
+    .resolve(EncodeMedia)
+    .run(resolve(input), profile, {
+      outputDir: resolve(flags.out ?? '.'),
+      gapPolicy: config.gapPolicy,
+      hashAlgorithm: config.hashAlgorithm,
+      threads: config.threads,
+      dryRun: Boolean(flags.dryRun),
+      signal: cancelOnSignals(),
+      onProgress: terminal.progress,
+    })
+    .finally(() => scope.close());
+  const backend = scope.backend;
   terminal.clearBar();
   if (flags.json) terminal.json(encodeResultJson(result, backend));
   else if (flags.dryRun) printCommands(terminal, result.commands);
@@ -87,7 +91,7 @@ export function registerEncodeCommand(program: Command, run: (action: () => Prom
       .argument('<input>', 'movie file or image sequence pattern')
       .option('-p, --profile <name>', 'encode profile (see `profiles list`)')
       .option('-o, --out <dir>', 'output directory', '.')
-      .option('-b, --backend <backend>', 'auto | native | wasm (auto: native if ffmpeg is found)')
+      .option('-b, --backend <backend>', 'auto | native | wasm | farm (auto: native if ffmpeg is found; farm: workers on shared storage)')
       .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
       .option('--threads <n>', 'threads per encode (0 = ffmpeg decides)', parseIntOption('--threads'))
       .option('--hash <algorithm>', 'output checksum: sha256 | md5 | sha1')

@@ -1,11 +1,12 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { EncodeError, PublishReview, type Config, type GapPolicy, type Logger, type PublishReviewResult } from '@ftrack-encode/core';
-import { chooseBackend, profileCatalog, type BackendChoice } from '../composition-root.js';
-import { createPublishContainer, registerLocation } from '../ftrack/publish-container.js';
+import { EncodeError, PublishReview, isEncodeError, type Config, type GapPolicy, type Logger, type PublishReviewResult } from '@ftrack-encode/core';
+import { createScope, profileCatalog, type BackendChoice, type Scope } from '@ftrack-encode/composition';
 import { openFtrackTarget, type FtrackTarget } from '../ftrack/ftrack-target.js';
+import { processSignals } from '../process-signals.js';
 import { addOutputOptions, cancelOnSignals, parseIntOption, setup, type CommonFlags } from './shared-options.js';
 import { printCommands } from './encode.js';
 import type { Terminal } from '../output/terminal.js';
@@ -41,24 +42,20 @@ export function publishResultJson(outcome: PublishOutcome) {
 }
 
 /** Source in ftrack (--component, or --version without an input): download it through its location. */
-async function fetchSourceFromFtrack(
-  flags: PublishFlags,
-  config: Config,
-  target: FtrackTarget,
-  wiring: Awaited<ReturnType<typeof createPublishContainer>>,
-  scratch: string,
-): Promise<{ path: string; versionId: string }> {
+async function fetchSourceFromFtrack(flags: PublishFlags, scope: Scope, scratch: string): Promise<{ path: string; versionId: string }> {
+  const ftrack = scope.ftrack as NonNullable<Scope['ftrack']>;
   const ref = flags.component ? { componentId: flags.component } : { versionId: flags.version as string };
-  const source = await wiring.ftrack.registry.findSourceComponent(ref);
+  const source = await ftrack.registry.findSourceComponent(ref);
   const versionId = flags.version ?? source.versionId;
   if (!versionId) throw new EncodeError('E_USAGE', `Component ${source.componentId} is not on a version; give --version.`);
   for (const location of source.locations) {
     try {
-      const accessor = await registerLocation(wiring.container.createChildContainer(), config, target, location.locationName, wiring.ftrack);
+      const accessor = await scope.location(location.locationName);
       const path = join(scratch, `${source.name}${source.fileType}`);
-      await accessor.get(location.resourceIdentifier, path);
+      await accessor.get(location.resourceIdentifier, path, { signal: cancelOnSignals() });
       return { path, versionId };
-    } catch {
+    } catch (error) {
+      if (isEncodeError(error, 'E_CANCELLED')) throw error;
       continue; // not a location this machine can read; try the next
     }
   }
@@ -76,20 +73,24 @@ export async function runPublish(input: string | undefined, flags: PublishFlags,
   if (config.backend === 'farm') return publishOnFarm(input, flags, { config, terminal, logger });
   const serverSide = config.backend === 'ftrack';
   // ftrack's encode_media makes one mp4 and one image: its own profile unless one is named.
-  const profile = profileCatalog(config).get(flags.profile ?? (serverSide && !flags.profile ? 'ftrack-server' : config.profile));
-  const { backend, reason } = await chooseBackend(serverSide ? 'auto' : config.backend, config);
-  terminal.note(serverSide ? `backend: ftrack encode_media (probing with ${backend})` : `backend: ${backend} (${reason})`);
-  const target = await openFtrackTarget(config, logger, flags.port !== undefined ? { port: flags.port } : {});
-  if (target.embedded) terminal.note(`ftrack: embedded ftrack-local at ${target.serverUrl} (set FTRACK_SERVER to publish to your ftrack)`);
-  const scratch = await mkdtemp(join(tmpdir(), 'ftrack-encode-publish-'));
+  const profile = profileCatalog(config).get(flags.profile ?? (serverSide ? 'ftrack-server' : config.profile));
   const signal = cancelOnSignals();
-  const wiring = await createPublishContainer(config, backend, target, flags.location ?? config.location, logger, { serverSide });
+  const target = await openFtrackTarget(config, logger, flags.port !== undefined ? { port: flags.port } : {});
+  let scope: Scope | undefined;
+  let scratch: string | undefined;
+  let forgetScratch: () => void = () => undefined;
   try {
+    if (target.embedded) terminal.note(`ftrack: embedded ftrack-local at ${target.serverUrl} (set FTRACK_SERVER to publish to your ftrack)`);
+    scope = await createScope(config, { logger, ftrack: target, location: flags.location ?? config.location });
+    terminal.note(`backend: ${scope.backend} (${scope.reason})`);
+    scratch = await mkdtemp(join(tmpdir(), 'ftrack-encode-publish-'));
+    const scratchDir = scratch;
+    forgetScratch = processSignals.onForcedExit(() => rmSync(scratchDir, { recursive: true, force: true }));
     let source = input ? resolve(input) : undefined;
     let versionId = flags.version ?? target.embedded?.seed?.versionId;
-    if (!source) ({ path: source, versionId } = await fetchSourceFromFtrack(flags, config, target, wiring, scratch));
+    if (!source) ({ path: source, versionId } = await fetchSourceFromFtrack(flags, scope, scratch));
     if (!versionId) throw new EncodeError('E_USAGE', 'publish needs --version ID (the AssetVersion to attach review media to).');
-    const result = await wiring.container.resolve(PublishReview).run({
+    const result = await scope.container.resolve(PublishReview).run({
       input: source,
       versionId,
       profile,
@@ -112,8 +113,9 @@ export async function runPublish(input: string | undefined, flags: PublishFlags,
     }
     return outcome;
   } finally {
-    await wiring.ftrack.close().catch(() => undefined);
-    await rm(scratch, { recursive: true, force: true });
+    await scope?.close();
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+    forgetScratch();
     if (target.embedded && !flags.serve) await target.embedded.close();
   }
 }

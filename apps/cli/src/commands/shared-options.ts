@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { EncodeError, type Config, type ConfigInput } from '@ftrack-encode/core';
 import { loadConfig, StreamLogger } from '@ftrack-encode/node-platform';
 import { Terminal } from '../output/terminal.js';
+import { processSignals } from '../process-signals.js';
 
 export interface CommonFlags {
   json?: boolean;
@@ -33,11 +34,7 @@ export function parseIntOption(name: string) {
   };
 }
 
-/** Abort on Ctrl-C / SIGTERM so the use case can clean up (temp files, half uploads). */
+/** Aborted by Ctrl-C / SIGTERM / SIGHUP so the use case can clean up (temp files, half uploads). */
 export function cancelOnSignals(): AbortSignal {
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  process.once('SIGINT', abort);
-  process.once('SIGTERM', abort);
-  return controller.signal;
+  return processSignals.signal;
 }

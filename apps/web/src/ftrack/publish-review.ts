@@ -56,7 +56,7 @@ export async function publishReview(client: FtrackClient, versionId: string, enc
       uploaded.push({
         componentId,
         output: item.output,
-        stored: { resourceIdentifier: componentId, checksum: item.output.checksum, size: item.output.size },
+        stored: { resourceIdentifier: componentId, checksum: item.output.checksum, size: item.output.size, created: true },
       });
     }
     onProgress?.({ percent: 100 });

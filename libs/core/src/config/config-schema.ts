@@ -53,6 +53,8 @@ export const Config = z.object({
     .object({
       partSize: z.number().int().min(5 * 1024).optional(),
       parallelParts: z.number().int().min(1).max(32).default(6),
+      /** Resume journals of interrupted multi-part uploads (default: <tmp>/ftrack-encode-upload-journals). */
+      journalDir: z.string().optional(),
     })
     .default({ parallelParts: 6 }),
   locations: z.array(DiskLocationConfig).default([]),

@@ -206,7 +206,7 @@ export class PublishReview {
       return stored;
     } catch (error) {
       await this.unstore(stored);
-      throw toEncodeError(error, 'E_STORAGE_FAILED');
+      throw toEncodeError(error, 'E_STORAGE_FAILED', request.signal);
     }
   }
 
