@@ -29,9 +29,13 @@ const boundaries = (depConstraints) => ({
       allow: [],
       depConstraints,
       banTransitiveDependencies: false,
-      // The CLI loads libs/ftrack lazily (fast start) but statically imports its small,
-      // browser-safe registration entry, which pulls in none of the heavy adapter.
-      checkDynamicDependenciesExceptions: ['@ftrack-encode/ftrack/registration'],
+      // Apps load adapters lazily (fast start) but statically import their small entries:
+      // libs/ftrack's browser-safe registration builder and each adapter's plug-in descriptor
+      // (which loads the adapter itself only when registered).
+      checkDynamicDependenciesExceptions: [
+        '@ftrack-encode/ftrack/registration',
+        '@ftrack-encode/**/descriptor',
+      ],
     },
   ],
 });

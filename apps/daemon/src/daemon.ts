@@ -11,6 +11,7 @@ import {
 } from '@ftrack-encode/encoder-farm';
 import { AutoEncoder } from './auto-encode.js';
 import { composeJobDeps } from '@ftrack-encode/composition';
+import { farmSettings } from '@ftrack-encode/encoder-farm/descriptor';
 import { ftrackCredentials } from './compose-jobs.js';
 import type { DaemonSettings } from './daemon-settings.js';
 import { startHealthServer } from './health-server.js';
@@ -95,7 +96,7 @@ export class Daemon {
     this.healthPort = health.port;
     this.closers.push(health.close);
 
-    const rules = settings.config.farm.autoEncode;
+    const rules = farmSettings(settings.config).autoEncode;
     if (rules.length > 0 && credentials) {
       const auto = new AutoEncoder(
         { ...credentials, ...(settings.config.ftrack.schemaCacheDir ? { schemaCacheDir: settings.config.ftrack.schemaCacheDir } : {}) },

@@ -1,39 +1,36 @@
-import { EncodeError, type Config } from '@ftrack-encode/core';
-
-export type BackendChoice = Config['backend'];
-/** What actually encodes: auto is resolved before anything is registered. */
-export type Backend = Exclude<BackendChoice, 'auto'>;
-/** The backends that run ffmpeg on this machine (and probe for the others). */
-export type LocalBackend = 'native' | 'wasm';
+import { EncodeError, type Config, type EncoderDescriptor } from '@ftrack-encode/core';
+import { ENCODERS } from './adapters.js';
+import { backendChoices, sharedSettings } from './adapter-config.js';
 
 export interface ChosenBackend {
-  backend: Backend;
+  /** What encodes. */
+  backend: string;
   /** Probes sources and validates outputs here, whatever encodes them. */
-  local: LocalBackend;
+  local: string;
   /** Why, in words, for the "backend: ..." note. */
   reason: string;
 }
 
-function toolPaths(config: Config) {
-  return { ...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}), ...(config.ffprobePath ? { ffprobePath: config.ffprobePath } : {}) };
-}
-
-/** native when an ffmpeg binary is found (FFMPEG_PATH, then PATH), ffmpeg.wasm otherwise. */
-async function bestLocal(config: Config): Promise<{ local: LocalBackend; reason: string }> {
-  const { findFfmpeg } = await import('@ftrack-encode/encoder-native');
-  const found = await findFfmpeg(toolPaths(config));
-  return found
-    ? { local: 'native', reason: `native ffmpeg found at ${found.ffmpeg}` }
-    : { local: 'wasm', reason: 'no ffmpeg binary found (PATH, FFMPEG_PATH); using ffmpeg.wasm' };
+/** The first local encoder (registry order) that can run here. */
+async function bestLocal(config: Config): Promise<{ descriptor: EncoderDescriptor<never>; reason: string }> {
+  const shared = sharedSettings(config);
+  const skipped: string[] = [];
+  for (const descriptor of ENCODERS.filter((e) => e.capabilities.local)) {
+    const verdict = descriptor.available ? await descriptor.available(shared) : { ok: true, reason: descriptor.id };
+    if (verdict.ok) return { descriptor, reason: [...skipped, verdict.reason].join('; ') };
+    skipped.push(verdict.reason);
+  }
+  throw new EncodeError('E_ENCODER_MISSING', `No encoder can run on this machine (${skipped.join('; ')}).`, { hint: 'Install ffmpeg (apt-get install ffmpeg).' });
 }
 
 /** Resolve `auto` and pick the local probe for remote backends (farm, ftrack). */
-export async function chooseBackend(requested: BackendChoice, config: Config): Promise<ChosenBackend> {
-  if (requested === 'native' || requested === 'wasm') return { backend: requested, local: requested, reason: `--backend ${requested}` };
-  const { local, reason } = await bestLocal(config);
-  if (requested === 'auto') return { backend: local, local, reason };
-  if (requested === 'farm' || requested === 'ftrack') return { backend: requested, local, reason: `--backend ${requested} (probing with ${local})` };
-  throw new EncodeError('E_USAGE', `Unknown backend "${String(requested)}".`, { hint: 'Use auto, native, wasm, farm or ftrack.' });
+export async function chooseBackend(requested: string, config: Config): Promise<ChosenBackend> {
+  const descriptor = ENCODERS.find((e) => e.id === requested);
+  if (requested !== 'auto' && !descriptor) {
+    throw new EncodeError('E_USAGE', `Unknown backend "${requested}".`, { hint: `Use ${backendChoices('publish')}.` });
+  }
+  if (descriptor?.capabilities.local) return { backend: descriptor.id, local: descriptor.id, reason: `--backend ${descriptor.id}` };
+  const best = await bestLocal(config);
+  if (!descriptor) return { backend: best.descriptor.id, local: best.descriptor.id, reason: best.reason };
+  return { backend: descriptor.id, local: best.descriptor.id, reason: `--backend ${descriptor.id} (probing with ${best.descriptor.id})` };
 }
-
-export { toolPaths };

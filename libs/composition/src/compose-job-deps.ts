@@ -3,7 +3,7 @@ import { PublishReview, TOKENS, type Config, type Logger, type PublishLock } fro
 import { profileCatalog } from './profile-catalog.js';
 import type { FarmJobDeps } from '@ftrack-encode/encoder-farm';
 import { createScope } from './create-scope.js';
-import type { FtrackEndpoint } from './ftrack-endpoint.js';
+import type { FtrackEndpoint } from '@ftrack-encode/core';
 
 export interface JobDepsOptions {
   logger: Logger;

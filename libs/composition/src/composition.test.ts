@@ -6,7 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PublishReview, TOKENS, resolveConfig, silentLogger, type Encoder, type StorageAccessor } from '@ftrack-encode/core';
 import { startFtrackLocal, type FtrackLocalServer } from '@ftrack-encode/ftrack-local';
-import { composeJobDeps, createScope, uploadJournalDir, type Scope } from './index.js';
+import { backendHelp, composeJobDeps, createScope, validateAdapterConfig, type Scope } from './index.js';
 
 describe('createScope', () => {
   let server: FtrackLocalServer;
@@ -40,7 +40,7 @@ describe('createScope', () => {
 
   it('a publish scope stores with the configured hash algorithm and journal, in every location', async () => {
     const prefix = join(work, 'disk');
-    const config = resolveConfig({ file: { hashAlgorithm: 'md5', upload: { journalDir: join(work, 'journals') }, locations: [{ name: 'studio.disk', type: 'disk', prefix }] } });
+    const config = validateAdapterConfig(resolveConfig({ file: { hashAlgorithm: 'md5', upload: { journalDir: join(work, 'journals') }, locations: [{ name: 'studio.disk', type: 'disk', prefix }] } }), {});
     const scope = await open(config, { logger: silentLogger, backend: 'native', ftrack: ftrack() });
     const file = join(work, 'bytes.bin');
     await writeFile(file, 'review bytes');
@@ -49,7 +49,7 @@ describe('createScope', () => {
     const server = scope.storage as StorageAccessor;
     expect(server.locationName).toBe('ftrack.server');
     expect((await server.put(file, context)).checksum).toEqual({ algorithm: 'md5', hex: md5 });
-    expect((server as unknown as { options: { journalDir?: string } }).options.journalDir).toBe(uploadJournalDir(config));
+    expect((server as unknown as { options: { journalDir?: string } }).options.journalDir).toBe(join(work, 'journals'));
     const disk = await scope.location('studio.disk');
     expect((await disk.put(file, context)).checksum).toEqual({ algorithm: 'md5', hex: md5 });
     expect(scope.container.isRegistered(TOKENS.PublishLock, true)).toBe(true);
@@ -81,5 +81,37 @@ describe('createScope', () => {
     } finally {
       await close();
     }
+  });
+});
+
+describe('adapter configuration from the descriptors', () => {
+  it('fills each adapter block with its defaults and its environment variables (env wins over the file)', () => {
+    const config = validateAdapterConfig(resolveConfig({ file: { farm: { redisUrl: 'redis://file:6379' }, upload: { parallelParts: 3 } } }), {
+      REDIS_URL: 'redis://env:6379',
+      FTRACK_ENCODE_PART_SIZE: '65536',
+    });
+    expect(config['farm']).toMatchObject({ redisUrl: 'redis://env:6379', queuePrefix: 'ftrack-encode', threadsPerEncode: 2 });
+    expect(config['upload']).toEqual({ parallelParts: 3, partSize: 65536 });
+  });
+
+  it('names the bad field: an adapter block, an unknown backend, a location of an unknown type or missing its prefix', () => {
+    const bad = (file: Record<string, unknown>) => {
+      try {
+        validateAdapterConfig(resolveConfig({ file }), {});
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(bad({ farm: { threadsPerEncode: 0 } })).toContain('farm.threadsPerEncode');
+    expect(bad({ backend: 'gpu-cloud' })).toMatch(/backend: unknown backend "gpu-cloud" \(auto \| native \| wasm \| farm \| ftrack\)/);
+    expect(bad({ locations: [{ name: 's3', type: 's3' }] })).toContain('locations.0.type: unknown storage type "s3" (ftrack-server, disk)');
+    expect(bad({ locations: [{ name: 'studio.disk', type: 'disk' }] })).toContain('locations.0.prefix');
+  });
+
+  it('builds the backend help from the descriptors; publish-only backends are left out of encode', () => {
+    expect(backendHelp('publish')).toMatch(/ftrack +the ftrack server's own encode_media/);
+    expect(backendHelp('encode')).not.toContain('encode_media');
+    expect(backendHelp('encode')).toMatch(/farm +BullMQ workers/);
   });
 });

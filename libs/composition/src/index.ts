@@ -1,5 +1,6 @@
+export * from './adapters.js';
+export * from './adapter-config.js';
 export * from './choose-backend.js';
-export * from './ftrack-endpoint.js';
 export * from './register-location.js';
 export * from './create-scope.js';
 export * from './compose-job-deps.js';

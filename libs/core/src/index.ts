@@ -18,6 +18,8 @@ export * from './ports/storage-accessor.js';
 export * from './ports/review-registry.js';
 export * from './ports/event-publisher.js';
 export * from './ports/publish-lock.js';
+export * from './ports/ftrack-api.js';
+export * from './ports/adapter-descriptor.js';
 export * from './tokens.js';
 export * from './plan/output-size.js';
 export * from './plan/naming.js';

@@ -3,8 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { EncodeError, PublishReview, isEncodeError, type Config, type GapPolicy, type Logger, type PublishReviewResult } from '@ftrack-encode/core';
-import { createScope, profileCatalog, type BackendChoice, type Scope } from '@ftrack-encode/composition';
+import { EncodeError, PublishReview, isEncodeError, redactSecrets, type Config, type GapPolicy, type Logger, type PublishReviewResult } from '@ftrack-encode/core';
+import { backendChoices, backendHelp, createScope, profileCatalog, storageHelp, type Scope } from '@ftrack-encode/composition';
+import { farmSettings } from '@ftrack-encode/encoder-farm/descriptor';
 import { openFtrackTarget, type FtrackTarget } from '../ftrack/ftrack-target.js';
 import { processSignals } from '../process-signals.js';
 import { addOutputOptions, cancelOnSignals, parseIntOption, setup, type CommonFlags } from './shared-options.js';
@@ -16,7 +17,7 @@ export interface PublishFlags extends CommonFlags {
   component?: string;
   profile?: string;
   location?: string;
-  backend?: BackendChoice;
+  backend?: string;
   dryRun?: boolean;
   gaps?: GapPolicy;
   threads?: number;
@@ -129,11 +130,12 @@ async function publishOnFarm(input: string | undefined, flags: PublishFlags, io:
   if (!flags.version) throw new EncodeError('E_USAGE', 'publish --backend farm needs --version ID (workers publish to your ftrack, not an embedded one).');
   const profile = profileCatalog(config).get(flags.profile ?? config.profile);
   const { FarmClient } = await import('@ftrack-encode/encoder-farm');
-  const client = new FarmClient({ redisUrl: config.farm.redisUrl, prefix: config.farm.queuePrefix, logger });
+  const farm = farmSettings(config);
+  const client = new FarmClient({ redisUrl: farm.redisUrl, prefix: farm.queuePrefix, logger });
   try {
     const source = input ? { kind: 'path' as const, input: resolve(input) } : flags.component ? { kind: 'component' as const, componentId: flags.component } : undefined;
     if (!source) throw new EncodeError('E_USAGE', 'publish --backend farm needs <input> (on shared storage) or --component ID.');
-    terminal.note(`backend: farm (${config.farm.redisUrl.replace(/\/\/[^@/]*@/, '//')})`);
+    terminal.note(`backend: farm (${redactSecrets(farm.redisUrl)})`);
     const result = await client.run(
       { kind: 'publish', source, versionId: flags.version, profile, location: flags.location ?? config.location, gapPolicy: config.gapPolicy, hashAlgorithm: config.hashAlgorithm },
       { signal: cancelOnSignals(), onProgress: terminal.progress },
@@ -170,10 +172,12 @@ export function registerPublishCommand(program: Command, run: (action: () => Pro
       .option('--version <id>', 'AssetVersion id to publish to')
       .option('--component <id>', 'source component in ftrack (instead of <input>)')
       .option('-p, --profile <name>', 'encode profile', undefined)
-      .option('-l, --location <name>', 'ftrack.server or a disk location from the config', undefined)
-      .option('-b, --backend <backend>', 'auto | native | wasm | farm | ftrack (ftrack: the server\'s own encode_media)')
+      .option('-l, --location <name>', 'ftrack.server or a location from the config\'s "locations"', undefined)
+      .option('-b, --backend <backend>', backendChoices('publish'))
       .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
       .option('--threads <n>', 'threads per encode', parseIntOption('--threads'))
       .option('-n, --dry-run', 'resolve and plan; print the ffmpeg command lines; register nothing'),
-  ).action(async (input: string | undefined, flags: PublishFlags) => run(() => runPublish(input, flags), flags));
+  )
+    .addHelpText('after', `\n${backendHelp('publish')}\n\n${storageHelp()}`)
+    .action(async (input: string | undefined, flags: PublishFlags) => run(() => runPublish(input, flags), flags));
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { EncodeError, type Config, type ConfigInput } from '@ftrack-encode/core';
-import { loadConfig, StreamLogger } from '@ftrack-encode/node-platform';
+import { StreamLogger } from '@ftrack-encode/node-platform';
+import { loadAppConfig } from '@ftrack-encode/composition';
 import { Terminal } from '../output/terminal.js';
 import { processSignals } from '../process-signals.js';
 
@@ -21,7 +22,7 @@ export function addOutputOptions(command: Command): Command {
 
 export async function setup(flags: CommonFlags, configFlags: ConfigInput = {}): Promise<{ config: Config; terminal: Terminal; logger: StreamLogger }> {
   const terminal = new Terminal({ json: Boolean(flags.json), quiet: Boolean(flags.quiet) });
-  const config = await loadConfig({ ...(flags.config ? { path: flags.config } : {}), flags: configFlags });
+  const config = await loadAppConfig({ ...(flags.config ? { path: flags.config } : {}), flags: configFlags });
   const logger = new StreamLogger({ level: flags.verbose ? 'debug' : 'warn', json: Boolean(flags.json) });
   return { config, terminal, logger };
 }
