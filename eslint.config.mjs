@@ -40,7 +40,7 @@ const boundaries = (depConstraints) => ({
   ],
 });
 
-const testFiles = ['**/*.test.ts', '**/*.e2e.test.ts', 'test/**/*.ts', 'tools/**'];
+const testFiles = ['**/*.test.ts', '**/*.e2e.test.ts', 'test/**/*.ts', 'tools/**/*.ts'];
 
 export default [
   { ignores: ['**/node_modules/**', '**/dist/**', 'bench/results/**', '**/*.mjs', '**/*.js', 'apps/web/public/**', '.nx/**'] },
