@@ -6,10 +6,15 @@ import tseslint from 'typescript-eslint';
 
 const base = ['type:core'];
 const pure = [...base, 'type:shared'];
+// Packages that are I/O: core (pure domain and use cases) never imports them, nor Node built-ins.
+const ioPackages = ['execa', '@ftrack/api', 'bullmq', 'ioredis', 'better-sqlite3', 'ws', 'pino', 'prom-client', '@ffmpeg/*'];
+// Test tooling never reaches production code.
+const testPackages = ['vitest', '@vitest/*', 'playwright-core', '@ftrack-encode/testing'];
 const productionConstraints = [
-  { sourceTag: 'type:core', onlyDependOnLibsWithTags: base },
-  { sourceTag: 'type:shared', onlyDependOnLibsWithTags: pure },
-  { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: pure },
+  { sourceTag: 'type:core', onlyDependOnLibsWithTags: base, bannedExternalImports: [...ioPackages, ...testPackages] },
+  // The shared ffmpeg knowledge spawns nothing and talks to no server (its node/ entry reads directories only).
+  { sourceTag: 'type:shared', onlyDependOnLibsWithTags: pure, bannedExternalImports: [...ioPackages, ...testPackages] },
+  { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: pure, bannedExternalImports: testPackages },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: pure },
   // The one place configuration becomes adapters; only apps import it.
   { sourceTag: 'type:composition', onlyDependOnLibsWithTags: [...pure, 'type:adapter'] },
@@ -51,6 +56,14 @@ export default [
     rules: boundaries(productionConstraints),
   },
   { files: testFiles, rules: boundaries(testConstraints) },
+  // Node built-ins are not packages to the boundary rule: core's ban on them is a plain import rule.
+  {
+    files: ['libs/core/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'core does no I/O: put it behind a port and implement it in an adapter.' }] }],
+    },
+  },
   // Test-runner config files import the shared root config by path; they are not project code.
   { files: ['**/vitest.config.ts', 'vitest.shared.ts'], rules: { '@nx/enforce-module-boundaries': 'off' } },
 ];
