@@ -34,13 +34,9 @@ const boundaries = (depConstraints) => ({
       allow: [],
       depConstraints,
       banTransitiveDependencies: false,
-      // Apps load adapters lazily (fast start) but statically import their small entries:
-      // libs/ftrack's browser-safe registration builder and each adapter's plug-in descriptor
-      // (which loads the adapter itself only when registered).
-      checkDynamicDependenciesExceptions: [
-        '@ftrack-encode/ftrack/registration',
-        '@ftrack-encode/**/descriptor',
-      ],
+      // Apps load adapters lazily (fast start) but statically import each adapter's plug-in
+      // descriptor, a small entry that loads the adapter itself only when registered.
+      checkDynamicDependenciesExceptions: ['@ftrack-encode/**/descriptor'],
     },
   ],
 });
