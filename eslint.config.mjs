@@ -1,7 +1,9 @@
 // Lint exists to enforce the dependency rule of DESIGN.md (docs/architecture.md):
 // core depends on nothing of ours, adapters only on core and the pure ffmpeg lib,
 // nothing imports an app, and the testing lib is reachable from tests only.
+import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const base = ['type:core'];
@@ -44,7 +46,14 @@ const boundaries = (depConstraints) => ({
 const testFiles = ['**/*.test.ts', '**/*.e2e.test.ts', 'test/**/*.ts', 'tools/**/*.ts'];
 
 export default [
-  { ignores: ['**/node_modules/**', '**/dist/**', 'bench/results/**', '**/*.mjs', '**/*.js', 'apps/web/public/**', '.nx/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'bench/results/**', '**/*.js', 'apps/web/public/**', '.nx/**'] },
+  // Plain ES modules that Node runs without a build step: the wasm worker in libs (also type-checked,
+  // see tsconfig.mjs.json), the bin launchers, the build and bench scripts, this file.
+  {
+    files: ['**/*.mjs'],
+    ...js.configs.recommended,
+    languageOptions: { ecmaVersion: 'latest', sourceType: 'module', globals: globals.node },
+  },
   {
     files: ['**/*.ts', '**/*.tsx'],
     languageOptions: { parser: tseslint.parser, parserOptions: { sourceType: 'module' } },

@@ -48,6 +48,33 @@ describe('dependency rule (lint)', () => {
   });
 });
 
+describe('plain .mjs in libs is linted (the wasm worker; tsconfig.mjs.json type-checks it too)', () => {
+  const file = 'libs/encoder-wasm/src/node/x.mjs';
+  let eslint: ESLint;
+  beforeAll(() => {
+    eslint = new ESLint({ cwd: root });
+  });
+
+  async function errors(code: string): Promise<string[]> {
+    const [result] = await eslint.lintText(code, { filePath: join(root, file) });
+    return (result?.messages ?? []).filter((m) => m.severity === 2).map((m) => `${m.ruleId ?? 'fatal'}: ${m.message}`);
+  }
+
+  it('is not ignored', async () => {
+    expect(await eslint.isPathIgnored(join(root, file))).toBe(false);
+  });
+
+  it('rejects an undefined variable', async () => {
+    expect(await errors("import { parentPort } from 'node:worker_threads';\nparentPort?.postMessage(undefinedResult);\n")).toEqual([
+      expect.stringMatching(/^no-undef: 'undefinedResult' is not defined/),
+    ]);
+  });
+
+  it('accepts Node globals', async () => {
+    expect(await errors("globalThis.self = globalThis;\nprocess.stdout.write(Buffer.from('ok'));\n")).toEqual([]);
+  });
+});
+
 describe('adapters run their contract suites', () => {
   const libs = readdirSync(join(root, 'libs')).filter((name) => /^(encoder|storage)-/.test(name));
 
