@@ -6,6 +6,7 @@ import { redactSecrets, redactValue } from './redact.js';
  */
 export const ERROR_CODES = {
   E_USAGE: 2,
+  E_CHECK_FAILED: 3,
   E_SOURCE_NOT_FOUND: 10,
   E_SOURCE_UNREADABLE: 11,
   E_SEQUENCE_GAPS: 12,

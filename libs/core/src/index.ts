@@ -20,6 +20,7 @@ export * from './ports/event-publisher.js';
 export * from './ports/publish-lock.js';
 export * from './ports/ftrack-api.js';
 export * from './ports/adapter-descriptor.js';
+export * from './ports/health-check.js';
 export * from './tokens.js';
 export * from './plan/output-size.js';
 export * from './plan/naming.js';
