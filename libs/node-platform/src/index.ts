@@ -1,4 +1,5 @@
 export * from './node-hasher.js';
+export * from './checksum-cache.js';
 export * from './node-file-system.js';
 export * from './stream-logger.js';
 export * from './register-node-platform.js';

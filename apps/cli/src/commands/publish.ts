@@ -21,6 +21,7 @@ export interface PublishFlags extends CommonFlags {
   dryRun?: boolean;
   gaps?: GapPolicy;
   threads?: number;
+  rehash?: boolean;
   /** Keep the embedded server running after the publish (demo on a terminal). */
   serve?: boolean;
   port?: number;
@@ -100,6 +101,7 @@ export async function runPublish(input: string | undefined, flags: PublishFlags,
       hashAlgorithm: config.hashAlgorithm,
       threads: flags.threads ?? config.threads,
       dryRun: Boolean(flags.dryRun),
+      rehash: Boolean(flags.rehash),
       signal,
       onProgress: terminal.progress,
     });
@@ -176,7 +178,8 @@ export function registerPublishCommand(program: Command, run: (action: () => Pro
       .option('-b, --backend <backend>', backendChoices('publish'))
       .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
       .option('--threads <n>', 'threads per encode', parseIntOption('--threads'))
-      .option('-n, --dry-run', 'resolve and plan; print the ffmpeg command lines; register nothing'),
+      .option('-n, --dry-run', 'resolve and plan; print the ffmpeg command lines; register nothing')
+      .option('--rehash', 'read the source again even if its checksum is cached (by path, size, mtime, inode)'),
   )
     .addHelpText('after', `\n${backendHelp('publish')}\n\n${storageHelp()}`)
     .action(async (input: string | undefined, flags: PublishFlags) => run(() => runPublish(input, flags), flags));
