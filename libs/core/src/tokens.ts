@@ -8,6 +8,8 @@ import type { StorageAccessor } from './ports/storage-accessor.js';
 import type { ReviewRegistry } from './ports/review-registry.js';
 import type { EventPublisher } from './ports/event-publisher.js';
 import type { PublishLock } from './ports/publish-lock.js';
+import type { ColourBaker } from './ports/colour-baker.js';
+import type { SourceSettings } from './domain/source-settings.js';
 
 /** DI tokens. Symbols, so two copies of a port never collide by name. */
 export const TOKENS = {
@@ -20,4 +22,8 @@ export const TOKENS = {
   ReviewRegistry: Symbol('ReviewRegistry') as InjectionToken<ReviewRegistry>,
   EventPublisher: Symbol('EventPublisher') as InjectionToken<EventPublisher>,
   PublishLock: Symbol('PublishLock') as InjectionToken<PublishLock>,
+  /** Optional: OCIO baking on the host. Without it an OCIO config fails with E_UNSUPPORTED. */
+  ColourBaker: Symbol('ColourBaker') as InjectionToken<ColourBaker>,
+  /** Optional: how sources are interpreted (colour, sequence rate, audio tracks) for this run. */
+  SourceSettings: Symbol('SourceSettings') as InjectionToken<SourceSettings>,
 } as const;

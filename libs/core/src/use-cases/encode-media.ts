@@ -11,6 +11,10 @@ import type { ProgressListener } from '../ports/progress.js';
 import { TOKENS } from '../tokens.js';
 import { EncodeError, throwIfCancelled, toEncodeError } from '../errors.js';
 import { planEncode } from '../plan/plan-encode.js';
+import { resolveColourPipeline, resolveSequenceRate, withSequenceRate } from '../plan/resolve-source.js';
+import type { ColourBaker } from '../ports/colour-baker.js';
+import type { SourceSettings } from '../domain/source-settings.js';
+import type { MediaInfo } from '../domain/media-info.js';
 import { checkOutput } from '../plan/validate-output.js';
 
 export interface EncodeMediaOptions {
@@ -24,6 +28,8 @@ export interface EncodeMediaOptions {
   dryRun?: boolean;
   /** Keep outputs at their temp paths (publish stores them, then removes them). */
   commit?: boolean;
+  /** How to interpret the source (colour, sequence rate, audio tracks); default: the injected SourceSettings. */
+  sourceSettings?: SourceSettings;
 }
 
 export interface EncodeMediaResult {
@@ -48,6 +54,8 @@ export class EncodeMedia {
     @inject(TOKENS.Hasher) private readonly hasher: Hasher,
     @inject(TOKENS.FileSystem) private readonly fs: FileSystem,
     @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(TOKENS.SourceSettings, { isOptional: true }) private readonly settings?: SourceSettings,
+    @inject(TOKENS.ColourBaker, { isOptional: true }) private readonly baker?: ColourBaker,
   ) {}
 
   async run(input: string | MediaSource, profile: EncodeProfile, options: EncodeMediaOptions): Promise<EncodeMediaResult> {
@@ -56,7 +64,17 @@ export class EncodeMedia {
     const source = typeof input === 'string' ? await this.probe.locate(input, { gapPolicy: options.gapPolicy ?? 'error' }) : input;
     throwIfCancelled(signal);
     onProgress?.({ stage: 'probe' });
-    const [info, capabilities] = await Promise.all([this.probe.probe(source, signal ? { signal } : {}), this.encoder.capabilities()]);
+    const [probed, capabilities] = await Promise.all([this.probe.probe(source, signal ? { signal } : {}), this.encoder.capabilities()]);
+    const settings = options.sourceSettings ?? this.settings ?? {};
+    const warnings: string[] = [];
+    let info: MediaInfo = probed;
+    if (source.kind === 'sequence') {
+      const rate = resolveSequenceRate(probed, source, settings);
+      info = withSequenceRate(probed, rate);
+      if (rate.warning) warnings.push(rate.warning);
+    }
+    if (info.variableFrameRate) warnings.push(`Variable frame rate source: conformed to ${info.frameRate.num}/${info.frameRate.den} fps (${info.frameCount} frames; frames duplicated or dropped).`);
+    const colour = await resolveColourPipeline(info, source, settings, this.baker, signal);
     const plan = planEncode({
       source,
       info,
@@ -65,7 +83,12 @@ export class EncodeMedia {
       gapPolicy: options.gapPolicy ?? 'error',
       capabilities,
       threads: options.threads ?? 0,
+      colour,
+      ...(settings.audioTracks ? { audioTracks: settings.audioTracks } : {}),
+      ...(settings.layer ? { layer: settings.layer } : {}),
+      warnings,
     });
+    for (const warning of plan.warnings ?? []) this.logger.warn(warning);
     const commands = await this.encoder.describe(plan);
     const base = { plan, encoderId: capabilities.id, encoderVersion: capabilities.version, commands };
     if (options.dryRun) return { ...base, outputs: [] };
