@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import { EncodeError, ProfileCatalog, type Config, type EncodeProfileInput, type Logger } from '@ftrack-encode/core';
-import { registerNodePlatform } from '@ftrack-encode/node-platform';
+import { EncodeError, ProfileCatalog, sourceSettingsFrom, type Config, type EncodeProfileInput, type Logger } from '@ftrack-encode/core';
+import { registerNodePlatform, registerSourceSettings } from '@ftrack-encode/node-platform';
 // Adapters are imported when a command needs them: `ftrack-encode --help` and `profiles` stay fast.
 
 export type BackendChoice = Config['backend'];
@@ -24,6 +24,7 @@ export async function chooseBackend(requested: BackendChoice, config: Config): P
 export async function createContainer(config: Config, backend: EncodeBackend, logger: Logger): Promise<DependencyContainer> {
   const container = rootContainer.createChildContainer();
   registerNodePlatform(container, { logger });
+  registerSourceSettings(container, sourceSettingsFrom(config), config.colour.lutCacheDir ? { cacheDir: config.colour.lutCacheDir } : {});
   const tools = {
     ...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}),
     ...(config.ffprobePath ? { ffprobePath: config.ffprobePath } : {}),

@@ -6,11 +6,11 @@ import { EncodeError, PublishReview, type Config, type GapPolicy, type Logger, t
 import { chooseBackend, profileCatalog, type BackendChoice } from '../composition-root.js';
 import { createPublishContainer, registerLocation } from '../ftrack/publish-container.js';
 import { openFtrackTarget, type FtrackTarget } from '../ftrack/ftrack-target.js';
-import { addOutputOptions, cancelOnSignals, parseIntOption, setup, type CommonFlags } from './shared-options.js';
+import { addOutputOptions, addSourceOptions, cancelOnSignals, parseIntOption, setup, sourceConfigFlags, type CommonFlags, type SourceFlags } from './shared-options.js';
 import { printCommands } from './encode.js';
 import type { Terminal } from '../output/terminal.js';
 
-export interface PublishFlags extends CommonFlags {
+export interface PublishFlags extends CommonFlags, SourceFlags {
   version?: string;
   component?: string;
   profile?: string;
@@ -69,7 +69,7 @@ async function fetchSourceFromFtrack(
 }
 
 export async function runPublish(input: string | undefined, flags: PublishFlags, io?: { terminal: Terminal; config: Config; logger: Logger }): Promise<PublishOutcome> {
-  const { config, terminal, logger } = io ?? (await setup(flags, { ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.gaps ? { gapPolicy: flags.gaps } : {}) }));
+  const { config, terminal, logger } = io ?? (await setup(flags, { ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.gaps ? { gapPolicy: flags.gaps } : {}), ...sourceConfigFlags(flags) }));
   if (!input && !flags.version && !flags.component) {
     throw new EncodeError('E_USAGE', 'publish needs an <input>, or --version/--component to take the source from ftrack.');
   }
@@ -153,7 +153,7 @@ async function publishOnFarm(input: string | undefined, flags: PublishFlags, io:
 }
 
 export function registerPublishCommand(program: Command, run: (action: () => Promise<unknown>, flags: CommonFlags) => Promise<void>): void {
-  addOutputOptions(
+  addOutputOptions(addSourceOptions(
     program
       .command('publish')
       .summary('encode review media and register it on an ftrack AssetVersion')
@@ -173,5 +173,5 @@ export function registerPublishCommand(program: Command, run: (action: () => Pro
       .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
       .option('--threads <n>', 'threads per encode', parseIntOption('--threads'))
       .option('-n, --dry-run', 'resolve and plan; print the ffmpeg command lines; register nothing'),
-  ).action(async (input: string | undefined, flags: PublishFlags) => run(() => runPublish(input, flags), flags));
+  )).action(async (input: string | undefined, flags: PublishFlags) => run(() => runPublish(input, flags), flags));
 }

@@ -177,3 +177,18 @@ export function withSequenceRate(info: MediaInfo, resolved: ResolvedRate): Media
 export function describeRate(resolved: ResolvedRate): string {
   return `${formatRational(resolved.rate)} fps (${resolved.from})`;
 }
+
+/** --layer must name a layer the EXR has (E_PROFILE_INVALID listing them), and only EXR has layers. */
+export function checkLayer(info: MediaInfo, layer: string | undefined): void {
+  if (!layer) return;
+  if (info.codec !== 'exr') {
+    throw new EncodeError('E_PROFILE_INVALID', `--layer ${layer} applies to OpenEXR sources; this source is ${info.codec}.`, { details: { layer, valid: [] } });
+  }
+  const layers = info.imageHeader?.layers ?? [];
+  if (!layers.includes(layer)) {
+    throw new EncodeError('E_PROFILE_INVALID', `The EXR has no layer "${layer}". Valid: ${layers.length ? listed(layers) : '(none besides the RGBA of the first part)'}.`, {
+      hint: 'Pick one of the layers listed, or drop --layer for the RGBA of the first part.',
+      details: { layer, valid: layers },
+    });
+  }
+}

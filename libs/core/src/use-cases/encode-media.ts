@@ -11,7 +11,7 @@ import type { ProgressListener } from '../ports/progress.js';
 import { TOKENS } from '../tokens.js';
 import { EncodeError, throwIfCancelled, toEncodeError } from '../errors.js';
 import { planEncode } from '../plan/plan-encode.js';
-import { resolveColourPipeline, resolveSequenceRate, withSequenceRate } from '../plan/resolve-source.js';
+import { checkLayer, resolveColourPipeline, resolveSequenceRate, withSequenceRate } from '../plan/resolve-source.js';
 import type { ColourBaker } from '../ports/colour-baker.js';
 import type { SourceSettings } from '../domain/source-settings.js';
 import type { MediaInfo } from '../domain/media-info.js';
@@ -74,6 +74,7 @@ export class EncodeMedia {
       if (rate.warning) warnings.push(rate.warning);
     }
     if (info.variableFrameRate) warnings.push(`Variable frame rate source: conformed to ${info.frameRate.num}/${info.frameRate.den} fps (${info.frameCount} frames; frames duplicated or dropped).`);
+    checkLayer(info, settings.layer);
     const colour = await resolveColourPipeline(info, source, settings, this.baker, signal);
     const plan = planEncode({
       source,
