@@ -184,8 +184,8 @@ const NOMINAL_RATES: Rational[] = [
 /**
  * The stream's rate. ffprobe's r_frame_rate is the least rate that represents every timestamp: for
  * constant-rate video it is the rate; when it differs from the average by more than 1 % the stream
- * is variable-rate (e.g. 24 and 30 fps parts -> 120/1). Such a stream is conformed to the standard
- * rate nearest its average, and its frame count becomes the conformed count (what the fps filter makes).
+ * is variable-rate (e.g. 24 and 30 fps parts -> 120/1). Such a stream is conformed to the least
+ * standard rate at or above its average, and its frame count becomes the conformed count (what the fps filter makes).
  */
 function nominalRate(video: ProbeStream, frames: number, videoDuration: number | undefined): { rate: Rational; frameCount: number; variable: boolean } {
   const r = positiveRate(video.r_frame_rate);
@@ -194,7 +194,10 @@ function nominalRate(video: ProbeStream, frames: number, videoDuration: number |
   const rv = r.num / r.den;
   const av = avg.num / avg.den;
   if (Math.abs(rv - av) / av <= 0.01) return { rate: r, frameCount: frames, variable: false };
-  const nominal = NOMINAL_RATES.reduce((best, c) => (Math.abs(c.num / c.den - av) < Math.abs(best.num / best.den - av) ? c : best));
+  // Interlaced H.264 often reports the field rate as r_frame_rate: that is not variable timing.
+  if (video.field_order && /^(tt|bb|tb|bt)$/.test(video.field_order) && Math.abs(rv - 2 * av) / av <= 0.01) return { rate: avg, frameCount: frames, variable: false };
+  // The least standard rate at or above the average: frames are mostly duplicated, seldom dropped.
+  const nominal = NOMINAL_RATES.find((c) => c.num / c.den >= av * 0.99) ?? NOMINAL_RATES[NOMINAL_RATES.length - 1]!;
   return { rate: nominal, frameCount: Math.max(1, Math.round((videoDuration * nominal.num) / nominal.den)), variable: true };
 }
 
