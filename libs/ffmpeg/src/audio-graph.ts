@@ -47,7 +47,7 @@ export function audioGraph(plan: EncodePlan, outputs: number): AudioGraph | unde
   const labels = Array.from({ length: outputs }, (_, i) => `a${i}`);
   const finish = [
     'aresample=48000',
-    'aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo',
+    'aformat=sample_rates=48000:channel_layouts=stereo',
     `apad=whole_dur=${seconds(pictureSeconds)}`,
     `atrim=end=${seconds(pictureSeconds)}`,
   ];

@@ -56,7 +56,7 @@ describe('buildEncodeInvocation', () => {
     // 4 video chains + the audio: one track aligned, then stereo 48 kHz split for the mp4s and the webm.
     expect(graph.split(';')).toHaveLength(6);
     expect(graph).toContain('[0:a:0]asetpts=PTS-STARTPTS,aformat=channel_layouts=stereo[at0]');
-    expect(graph).toContain('[at0]aresample=48000,aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo,apad=whole_dur=10.010000,atrim=end=10.010000,asplit=3[a0][a1][a2]');
+    expect(graph).toContain('[at0]aresample=48000,aformat=sample_rates=48000:channel_layouts=stereo,apad=whole_dur=10.010000,atrim=end=10.010000,asplit=3[a0][a1][a2]');
     expect(inv.outputs).toEqual(plan.outputs.map((o) => ({ name: o.name, path: o.tempPath })));
     expect(inv.expectedFrames).toBe(240);
     expect(inv.expectedDurationSeconds).toBeCloseTo(10.01, 6);

@@ -35,8 +35,17 @@ function joinPath(dir: string, file: string): string {
   return dir.endsWith('/') || dir.endsWith('\\') ? `${dir}${file}` : `${dir}/${file}`;
 }
 
+/** WebM holds only Opus/Vorbis: an AAC request there means the default audio (Opus), then the backend's audio fallback. */
+function adaptAudio(spec: OutputSpec, capabilities: EncoderCapabilities | undefined): OutputSpec {
+  if (spec.kind !== 'video' || spec.audio.codec === 'none') return spec;
+  const wanted = spec.container === 'webm' && spec.audio.codec === 'aac' ? 'opus' : spec.audio.codec;
+  const codec = capabilities?.audioFallbacks?.[wanted] ?? wanted;
+  return codec === spec.audio.codec ? spec : { ...spec, audio: { ...spec.audio, codec } };
+}
+
 /** Swap a codec the backend cannot encode for its declared fallback, or fail before any work. */
-function adaptToBackend(spec: OutputSpec, capabilities: EncoderCapabilities | undefined): OutputSpec {
+function adaptToBackend(declared: OutputSpec, capabilities: EncoderCapabilities | undefined): OutputSpec {
+  const spec = adaptAudio(declared, capabilities);
   if (!capabilities || capabilities.codecs.includes(spec.codec)) return spec;
   const fallback = capabilities.fallbacks?.[spec.codec];
   if (fallback && spec.kind === 'video' && capabilities.codecs.includes(fallback)) {
