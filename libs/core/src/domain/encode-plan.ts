@@ -64,6 +64,12 @@ export interface EncodedOutput {
   info: MediaInfo;
   checksum: Checksum;
   size: number;
+  /**
+   * How the picture and timing were made, for the component's metadata: colour pipeline (input
+   * space and why, display, view, OCIO config hash, LUT hash), frame-rate source, first frame,
+   * timecode, VFR conform, audio tracks.
+   */
+  notes?: Record<string, string>;
 }
 
 export type HashAlgorithm = 'sha256' | 'md5' | 'sha1';

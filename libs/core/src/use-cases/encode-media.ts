@@ -9,6 +9,8 @@ import type { FileSystem } from '../ports/file-system.js';
 import type { Logger } from '../ports/logger.js';
 import type { ProgressListener } from '../ports/progress.js';
 import { TOKENS } from '../tokens.js';
+import { describeColourPipeline } from '../domain/colour.js';
+import { formatRational } from '../domain/rational.js';
 import { EncodeError, throwIfCancelled, toEncodeError } from '../errors.js';
 import { planEncode } from '../plan/plan-encode.js';
 import { checkLayer, resolveColourPipeline, resolveSequenceRate, withSequenceRate } from '../plan/resolve-source.js';
@@ -127,14 +129,14 @@ export class EncodeMedia {
     options.onProgress?.({ stage: 'validate', percent: 0 });
     return Promise.all(
       plan.outputs.map(async (planned) => {
-        const output = await this.validateOne(planned, produced, options);
+        const output = await this.validateOne(plan, planned, produced, options);
         options.onProgress?.({ stage: 'validate', item: planned.name, percent: (++checked / plan.outputs.length) * 100 });
         return output;
       }),
     );
   }
 
-  private async validateOne(planned: PlannedOutput, produced: ProducedFile[], options: EncodeMediaOptions): Promise<EncodedOutput> {
+  private async validateOne(plan: EncodePlan, planned: PlannedOutput, produced: ProducedFile[], options: EncodeMediaOptions): Promise<EncodedOutput> {
     throwIfCancelled(options.signal);
     const file = produced.find((p) => p.name === planned.name);
     if (!file) throw new EncodeError('E_OUTPUT_INVALID', `The encoder produced no "${planned.name}" output.`, { details: { output: planned.name, check: 'exists' } });
@@ -154,6 +156,32 @@ export class EncodeMedia {
         details: { output: planned.name, checks: failed },
       });
     }
-    return { name: planned.name, path: file.path, spec: planned.spec, info, checksum, size };
+    return { name: planned.name, path: file.path, spec: planned.spec, info, checksum, size, notes: planNotes(plan, planned) };
   }
+}
+
+/** What made an output, as flat strings for component metadata (see EncodedOutput.notes). */
+export function planNotes(plan: EncodePlan, planned: PlannedOutput): Record<string, string> {
+  const notes: Record<string, string> = {};
+  const colour = plan.colour;
+  if (colour) {
+    notes['colour'] = describeColourPipeline(colour);
+    notes['colour_input'] = colour.input.space;
+    notes['colour_input_from'] = `${colour.input.from}: ${colour.input.reason}`;
+    notes['colour_display'] = colour.transform.display;
+    notes['colour_method'] = colour.transform.builtin ? `builtin ${colour.transform.builtin}` : colour.transform.method;
+    if (colour.transform.view) notes['colour_view'] = colour.transform.view;
+    if (colour.transform.ocio) {
+      notes['ocio_config_hash'] = colour.transform.ocio.configHash;
+      notes['ocio_input_space'] = colour.transform.ocio.inputSpace;
+    }
+    if (colour.transform.lut) notes['colour_lut_hash'] = colour.transform.lut.hash;
+  }
+  notes['frame_rate_source'] = plan.info.frameRateFrom ?? 'stream';
+  if (plan.source.kind === 'sequence') notes['first_frame'] = String(plan.source.first);
+  if (plan.info.timecode) notes['timecode'] = plan.info.timecode;
+  if (plan.info.variableFrameRate) notes['conformed_to'] = `${formatRational(plan.info.frameRate)} fps (variable frame rate source)`;
+  if (plan.info.rotation) notes['rotation'] = String(plan.info.rotation);
+  if (planned.withAudio && plan.audioTracks) notes['audio_tracks'] = plan.audioTracks.map((t) => t + 1).join(',');
+  return notes;
 }
