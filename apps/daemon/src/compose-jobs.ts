@@ -4,6 +4,7 @@ import {
   EncodeError,
   ProfileCatalog,
   PublishReview,
+  sourceSettingsFrom,
   TOKENS,
   type Config,
   type EncodeProfileInput,
@@ -12,7 +13,7 @@ import {
   type ReviewRegistry,
   type StorageAccessor,
 } from '@ftrack-encode/core';
-import { registerNodePlatform } from '@ftrack-encode/node-platform';
+import { registerNodePlatform, registerSourceSettings } from '@ftrack-encode/node-platform';
 import { registerNativeEncoder } from '@ftrack-encode/encoder-native';
 import { FtrackReviewRegistry, FtrackConnection, registerFtrack, resolveCredentials, type FtrackCredentials } from '@ftrack-encode/ftrack';
 import { registerFtrackServerStorage } from '@ftrack-encode/storage-ftrack-server';
@@ -64,6 +65,8 @@ export async function composeJobDeps(options: JobDepsOptions): Promise<{ deps: F
   await mkdir(options.scratchDir, { recursive: true });
   const container = rootContainer.createChildContainer();
   registerNodePlatform(container, { logger });
+  // The farm's config decides how sources are read (colour, sequence rates) for publish jobs run here.
+  registerSourceSettings(container, sourceSettingsFrom(config), config.colour.lutCacheDir ? { cacheDir: config.colour.lutCacheDir } : {});
   registerNativeEncoder(container, {
     ...(config.ffmpegPath ? { ffmpegPath: config.ffmpegPath } : {}),
     ...(config.ffprobePath ? { ffprobePath: config.ffprobePath } : {}),
