@@ -79,6 +79,8 @@ function parseExrHeader(bytes: Uint8Array): ImageHeaderInfo | undefined {
       const num = view.getInt32(start, true);
       const den = view.getUint32(start + 4, true);
       if (num > 0 && den > 0) info.frameRate = rational(num, den);
+    } else if (name === 'type' && type === 'string' && /^deep/.test(new TextDecoder().decode(bytes.subarray(start, start + size)))) {
+      info.deep = true;
     } else if (name === 'timeCode' && type === 'timecode' && size >= 8) {
       const tc = bcdTimecode(view.getUint32(start, true));
       if (tc) info.timecode = tc;

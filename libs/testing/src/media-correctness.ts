@@ -430,7 +430,7 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
         expect(fallback.plan.info.firstFrame).toBe(1001);
       });
 
-      test('EXR multi-part (first part), data window inside a larger display window, a named layer, and PIZ/DWAA/DWAB/ZIP compression', async () => {
+      test('EXR multi-part (first part), data window inside a larger display window, a named layer, deep data refused (E_UNSUPPORTED), and PIZ/DWAA/DWAB/ZIP compression', async () => {
         const grey = [[0.18, 0.18, 0.18]] as const;
         const ref118 = builtinReference('linear-to-srgb', [0.18, 0.18, 0.18]);
         const multi = await fixtures.sequence('exr-multipart', async (p) => {
@@ -462,6 +462,14 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
         const layerInfo = await subject.probe.probe(await subject.probe.locate(layered));
         expect(layerInfo.imageHeader?.layers).toEqual(['diffuse']);
         await expectPatches(output(await encode(layered, { layer: 'diffuse' }), 'ftrackreview-mp4'), [builtinReference('linear-to-srgb', [0.5, 0.5, 0.5])], VIDEO, 'layer');
+
+        // Deep data: refused with the reason before anything runs, nothing written.
+        const deep = await fixtures.sequence('exr-deep', (p) => execaOiio(['--create', '32x16', '4', '--ch', 'R,G,B,A,Z=0.0', '--deepen', '-d', 'float', '-o', p]), 'exr', 2);
+        const outputDir = await mkdtemp(join(scratch, 'deep-'));
+        const refused = await new EncodeMedia(subject.encoder, subject.probe, nodeHasher, nodeFs, silentLogger, {}, subject.baker).run(deep, LEAN, { outputDir }).then(() => undefined, (e: unknown) => e);
+        expect(isEncodeError(refused, 'E_UNSUPPORTED'), String(refused)).toBe(true);
+        expect((refused as Error).message).toContain('Deep OpenEXR');
+        expect(await readdir(outputDir)).toEqual([]);
 
         for (const compression of ['piz', 'dwaa', 'dwab', 'zip']) {
           const seq = await fixtures.sequence(`exr-${compression}`, (p) => makeLinearExr(p, { width: 128, height: 64, depth: 'half', patches: grey, extra: ['--compression', compression] }), 'exr', 2);

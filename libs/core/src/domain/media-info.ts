@@ -24,6 +24,8 @@ export interface ImageHeaderInfo {
   timecode?: string;
   /** EXR compression (zip, piz, dwaa, ...). */
   compression?: string;
+  /** EXR deep data (deepscanline / deeptile): there is no flat picture to show. */
+  deep?: boolean;
   /** EXR: number of parts (multi-part files) and channel layer names found. */
   parts?: number;
   layers?: string[];

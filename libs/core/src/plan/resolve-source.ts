@@ -178,6 +178,16 @@ export function describeRate(resolved: ResolvedRate): string {
   return `${formatRational(resolved.rate)} fps (${resolved.from})`;
 }
 
+/** Pictures ffmpeg cannot decode are refused up front with the reason, never encoded as garbage. */
+export function checkImageSupport(info: MediaInfo): void {
+  if (info.imageHeader?.deep) {
+    throw new EncodeError('E_UNSUPPORTED', 'Deep OpenEXR (deepscanline/deeptile) has no flat picture, and ffmpeg cannot decode deep data.', {
+      hint: 'Flatten it first, e.g. `oiiotool in.exr --flatten -o flat.exr`, or publish the flat beauty render.',
+      details: { codec: info.codec, deep: true },
+    });
+  }
+}
+
 /** --layer must name a layer the EXR has (E_PROFILE_INVALID listing them), and only EXR has layers. */
 export function checkLayer(info: MediaInfo, layer: string | undefined): void {
   if (!layer) return;

@@ -13,7 +13,7 @@ import { describeColourPipeline } from '../domain/colour.js';
 import { formatRational } from '../domain/rational.js';
 import { EncodeError, throwIfCancelled, toEncodeError } from '../errors.js';
 import { planEncode } from '../plan/plan-encode.js';
-import { checkLayer, resolveColourPipeline, resolveSequenceRate, withSequenceRate } from '../plan/resolve-source.js';
+import { checkImageSupport, checkLayer, resolveColourPipeline, resolveSequenceRate, withSequenceRate } from '../plan/resolve-source.js';
 import type { ColourBaker } from '../ports/colour-baker.js';
 import type { SourceSettings } from '../domain/source-settings.js';
 import type { MediaInfo } from '../domain/media-info.js';
@@ -76,6 +76,7 @@ export class EncodeMedia {
       if (rate.warning) warnings.push(rate.warning);
     }
     if (info.variableFrameRate) warnings.push(`Variable frame rate source: conformed to ${info.frameRate.num}/${info.frameRate.den} fps (${info.frameCount} frames; frames duplicated or dropped).`);
+    checkImageSupport(info);
     checkLayer(info, settings.layer);
     const colour = await resolveColourPipeline(info, source, settings, this.baker, signal);
     const plan = planEncode({

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import type { ImageHeaderInfo } from '@ftrack-encode/core';
+import { checkImageSupport, type ImageHeaderInfo, type MediaInfo } from '@ftrack-encode/core';
 import { parseImageHeader } from '../image-headers.js';
 
 /** Enough for any EXR header we read (attributes come first) and the whole DPX header. */
@@ -16,4 +16,14 @@ export async function readImageHeader(path: string): Promise<ImageHeaderInfo | u
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * When ffprobe cannot read an image, its header may say why in words a user can act on (deep
+ * EXR: E_UNSUPPORTED). Rethrows the original error otherwise.
+ */
+export async function explainUnreadableImage(path: string, error: unknown): Promise<never> {
+  const header = await readImageHeader(path).catch(() => undefined);
+  if (header?.deep) checkImageSupport({ codec: 'exr', imageHeader: header } as MediaInfo);
+  throw error;
 }
