@@ -176,9 +176,13 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
         expect({ space: v.color_space, primaries: v.color_primaries, transfer: v.color_transfer, range: v.color_range }).toEqual({ space: 'bt709', primaries: 'bt709', transfer: 'bt709', range: 'tv' });
       });
 
-      test('linear EXR (float) with the built-in BT.1886 display', async () => {
+      test('linear EXR (float) with the built-in BT.1886 display named by the profile\'s colour block', async () => {
         const pattern = await fixtures.sequence('linear-float', (p) => makeLinearExr(p, { width: 448, height: 96, depth: 'float' }), 'exr', 4);
-        const result = await encode(pattern, { display: 'bt1886' });
+        const rec709 = parseProfile({ ...LEAN, name: 'client-rec709', colour: { display: 'bt1886' } }, 'client-rec709');
+        const result = await encode(pattern, {}, rec709);
+        expect(result.plan.colour?.transform.builtin).toBe('linear-to-bt1886');
+        // A flag (or config) beats the profile.
+        expect((await encode(pattern, { display: 'srgb' }, rec709)).plan.colour?.transform.builtin).toBe('linear-to-srgb');
         await expectPatches(output(result, 'ftrackreview-mp4'), LINEAR_PATCHES.map((p) => builtinReference('linear-to-bt1886', p)), VIDEO, 'mp4');
       });
 

@@ -67,7 +67,9 @@ export class EncodeMedia {
     throwIfCancelled(signal);
     onProgress?.({ stage: 'probe' });
     const [probed, capabilities] = await Promise.all([this.probe.probe(source, signal ? { signal } : {}), this.encoder.capabilities()]);
-    const settings = options.sourceSettings ?? this.settings ?? {};
+    const run = options.sourceSettings ?? this.settings ?? {};
+    // The profile's colour block fills what config and flags leave open.
+    const settings: SourceSettings = { ...(profile.colour ?? {}), ...Object.fromEntries(Object.entries(run).filter(([, v]) => v !== undefined)) };
     const warnings: string[] = [];
     let info: MediaInfo = probed;
     if (source.kind === 'sequence') {
