@@ -87,11 +87,12 @@ export interface CorrectnessFixtures {
 const SOURCES_VERSION = 4;
 
 export function correctnessFixtures(dir = join(defaultFixtureDir(), 'correctness')): CorrectnessFixtures {
-  const key = (name: string) => `${name}-${stableHash({ name, v: SOURCES_VERSION }).slice(0, 8)}`;
+  // The recipe's text is part of the key: changing how a source is made makes a new one.
+  const key = (name: string, make: (path: string) => Promise<void>) => `${name}-${stableHash({ name, recipe: make.toString(), v: SOURCES_VERSION }).slice(0, 8)}`;
   return {
     dir,
     async file(name, make, ext) {
-      const path = join(dir, `${key(name)}.${ext}`);
+      const path = join(dir, `${key(name, make)}.${ext}`);
       if (existsSync(path)) return path;
       await mkdir(dir, { recursive: true });
       const temp = join(dir, `.tmp-${randomBytes(6).toString('hex')}.${ext}`);
@@ -100,7 +101,7 @@ export function correctnessFixtures(dir = join(defaultFixtureDir(), 'correctness
       return path;
     },
     async sequence(name, makeFrame, ext, frames, first = 1001) {
-      const seqDir = join(dir, key(name));
+      const seqDir = join(dir, key(name, makeFrame));
       const pattern = join(seqDir, `${name}.%04d.${ext}`);
       const lastFrame = join(seqDir, `${name}.${first + frames - 1}.${ext}`);
       if (existsSync(lastFrame)) return pattern;

@@ -94,6 +94,24 @@ export function meanOf(frame: { width: number; data: Uint8Array }, region: Regio
   return [sum[0]! / n, sum[1]! / n, sum[2]! / n];
 }
 
+/**
+ * Combing: mean |2·p(y) − p(y−1) − p(y+1)| of the green channel. A woven interlaced frame with
+ * motion has teeth on every moving edge (lines alternate between two moments); a progressive or
+ * deinterlaced frame has little of that.
+ */
+export function combing(frame: { width: number; height: number; data: Uint8Array }): number {
+  let sum = 0;
+  let n = 0;
+  for (let y = 1; y < frame.height - 1; y++) {
+    for (let x = 0; x < frame.width; x++) {
+      const g = (yy: number) => frame.data[(yy * frame.width + x) * 3 + 1]!;
+      sum += Math.abs(2 * g(y) - g(y - 1) - g(y + 1));
+      n++;
+    }
+  }
+  return sum / n;
+}
+
 /** Largest per-channel difference. */
 export function maxChannelError(a: readonly number[], b: readonly number[]): number {
   return Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
