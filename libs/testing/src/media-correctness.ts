@@ -173,8 +173,10 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
         await expectPatches(output(result, 'ftrackreview-mp4'), refs, VIDEO, 'mp4');
         await expectPatches(output(result, 'ftrackreview-webm'), refs, VIDEO, 'webm');
         await expectPatches(output(result, 'thumbnail'), refs, JFIF, 'thumbnail');
-        const v = videoStream(await probeMedia(output(result, 'ftrackreview-mp4')));
-        expect({ space: v.color_space, primaries: v.color_primaries, transfer: v.color_transfer, range: v.color_range }).toEqual({ space: 'bt709', primaries: 'bt709', transfer: 'bt709', range: 'tv' });
+        for (const name of ['ftrackreview-mp4', 'ftrackreview-webm']) {
+          const v = videoStream(await probeMedia(output(result, name)));
+          expect({ space: v.color_space, primaries: v.color_primaries, transfer: v.color_transfer, range: v.color_range }, name).toEqual({ space: 'bt709', primaries: 'bt709', transfer: 'bt709', range: 'tv' });
+        }
       });
 
       test('linear EXR (float) with the built-in BT.1886 display named by the profile\'s colour block', async () => {
