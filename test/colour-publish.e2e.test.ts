@@ -1,7 +1,7 @@
 // Issue 10 end to end: the BUILT `ftrack-encode publish` of a scene-linear EXR sequence against
 // ftrack-local, judged from what ftrack holds: the picture (0.18 grey near 118/255), the rate ftrack
 // plays (ftr_meta.frameRate from the EXR header, or --fps), and the colour pipeline in the metadata.
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '@ftrack/api';
@@ -79,5 +79,30 @@ describe('publishing scene-linear EXR to ftrack', () => {
       'ftrack_encode.frame_rate_source': 'flag',
     });
     expect(metadata['ftrack_encode.ocio_config_hash']).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('colour flags on the built CLI', () => {
+  it('probe shows how a source will be read; bad flags and configs fail with their codes and write nothing', async () => {
+    const pattern = await fixtures.sequence('e2e-exr-25', (p) => makeLinearExr(p, { width: 448, height: 96, depth: 'half', extra: ['--attrib:type=rational', 'framesPerSecond', '25/1'] }), 'exr', 10);
+    const env = { XDG_CACHE_HOME: join(work, 'cache', 'flags') };
+    const probed = await runCli(['probe', pattern, '--json'], { env });
+    expect(probed.code, describeResult(probed)).toBe(0);
+    const json = parseJson<{ info: { frameRate: string; frameRateFrom: string; imageHeader: { compression: string } }; colour: { summary: string; transform: { method: string } } }>(probed);
+    expect(json.info).toMatchObject({ frameRate: '25', frameRateFrom: 'header', imageHeader: { compression: 'zip' } });
+    expect(json.colour.transform.method).toBe('builtin');
+    expect(json.colour.summary).toContain('scene-linear (OpenEXR is scene-linear) -> srgb: built-in linear-to-srgb');
+
+    const out = join(work, 'flags-out');
+    await mkdir(out, { recursive: true });
+    const badFps = await runCli(['encode', pattern, '--fps', 'fast', '--out', out], { env });
+    expect(badFps.code, describeResult(badFps)).toBe(2);
+    const badConfig = await runCli(['encode', pattern, '--ocio-config', join(work, 'missing.ocio'), '--out', out, '--json'], { env });
+    expect(badConfig.code, describeResult(badConfig)).toBe(21);
+    expect(badConfig.stdout).toContain('E_CONFIG_INVALID');
+    const badDisplay = await runCli(['encode', pattern, '--display', 'P3', '--out', out, '--json'], { env });
+    expect(badDisplay.code, describeResult(badDisplay)).toBe(20);
+    expect(badDisplay.stdout).toContain('\\"srgb\\", \\"bt1886\\"');
+    expect(await readdir(out)).toEqual([]);
   });
 });

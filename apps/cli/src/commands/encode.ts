@@ -87,7 +87,9 @@ export function registerEncodeCommand(program: Command, run: (action: () => Prom
       .description(
         'Encode a movie or image sequence with a profile: one decode feeds every output, each output is\n' +
           'validated (decodes, exact frame count, size, codec, faststart) and checksummed, then moved into\n' +
-          '--out. Sequences: shot.%04d.exr, shot.####.exr, shot.@@@@.exr or shot.#.exr (# repeated = digits).',
+          '--out. Sequences: shot.%04d.exr, shot.####.exr, shot.@@@@.exr or shot.#.exr (# repeated = digits).\n' +
+          'Scene-linear EXR and log DPX get a display transform (an OCIO view with --ocio-config or $OCIO,\n' +
+          'else a built-in sRGB curve); see docs/colour.md and `probe` for how a source will be read.',
       )
       .argument('<input>', 'movie file or image sequence pattern')
       .option('-p, --profile <name>', 'encode profile (see `profiles list`)')

@@ -35,9 +35,16 @@ export function addSourceOptions(command: Command): Command {
     .option('--ocio-config <file>', 'OpenColorIO config for the display transform (default $OCIO or colour.ocioConfig)')
     .option('--display <name>', 'display: an OCIO display, or without OCIO srgb | bt1886 (default srgb)')
     .option('--view <name>', 'OCIO view of the display (default: its first view)')
-    .option('--fps <rate>', 'image sequence rate: 24, 25, 23.976, 24000/1001 (default: the EXR/DPX header, then 24)')
+    .option('--fps <rate>', 'image sequence rate: 24, 25, 23.976, 24000/1001 (default: the EXR/DPX header, then 24)', parseRateOption)
     .option('--layer <name>', 'EXR layer to encode (default: the RGBA of the first part)')
     .option('--audio-tracks <list>', 'audio tracks to mix, 1-based: 1,2 (default: all)', parseTrackList);
+}
+
+function parseRateOption(value: string): string {
+  if (!/^\d+(\.\d+)?(\/\d+)?$/.test(value.trim()) || Number(value.split('/')[0]) <= 0) {
+    throw new EncodeError('E_USAGE', `--fps takes a rate such as 24, 25, 23.976 or 24000/1001; got "${value}".`);
+  }
+  return value.trim();
 }
 
 function parseTrackList(value: string): number[] {
