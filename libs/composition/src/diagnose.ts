@@ -49,7 +49,7 @@ export async function diagnose(config: Config, options: DiagnoseOptions): Promis
       (error: unknown) => check.fail('backend', message(error), isEncodeError(error) ? error.hint : undefined),
     ),
   );
-  checks.push(await diagnoseOcio(env['OCIO']));
+  checks.push(await diagnoseOcio(config.colour.ocioConfig ?? env['OCIO']));
   checks.push(...(await diagnoseFtrack(config, options)));
   return checks;
 }

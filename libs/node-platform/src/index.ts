@@ -5,3 +5,4 @@ export * from './stream-logger.js';
 export * from './register-node-platform.js';
 export * from './load-config.js';
 export * from './file-publish-lock.js';
+export * from './ocio-baker.js';

@@ -1,5 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
-import { TOKENS, type Logger } from '@ftrack-encode/core';
+import { TOKENS, type Logger, type SourceSettings } from '@ftrack-encode/core';
+import { OcioBaker, type OcioBakerOptions } from './ocio-baker.js';
 import { NodeHasher } from './node-hasher.js';
 import { CachingHasher, defaultChecksumCacheDir } from './checksum-cache.js';
 import { NodeFileSystem } from './node-file-system.js';
@@ -16,4 +17,10 @@ export function registerNodePlatform(container: DependencyContainer, options: { 
   });
   container.register(TOKENS.FileSystem, { useClass: NodeFileSystem });
   container.register(TOKENS.Logger, { useValue: options.logger ?? new StreamLogger({ level: 'warn' }) });
+}
+
+/** How sources are interpreted for this run, and the OCIO baker (ociobakelut) that serves it. */
+export function registerSourceSettings(container: DependencyContainer, settings: SourceSettings, baker: OcioBakerOptions = {}): void {
+  container.register(TOKENS.SourceSettings, { useValue: settings });
+  container.register(TOKENS.ColourBaker, { useValue: new OcioBaker(baker) });
 }

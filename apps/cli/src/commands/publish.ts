@@ -8,11 +8,11 @@ import { backendChoices, backendHelp, createScope, profileCatalog, storageHelp, 
 import { farmSettings } from '@ftrack-encode/encoder-farm/descriptor';
 import { openFtrackTarget, type FtrackTarget } from '../ftrack/ftrack-target.js';
 import { processSignals } from '../process-signals.js';
-import { addOutputOptions, cancelOnSignals, parseIntOption, setup, type CommonFlags } from './shared-options.js';
+import { addOutputOptions, addSourceOptions, cancelOnSignals, parseIntOption, setup, sourceConfigFlags, type CommonFlags, type SourceFlags } from './shared-options.js';
 import { printCommands } from './encode.js';
 import type { Terminal } from '../output/terminal.js';
 
-export interface PublishFlags extends CommonFlags {
+export interface PublishFlags extends CommonFlags, SourceFlags {
   version?: string;
   component?: string;
   profile?: string;
@@ -68,7 +68,7 @@ async function fetchSourceFromFtrack(flags: PublishFlags, scope: Scope, scratch:
 }
 
 export async function runPublish(input: string | undefined, flags: PublishFlags, io?: { terminal: Terminal; config: Config; logger: Logger }): Promise<PublishOutcome> {
-  const { config, terminal, logger } = io ?? (await setup(flags, { ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.gaps ? { gapPolicy: flags.gaps } : {}) }));
+  const { config, terminal, logger } = io ?? (await setup(flags, { ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.gaps ? { gapPolicy: flags.gaps } : {}), ...sourceConfigFlags(flags) }));
   if (!input && !flags.version && !flags.component) {
     throw new EncodeError('E_USAGE', 'publish needs an <input>, or --version/--component to take the source from ftrack.');
   }
@@ -159,7 +159,7 @@ async function publishOnFarm(input: string | undefined, flags: PublishFlags, io:
 }
 
 export function registerPublishCommand(program: Command, run: (action: () => Promise<unknown>, flags: CommonFlags) => Promise<void>): void {
-  addOutputOptions(
+  addOutputOptions(addSourceOptions(
     program
       .command('publish')
       .summary('encode review media and register it on an ftrack AssetVersion')
@@ -180,7 +180,7 @@ export function registerPublishCommand(program: Command, run: (action: () => Pro
       .option('--threads <n>', 'threads per encode', parseIntOption('--threads'))
       .option('-n, --dry-run', 'resolve and plan; print the ffmpeg command lines; register nothing')
       .option('--rehash', 'read the source again even if its checksum is cached (by path, size, mtime, inode)'),
-  )
+  ))
     .addHelpText('after', `\n${backendHelp('publish')}\n\n${storageHelp()}`)
     .action(async (input: string | undefined, flags: PublishFlags) => run(() => runPublish(input, flags), flags));
 }

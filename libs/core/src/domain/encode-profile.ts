@@ -98,6 +98,17 @@ export const EncodeProfile = z
     outputs: z.array(OutputSpec).min(1),
     /** Outputs when the source is a single still image; default: the image outputs only. */
     stillOutputs: z.array(OutputSpec).optional(),
+    /**
+     * The display these outputs are for (docs/colour.md): an OCIO display/view, or built-in srgb |
+     * bt1886. Fills what the run's config and flags leave open (e.g. a client profile on Rec.709).
+     */
+    colour: z
+      .object({
+        display: z.string().min(1).optional(),
+        view: z.string().min(1).optional(),
+        inputColourspace: z.string().min(1).optional(),
+      })
+      .optional(),
   })
   .superRefine((profile, ctx) => {
     const seen = new Set<string>();

@@ -1,6 +1,6 @@
 import { inject, injectable } from 'tsyringe';
 import type { EncodeProfile } from '../domain/encode-profile.js';
-import type { EncodePlan, EncodedOutput, HashAlgorithm, ProducedFile } from '../domain/encode-plan.js';
+import type { EncodePlan, EncodedOutput, HashAlgorithm, PlannedOutput, ProducedFile } from '../domain/encode-plan.js';
 import type { GapPolicy, MediaSource } from '../domain/media-source.js';
 import type { Encoder } from '../ports/encoder.js';
 import type { MediaProbe } from '../ports/media-probe.js';
@@ -9,9 +9,15 @@ import type { FileSystem } from '../ports/file-system.js';
 import type { Logger } from '../ports/logger.js';
 import type { ProgressListener } from '../ports/progress.js';
 import { TOKENS } from '../tokens.js';
+import { describeColourPipeline } from '../domain/colour.js';
+import { formatRational } from '../domain/rational.js';
 import { EncodeError, throwIfCancelled, toEncodeError } from '../errors.js';
 import { planEncode } from '../plan/plan-encode.js';
 import { validateOutputs } from './validate-outputs.js';
+import { checkImageSupport, checkLayer, resolveColourPipeline, resolveSequenceRate, withSequenceRate } from '../plan/resolve-source.js';
+import type { ColourBaker } from '../ports/colour-baker.js';
+import type { SourceSettings } from '../domain/source-settings.js';
+import type { MediaInfo } from '../domain/media-info.js';
 
 export interface EncodeMediaOptions {
   outputDir: string;
@@ -24,6 +30,8 @@ export interface EncodeMediaOptions {
   dryRun?: boolean;
   /** Keep outputs at their temp paths (publish stores them, then removes them). */
   commit?: boolean;
+  /** How to interpret the source (colour, sequence rate, audio tracks); default: the injected SourceSettings. */
+  sourceSettings?: SourceSettings;
 }
 
 export interface EncodeMediaResult {
@@ -48,6 +56,8 @@ export class EncodeMedia {
     @inject(TOKENS.Hasher) readonly hasher: Hasher,
     @inject(TOKENS.FileSystem) readonly fs: FileSystem,
     @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(TOKENS.SourceSettings, { isOptional: true }) private readonly settings?: SourceSettings,
+    @inject(TOKENS.ColourBaker, { isOptional: true }) private readonly baker?: ColourBaker,
   ) {}
 
   async run(input: string | MediaSource, profile: EncodeProfile, options: EncodeMediaOptions): Promise<EncodeMediaResult> {
@@ -56,7 +66,21 @@ export class EncodeMedia {
     const source = typeof input === 'string' ? await this.probe.locate(input, { gapPolicy: options.gapPolicy ?? 'error' }) : input;
     throwIfCancelled(signal);
     onProgress?.({ stage: 'probe' });
-    const [info, capabilities] = await Promise.all([this.probe.probe(source, signal ? { signal } : {}), this.encoder.capabilities()]);
+    const [probed, capabilities] = await Promise.all([this.probe.probe(source, signal ? { signal } : {}), this.encoder.capabilities()]);
+    const run = options.sourceSettings ?? this.settings ?? {};
+    // The profile's colour block fills what config and flags leave open.
+    const settings: SourceSettings = { ...(profile.colour ?? {}), ...Object.fromEntries(Object.entries(run).filter(([, v]) => v !== undefined)) };
+    const warnings: string[] = [];
+    let info: MediaInfo = probed;
+    if (source.kind === 'sequence') {
+      const rate = resolveSequenceRate(probed, source, settings);
+      info = withSequenceRate(probed, rate);
+      if (rate.warning) warnings.push(rate.warning);
+    }
+    if (info.variableFrameRate) warnings.push(`Variable frame rate source: conformed to ${info.frameRate.num}/${info.frameRate.den} fps (${info.frameCount} frames; frames duplicated or dropped).`);
+    checkImageSupport(info);
+    checkLayer(info, settings.layer);
+    const colour = await resolveColourPipeline(info, source, settings, this.baker, signal);
     const plan = planEncode({
       source,
       info,
@@ -65,7 +89,12 @@ export class EncodeMedia {
       gapPolicy: options.gapPolicy ?? 'error',
       capabilities,
       threads: options.threads ?? 0,
+      colour,
+      ...(settings.audioTracks ? { audioTracks: settings.audioTracks } : {}),
+      ...(settings.layer ? { layer: settings.layer } : {}),
+      warnings,
     });
+    for (const warning of plan.warnings ?? []) this.logger.warn(warning);
     const commands = await this.encoder.describe(plan);
     const base = { plan, encoderId: capabilities.id, encoderVersion: capabilities.version, commands };
     if (options.dryRun) return { ...base, outputs: [] };
@@ -76,7 +105,8 @@ export class EncodeMedia {
     try {
       produced = await this.encoder.encode(plan, { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
       throwIfCancelled(signal);
-      const outputs = await validateOutputs(this, plan.outputs, produced, options);
+      const validated = await validateOutputs(this, plan.outputs, produced, options);
+      const outputs = validated.map((output, i) => ({ ...output, notes: planNotes(plan, plan.outputs[i]!) }));
       if (options.commit === false) return { ...base, outputs };
       for (const output of outputs) {
         const planned = plan.outputs.find((o) => o.name === output.name);
@@ -96,4 +126,30 @@ export class EncodeMedia {
   async discard(plan: EncodePlan): Promise<void> {
     await Promise.all(plan.outputs.map((o) => this.fs.remove(o.tempPath).catch(() => undefined)));
   }
+}
+
+/** What made an output, as flat strings for component metadata (see EncodedOutput.notes). */
+export function planNotes(plan: EncodePlan, planned: PlannedOutput): Record<string, string> {
+  const notes: Record<string, string> = {};
+  const colour = plan.colour;
+  if (colour) {
+    notes['colour'] = describeColourPipeline(colour);
+    notes['colour_input'] = colour.input.space;
+    notes['colour_input_from'] = `${colour.input.from}: ${colour.input.reason}`;
+    notes['colour_display'] = colour.transform.display;
+    notes['colour_method'] = colour.transform.builtin ? `builtin ${colour.transform.builtin}` : colour.transform.method;
+    if (colour.transform.view) notes['colour_view'] = colour.transform.view;
+    if (colour.transform.ocio) {
+      notes['ocio_config_hash'] = colour.transform.ocio.configHash;
+      notes['ocio_input_space'] = colour.transform.ocio.inputSpace;
+    }
+    if (colour.transform.lut) notes['colour_lut_hash'] = colour.transform.lut.hash;
+  }
+  notes['frame_rate_source'] = plan.info.frameRateFrom ?? 'stream';
+  if (plan.source.kind === 'sequence') notes['first_frame'] = String(plan.source.first);
+  if (plan.info.timecode) notes['timecode'] = plan.info.timecode;
+  if (plan.info.variableFrameRate) notes['conformed_to'] = `${formatRational(plan.info.frameRate)} fps (variable frame rate source)`;
+  if (plan.info.rotation) notes['rotation'] = String(plan.info.rotation);
+  if (planned.withAudio && plan.audioTracks) notes['audio_tracks'] = plan.audioTracks.map((t) => t + 1).join(',');
+  return notes;
 }
