@@ -23,6 +23,8 @@ export * from './ports/publish-lock.js';
 export * from './ports/ftrack-api.js';
 export * from './ports/adapter-descriptor.js';
 export * from './ports/health-check.js';
+export * from './ports/quality-meter.js';
+export * from './plan/quality-gate.js';
 export * from './ports/colour-baker.js';
 export * from './tokens.js';
 export * from './plan/output-size.js';

@@ -15,7 +15,7 @@ function expectedFrames(plan: EncodePlan): number {
   return plan.source.kind === 'sequence' ? sequenceFrameCount(plan.source) : plan.info.frameCount;
 }
 
-function branchFilters(plan: EncodePlan, planned: PlannedOutput, hardware: HardwareSetup | undefined, rgbFrames: boolean): string[] {
+export function branchFilters(plan: EncodePlan, planned: PlannedOutput, hardware: HardwareSetup | undefined, rgbFrames: boolean): string[] {
   const spec = planned.spec;
   const filters: string[] = [];
   if (spec.kind === 'image') {
@@ -91,22 +91,9 @@ export function buildEncodeInvocation(plan: EncodePlan, options: InvocationOptio
   args.push(...hardwareArgs);
   if (plan.threads > 0) args.push('-filter_complex_threads', String(plan.threads), '-threads', String(plan.threads));
 
-  let preFilters: string[] = [];
-  let files: FfmpegInvocation['files'] = [];
-  let links: FfmpegInvocation['links'] = [];
-  const layer = plan.layer && plan.info.codec === 'exr' ? ['-layer', plan.layer] : [];
-  if (plan.source.kind === 'sequence') {
-    const input = sequenceInput(plan.source, plan.info.frameRate, plan.gapPolicy, options.concatListPath);
-    args.push(...layer, ...input.inputArgs);
-    ({ preFilters, files, links } = input);
-  } else {
-    args.push(...layer, '-i', inputPathArg(plan.source.path));
-    preFilters = timingFilters(plan);
-  }
-  const lutDir = options.workDir ?? (options.concatListPath ? dirOf(options.concatListPath) : plan.outputDir);
-  const colour = colourStage(plan.info, plan.colour, (curve: BuiltinCurve) => `${lutDir.replace(/[\\/]+$/, '')}/.${plan.id}-${curve}.csp`);
-  preFilters = [...preFilters, ...colour.preFilters];
-  files = [...files, ...colour.files];
+  const source = sourceStage(plan, options);
+  args.push(...source.inputArgs);
+  const { preFilters, files, links, colour } = source;
 
   const audioOutputs = plan.outputs.filter((o) => o.withAudio).length;
   const audio = audioOutputs > 0 ? audioGraph(plan, audioOutputs) : undefined;
@@ -127,6 +114,35 @@ export function buildEncodeInvocation(plan: EncodePlan, options: InvocationOptio
     expectedFrames: frames,
     expectedDurationSeconds: (frames * plan.info.frameRate.den) / plan.info.frameRate.num,
   };
+}
+
+/** The decoded source as every output sees it before its own branch: input args, timing, colour. */
+export interface SourceStage {
+  inputArgs: string[];
+  preFilters: string[];
+  files: FfmpegInvocation['files'];
+  links: FfmpegInvocation['links'];
+  colour: ReturnType<typeof colourStage>;
+}
+
+/** One place for how a plan's source is read, shared by the encode and the quality gate's reference. */
+export function sourceStage(plan: EncodePlan, options: InvocationOptions = {}): SourceStage {
+  const layer = plan.layer && plan.info.codec === 'exr' ? ['-layer', plan.layer] : [];
+  let inputArgs: string[];
+  let preFilters: string[];
+  let files: FfmpegInvocation['files'] = [];
+  let links: FfmpegInvocation['links'] = [];
+  if (plan.source.kind === 'sequence') {
+    const input = sequenceInput(plan.source, plan.info.frameRate, plan.gapPolicy, options.concatListPath);
+    inputArgs = [...layer, ...input.inputArgs];
+    ({ preFilters, files, links } = input);
+  } else {
+    inputArgs = [...layer, '-i', inputPathArg(plan.source.path)];
+    preFilters = timingFilters(plan);
+  }
+  const lutDir = options.workDir ?? (options.concatListPath ? dirOf(options.concatListPath) : plan.outputDir);
+  const colour = colourStage(plan.info, plan.colour, (curve: BuiltinCurve) => `${lutDir.replace(/[\\/]+$/, '')}/.${plan.id}-${curve}.csp`);
+  return { inputArgs, preFilters: [...preFilters, ...colour.preFilters], files: [...files, ...colour.files], links, colour };
 }
 
 function dirOf(path: string): string {

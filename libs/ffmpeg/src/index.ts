@@ -10,3 +10,4 @@ export * from './progress-parser.js';
 export * from './escape-filter-text.js';
 export * from './mp4-atoms.js';
 export * from './format-command-line.js';
+export * from './quality-invocation.js';

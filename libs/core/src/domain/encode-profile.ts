@@ -64,6 +64,10 @@ export const VideoOutputSpec = z.object({
   bt709: z.boolean().default(true),
   /** Extra encoder arguments appended for this output (argv items, never a shell string). */
   extraArgs: z.array(z.string()).default([]),
+  /** Quality gate: least SSIM of sampled frames against the source as it should look (default 0.97; 0.95 for VP8/VP9). */
+  minSsim: z.number().min(0).max(1).optional(),
+  /** Quality gate: least PSNR in dB, when set. */
+  minPsnr: z.number().positive().optional(),
 });
 
 export const ImageOutputSpec = z.object({

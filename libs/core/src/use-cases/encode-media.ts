@@ -14,6 +14,8 @@ import { formatRational } from '../domain/rational.js';
 import { EncodeError, throwIfCancelled, toEncodeError } from '../errors.js';
 import { planEncode } from '../plan/plan-encode.js';
 import { validateOutputs } from './validate-outputs.js';
+import { judgeQuality, qualityNotes, qualitySampleFrames, type QualityVerdict } from '../plan/quality-gate.js';
+import type { QualityMeter } from '../ports/quality-meter.js';
 import { checkImageSupport, checkLayer, resolveColourPipeline, resolveSequenceRate, withSequenceRate } from '../plan/resolve-source.js';
 import type { ColourBaker } from '../ports/colour-baker.js';
 import type { SourceSettings } from '../domain/source-settings.js';
@@ -32,6 +34,8 @@ export interface EncodeMediaOptions {
   commit?: boolean;
   /** How to interpret the source (colour, sequence rate, audio tracks); default: the injected SourceSettings. */
   sourceSettings?: SourceSettings;
+  /** Compare each video output with the source on sampled frames (SSIM/PSNR); default on when a meter is registered. */
+  qualityGate?: boolean;
 }
 
 export interface EncodeMediaResult {
@@ -40,6 +44,8 @@ export interface EncodeMediaResult {
   encoderVersion: string;
   /** Validated outputs (empty on dry runs). */
   outputs: EncodedOutput[];
+  /** The quality gate's verdict per video output (empty when it did not run). */
+  quality: QualityVerdict[];
   /** Command lines the encoder runs (dry runs and --json). */
   commands: string[][];
 }
@@ -58,6 +64,7 @@ export class EncodeMedia {
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.SourceSettings, { isOptional: true }) private readonly settings?: SourceSettings,
     @inject(TOKENS.ColourBaker, { isOptional: true }) private readonly baker?: ColourBaker,
+    @inject(TOKENS.QualityMeter, { isOptional: true }) private readonly meter?: QualityMeter,
   ) {}
 
   async run(input: string | MediaSource, profile: EncodeProfile, options: EncodeMediaOptions): Promise<EncodeMediaResult> {
@@ -97,7 +104,7 @@ export class EncodeMedia {
     for (const warning of plan.warnings ?? []) this.logger.warn(warning);
     const commands = await this.encoder.describe(plan);
     const base = { plan, encoderId: capabilities.id, encoderVersion: capabilities.version, commands };
-    if (options.dryRun) return { ...base, outputs: [] };
+    if (options.dryRun) return { ...base, outputs: [], quality: [] };
     await this.fs.ensureWritableDir(options.outputDir);
     throwIfCancelled(signal);
 
@@ -106,8 +113,12 @@ export class EncodeMedia {
       produced = await this.encoder.encode(plan, { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
       throwIfCancelled(signal);
       const validated = await validateOutputs(this, plan.outputs, produced, options);
-      const outputs = validated.map((output, i) => ({ ...output, notes: planNotes(plan, plan.outputs[i]!) }));
-      if (options.commit === false) return { ...base, outputs };
+      const quality = options.qualityGate === false ? [] : await this.qualityGate(plan, validated, options);
+      const outputs = validated.map((output, i) => {
+        const verdict = quality.find((q) => q.output === output.name);
+        return { ...output, notes: { ...planNotes(plan, plan.outputs[i]!), ...(verdict ? qualityNotes(verdict) : {}) } };
+      });
+      if (options.commit === false) return { ...base, outputs, quality };
       for (const output of outputs) {
         const planned = plan.outputs.find((o) => o.name === output.name);
         if (!planned) continue;
@@ -115,11 +126,35 @@ export class EncodeMedia {
         output.path = planned.path;
       }
       this.logger.info('encoded', { profile: profile.name, outputs: outputs.map((o) => o.path) });
-      return { ...base, outputs };
+      return { ...base, outputs, quality };
     } catch (error) {
       await this.discard(plan);
       throw toEncodeError(error, 'E_ENCODER_FAILED', signal);
     }
+  }
+
+  /**
+   * Before anything is stored: every video output against the source as it should look, on
+   * sampled frames, in one extra pass. Below its threshold -> E_QUALITY naming the worst frames.
+   */
+  private async qualityGate(plan: EncodePlan, outputs: EncodedOutput[], options: EncodeMediaOptions): Promise<QualityVerdict[]> {
+    const videos = plan.outputs.filter((p) => p.spec.kind === 'video');
+    if (!this.meter || videos.length === 0) return [];
+    const frames = qualitySampleFrames(Math.min(...videos.map((v) => v.frameCount)));
+    options.onProgress?.({ stage: 'validate', message: `quality gate: SSIM/PSNR on ${frames.length} frames` });
+    const targets = videos.map((planned) => ({ planned, path: outputs.find((o) => o.name === planned.name)!.path }));
+    const scores = await this.meter.measure(plan, targets, frames, options.signal ? { signal: options.signal } : {});
+    const verdicts = videos.map((planned) => judgeQuality(planned, scores.get(planned.name) ?? []));
+    const failed = verdicts.filter((v) => !v.pass);
+    if (failed.length > 0) {
+      const describe = (v: QualityVerdict) =>
+        `${v.output} SSIM ${v.ssim.toFixed(4)} < ${v.minSsim}${v.minPsnr !== undefined ? ` or PSNR ${v.psnr.toFixed(1)} < ${v.minPsnr} dB` : ''} (worst frames ${v.worst.map((w) => `${w.frame}: ${w.ssim.toFixed(3)}`).join(', ')})`;
+      throw new EncodeError('E_QUALITY', `The review media does not match the source: ${failed.map(describe).join('; ')}.`, {
+        hint: 'Lower the crf / raise the bitrate of that output, or set its minSsim in the profile; --no-quality-gate skips the check.',
+        details: { quality: failed },
+      });
+    }
+    return verdicts;
   }
 
   /** Remove every temp file of a plan; used on any failure. */
