@@ -173,3 +173,23 @@ describe('buildEncodeInvocation', () => {
     expect(args.join(' ')).toContain('-c:v libvpx-vp9');
   });
 });
+
+describe('quality gate invocation', () => {
+  it('decodes the source once, builds each reference with the output branch chain, and compares sampled frames by SSIM and PSNR', async () => {
+    const { buildQualityInvocation, parseSsimStats, parsePsnrStats } = await import('./index.js');
+    const plan = planEncode({ source: movie, info: info(), profile: review, outputDir: '/out', planId: 'q1' });
+    const videos = plan.outputs.filter((o) => o.spec.kind === 'video');
+    const targets = videos.map((planned, i) => ({ planned, path: `/out/${planned.name}.mp4`, ssimStats: `/tmp/q/${i}: ssim.log`, psnrStats: `/tmp/q/${i}.psnr.log` }));
+    const invocation = buildQualityInvocation(plan, targets, [0, 12, 23]);
+    const graph = invocation.args[invocation.args.indexOf('-filter_complex') + 1]!;
+    expect(invocation.args.filter((a) => a === '-i')).toHaveLength(1 + videos.length);
+    expect(graph).toContain(`split=${videos.length}`);
+    expect(graph).toContain('select=eq(n\\,0)+eq(n\\,12)+eq(n\\,23),setpts=N/TB');
+    // The stats path is escaped like any filter text (the ':' would end the option).
+    expect(graph).toContain('ssim=stats_file=/tmp/q/0\\\\: ssim.log');
+    expect(graph).toMatch(/\[1:v:0\]select=.*,format=yuv420p,setsar=1,split/);
+    expect(invocation.outputs.map((o) => o.name)).toEqual(videos.flatMap((v) => [`${v.name}.ssim`, `${v.name}.psnr`]));
+    expect(parseSsimStats('n:1 Y:0.991 U:0.99 V:0.99 All:0.990123 (20.0)\nn:2 Y:1 U:1 V:1 All:inf (inf)\n')).toEqual([0.990123, 1]);
+    expect(parsePsnrStats('n:1 mse_avg:1.23 mse_y:1 psnr_avg:47.23 psnr_y:48\nn:2 mse_avg:0.00 psnr_avg:inf\n')).toEqual([47.23, Number.POSITIVE_INFINITY]);
+  });
+});

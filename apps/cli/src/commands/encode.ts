@@ -11,6 +11,8 @@ interface EncodeFlags extends CommonFlags, SourceFlags {
   out?: string;
   backend?: string;
   dryRun?: boolean;
+  /** Commander's --no-quality-gate. */
+  qualityGate?: boolean;
   gaps?: GapPolicy;
   threads?: number;
   hash?: HashAlgorithm;
@@ -38,6 +40,7 @@ export function encodeResultJson(result: EncodeMediaResult, backend: string) {
     ...(result.plan.colour ? { colour: { ...result.plan.colour, summary: describeColourPipeline(result.plan.colour) } } : {}),
     warnings: result.plan.warnings ?? [],
     skipped: result.plan.skipped,
+    quality: result.quality.map((q) => ({ output: q.output, ssim: q.ssim, psnr: Number.isFinite(q.psnr) ? q.psnr : null, minSsim: q.minSsim, frames: q.frames })),
     commands: result.commands,
   };
 }
@@ -68,6 +71,7 @@ export async function runEncode(input: string, flags: EncodeFlags): Promise<Enco
       hashAlgorithm: config.hashAlgorithm,
       threads: config.threads,
       dryRun: Boolean(flags.dryRun),
+      qualityGate: flags.qualityGate !== false,
       signal: cancelOnSignals(),
       onProgress: terminal.progress,
     })
@@ -104,7 +108,8 @@ export function registerEncodeCommand(program: Command, run: (action: () => Prom
       .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
       .option('--threads <n>', 'threads per encode (0 = ffmpeg decides)', parseIntOption('--threads'))
       .option('--hash <algorithm>', 'output checksum: sha256 | md5 | sha1')
-      .option('-n, --dry-run', 'print the exact ffmpeg command lines and encode nothing'),
+      .option('-n, --dry-run', 'print the exact ffmpeg command lines and encode nothing')
+      .option('--no-quality-gate', 'skip comparing each video output with the source (SSIM/PSNR on sampled frames)'),
   ))
     .addHelpText('after', `\n${backendHelp('encode')}`)
     .action(async (input: string, flags: EncodeFlags) => run(() => runEncode(input, flags), flags));

@@ -22,6 +22,8 @@ export interface PublishFlags extends CommonFlags, SourceFlags {
   gaps?: GapPolicy;
   threads?: number;
   rehash?: boolean;
+  /** Commander's --no-quality-gate. */
+  qualityGate?: boolean;
   /** Keep the embedded server running after the publish (demo on a terminal). */
   serve?: boolean;
   port?: number;
@@ -102,6 +104,7 @@ export async function runPublish(input: string | undefined, flags: PublishFlags,
       threads: flags.threads ?? config.threads,
       dryRun: Boolean(flags.dryRun),
       rehash: Boolean(flags.rehash),
+      qualityGate: flags.qualityGate !== false,
       signal,
       onProgress: terminal.progress,
     });
@@ -179,7 +182,8 @@ export function registerPublishCommand(program: Command, run: (action: () => Pro
       .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
       .option('--threads <n>', 'threads per encode', parseIntOption('--threads'))
       .option('-n, --dry-run', 'resolve and plan; print the ffmpeg command lines; register nothing')
-      .option('--rehash', 'read the source again even if its checksum is cached (by path, size, mtime, inode)'),
+      .option('--rehash', 'read the source again even if its checksum is cached (by path, size, mtime, inode)')
+      .option('--no-quality-gate', 'skip comparing each video output with the source (SSIM/PSNR on sampled frames)'),
   ))
     .addHelpText('after', `\n${backendHelp('publish')}\n\n${storageHelp()}`)
     .action(async (input: string | undefined, flags: PublishFlags) => run(() => runPublish(input, flags), flags));

@@ -40,6 +40,8 @@ export interface PublishReviewRequest {
   onProgress?: ProgressListener;
   /** Resolve, probe, plan and check only. */
   dryRun?: boolean;
+  /** Compare the outputs with the source (SSIM/PSNR) before storing; default on. */
+  qualityGate?: boolean;
   /** Read the source again even if its checksum is cached (the files are unchanged by identity). */
   rehash?: boolean;
   /** Waits between read-backs of a registration whose call failed; see confirmRegistration. */
@@ -107,6 +109,7 @@ export class PublishReview {
         ...(signal ? { signal } : {}),
         ...(onProgress ? { onProgress } : {}),
         dryRun: Boolean(request.dryRun),
+        ...(request.qualityGate === false ? { qualityGate: false } : {}),
         commit: false,
       });
       if (request.dryRun) return { versionId: request.versionId, skipped: false, locationName, components: [], commands: encoded.commands, key };
