@@ -17,6 +17,7 @@ import { serveStatic } from './http/static-files.js';
 import { EventHub } from './hub/event-hub.js';
 import { buildUpdateEvent } from './hub/update-events.js';
 import { handleReviewPage } from './review-page/routes.js';
+import { CustomAttributes } from './custom-attributes/custom-attributes.js';
 import { defaultSchemaModel, loadSchemas, SCHEMA_HASH } from './schema/index.js';
 import { ensureDemoSeed, type DemoSeed } from './seed.js';
 import { FileStore } from './storage/file-store.js';
@@ -121,7 +122,7 @@ export async function startFtrackLocal(options: FtrackLocalOptions = {}): Promis
     view,
     files,
     tokens,
-    queries: new QueryService(view.model, repo, computed),
+    queries: new QueryService(view.model, repo, computed, new CustomAttributes(view, repo)),
     encodeJobs,
     baseUrl: () => baseUrl,
     schemas: () => loadSchemas(),

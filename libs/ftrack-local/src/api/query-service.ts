@@ -5,6 +5,8 @@ import type { SchemaModel } from '../schema/index.js';
 import { validationError, ApiError } from '../http/errors.js';
 import type { EntityRepo, Row } from '../store/entity-repo.js';
 import type { ComputedAttributes } from '../store/computed.js';
+import type { CustomAttributes } from '../custom-attributes/custom-attributes.js';
+import { isValueType } from '../custom-attributes/value-types.js';
 
 export interface QueryPage {
   data: unknown[];
@@ -16,6 +18,7 @@ export class QueryService {
     private readonly model: SchemaModel,
     private readonly repo: EntityRepo,
     private readonly computed: ComputedAttributes,
+    private readonly customAttributes: CustomAttributes,
   ) {}
 
   run(expression: unknown, strict: boolean): QueryPage {
@@ -32,7 +35,8 @@ export class QueryService {
         ast,
         {
           model: this.model,
-          rows: (type: string) => this.repo.rows(type),
+          rows: (type: string) => (isValueType(type) ? this.customAttributes.storedRows(type) : this.repo.rows(type)),
+          customAttributes: (type: string, row: Record<string, unknown>) => this.customAttributes.valuesFor(type, row),
           computed: (type: string, row: Record<string, unknown>, attribute: string) =>
             this.computed.value(type, row as Row, attribute),
         },

@@ -92,6 +92,7 @@ export class EntityGraph {
 
   private collection(ref: EntityRef, relation: Relation): EntityRef[] {
     if (relation.derived === 'ancestors') return this.ancestors(ref).filter((a) => this.model.isA(a.type, relation.target));
+    if (relation.derived === 'custom_attributes') return this.source.customAttributes?.(ref.type, ref.row) ?? [];
     if (relation.derived === 'descendants') return this.descendants(ref).filter((d) => this.model.isA(d.type, relation.target));
     const ownerValue = relation.localKey !== undefined ? ref.row[relation.localKey] : this.idOf(ref);
     let members: EntityRef[];

@@ -17,6 +17,8 @@ export interface QueryDataSource {
   rows(type: string): Iterable<Row>;
   /** Computed attribute values (e.g. thumbnail_url, link, is_latest_version) — may return undefined. */
   computed?(type: string, row: Row, attribute: string): unknown;
+  /** An entity's `custom_attributes` rows (one per applicable configuration), each with its concrete value type. */
+  customAttributes?(type: string, row: Row): { type: string; row: Row }[];
 }
 
 export interface ExecuteOptions {

@@ -1,6 +1,8 @@
 // Create, update and delete with the server's rules: references become
 // foreign keys, defaults are filled, the schema is enforced, collections are
 // set by membership, deletes cascade. Runs inside the caller's transaction.
+import { CustomAttributeValueWriter } from '../custom-attributes/value-writer.js';
+import { isValueType } from '../custom-attributes/value-types.js';
 import { validationError } from '../http/errors.js';
 import { applyDefaults } from './defaults.js';
 import type { EntityRepo, Row } from './entity-repo.js';
@@ -24,12 +26,17 @@ export class EntityWriter {
   constructor(
     private readonly view: SchemaView,
     private readonly repo: EntityRepo,
-  ) {}
+  ) {
+    this.customValues = new CustomAttributeValueWriter(view, repo);
+  }
+
+  private readonly customValues: CustomAttributeValueWriter;
 
   /** Files (resource identifiers in ftrack.server) whose components were deleted. */
   readonly removedFiles: string[] = [];
 
   create(type: string, data: Record<string, unknown>, userId: string): WireEntity {
+    if (isValueType(type)) return this.customValues.upsert(type, undefined, data);
     this.requireConcrete(type);
     const row: Row = {};
     const collections = this.assign(type, row, data, 'create');
@@ -51,6 +58,7 @@ export class EntityWriter {
   }
 
   update(type: string, keyInput: unknown, data: Record<string, unknown>): WireEntity {
+    if (isValueType(type)) return this.customValues.upsert(type, keyInput, data);
     const found = this.locate(type, keyInput);
     const { type: concrete, row: before } = found;
     const row: Row = { ...before };
@@ -66,6 +74,7 @@ export class EntityWriter {
   }
 
   delete(type: string, keyInput: unknown): void {
+    if (isValueType(type)) return this.customValues.remove(keyInput);
     const { type: concrete, row } = this.locate(type, keyInput);
     this.deleteCascade(concrete, row);
   }
@@ -175,6 +184,10 @@ export class EntityWriter {
   /** The listed items become the collection's members (protocol §3.5). */
   private setMembers(type: string, owner: Row, pending: PendingCollection): void {
     const relation = this.view.relation(type, pending.attribute);
+    if (relation?.derived === 'custom_attributes') {
+      if (pending.entries) return this.customValues.setByKey(type, owner, pending.entries);
+      return this.customValues.checkMembers(owner['id'], pending.items);
+    }
     if (!relation || relation.kind !== 'collection' || !relation.remoteKey) {
       throw validationError(`Collection '${pending.attribute}' on '${type}' cannot be set through ftrack-local.`);
     }
@@ -259,6 +272,7 @@ export class EntityWriter {
         this.repo.remove('JobComponent', [link['component_id'], link['job_id']], link);
       }
     }
+    if (id !== undefined) this.customValues.removeFor(id);
     if (id !== undefined && this.view.has('Metadata')) {
       for (const meta of this.repo.rows('Metadata').filter((r) => r['parent_id'] === id)) {
         this.repo.remove('Metadata', [meta['parent_id'], meta['key']], meta);

@@ -1,6 +1,7 @@
 // Rows every ftrack server has: locations, object types, statuses, types,
 // priorities, a project schema, asset types. Inserted once, ids stable.
 import type { EntityRepo, Row } from './entity-repo.js';
+import { customAttributeTypeRows } from '../custom-attributes/attribute-types.js';
 import { stableId } from './stable-id.js';
 
 export const LOCATION_IDS = {
@@ -90,6 +91,7 @@ function referenceRows(): Seed[] {
   rows.push(['ProjectSchema', { id: REFERENCE_IDS.projectSchema, name: 'VFX Scheme' }]);
   rows.push(['AssetType', { id: REFERENCE_IDS.assetTypeUpload, name: 'Upload', short: 'upload', component: 'main' }]);
   rows.push(['AssetType', { id: REFERENCE_IDS.assetTypeReview, name: 'Review', short: 'review', component: 'main' }]);
+  for (const row of customAttributeTypeRows()) rows.push(['CustomAttributeType', row]);
   return rows;
 }
 
