@@ -30,7 +30,7 @@ export class EntityRepo {
   rows(type: string): Row[] {
     let rows = this.cache.get(type);
     if (!rows) {
-      const raw = this.db.prepare('SELECT data FROM entity WHERE type = ?').all(type) as { data: string }[];
+      const raw = this.db.prepare('SELECT data FROM entity WHERE type = ? ORDER BY rowid').all(type) as { data: string }[];
       rows = raw.map((r) => JSON.parse(r.data) as Row);
       this.cache.set(type, rows);
     }
