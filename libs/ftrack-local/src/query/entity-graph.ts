@@ -99,9 +99,9 @@ export class EntityGraph {
     if (relation.through !== undefined) {
       const { type, ownerKey, targetKey } = relation.through;
       const targetKeyName = this.singleKey(relation.target);
-      members = this.findBy(type, ownerKey, ownerValue).flatMap((link) =>
-        this.findBy(relation.target, targetKeyName, link.row[targetKey]),
-      );
+      // Typed-context lists hold Shots and other typed contexts although `items` names Task.
+      const family = this.model.isA(relation.target, 'TypedContext') ? 'TypedContext' : relation.target;
+      members = this.findBy(type, ownerKey, ownerValue).flatMap((link) => this.findBy(family, targetKeyName, link.row[targetKey]));
     } else if (relation.remoteKey !== undefined) {
       members = this.findBy(relation.target, relation.remoteKey, ownerValue);
     } else {

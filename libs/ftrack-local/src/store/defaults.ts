@@ -47,6 +47,11 @@ export function applyDefaults(view: SchemaView, repo: EntityRepo, type: string, 
     if (row['project_id'] === undefined || row['project_id'] === null) row['project_id'] = projectOf(view, repo, row['parent_id']);
   }
 
+  if (view.isA(type, 'List')) {
+    setIfMissing(row, 'user_id', userId);
+    setIfMissing(row, 'date', nowDatetime());
+  }
+
   switch (type) {
     case 'AssetVersion':
       setIfMissing(row, 'status_id', REFERENCE_IDS.statusNotStarted);

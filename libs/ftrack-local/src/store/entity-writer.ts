@@ -6,6 +6,7 @@ import { isValueType } from '../custom-attributes/value-types.js';
 import { validationError } from '../http/errors.js';
 import { applyDefaults } from './defaults.js';
 import type { EntityRepo, Row } from './entity-repo.js';
+import { removeLinksTo, setLinkedMembers } from './link-collections.js';
 import { LOCATION_IDS } from './reference-data.js';
 import type { SchemaView } from './schema-view.js';
 import { asReference, toStoredValue, toWireEntity, type WireEntity } from './values.js';
@@ -188,6 +189,9 @@ export class EntityWriter {
       if (pending.entries) return this.customValues.setByKey(type, owner, pending.entries);
       return this.customValues.checkMembers(owner['id'], pending.items);
     }
+    if (relation?.through && !pending.entries) {
+      return setLinkedMembers(this.view, this.repo, type, owner, pending.attribute, pending.items);
+    }
     if (!relation || relation.kind !== 'collection' || !relation.remoteKey) {
       throw validationError(`Collection '${pending.attribute}' on '${type}' cannot be set through ftrack-local.`);
     }
@@ -272,7 +276,10 @@ export class EntityWriter {
         this.repo.remove('JobComponent', [link['component_id'], link['job_id']], link);
       }
     }
-    if (id !== undefined) this.customValues.removeFor(id);
+    if (id !== undefined) {
+      this.customValues.removeFor(id);
+      removeLinksTo(this.repo, id);
+    }
     if (id !== undefined && this.view.has('Metadata')) {
       for (const meta of this.repo.rows('Metadata').filter((r) => r['parent_id'] === id)) {
         this.repo.remove('Metadata', [meta['parent_id'], meta['key']], meta);
