@@ -51,6 +51,8 @@ export interface FtrackLocalOptions {
   /** Static files of the web app, served at /web/ with COOP/COEP headers. */
   webRoot?: string;
   logger?: (line: string) => void;
+  /** Server time the queries of one request may use before they stop with an error. Default 1000 ms. */
+  queryBudgetMs?: number;
 }
 
 export interface FtrackLocalServer {
@@ -126,6 +128,7 @@ export async function startFtrackLocal(options: FtrackLocalOptions = {}): Promis
     encodeJobs,
     baseUrl: () => baseUrl,
     schemas: () => loadSchemas(),
+    queryBudgetMs: options.queryBudgetMs ?? 1000,
     serverInformation: (user) => {
       const row = repo.get('User', [user.id]);
       return {

@@ -1,5 +1,6 @@
 // Runs one /api batch: operations in order, in ONE transaction, all or nothing (protocol §2).
 import { invalidAction, validationError } from '../http/errors.js';
+import { Budget } from '../query/index.js';
 import type { EntityChange } from '../store/entity-repo.js';
 import { EntityWriter } from '../store/entity-writer.js';
 import type { ActionHandler } from './action.js';
@@ -51,8 +52,9 @@ export async function runBatch(operations: readonly Operation[], ctx: CallContex
     if (handler.prepare) await handler.prepare(operations[index]!, ctx, index);
   }
   const writer = new EntityWriter(ctx.view, ctx.repo);
+  const running: CallContext = { ...ctx, budget: Budget.of(ctx.queryBudgetMs) };
   const { result, changes } = ctx.repo.transaction(() =>
-    handlers.map((handler, index) => handler.run(operations[index]!, ctx, writer, index)),
+    handlers.map((handler, index) => handler.run(operations[index]!, running, writer, index)),
   );
   for (const id of writer.removedFiles) await ctx.files.remove(id).catch(() => undefined);
   for (const hook of ctx.afterCommit) await hook();

@@ -7,6 +7,7 @@ import type { SignedTokens } from '../storage/tokens.js';
 import type { Db } from '../store/sqlite.js';
 import type { QueryService } from './query-service.js';
 import type { EncodeJobRunner } from './encode-jobs.js';
+import type { Budget } from '../query/index.js';
 
 export interface ServerServices {
   db: Db;
@@ -20,6 +21,8 @@ export interface ServerServices {
   baseUrl: () => string;
   serverInformation: (user: ApiUser, values?: readonly string[]) => Record<string, unknown>;
   schemas: () => unknown[];
+  /** Server time one request's queries may use before they are stopped. */
+  queryBudgetMs: number;
 }
 
 export interface CallContext extends ServerServices {
@@ -29,6 +32,8 @@ export interface CallContext extends ServerServices {
   afterCommit: (() => void | Promise<void>)[];
   /** Async preparation done before the transaction (multi-part assembly). */
   prepared: Map<number, unknown>;
+  /** Set by the batch runner when the transaction starts. */
+  budget?: Budget;
 }
 
 export type Operation = Record<string, unknown> & { action?: unknown };

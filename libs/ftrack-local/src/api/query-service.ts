@@ -1,6 +1,6 @@
 // Runs query expressions through the shared query engine over the entity store,
 // supplying the attributes only the server can compute.
-import { executeQuery, parseQuery, QuerySyntaxError } from '../query/index.js';
+import { executeQuery, parseQuery, QuerySyntaxError, type Budget } from '../query/index.js';
 import type { SchemaModel } from '../schema/index.js';
 import { validationError, ApiError } from '../http/errors.js';
 import type { EntityRepo, Row } from '../store/entity-repo.js';
@@ -21,7 +21,7 @@ export class QueryService {
     private readonly customAttributes: CustomAttributes,
   ) {}
 
-  run(expression: unknown, strict: boolean): QueryPage {
+  run(expression: unknown, strict: boolean, budget?: Budget): QueryPage {
     if (typeof expression !== 'string' || expression.trim() === '') throw validationError('A query expression is required.');
     let ast;
     try {
@@ -40,7 +40,7 @@ export class QueryService {
           computed: (type: string, row: Record<string, unknown>, attribute: string) =>
             this.computed.value(type, row as Row, attribute),
         },
-        { strict },
+        { strict, ...(budget ? { budget } : {}) },
       );
     } catch (error) {
       if (error instanceof ApiError) throw error;

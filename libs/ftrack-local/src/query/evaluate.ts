@@ -9,7 +9,9 @@ import {
   valuesEqual,
   type Comparable,
 } from './coerce.js';
+import { Budget } from './budget.js';
 import { EntityGraph, type EntityRef } from './entity-graph.js';
+import { likeMatches } from './like.js';
 import { QueryEvaluationError } from './errors.js';
 import { checkPath, pathEntities, pathValues, type Terminal } from './paths.js';
 import { renderEntities } from './project.js';
@@ -21,9 +23,10 @@ export function executeQuery(ast: QueryAst, source: QueryDataSource, options: Ex
   if (ast.groupBy.length > 0 || ast.select?.some((p) => p.kind === 'aggregate')) {
     throw new QueryEvaluationError('"group by" and aggregate projections such as count() are not supported by ftrack-local.');
   }
-  const { page, total, offset } = new Evaluator(graph).select(ast);
+  const budget = options.budget ?? Budget.unlimited();
+  const { page, total, offset } = new Evaluator(graph, budget).select(ast);
   const next = ast.limit !== null && ast.limit > 0 && offset + page.length < total ? offset + page.length : null;
-  return { data: renderEntities(graph, ast, page, options.strict === true), metadata: { next: { offset: next } } };
+  return { data: renderEntities(graph, ast, page, options.strict === true, budget), metadata: { next: { offset: next } } };
 }
 
 interface Selection {
@@ -36,7 +39,10 @@ class Evaluator {
   /** Sub-query results, computed once per query. */
   private readonly subqueries = new Map<QueryAst, Comparable[]>();
 
-  constructor(private readonly graph: EntityGraph) {}
+  constructor(
+    private readonly graph: EntityGraph,
+    private readonly budget: Budget,
+  ) {}
 
   select(ast: QueryAst): Selection {
     const model = this.graph.model;
@@ -88,6 +94,7 @@ class Evaluator {
   }
 
   private test(ref: EntityRef, condition: Condition): boolean {
+    this.budget.tick();
     switch (condition.kind) {
       case 'and':
         return condition.operands.every((c) => this.test(ref, c));
@@ -122,7 +129,7 @@ class Evaluator {
       if (t.value === null) return false; // SQL: comparisons with NULL are never true
       if (op === 'like' || op === 'not_like') {
         const text = t.domain.type === 'datetime' ? formatNaiveUtc(t.value as number) : String(t.value);
-        return likePattern(likeSource(literal), t.domain.exact).test(text) === (op === 'like');
+        return likeMatches(likePattern(likeSource(literal), t.domain.exact), text) === (op === 'like');
       }
       const value = coerceLiteral(literal, t.domain, attribute);
       if (value === null) return false;
@@ -171,11 +178,14 @@ class Evaluator {
 
   /** Stable sort by each key; nulls last in both directions. */
   private sorted(rows: EntityRef[], ast: QueryAst): EntityRef[] {
-    const keyed = rows.map((ref, index) => ({
-      ref,
-      index,
-      keys: ast.orderBy.map((k) => pathValues(this.graph, ref, k.path).find((t) => t.value !== null) ?? null),
-    }));
+    const keyed = rows.map((ref, index) => {
+      this.budget.tick();
+      return {
+        ref,
+        index,
+        keys: ast.orderBy.map((k) => pathValues(this.graph, ref, k.path).find((t) => t.value !== null) ?? null),
+      };
+    });
     keyed.sort((a, b) => {
       for (let i = 0; i < ast.orderBy.length; i++) {
         const x = a.keys[i]!;

@@ -16,6 +16,7 @@
 export { parseQuery } from './parser.js';
 export { executeQuery } from './evaluate.js';
 export { QueryError, QueryEvaluationError, QuerySyntaxError } from './errors.js';
+export { Budget, QueryBudgetError } from './budget.js';
 export { formatNaiveUtc, parseInstant } from './coerce.js';
 export { pathText } from './ast.js';
 export type { CompareOp, Condition, Literal, Path, PathStep, Projection, QueryAst, SortKey } from './ast.js';

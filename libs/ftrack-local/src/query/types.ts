@@ -1,5 +1,6 @@
 // Public types of the query evaluator.
 import type { SchemaModel } from '../schema/index.js';
+import type { Budget } from './budget.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -24,6 +25,8 @@ export interface QueryDataSource {
 export interface ExecuteOptions {
   /** `ftrack-strict-api` / `strict=1`: no system projections beyond PKs and what was asked. */
   strict?: boolean;
+  /** Stops evaluation with a QueryBudgetError once spent (shared by the queries of one request). */
+  budget?: Budget;
 }
 
 export interface QueryResult {
