@@ -96,17 +96,23 @@ export const completeMultipartUpload: ActionHandler = {
       paths.push(path);
     }
     try {
-      await ctx.files.assemble(id, paths);
+      await ctx.files.assembleStaged(uploadId, paths);
     } catch (error) {
       throw new ApiError('ServerError', `Could not assemble upload: ${(error as Error).message}`, 500);
     }
-    await ctx.files.discardUpload(uploadId);
-    ctx.db.prepare('DELETE FROM upload_part WHERE upload_id = ?').run(uploadId);
-    ctx.db.prepare('DELETE FROM upload_session WHERE upload_id = ?').run(uploadId);
-    ctx.prepared.set(index, id);
+    // The staged file becomes the component's only if the whole batch commits; otherwise the
+    // upload stays as it was and can be completed again.
+    ctx.afterBatch.push(() => ctx.files.discardStaged(uploadId));
+    ctx.prepared.set(index, { id, uploadId });
   },
   run(op, ctx, _writer, index) {
-    const id = ctx.prepared.get(index) as string;
+    const { id, uploadId } = ctx.prepared.get(index) as { id: string; uploadId: string };
+    ctx.db.prepare('DELETE FROM upload_part WHERE upload_id = ?').run(uploadId);
+    ctx.db.prepare('DELETE FROM upload_session WHERE upload_id = ?').run(uploadId);
+    ctx.afterCommit.push(async () => {
+      await ctx.files.commitStaged(uploadId, id);
+      await ctx.files.discardUpload(uploadId);
+    });
     const token = ctx.tokens.sign({ op: 'get', componentId: id });
     return {
       action: 'complete_multipart_upload',

@@ -64,6 +64,7 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, deps:
       user,
       strict: apiOptions['strict'] === true,
       afterCommit: [],
+      afterBatch: [],
       prepared: new Map(),
     });
     sendJson(res, 200, results);
