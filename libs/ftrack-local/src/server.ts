@@ -1,6 +1,6 @@
 // Composes the local ftrack server: SQLite store, JSON API, storage endpoints,
 // event hub, review page, static web app.
-import { mkdtemp, mkdir } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,7 +28,8 @@ import type { EntityChange } from './store/entity-repo.js';
 import { EntityRepo } from './store/entity-repo.js';
 import { ensureReferenceData, LOCATION_IDS } from './store/reference-data.js';
 import { SchemaView } from './store/schema-view.js';
-import { openDatabase, type Db } from './store/sqlite.js';
+import { lockDataDir, prepareDataDir, restrictFiles, type DataDirLock } from './store/data-dir.js';
+import { DB_FILE_NAME, openDatabase, type Db } from './store/sqlite.js';
 import { provisionUsers, type ApiUser } from './store/users.js';
 
 export const SERVER_LOCATION_ID = LOCATION_IDS.server;
@@ -66,10 +67,19 @@ export interface FtrackLocalServer {
 }
 
 export async function startFtrackLocal(options: FtrackLocalOptions = {}): Promise<FtrackLocalServer> {
-  const log = options.logger ?? (() => undefined);
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'ftrack-local-')));
-  await mkdir(dataDir, { recursive: true });
+  await prepareDataDir(dataDir);
+  const lock = await lockDataDir(dataDir);
+  try {
+    return await startLocked(options, dataDir, lock);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
 
+async function startLocked(options: FtrackLocalOptions, dataDir: string, lock: DataDirLock): Promise<FtrackLocalServer> {
+  const log = options.logger ?? (() => undefined);
   const db = openDatabase(dataDir);
   const repo = new EntityRepo(db);
   const view = new SchemaView(defaultSchemaModel());
@@ -78,6 +88,7 @@ export async function startFtrackLocal(options: FtrackLocalOptions = {}): Promis
   const primary = users[0]!;
   const seed = options.seed === 'demo' ? ensureDemoSeed(db, repo, view, primary.id) : undefined;
 
+  await restrictFiles(['', '-wal', '-shm'].map((suffix) => join(dataDir, `${DB_FILE_NAME}${suffix}`)));
   const files = new FileStore(dataDir);
   await files.init();
   await discardAbandonedUploads(db, files);
@@ -202,6 +213,7 @@ export async function startFtrackLocal(options: FtrackLocalOptions = {}): Promis
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   baseUrl = `http://${host}:${address.port}`;
+  await lock.setUrl(baseUrl);
   log(`ftrack-local listening on ${baseUrl} (data: ${dataDir})`);
 
   let closing: Promise<void> | undefined;
@@ -221,6 +233,7 @@ export async function startFtrackLocal(options: FtrackLocalOptions = {}): Promis
           server.closeAllConnections();
         });
         db.close();
+        await lock.release();
       })();
       return closing;
     },
