@@ -63,7 +63,6 @@ beforeAll(async () => {
   webRoot = await mkdtemp(join(tmpdir(), 'ftrack-local-web-'));
   await writeFile(join(webRoot, 'index.html'), html);
   await writeFile(join(webRoot, 'client.js'), script);
-  server = await startFtrackLocal({ seed: 'demo', webRoot });
   // A second origin for the page, so uploads are cross-origin with credentials like in production.
   pageServer = createServer((req, res) => {
     const isScript = req.url === '/client.js';
@@ -72,6 +71,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => pageServer.listen(0, '127.0.0.1', resolve));
   pageOrigin = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}`;
+  server = await startFtrackLocal({ seed: 'demo', webRoot, corsOrigins: [pageOrigin] });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

@@ -11,7 +11,7 @@ import { QueryService } from './api/query-service.js';
 import { Faults, type FaultConfig, type FaultController } from './faults.js';
 import { handleApi } from './http/api-route.js';
 import { Authenticator } from './http/auth.js';
-import { answerPreflight, applyCors } from './http/cors.js';
+import { Cors } from './http/cors.js';
 import { sendJson, sendText } from './http/respond.js';
 import { serveStatic } from './http/static-files.js';
 import { EventHub } from './hub/event-hub.js';
@@ -46,7 +46,10 @@ export interface FtrackLocalOptions {
   seed?: 'demo' | false;
   /** Default: one development user with a generated key persisted in dataDir. */
   users?: { username: string; apiKey: string }[];
+  /** Fault injection; also enables the per-request `x-ftrack-local-fault` header (use `{}` for the header alone). */
   faults?: FaultConfig;
+  /** Browser origins besides the server's own that may call it with credentials (CORS). */
+  corsOrigins?: string[];
   /** Runs encode_media: produce the review files from the source, or throw. Injected by the app. */
   encodeMedia?: EncodeMediaFn;
   /** Static files of the web app, served at /web/ with COOP/COEP headers. */
@@ -157,18 +160,22 @@ async function startLocked(options: FtrackLocalOptions, dataDir: string, lock: D
     },
   };
 
+  const faultHeader = options.faults !== undefined;
+  const cors = new Cors({ origins: options.corsOrigins ?? [], faultHeader });
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    applyCors(req, res);
+    cors.apply(req, res);
     // Concatenate rather than resolve: `//api` must stay a path, not become a host.
     const url = new URL(`http://local${req.url ?? '/'}`);
     const path = url.pathname.replace(/^\/{2,}/, '/');
-    if (req.method === 'OPTIONS') return answerPreflight(req, res);
+    if (req.method === 'OPTIONS') return cors.answerPreflight(req, res);
     if (path === '/api' || path === '/api/') {
       if (req.method !== 'POST') return sendText(res, 405, 'Method not allowed');
       return handleApi(req, res, {
         services,
         auth,
         faults,
+        faultHeader,
         log,
         onCommitted: (changes, info) => publishChanges(changes, info.user, info),
       });
@@ -176,7 +183,7 @@ async function startLocked(options: FtrackLocalOptions, dataDir: string, lock: D
     if (path === '/socket.io/1/' || path === '/socket.io/1') return hub.handshake(req, res, url);
     if (path.startsWith('/component/')) {
       url.pathname = path;
-      return handleStorage(req, res, url, { db, repo, view, files, tokens, auth, faults, log });
+      return handleStorage(req, res, url, { db, repo, view, files, tokens, auth, faults, faultHeader, log });
     }
     if (options.webRoot && (path === '/web' || path.startsWith('/web/'))) {
       if (path === '/web') {

@@ -10,7 +10,8 @@ import { Transform } from 'node:stream';
 import type { Authenticator } from '../http/auth.js';
 import { header } from '../http/auth.js';
 import { sendJson } from '../http/respond.js';
-import { parseFaultHeader, type Faults } from '../faults.js';
+import type { Faults } from '../faults.js';
+import { requestFaults } from '../http/request-faults.js';
 import type { Db } from '../store/sqlite.js';
 import type { EntityRepo, Row } from '../store/entity-repo.js';
 import { LOCATION_IDS } from '../store/reference-data.js';
@@ -28,6 +29,8 @@ export interface StorageDeps {
   tokens: SignedTokens;
   auth: Authenticator;
   faults: Faults;
+  /** Whether the x-ftrack-local-fault header is honoured. */
+  faultHeader: boolean;
   log: (line: string) => void;
 }
 
@@ -136,9 +139,9 @@ async function handlePut(req: IncomingMessage, res: ServerResponse, url: URL, id
   const token = url.searchParams.get('token');
   const contentMd5 = header(req, 'content-md5');
   const byKey = deps.auth.fromQuery(url.searchParams) !== undefined;
-  const requestFaults = parseFaultHeader(header(req, 'x-ftrack-local-fault'));
-  const dropAfter = requestFaults.dropAfterBytes ?? deps.faults.takeUploadDrop();
-  const bytesPerSecond = requestFaults.bytesPerSecond ?? deps.faults.storageBytesPerSecond();
+  const perRequest = requestFaults(req, deps.faultHeader);
+  const dropAfter = perRequest.dropAfterBytes ?? deps.faults.takeUploadDrop();
+  const bytesPerSecond = perRequest.bytesPerSecond ?? deps.faults.storageBytesPerSecond();
   const body = dropAfter === undefined ? req : req.pipe(dropAfterBytes(req, dropAfter));
   const options = bytesPerSecond ? { bytesPerSecond } : {};
   try {
