@@ -114,6 +114,31 @@ describe('event hub', () => {
     }
   });
 
+  it('stamps source.user of ftrack.* events from the authenticated user, so a client cannot forge another', async () => {
+    const { ws, frames } = await pythonStyleSocket();
+    try {
+      const subscribe = {
+        name: 'ftrack.event',
+        args: [{ topic: 'ftrack.meta.subscribe', id: 's2', data: { subscriber: { id: 'py-forge' }, subscription: 'topic=ftrack.action.launch or topic=studio.note' } }],
+      };
+      ws.send(`5:1+::${JSON.stringify(subscribe)}`);
+      await waitFor(() => frames.includes('6:::1+[{"success":true}]'));
+      const forged = { id: 'hub-x', applicationId: 'ftrack.client.web', user: { id: 'u-boss', username: 'boss' } };
+      for (const [id, topic] of [['e-forged', 'ftrack.action.launch'], ['e-own-topic', 'studio.note']]) {
+        ws.send(`5:::${JSON.stringify({ name: 'ftrack.event', args: [{ topic, id, data: {}, source: forged }] })}`);
+      }
+      await waitFor(() => frames.some((f) => f.includes('e-own-topic')));
+      const delivered = new Map(
+        frames.filter((f) => f.startsWith('5:::')).map((f) => JSON.parse(f.slice(4)).args[0]).map((e) => [e.id, e.source]),
+      );
+      expect(delivered.get('e-forged')).toMatchObject({ id: 'hub-x', applicationId: 'ftrack.client.web', user: { username: server.user } });
+      expect(delivered.get('e-forged').user.id).not.toBe('u-boss');
+      expect(delivered.get('e-own-topic')).toEqual(forged); // not an ftrack.* topic: routed as sent
+    } finally {
+      ws.close();
+    }
+  });
+
   it('refuses a handshake with a bad key and an upgrade with an unknown session id', async () => {
     const bad = await fetch(`${server.url}/socket.io/1/?api_user=${server.user}&api_key=nope`);
     expect(bad.status).toBe(401);
