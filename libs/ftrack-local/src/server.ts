@@ -30,7 +30,7 @@ import { ensureReferenceData, LOCATION_IDS } from './store/reference-data.js';
 import { SchemaView } from './store/schema-view.js';
 import { lockDataDir, prepareDataDir, restrictFiles, type DataDirLock } from './store/data-dir.js';
 import { DB_FILE_NAME, openDatabase, type Db } from './store/sqlite.js';
-import { provisionUsers, type ApiUser } from './store/users.js';
+import { provisionUsers, resetApiKey, storedApiUsers, type ApiUser } from './store/users.js';
 
 export const SERVER_LOCATION_ID = LOCATION_IDS.server;
 export const SERVER_VERSION = '4.13.0';
@@ -96,7 +96,8 @@ async function startLocked(options: FtrackLocalOptions, dataDir: string, lock: D
   await files.init();
   await discardAbandonedUploads(db, files);
   const tokens = new SignedTokens(db);
-  const auth = new Authenticator(users);
+  // Keys issued earlier (reset_api_key) keep working across restarts; the configured ones win.
+  const auth = new Authenticator([...storedApiUsers(db).filter((s) => !users.some((u) => u.username === s.username)), ...users]);
   const faults = new Faults(options.faults);
   const hub = new EventHub(auth, log);
   let baseUrl = '';
@@ -143,6 +144,10 @@ async function startLocked(options: FtrackLocalOptions, dataDir: string, lock: D
     baseUrl: () => baseUrl,
     schemas: () => loadSchemas(),
     queryBudgetMs: options.queryBudgetMs ?? 1000,
+    resetApiKey: (userId) => {
+      const user = resetApiKey(db, repo, userId);
+      return { apiKey: user.apiKey, activate: () => auth.set(user) };
+    },
     serverInformation: (user) => {
       const row = repo.get('User', [user.id]);
       return {

@@ -6,9 +6,10 @@ import { EntityWriter } from '../store/entity-writer.js';
 import type { ActionHandler } from './action.js';
 import type { CallContext, Operation } from './context.js';
 import { querySchemas, queryServerInformation } from './info-actions.js';
-import { delayedJob, encodeMedia, resetRemote } from './job-actions.js';
+import { delayedJob, encodeMedia } from './job-actions.js';
 import { query, search } from './query-actions.js';
 import { completeMultipartUpload, getUploadMetadata } from './upload-actions.js';
+import { getWidgetUrl, resetRemote, sendReviewSessionInvite, sendUserInvite } from './user-actions.js';
 import { create, remove, update } from './write-actions.js';
 
 const HANDLERS: Readonly<Record<string, ActionHandler>> = {
@@ -24,6 +25,9 @@ const HANDLERS: Readonly<Record<string, ActionHandler>> = {
   encode_media: encodeMedia,
   delayed_job: delayedJob,
   reset_remote: resetRemote,
+  get_widget_url: getWidgetUrl,
+  send_user_invite: sendUserInvite,
+  send_review_session_invite: sendReviewSessionInvite,
 };
 
 export function parseOperations(body: unknown): Operation[] {

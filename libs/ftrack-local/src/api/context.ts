@@ -23,6 +23,8 @@ export interface ServerServices {
   schemas: () => unknown[];
   /** Server time one request's queries may use before they are stopped. */
   queryBudgetMs: number;
+  /** Stores a new API key for the user; `activate` makes it the one that authenticates (after commit). */
+  resetApiKey: (userId: string) => { apiKey: string; activate: () => void };
 }
 
 export interface CallContext extends ServerServices {

@@ -62,6 +62,11 @@ export function applyDefaults(view: SchemaView, repo: EntityRepo, type: string, 
     case 'Job':
       setIfMissing(row, 'user_id', userId);
       break;
+    case 'Timer':
+      // User.start_timer sends no start: the server starts the clock.
+      setIfMissing(row, 'start', nowDatetime());
+      setIfMissing(row, 'user_id', userId);
+      break;
     case 'Note':
       setIfMissing(row, 'user_id', userId);
       setIfMissing(row, 'date', nowDatetime());

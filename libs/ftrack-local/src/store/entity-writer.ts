@@ -3,7 +3,7 @@
 // set by membership, deletes cascade. Runs inside the caller's transaction.
 import { CustomAttributeValueWriter } from '../custom-attributes/value-writer.js';
 import { isValueType } from '../custom-attributes/value-types.js';
-import { validationError } from '../http/errors.js';
+import { ApiError, validationError } from '../http/errors.js';
 import { applyDefaults } from './defaults.js';
 import type { EntityRepo, Row } from './entity-repo.js';
 import { removeLinksTo, setLinkedMembers } from './link-collections.js';
@@ -21,6 +21,13 @@ interface PendingCollection {
   items: unknown[];
   /** `{"metadata": {"key": "value"}}`: key/value form of a mapped collection. */
   entries?: Record<string, unknown>;
+}
+
+/** One running timer per user; Python's start_timer looks for "IntegrityError" to raise NotUniqueError. */
+function checkOneTimer(repo: EntityRepo, row: Row): void {
+  if (repo.rows('Timer').some((timer) => timer['user_id'] === row['user_id'])) {
+    throw new ApiError('ServerError', 'IntegrityError: a timer is already running for this user.', 400);
+  }
 }
 
 export class EntityWriter {
@@ -53,6 +60,7 @@ export class EntityWriter {
     }
     this.checkRequired(type, row);
     this.checkReferences(type, row, Object.keys(row));
+    if (type === 'Timer') checkOneTimer(this.repo, row);
     this.repo.insert(type, key, row);
     for (const pending of collections) this.setMembers(type, row, pending);
     return toWireEntity(this.view, type, row);
