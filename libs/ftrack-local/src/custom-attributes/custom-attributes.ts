@@ -14,8 +14,6 @@ export interface ValueRef {
 }
 
 export class CustomAttributes {
-  private readonly indexes = new WeakMap<Row[], Map<string, Row>>();
-
   constructor(
     private readonly view: SchemaView,
     private readonly repo: EntityRepo,
@@ -46,7 +44,7 @@ export class CustomAttributes {
     const valueType = valueTypeFor(this.view, type);
     const scope = this.scope(type, row);
     if (valueType === undefined || scope === undefined) return [];
-    const stored = this.storedIndex();
+    const stored = this.storedFor(scope.chain);
     const entityId = String(row['id']);
     return this.applicable(scope).map((config) => {
       const configId = String(config['id']);
@@ -93,12 +91,13 @@ export class CustomAttributes {
     return this.repo.findAmong(types, [entityId]);
   }
 
-  private storedIndex(): Map<string, Row> {
-    const rows = this.repo.rows(STORED_VALUE_TYPE);
-    let index = this.indexes.get(rows);
-    if (!index) {
-      index = new Map(rows.map((r) => [`${String(r['configuration_id'])}|${String(r['entity_id'])}`, r]));
-      this.indexes.set(rows, index);
+  /** Stored values of the entity and its ancestors, by `configuration|entity`. */
+  private storedFor(ids: readonly string[]): Map<string, Row> {
+    const index = new Map<string, Row>();
+    for (const id of ids) {
+      for (const { row } of this.repo.findBy([STORED_VALUE_TYPE], 'entity_id', id)) {
+        index.set(`${String(row['configuration_id'])}|${id}`, row);
+      }
     }
     return index;
   }

@@ -68,7 +68,7 @@ export class CustomAttributeValueWriter {
 
   /** Removes every value of a deleted entity. */
   removeFor(entityId: unknown): void {
-    for (const row of this.repo.rows(STORED_VALUE_TYPE).filter((r) => r['entity_id'] === entityId)) {
+    for (const { row } of this.repo.findBy([STORED_VALUE_TYPE], 'entity_id', entityId)) {
       this.repo.remove(STORED_VALUE_TYPE, [row['configuration_id'], row['entity_id']], row);
     }
   }

@@ -65,16 +65,21 @@ export async function handleStorage(req: IncomingMessage, res: ServerResponse, u
 /** Resource identifier of a component's file in ftrack.server. */
 function serverResource(deps: StorageDeps, componentId: string): string | undefined {
   const location = deps.repo
-    .rows('ComponentLocation')
-    .find((r) => r['component_id'] === componentId && r['location_id'] === LOCATION_IDS.server);
+    .findBy(['ComponentLocation'], 'component_id', componentId)
+    .map((found) => found.row)
+    .find((r) => r['location_id'] === LOCATION_IDS.server);
   const resource = location?.['resource_identifier'];
   return typeof resource === 'string' && isSafeIdentifier(resource) ? resource : undefined;
 }
 
 function componentFor(deps: StorageDeps, resource: string): Row | undefined {
-  const location = deps.repo
-    .rows('ComponentLocation')
-    .find((r) => r['resource_identifier'] === resource && r['location_id'] === LOCATION_IDS.server);
+  // Resource identifiers in ftrack.server are component ids: look there first, then scan.
+  const isServerFile = (r: Row) => r['resource_identifier'] === resource && r['location_id'] === LOCATION_IDS.server;
+  const location =
+    deps.repo
+      .findBy(['ComponentLocation'], 'component_id', resource)
+      .map((found) => found.row)
+      .find(isServerFile) ?? deps.repo.rows('ComponentLocation').find(isServerFile);
   const componentId = typeof location?.['component_id'] === 'string' ? location['component_id'] : resource;
   return deps.repo.findAmong(deps.view.concreteTypes('Component'), [componentId])?.row;
 }

@@ -92,8 +92,8 @@ export function projectOf(view: SchemaView, repo: EntityRepo, parentId: unknown)
 function nextVersion(repo: EntityRepo, assetId: unknown): number {
   if (typeof assetId !== 'string') return 1;
   let highest = 0;
-  for (const row of repo.rows('AssetVersion')) {
-    if (row['asset_id'] === assetId && typeof row['version'] === 'number') highest = Math.max(highest, row['version']);
+  for (const { row } of repo.findBy(['AssetVersion'], 'asset_id', assetId)) {
+    if (typeof row['version'] === 'number') highest = Math.max(highest, row['version']);
   }
   return highest + 1;
 }

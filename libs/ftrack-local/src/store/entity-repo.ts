@@ -1,7 +1,10 @@
 // Generic entity storage: one row per entity, keyed by concrete type and
 // primary-key values, the attributes as JSON (API names, FKs as *_id,
-// datetimes as naive UTC ISO strings). Reads of a whole type are cached in
-// memory and invalidated on writes; a rolled-back batch drops the cache.
+// datetimes as naive UTC ISO strings). Ids, foreign keys and names are indexed
+// in entity_attr, so lookups read only the rows they return. Reads of a whole
+// type are cached in memory and invalidated on writes; a rolled-back batch drops the cache.
+import type { Statement } from 'better-sqlite3';
+import { indexEntries, indexText } from './attribute-index.js';
 import type { Db } from './sqlite.js';
 
 export type Row = Record<string, unknown>;
@@ -20,17 +23,103 @@ export function encodeKey(values: readonly unknown[]): string {
   return values.length === 1 ? String(values[0]) : JSON.stringify(values.map((v) => String(v)));
 }
 
+/** A stored row's identity and insertion order, without its data. */
+export interface StoredRef {
+  type: string;
+  key: string;
+  order: number;
+}
+
+const CHUNK = 400;
+
 export class EntityRepo {
   private readonly cache = new Map<string, Row[]>();
+  private readonly statements = new Map<string, Statement>();
   private changes: EntityChange[] = [];
   private inTransaction = false;
 
   constructor(private readonly db: Db) {}
 
+  private statement(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Rows of the types whose indexed attribute has the value, in insertion order. */
+  findBy(types: readonly string[], attribute: string, value: unknown): { type: string; row: Row }[] {
+    const text = indexText(attribute, value);
+    if (types.length === 0 || text === undefined) return [];
+    const sql =
+      `SELECT e.type AS type, e.data AS data FROM entity_attr a JOIN entity e ON e.type = a.type AND e.key = a.key ` +
+      `WHERE a.type IN (${marks(types.length)}) AND a.attr = ? AND a.value = ? ORDER BY e.rowid`;
+    const raw = this.statement(sql).all(...types, attribute, text) as { type: string; data: string }[];
+    return raw.map((r) => ({ type: r.type, row: JSON.parse(r.data) as Row }));
+  }
+
+  /** Identities of the rows whose indexed attribute has the value (no row data read). */
+  refsBy(types: readonly string[], attribute: string, value: unknown): StoredRef[] {
+    const text = indexText(attribute, value);
+    if (types.length === 0 || text === undefined) return [];
+    const sql =
+      `SELECT e.type AS type, e.key AS key, e.rowid AS "order" FROM entity_attr a JOIN entity e ON e.type = a.type AND e.key = a.key ` +
+      `WHERE a.type IN (${marks(types.length)}) AND a.attr = ? AND a.value = ?`;
+    return this.statement(sql).all(...types, attribute, text) as StoredRef[];
+  }
+
+  /** Identities of every row of the types, in insertion order. */
+  allRefs(types: readonly string[]): StoredRef[] {
+    if (types.length === 0) return [];
+    const sql = `SELECT type, key, rowid AS "order" FROM entity WHERE type IN (${marks(types.length)}) ORDER BY rowid`;
+    return this.statement(sql).all(...types) as StoredRef[];
+  }
+
+  /** Rows for identities, in the order given (missing ones are skipped). */
+  load(refs: readonly StoredRef[]): { type: string; row: Row }[] {
+    const found = new Map<string, Row>();
+    for (const [type, keys] of groupByType(refs)) {
+      for (let i = 0; i < keys.length; i += CHUNK) {
+        const chunk = keys.slice(i, i + CHUNK);
+        const sql = `SELECT key, data FROM entity WHERE type = ? AND key IN (${marks(chunk.length)})`;
+        for (const r of this.statement(sql).all(type, ...chunk) as { key: string; data: string }[]) {
+          found.set(`${type}\u0000${r.key}`, JSON.parse(r.data) as Row);
+        }
+      }
+    }
+    const out: { type: string; row: Row }[] = [];
+    for (const ref of refs) {
+      const row = found.get(`${ref.type}\u0000${ref.key}`);
+      if (row) out.push({ type: ref.type, row });
+    }
+    return out;
+  }
+
+  /** Stored values of top-level attributes for identities (to sort without reading whole rows). */
+  values(refs: readonly StoredRef[], attributes: readonly string[]): Map<string, unknown[]> {
+    const columns = attributes.map((a) => {
+      if (!/^\w+$/.test(a)) throw new Error(`Not a plain attribute name: ${a}`);
+      return `json_extract(data, '$.${a}')`;
+    });
+    const out = new Map<string, unknown[]>();
+    for (const [type, keys] of groupByType(refs)) {
+      for (let i = 0; i < keys.length; i += CHUNK) {
+        const chunk = keys.slice(i, i + CHUNK);
+        const sql = `SELECT key, ${columns.map((c, n) => `${c} AS v${n}`).join(', ')} FROM entity WHERE type = ? AND key IN (${marks(chunk.length)})`;
+        for (const r of this.statement(sql).all(type, ...chunk) as Record<string, unknown>[]) {
+          out.set(`${type}\u0000${String(r['key'])}`, attributes.map((_, n) => r[`v${n}`]));
+        }
+      }
+    }
+    return out;
+  }
+
   rows(type: string): Row[] {
     let rows = this.cache.get(type);
     if (!rows) {
-      const raw = this.db.prepare('SELECT data FROM entity WHERE type = ? ORDER BY rowid').all(type) as { data: string }[];
+      const raw = this.statement('SELECT data FROM entity WHERE type = ? ORDER BY rowid').all(type) as { data: string }[];
       rows = raw.map((r) => JSON.parse(r.data) as Row);
       this.cache.set(type, rows);
     }
@@ -38,7 +127,7 @@ export class EntityRepo {
   }
 
   get(type: string, key: readonly unknown[]): Row | undefined {
-    const raw = this.db.prepare('SELECT data FROM entity WHERE type = ? AND key = ?').get(type, encodeKey(key)) as
+    const raw = this.statement('SELECT data FROM entity WHERE type = ? AND key = ?').get(type, encodeKey(key)) as
       | { data: string }
       | undefined;
     return raw ? (JSON.parse(raw.data) as Row) : undefined;
@@ -47,27 +136,33 @@ export class EntityRepo {
   /** Finds an entity by key among several concrete types (a base type's subtypes). */
   findAmong(types: readonly string[], key: readonly unknown[]): { type: string; row: Row } | undefined {
     if (types.length === 0) return undefined;
-    const marks = types.map(() => '?').join(',');
-    const raw = this.db
-      .prepare(`SELECT type, data FROM entity WHERE key = ? AND type IN (${marks}) LIMIT 1`)
+    const raw = this
+      .statement(`SELECT type, data FROM entity WHERE key = ? AND type IN (${marks(types.length)}) LIMIT 1`)
       .get(encodeKey(key), ...types) as { type: string; data: string } | undefined;
     return raw ? { type: raw.type, row: JSON.parse(raw.data) as Row } : undefined;
   }
 
   insert(type: string, key: readonly unknown[], row: Row): void {
-    this.db.prepare('INSERT INTO entity(type, key, data) VALUES(?, ?, ?)').run(type, encodeKey(key), JSON.stringify(row));
+    const encoded = encodeKey(key);
+    this.statement('INSERT INTO entity(type, key, data) VALUES(?, ?, ?)').run(type, encoded, JSON.stringify(row));
+    this.indexRow(type, encoded, row);
     this.cache.delete(type);
     this.record({ action: 'add', type, key: key.map(String), after: row });
   }
 
   replace(type: string, key: readonly unknown[], row: Row, before: Row): void {
-    this.db.prepare('UPDATE entity SET data = ? WHERE type = ? AND key = ?').run(JSON.stringify(row), type, encodeKey(key));
+    const encoded = encodeKey(key);
+    this.statement('UPDATE entity SET data = ? WHERE type = ? AND key = ?').run(JSON.stringify(row), type, encoded);
+    this.unindexRow(type, encoded, before);
+    this.indexRow(type, encoded, row);
     this.cache.delete(type);
     this.record({ action: 'update', type, key: key.map(String), before, after: row });
   }
 
   remove(type: string, key: readonly unknown[], before: Row): void {
-    this.db.prepare('DELETE FROM entity WHERE type = ? AND key = ?').run(type, encodeKey(key));
+    const encoded = encodeKey(key);
+    this.statement('DELETE FROM entity WHERE type = ? AND key = ?').run(type, encoded);
+    this.unindexRow(type, encoded, before);
     this.cache.delete(type);
     this.record({ action: 'remove', type, key: key.map(String), before });
   }
@@ -89,7 +184,31 @@ export class EntityRepo {
     }
   }
 
+  private indexRow(type: string, key: string, row: Row): void {
+    const insert = this.statement('INSERT OR IGNORE INTO entity_attr(type, attr, value, key) VALUES(?, ?, ?, ?)');
+    for (const [attr, value] of indexEntries(row)) insert.run(type, attr, value, key);
+  }
+
+  private unindexRow(type: string, key: string, row: Row): void {
+    const remove = this.statement('DELETE FROM entity_attr WHERE type = ? AND attr = ? AND value = ? AND key = ?');
+    for (const [attr, value] of indexEntries(row)) remove.run(type, attr, value, key);
+  }
+
   private record(change: EntityChange): void {
     if (this.inTransaction) this.changes.push(change);
   }
+}
+
+function marks(count: number): string {
+  return Array.from({ length: count }, () => '?').join(', ');
+}
+
+function groupByType(refs: readonly StoredRef[]): Map<string, string[]> {
+  const byType = new Map<string, string[]>();
+  for (const ref of refs) {
+    const keys = byType.get(ref.type) ?? [];
+    keys.push(ref.key);
+    byType.set(ref.type, keys);
+  }
+  return byType;
 }

@@ -25,7 +25,7 @@ interface PendingCollection {
 
 /** One running timer per user; Python's start_timer looks for "IntegrityError" to raise NotUniqueError. */
 function checkOneTimer(repo: EntityRepo, row: Row): void {
-  if (repo.rows('Timer').some((timer) => timer['user_id'] === row['user_id'])) {
+  if (repo.findBy(['Timer'], 'user_id', row['user_id']).length > 0) {
     throw new ApiError('ServerError', 'IntegrityError: a timer is already running for this user.', 400);
   }
 }
@@ -231,7 +231,7 @@ export class EntityWriter {
     for (const itemType of targetTypes) {
       const pk = this.view.primaryKey(itemType);
       if (pk.includes(relation.remoteKey)) continue;
-      for (const member of [...this.repo.rows(itemType)]) {
+      for (const { row: member } of this.repo.findBy([itemType], relation.remoteKey, ownerValue)) {
         if (member[relation.remoteKey] !== ownerValue) continue;
         const key = pk.map((name) => member[name]);
         if (wanted.has(`${itemType}|${JSON.stringify(key)}`)) continue;
@@ -254,33 +254,27 @@ export class EntityWriter {
   private deleteCascade(type: string, row: Row): void {
     const id = row['id'];
     if (this.view.isA(type, 'Context')) {
-      for (const childType of this.view.concreteTypes('Context')) {
-        for (const child of this.repo.rows(childType).filter((r) => r['parent_id'] === id)) this.deleteCascade(childType, child);
-      }
-      for (const asset of this.repo.rows('Asset').filter((r) => r['context_id'] === id)) this.deleteCascade('Asset', asset);
+      for (const child of this.repo.findBy(this.view.concreteTypes('Context'), 'parent_id', id)) this.deleteCascade(child.type, child.row);
+      for (const asset of this.repo.findBy(['Asset'], 'context_id', id)) this.deleteCascade('Asset', asset.row);
     } else if (type === 'Asset') {
-      for (const version of this.repo.rows('AssetVersion').filter((r) => r['asset_id'] === id)) this.deleteCascade('AssetVersion', version);
+      for (const version of this.repo.findBy(['AssetVersion'], 'asset_id', id)) this.deleteCascade('AssetVersion', version.row);
     } else if (type === 'AssetVersion') {
-      for (const componentType of this.view.concreteTypes('Component')) {
-        for (const component of this.repo.rows(componentType).filter((r) => r['version_id'] === id)) {
-          this.deleteCascade(componentType, component);
-        }
+      for (const component of this.repo.findBy(this.view.concreteTypes('Component'), 'version_id', id)) {
+        this.deleteCascade(component.type, component.row);
       }
     } else if (this.view.isA(type, 'Component')) {
-      for (const location of this.repo.rows('ComponentLocation').filter((r) => r['component_id'] === id)) {
+      for (const { row: location } of this.repo.findBy(['ComponentLocation'], 'component_id', id)) {
         if (location['location_id'] === LOCATION_IDS.server && typeof location['resource_identifier'] === 'string') {
           this.removedFiles.push(location['resource_identifier']);
         }
         this.repo.remove('ComponentLocation', [location['id']], location);
       }
-      for (const link of this.repo.rows('JobComponent').filter((r) => r['component_id'] === id)) {
+      for (const { row: link } of this.repo.findBy(['JobComponent'], 'component_id', id)) {
         this.repo.remove('JobComponent', [link['component_id'], link['job_id']], link);
       }
-      for (const memberType of this.view.concreteTypes('Component')) {
-        for (const member of this.repo.rows(memberType).filter((r) => r['container_id'] === id)) this.deleteCascade(memberType, member);
-      }
+      for (const member of this.repo.findBy(this.view.concreteTypes('Component'), 'container_id', id)) this.deleteCascade(member.type, member.row);
     } else if (type === 'Job') {
-      for (const link of this.repo.rows('JobComponent').filter((r) => r['job_id'] === id)) {
+      for (const { row: link } of this.repo.findBy(['JobComponent'], 'job_id', id)) {
         this.repo.remove('JobComponent', [link['component_id'], link['job_id']], link);
       }
     }
@@ -289,12 +283,12 @@ export class EntityWriter {
       removeLinksTo(this.repo, id);
     }
     if (id !== undefined && this.view.has('Metadata')) {
-      for (const meta of this.repo.rows('Metadata').filter((r) => r['parent_id'] === id)) {
+      for (const { row: meta } of this.repo.findBy(['Metadata'], 'parent_id', id)) {
         this.repo.remove('Metadata', [meta['parent_id'], meta['key']], meta);
       }
     }
     if (this.view.isA(type, 'Context') || type === 'AssetVersion') {
-      for (const note of this.repo.rows('Note').filter((r) => r['parent_id'] === id)) this.repo.remove('Note', [note['id']], note);
+      for (const { row: note } of this.repo.findBy(['Note'], 'parent_id', id)) this.repo.remove('Note', [note['id']], note);
     }
     const key = this.view.primaryKey(type).map((name) => row[name]);
     if (this.repo.get(type, key)) this.repo.remove(type, key, row);

@@ -35,7 +35,7 @@ export function setLinkedMembers(
     if (!wanted.includes(id)) wanted.push(id);
   }
   const linkKey = view.primaryKey(linkType);
-  const existing = repo.rows(linkType).filter((link) => link[ownerKey] === ownerId);
+  const existing = repo.findBy([linkType], ownerKey, ownerId).map((found) => found.row);
   for (const link of existing) {
     if (!wanted.includes(String(link[targetKey]))) repo.remove(linkType, linkKey.map((name) => link[name]), link);
   }
@@ -59,8 +59,10 @@ export function removeLinksTo(repo: EntityRepo, id: unknown): void {
     ['AssetVersionLink', ['from_id', 'to_id']],
     ['ListObject', ['entity_id', 'list_id']],
   ] as const) {
-    for (const link of repo.rows(linkType).filter((row) => keys.some((k) => row[k] === id))) {
-      repo.remove(linkType, [link['id']], link);
+    for (const key of keys) {
+      for (const { row: link } of repo.findBy([linkType], key, id)) {
+        if (repo.get(linkType, [link['id']])) repo.remove(linkType, [link['id']], link);
+      }
     }
   }
 }
