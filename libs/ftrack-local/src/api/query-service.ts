@@ -1,6 +1,7 @@
 // Runs query expressions through the shared query engine over the entity store,
 // supplying the attributes only the server can compute.
-import { executeQuery, parseQuery, QuerySyntaxError, type Budget } from '../query/index.js';
+import { executeQuery, parseQuery, QuerySyntaxError, type Budget, type QueryIndex } from '../query/index.js';
+import { indexKind } from '../store/attribute-index.js';
 import type { SchemaModel } from '../schema/index.js';
 import { validationError, ApiError } from '../http/errors.js';
 import type { EntityRepo, Row } from '../store/entity-repo.js';
@@ -21,6 +22,16 @@ export class QueryService {
     private readonly customAttributes: CustomAttributes,
   ) {}
 
+  /** The store's attribute index; custom attribute value rows are computed, so not covered. */
+  private readonly index: QueryIndex = {
+    covers: (type) => !isValueType(type),
+    kind: (attribute) => indexKind(attribute),
+    refs: (types, attribute, values) => this.repo.refsBy(types, attribute, values),
+    all: (types) => this.repo.allRefs(types),
+    load: (refs) => this.repo.load(refs),
+    values: (refs, attributes) => this.repo.values(refs, attributes),
+  };
+
   run(expression: unknown, strict: boolean, budget?: Budget): QueryPage {
     if (typeof expression !== 'string' || expression.trim() === '') throw validationError('A query expression is required.');
     let ast;
@@ -37,6 +48,7 @@ export class QueryService {
           model: this.model,
           rows: (type: string) => (isValueType(type) ? this.customAttributes.storedRows(type) : this.repo.rows(type)),
           customAttributes: (type: string, row: Record<string, unknown>) => this.customAttributes.valuesFor(type, row),
+          index: this.index,
           computed: (type: string, row: Record<string, unknown>, attribute: string) =>
             this.computed.value(type, row as Row, attribute),
         },

@@ -9,7 +9,12 @@ import {
   valuesEqual,
   type Comparable,
 } from './coerce.js';
+import type { AttributeInfo, SchemaModel } from '../schema/index.js';
+import type { SortKey } from './ast.js';
 import { Budget } from './budget.js';
+import { domainFor, normalizeStored } from './coerce.js';
+import { Planner } from './planner.js';
+import type { IndexedRef, QueryIndex } from './types.js';
 import { EntityGraph, type EntityRef } from './entity-graph.js';
 import { likeMatches } from './like.js';
 import { QueryEvaluationError } from './errors.js';
@@ -51,13 +56,60 @@ class Evaluator {
     for (const key of ast.orderBy) checkPath(model, ast.from, key.path);
     if (ast.where !== null) this.check(ast.from, ast.where);
 
+    const indexed = this.graph.index === undefined ? undefined : this.selectIndexed(ast, this.graph.index);
+    if (indexed !== undefined) return indexed;
+    return this.finish(this.graph.all(ast.from), ast, true);
+  }
+
+  /** Filters (unless already known to match), sorts and pages rows in memory. */
+  private finish(candidates: EntityRef[], ast: QueryAst, filter: boolean): Selection {
     const where = ast.where;
-    let rows = this.graph.all(ast.from);
-    if (where !== null) rows = rows.filter((ref) => this.test(ref, where));
+    let rows = candidates;
+    if (filter && where !== null) rows = rows.filter((ref) => this.test(ref, where));
     if (ast.orderBy.length > 0) rows = this.sorted(rows, ast);
     const offset = ast.offset ?? 0;
     const page = rows.slice(offset, ast.limit === null ? undefined : offset + ast.limit);
     return { page, total: rows.length, offset };
+  }
+
+  /**
+   * With a store index: read only candidate rows (planner), and when the plan is exact,
+   * sort by stored values and read only the rows of the page.
+   */
+  private selectIndexed(ast: QueryAst, index: QueryIndex): Selection | undefined {
+    const model = this.graph.model;
+    const planner = new Planner(model, index);
+    if (!planner.covers(ast.from)) return undefined;
+    const plan = ast.where === null ? { refs: index.all(model.concreteTypes(ast.from)), exact: true } : planner.plan(ast.from, ast.where);
+    if (plan === undefined) return undefined;
+    const refs = plan.refs instanceof Map ? [...plan.refs.values()].sort((a, b) => a.order - b.order) : plan.refs;
+    const offset = ast.offset ?? 0;
+    const end = ast.limit === null ? undefined : offset + ast.limit;
+    const load = (some: IndexedRef[]) => this.graph.adopt(index.load(some));
+    if (!plan.exact) return this.finish(load(refs), ast, true);
+    const attributes = ast.orderBy.map((k) => storedSortAttribute(model, ast.from, k.path));
+    if (attributes.some((a) => a === undefined)) return this.finish(load(refs), ast, false);
+    let ordered = refs;
+    if (attributes.length > 0) {
+      const names = attributes as AttributeInfo[];
+      const values = index.values(refs, names.map((a) => a.name));
+      const keyed = refs.map((ref, position) => {
+        this.budget.tick();
+        const stored = values.get(`${ref.type}\u0000${ref.key}`) ?? [];
+        return {
+          ref,
+          index: position,
+          keys: names.map((attribute, i): Terminal | null => {
+            const domain = domainFor(attribute.valueType, attribute.kind === 'datetime', attribute.isKey);
+            const value = normalizeStored(stored[i], domain);
+            return value === null ? null : { value, domain };
+          }),
+        };
+      });
+      keyed.sort((a, b) => compareKeyed(a, b, ast.orderBy));
+      ordered = keyed.map((k) => k.ref);
+    }
+    return { page: load(ordered.slice(offset, end)), total: refs.length, offset };
   }
 
   /** Validates every path of a condition before any row is touched. */
@@ -186,21 +238,43 @@ class Evaluator {
         keys: ast.orderBy.map((k) => pathValues(this.graph, ref, k.path).find((t) => t.value !== null) ?? null),
       };
     });
-    keyed.sort((a, b) => {
-      for (let i = 0; i < ast.orderBy.length; i++) {
-        const x = a.keys[i]!;
-        const y = b.keys[i]!;
-        if (x === null || y === null) {
-          if (x !== y) return x === null ? 1 : -1;
-          continue;
-        }
-        const c = compareValues(x.value, y.value, x.domain);
-        if (c !== 0) return ast.orderBy[i]!.direction === 'descending' ? -c : c;
-      }
-      return a.index - b.index;
-    });
+    keyed.sort((a, b) => compareKeyed(a, b, ast.orderBy));
     return keyed.map((k) => k.ref);
   }
+}
+
+interface Keyed {
+  index: number;
+  keys: (Terminal | null)[];
+}
+
+/** Stable, by each key; nulls last in both directions. */
+function compareKeyed(a: Keyed, b: Keyed, orderBy: readonly SortKey[]): number {
+  for (let i = 0; i < orderBy.length; i++) {
+    const x = a.keys[i]!;
+    const y = b.keys[i]!;
+    if (x === null || y === null) {
+      if (x !== y) return x === null ? 1 : -1;
+      continue;
+    }
+    const c = compareValues(x.value, y.value, x.domain);
+    if (c !== 0) return orderBy[i]!.direction === 'descending' ? -c : c;
+  }
+  return a.index - b.index;
+}
+
+/** The attribute of a one-step `order by` key when it is stored on the rows (not computed). */
+function storedSortAttribute(model: SchemaModel, type: string, path: Path): AttributeInfo | undefined {
+  const step = path.steps.length === 1 ? path.steps[0]! : undefined;
+  if (step === undefined || step.cast !== undefined) return undefined;
+  const attribute = model.attribute(type, step.name);
+  if (!attribute || attribute.computed || (attribute.kind !== 'scalar' && attribute.kind !== 'datetime')) return undefined;
+  // Every concrete type must store it the same way (a subtype may redefine it).
+  const same = model.concreteTypes(type).every((t) => {
+    const own = model.attribute(t, step.name);
+    return own !== undefined && !own.computed && own.kind === attribute.kind && own.valueType === attribute.valueType;
+  });
+  return same ? attribute : undefined;
 }
 
 function pathOf(path: Path): string {

@@ -12,6 +12,32 @@ export interface EntityJson {
 
 export type Row = Record<string, unknown>;
 
+/** A stored row's identity and insertion order, without its data. */
+export interface IndexedRef {
+  type: string;
+  key: string;
+  order: number;
+}
+
+/**
+ * Optional index over the stored rows, so a query reads only the rows it returns:
+ * lookups by indexed attributes, identities in insertion order, rows by identity.
+ */
+export interface QueryIndex {
+  /** Whether rows of this concrete type are all in the index (false for computed rows). */
+  covers(type: string): boolean;
+  /** `exact` (ids, foreign keys: compared as text) or `folded` (names: lower-cased); undefined when not indexed. */
+  kind(attribute: string): 'exact' | 'folded' | undefined;
+  /** Identities of rows whose attribute has one of the values (index text). */
+  refs(types: readonly string[], attribute: string, values: readonly string[]): IndexedRef[];
+  /** Every identity of the types, in insertion order. */
+  all(types: readonly string[]): IndexedRef[];
+  /** Rows by identity, in the order given. */
+  load(refs: readonly IndexedRef[]): { type: string; row: Row }[];
+  /** Stored top-level attribute values by `type\u0000key` (for sorting without whole rows). */
+  values(refs: readonly IndexedRef[], attributes: readonly string[]): Map<string, unknown[]>;
+}
+
 export interface QueryDataSource {
   model: SchemaModel;
   /** All stored rows of one CONCRETE type, as plain objects keyed by API attribute names (FKs as *_id). */
@@ -20,6 +46,7 @@ export interface QueryDataSource {
   computed?(type: string, row: Row, attribute: string): unknown;
   /** An entity's `custom_attributes` rows (one per applicable configuration), each with its concrete value type. */
   customAttributes?(type: string, row: Row): { type: string; row: Row }[];
+  index?: QueryIndex;
 }
 
 export interface ExecuteOptions {

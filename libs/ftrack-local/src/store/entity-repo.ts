@@ -60,14 +60,18 @@ export class EntityRepo {
     return raw.map((r) => ({ type: r.type, row: JSON.parse(r.data) as Row }));
   }
 
-  /** Identities of the rows whose indexed attribute has the value (no row data read). */
-  refsBy(types: readonly string[], attribute: string, value: unknown): StoredRef[] {
-    const text = indexText(attribute, value);
-    if (types.length === 0 || text === undefined) return [];
-    const sql =
-      `SELECT e.type AS type, e.key AS key, e.rowid AS "order" FROM entity_attr a JOIN entity e ON e.type = a.type AND e.key = a.key ` +
-      `WHERE a.type IN (${marks(types.length)}) AND a.attr = ? AND a.value = ?`;
-    return this.statement(sql).all(...types, attribute, text) as StoredRef[];
+  /** Identities of the rows whose indexed attribute has one of the index texts (no row data read). */
+  refsBy(types: readonly string[], attribute: string, texts: readonly string[]): StoredRef[] {
+    if (types.length === 0) return [];
+    const out: StoredRef[] = [];
+    for (let i = 0; i < texts.length; i += CHUNK) {
+      const chunk = texts.slice(i, i + CHUNK);
+      const sql =
+        `SELECT e.type AS type, e.key AS key, e.rowid AS "order" FROM entity_attr a JOIN entity e ON e.type = a.type AND e.key = a.key ` +
+        `WHERE a.type IN (${marks(types.length)}) AND a.attr = ? AND a.value IN (${marks(chunk.length)})`;
+      out.push(...(this.statement(sql).all(...types, attribute, ...chunk) as StoredRef[]));
+    }
+    return out;
   }
 
   /** Identities of every row of the types, in insertion order. */
