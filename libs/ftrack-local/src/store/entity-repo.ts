@@ -31,6 +31,7 @@ export interface StoredRef {
 }
 
 const CHUNK = 400;
+const MAX_CACHED_ROWS = 5_000;
 
 export class EntityRepo {
   private readonly cache = new Map<string, Row[]>();
@@ -72,6 +73,17 @@ export class EntityRepo {
       out.push(...(this.statement(sql).all(...types, attribute, ...chunk) as StoredRef[]));
     }
     return out;
+  }
+
+  /** Highest numeric value of `field` among rows whose indexed attribute has the value (SQL, no rows read). */
+  maxBy(type: string, attribute: string, value: unknown, field: string): number | undefined {
+    const text = indexText(attribute, value);
+    if (text === undefined || !/^\w+$/.test(field)) return undefined;
+    const sql =
+      `SELECT MAX(json_extract(e.data, '$.${field}')) AS top FROM entity_attr a JOIN entity e ON e.type = a.type AND e.key = a.key ` +
+      `WHERE a.type = ? AND a.attr = ? AND a.value = ? AND json_type(e.data, '$.${field}') IN ('integer', 'real')`;
+    const top = (this.statement(sql).get(type, attribute, text) as { top: number | null }).top;
+    return top === null ? undefined : top;
   }
 
   /** Identities of every row of the types, in insertion order. */
@@ -120,12 +132,14 @@ export class EntityRepo {
     return out;
   }
 
+  /** Every row of a type (full scans only: lookups go through the index). Small types stay cached. */
   rows(type: string): Row[] {
     let rows = this.cache.get(type);
     if (!rows) {
       const raw = this.statement('SELECT data FROM entity WHERE type = ? ORDER BY rowid').all(type) as { data: string }[];
       rows = raw.map((r) => JSON.parse(r.data) as Row);
-      this.cache.set(type, rows);
+      // Caching a type of 100k versions would hold it in memory for good: only reference-sized types.
+      if (rows.length <= MAX_CACHED_ROWS) this.cache.set(type, rows);
     }
     return rows;
   }

@@ -7,6 +7,7 @@ import { ApiError, validationError } from '../http/errors.js';
 import { applyDefaults } from './defaults.js';
 import type { EntityRepo, Row } from './entity-repo.js';
 import { removeLinksTo, setLinkedMembers } from './link-collections.js';
+import { VersionNumbers } from './version-numbers.js';
 import { LOCATION_IDS } from './reference-data.js';
 import type { SchemaView } from './schema-view.js';
 import { asReference, toStoredValue, toWireEntity, type WireEntity } from './values.js';
@@ -36,9 +37,11 @@ export class EntityWriter {
     private readonly repo: EntityRepo,
   ) {
     this.customValues = new CustomAttributeValueWriter(view, repo);
+    this.versions = new VersionNumbers(repo);
   }
 
   private readonly customValues: CustomAttributeValueWriter;
+  private readonly versions: VersionNumbers;
 
   /** Files (resource identifiers in ftrack.server) whose components were deleted. */
   readonly removedFiles: string[] = [];
@@ -48,7 +51,7 @@ export class EntityWriter {
     this.requireConcrete(type);
     const row: Row = {};
     const collections = this.assign(type, row, data, 'create');
-    applyDefaults(this.view, this.repo, type, row, userId);
+    applyDefaults(this.view, this.repo, type, row, userId, this.versions);
     const key = this.keyOf(type, row);
     const existing = this.repo.get(type, key);
     if (existing) {
@@ -62,6 +65,7 @@ export class EntityWriter {
     this.checkReferences(type, row, Object.keys(row));
     if (type === 'Timer') checkOneTimer(this.repo, row);
     this.repo.insert(type, key, row);
+    if (type === 'AssetVersion') this.versions.saw(row['asset_id'], row['version']);
     for (const pending of collections) this.setMembers(type, row, pending);
     return toWireEntity(this.view, type, row);
   }
@@ -77,6 +81,10 @@ export class EntityWriter {
     this.checkReferences(concrete, row, changed);
     const key = this.keyOf(concrete, row);
     if (changed.length > 0) this.repo.replace(concrete, key, row, before);
+    if (concrete === 'AssetVersion' && (changed.includes('version') || changed.includes('asset_id'))) {
+      this.versions.forget(before['asset_id']);
+      this.versions.forget(row['asset_id']);
+    }
     for (const pending of collections) this.setMembers(concrete, row, pending);
     const result = toWireEntity(this.view, concrete, row, changed.filter((k) => this.view.property(concrete, k)));
     return result;
@@ -253,6 +261,7 @@ export class EntityWriter {
 
   private deleteCascade(type: string, row: Row): void {
     const id = row['id'];
+    if (type === 'AssetVersion') this.versions.forget(row['asset_id']);
     if (this.view.isA(type, 'Context')) {
       for (const child of this.repo.findBy(this.view.concreteTypes('Context'), 'parent_id', id)) this.deleteCascade(child.type, child.row);
       for (const asset of this.repo.findBy(['Asset'], 'context_id', id)) this.deleteCascade('Asset', asset.row);
