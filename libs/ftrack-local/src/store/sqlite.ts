@@ -63,8 +63,15 @@ function ensureAttributeIndex(db: Db): void {
   const insert = db.prepare('INSERT OR IGNORE INTO entity_attr(type, attr, value, key) VALUES(?, ?, ?, ?)');
   db.transaction(() => {
     db.exec('DELETE FROM entity_attr');
-    for (const row of db.prepare('SELECT type, key, data FROM entity').iterate() as Iterable<{ type: string; key: string; data: string }>) {
-      for (const [attr, value] of indexEntries(JSON.parse(row.data) as Record<string, unknown>)) insert.run(row.type, attr, value, row.key);
+    // In pages by rowid: better-sqlite3 cannot write while a read is still iterating.
+    const page = db.prepare('SELECT rowid AS id, type, key, data FROM entity WHERE rowid > ? ORDER BY rowid LIMIT 5000');
+    for (let after = 0; ; ) {
+      const rows = page.all(after) as { id: number; type: string; key: string; data: string }[];
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        for (const [attr, value] of indexEntries(JSON.parse(row.data) as Record<string, unknown>)) insert.run(row.type, attr, value, row.key);
+      }
+      after = rows.at(-1)!.id;
     }
     writeMeta(db, 'attribute_index', ATTRIBUTE_INDEX_VERSION);
   })();
