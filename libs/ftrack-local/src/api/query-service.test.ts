@@ -64,6 +64,7 @@ function sources(): { indexed: QueryDataSource; plain: QueryDataSource; stats: {
       return repo.load(refs);
     },
     values: (refs, attributes) => repo.values(refs, attributes),
+    page: (types, keys, offset, limit) => repo.page(types, keys, offset, limit),
   };
   return { indexed: { model, rows, index }, plain: { model, rows: (type) => repo.rows(type) }, stats };
 }
@@ -77,6 +78,10 @@ const QUERIES = (): string[] => [
   `select id from AssetVersion where asset.parent.id is "${ids['sh00']}" or asset.parent.id is "${ids['sh23']}" order by comment descending`,
   `select id from Shot where parent.id is "${ids['sq2']}" and name like "sh2%"`,
   `select id from AssetVersion order by version descending, comment limit 7 offset 30`,
+  `select name from Shot order by name`,
+  `select id, name from Shot order by name descending offset 2 limit 5`,
+  `select id from Task order by start_date, name descending, id`,
+  `select id from Context order by name limit 9`,
   `select id from Context where parent_id is "${ids['sq0']}"`,
   `select id from AssetVersion where asset.parent[Shot].name is "sh110" limit 3`,
   `select id from AssetVersion where status.name is "not started" limit 3 offset 100`,

@@ -30,6 +30,7 @@ export class QueryService {
     all: (types) => this.repo.allRefs(types),
     load: (refs) => this.repo.load(refs),
     values: (refs, attributes) => this.repo.values(refs, attributes),
+    page: (types, keys, offset, limit) => this.repo.page(types, keys, offset, limit),
   };
 
   run(expression: unknown, strict: boolean, budget?: Budget): QueryPage {

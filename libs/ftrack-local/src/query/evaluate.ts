@@ -80,15 +80,26 @@ class Evaluator {
     const model = this.graph.model;
     const planner = new Planner(model, index);
     if (!planner.covers(ast.from)) return undefined;
+    const offset = ast.offset ?? 0;
+    const attributes = ast.orderBy.map((k) => storedSortAttribute(model, ast.from, k.path));
+    const sortable = attributes.every((a) => a !== undefined);
+    if (ast.where === null && sortable && index.page) {
+      // A whole type (a paged walk): the store sorts and pages, only the page's rows are read.
+      const specs = (attributes as AttributeInfo[]).map((attribute, i) => ({
+        attribute: attribute.name,
+        descending: ast.orderBy[i]!.direction === 'descending',
+        folded: attribute.valueType === 'string' && !attribute.isKey,
+      }));
+      const { refs, total } = index.page(model.concreteTypes(ast.from), specs, offset, ast.limit);
+      return { page: this.graph.adopt(index.load(refs)), total, offset };
+    }
     const plan = ast.where === null ? { refs: index.all(model.concreteTypes(ast.from)), exact: true } : planner.plan(ast.from, ast.where);
     if (plan === undefined) return undefined;
     const refs = plan.refs instanceof Map ? [...plan.refs.values()].sort((a, b) => a.order - b.order) : plan.refs;
-    const offset = ast.offset ?? 0;
     const end = ast.limit === null ? undefined : offset + ast.limit;
     const load = (some: IndexedRef[]) => this.graph.adopt(index.load(some));
     if (!plan.exact) return this.finish(load(refs), ast, true);
-    const attributes = ast.orderBy.map((k) => storedSortAttribute(model, ast.from, k.path));
-    if (attributes.some((a) => a === undefined)) return this.finish(load(refs), ast, false);
+    if (!sortable) return this.finish(load(refs), ast, false);
     let ordered = refs;
     if (attributes.length > 0) {
       const names = attributes as AttributeInfo[];

@@ -36,6 +36,15 @@ export interface QueryIndex {
   load(refs: readonly IndexedRef[]): { type: string; row: Row }[];
   /** Stored top-level attribute values by `type\u0000key` (for sorting without whole rows). */
   values(refs: readonly IndexedRef[], attributes: readonly string[]): Map<string, unknown[]>;
+  /** One page of every row of the types, sorted by stored attributes in the store (nulls last, then insertion order). */
+  page?(types: readonly string[], keys: readonly SortSpec[], offset: number, limit: number | null): { refs: IndexedRef[]; total: number };
+}
+
+export interface SortSpec {
+  attribute: string;
+  descending: boolean;
+  /** Compare lower-cased (names and other non-key strings). */
+  folded: boolean;
 }
 
 export interface QueryDataSource {

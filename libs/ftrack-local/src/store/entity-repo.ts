@@ -86,6 +86,26 @@ export class EntityRepo {
     return top === null ? undefined : top;
   }
 
+  /** One page of the types' rows sorted by stored attributes (nulls last, then insertion order), and the total. */
+  page(
+    types: readonly string[],
+    keys: readonly { attribute: string; descending: boolean; folded: boolean }[],
+    offset: number,
+    limit: number | null,
+  ): { refs: StoredRef[]; total: number } {
+    if (types.length === 0) return { refs: [], total: 0 };
+    const order = keys.map(({ attribute, descending, folded }) => {
+      if (!/^\w+$/.test(attribute)) throw new Error(`Not a plain attribute name: ${attribute}`);
+      const value = `json_extract(data, '$.${attribute}')`;
+      return `(${value} IS NULL), ${folded ? `lower(${value})` : value}${descending ? ' DESC' : ''}`;
+    });
+    const where = `type IN (${marks(types.length)})`;
+    const sql = `SELECT type, key, rowid AS "order" FROM entity WHERE ${where} ORDER BY ${[...order, 'rowid'].join(', ')} LIMIT ? OFFSET ?`;
+    const refs = this.statement(sql).all(...types, limit ?? -1, offset) as StoredRef[];
+    const { total } = this.statement(`SELECT COUNT(*) AS total FROM entity WHERE ${where}`).get(...types) as { total: number };
+    return { refs, total };
+  }
+
   /** Identities of every row of the types, in insertion order. */
   allRefs(types: readonly string[]): StoredRef[] {
     if (types.length === 0) return [];
