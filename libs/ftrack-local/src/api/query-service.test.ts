@@ -17,6 +17,7 @@ import { provisionUsers } from '../store/users.js';
 let db: Db;
 let repo: EntityRepo;
 const ids: Record<string, string> = {};
+let user: string;
 const model = defaultSchemaModel();
 
 beforeAll(async () => {
@@ -24,8 +25,9 @@ beforeAll(async () => {
   repo = new EntityRepo(db);
   const view = new SchemaView(model);
   ensureReferenceData(repo);
-  const [user] = provisionUsers(db, repo, [{ username: 'indexer', apiKey: 'k' }]);
-  const u = user!.id;
+  const [apiUser] = provisionUsers(db, repo, [{ username: 'indexer', apiKey: 'k' }]);
+  user = apiUser!.id;
+  const u = user;
   const writer = new EntityWriter(view, repo);
   const ref = (type: string, id: string) => ({ __entity_type__: type, id });
   repo.transaction(() => {
@@ -108,6 +110,17 @@ describe('indexed query path', () => {
     expect(result.metadata.next.offset).toBe(5);
     expect(stats.scans).toBe(0);
     expect(stats.loaded).toBe(5);
+  });
+
+  it('sorts a whole type once for a paged walk, and again after a write', () => {
+    const { indexed } = sources();
+    const query = parseQuery('select version from AssetVersion order by version descending limit 2');
+    expect(executeQuery(query, indexed).data.map((v) => v['version'])).toEqual([20, 20]);
+    const view = new SchemaView(model);
+    repo.transaction(() => new EntityWriter(view, repo).create('AssetVersion', { asset_id: ids['a00'], version: 99 }, user));
+    expect(executeQuery(query, indexed).data.map((v) => v['version'])).toEqual([99, 20]);
+    const second = parseQuery('select version from AssetVersion order by version descending offset 1 limit 2');
+    expect(executeQuery(second, indexed).data.map((v) => v['version'])).toEqual([20, 20]);
   });
 
   it('pages through a whole type reading one page of rows at a time', () => {

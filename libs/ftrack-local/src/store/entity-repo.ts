@@ -32,10 +32,14 @@ export interface StoredRef {
 
 const CHUNK = 400;
 const MAX_CACHED_ROWS = 5_000;
+const MAX_SORTED_PAGES = 4;
 
 export class EntityRepo {
   private readonly cache = new Map<string, Row[]>();
   private readonly statements = new Map<string, Statement>();
+  /** Bumped on every write to a type: invalidates sorted pages. */
+  private readonly generations = new Map<string, number>();
+  private readonly sortedPages = new Map<string, { generation: string; refs: StoredRef[] }>();
   private changes: EntityChange[] = [];
   private inTransaction = false;
 
@@ -86,24 +90,38 @@ export class EntityRepo {
     return top === null ? undefined : top;
   }
 
-  /** One page of the types' rows sorted by stored attributes (nulls last, then insertion order), and the total. */
+  /**
+   * One page of the types' rows sorted by stored attributes (nulls last, then insertion order),
+   * and the total. The sorted identities are kept until the types change, so a paged walk
+   * sorts once, not once per page.
+   */
   page(
     types: readonly string[],
     keys: readonly { attribute: string; descending: boolean; folded: boolean }[],
     offset: number,
     limit: number | null,
   ): { refs: StoredRef[]; total: number } {
-    if (types.length === 0) return { refs: [], total: 0 };
+    const memo = JSON.stringify([types, keys]);
+    const generation = types.map((t) => this.generations.get(t) ?? 0).join(',');
+    let sorted = this.sortedPages.get(memo);
+    if (sorted?.generation !== generation) {
+      sorted = { generation, refs: this.sortedRefs(types, keys) };
+      this.sortedPages.delete(memo);
+      if (this.sortedPages.size >= MAX_SORTED_PAGES) this.sortedPages.delete(this.sortedPages.keys().next().value!);
+    }
+    this.sortedPages.set(memo, sorted); // most recently used last
+    return { refs: sorted.refs.slice(offset, limit === null ? undefined : offset + limit), total: sorted.refs.length };
+  }
+
+  private sortedRefs(types: readonly string[], keys: readonly { attribute: string; descending: boolean; folded: boolean }[]): StoredRef[] {
+    if (types.length === 0) return [];
     const order = keys.map(({ attribute, descending, folded }) => {
       if (!/^\w+$/.test(attribute)) throw new Error(`Not a plain attribute name: ${attribute}`);
       const value = `json_extract(data, '$.${attribute}')`;
       return `(${value} IS NULL), ${folded ? `lower(${value})` : value}${descending ? ' DESC' : ''}`;
     });
-    const where = `type IN (${marks(types.length)})`;
-    const sql = `SELECT type, key, rowid AS "order" FROM entity WHERE ${where} ORDER BY ${[...order, 'rowid'].join(', ')} LIMIT ? OFFSET ?`;
-    const refs = this.statement(sql).all(...types, limit ?? -1, offset) as StoredRef[];
-    const { total } = this.statement(`SELECT COUNT(*) AS total FROM entity WHERE ${where}`).get(...types) as { total: number };
-    return { refs, total };
+    const sql = `SELECT type, key, rowid AS "order" FROM entity WHERE type IN (${marks(types.length)}) ORDER BY ${[...order, 'rowid'].join(', ')}`;
+    return this.statement(sql).all(...types) as StoredRef[];
   }
 
   /** Identities of every row of the types, in insertion order. */
@@ -184,7 +202,7 @@ export class EntityRepo {
     const encoded = encodeKey(key);
     this.statement('INSERT INTO entity(type, key, data) VALUES(?, ?, ?)').run(type, encoded, JSON.stringify(row));
     this.indexRow(type, encoded, row);
-    this.cache.delete(type);
+    this.changed(type);
     this.record({ action: 'add', type, key: key.map(String), after: row });
   }
 
@@ -193,7 +211,7 @@ export class EntityRepo {
     this.statement('UPDATE entity SET data = ? WHERE type = ? AND key = ?').run(JSON.stringify(row), type, encoded);
     this.unindexRow(type, encoded, before);
     this.indexRow(type, encoded, row);
-    this.cache.delete(type);
+    this.changed(type);
     this.record({ action: 'update', type, key: key.map(String), before, after: row });
   }
 
@@ -201,7 +219,7 @@ export class EntityRepo {
     const encoded = encodeKey(key);
     this.statement('DELETE FROM entity WHERE type = ? AND key = ?').run(type, encoded);
     this.unindexRow(type, encoded, before);
-    this.cache.delete(type);
+    this.changed(type);
     this.record({ action: 'remove', type, key: key.map(String), before });
   }
 
@@ -215,11 +233,17 @@ export class EntityRepo {
       return { result, changes: this.changes };
     } catch (error) {
       this.cache.clear();
+      this.sortedPages.clear();
       throw error;
     } finally {
       this.inTransaction = false;
       this.changes = [];
     }
+  }
+
+  private changed(type: string): void {
+    this.cache.delete(type);
+    this.generations.set(type, (this.generations.get(type) ?? 0) + 1);
   }
 
   private indexRow(type: string, key: string, row: Row): void {
