@@ -1,6 +1,6 @@
 // Runs query expressions through the shared query engine over the entity store,
 // supplying the attributes only the server can compute.
-import { executeQuery, parseQuery, QuerySyntaxError, type Budget, type QueryIndex } from '../query/index.js';
+import { executeQuery, parseQuery, QuerySyntaxError, type Budget, type QueryIndex, type SortCache } from '../query/index.js';
 import { indexKind } from '../store/attribute-index.js';
 import type { SchemaModel } from '../schema/index.js';
 import { validationError, ApiError } from '../http/errors.js';
@@ -30,8 +30,12 @@ export class QueryService {
     all: (types) => this.repo.allRefs(types),
     load: (refs) => this.repo.load(refs),
     values: (refs, attributes) => this.repo.values(refs, attributes),
-    page: (types, keys, offset, limit) => this.repo.page(types, keys, offset, limit),
+    allValues: (types, attributes) => this.repo.allValues(types, attributes),
+    generation: (types) => this.repo.generation(types),
   };
+
+  /** Sorted whole types for paged walks, dropped when the types change. */
+  private readonly sortCache: SortCache = new Map();
 
   run(expression: unknown, strict: boolean, budget?: Budget): QueryPage {
     if (typeof expression !== 'string' || expression.trim() === '') throw validationError('A query expression is required.');
@@ -53,7 +57,7 @@ export class QueryService {
           computed: (type: string, row: Record<string, unknown>, attribute: string) =>
             this.computed.value(type, row as Row, attribute),
         },
-        { strict, ...(budget ? { budget } : {}) },
+        { strict, sortCache: this.sortCache, ...(budget ? { budget } : {}) },
       );
     } catch (error) {
       if (error instanceof ApiError) throw error;

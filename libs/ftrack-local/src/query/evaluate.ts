@@ -14,7 +14,9 @@ import type { SortKey } from './ast.js';
 import { Budget } from './budget.js';
 import { domainFor, normalizeStored } from './coerce.js';
 import { Planner } from './planner.js';
-import type { IndexedRef, QueryIndex } from './types.js';
+import type { IndexedRef, QueryIndex, SortCache } from './types.js';
+
+const SORT_CACHE_SIZE = 4;
 import { EntityGraph, type EntityRef } from './entity-graph.js';
 import { likeMatches } from './like.js';
 import { QueryEvaluationError } from './errors.js';
@@ -29,7 +31,7 @@ export function executeQuery(ast: QueryAst, source: QueryDataSource, options: Ex
     throw new QueryEvaluationError('"group by" and aggregate projections such as count() are not supported by ftrack-local.');
   }
   const budget = options.budget ?? Budget.unlimited();
-  const { page, total, offset } = new Evaluator(graph, budget).select(ast);
+  const { page, total, offset } = new Evaluator(graph, budget, options.sortCache).select(ast);
   const next = ast.limit !== null && ast.limit > 0 && offset + page.length < total ? offset + page.length : null;
   return { data: renderEntities(graph, ast, page, options.strict === true, budget), metadata: { next: { offset: next } } };
 }
@@ -47,6 +49,7 @@ class Evaluator {
   constructor(
     private readonly graph: EntityGraph,
     private readonly budget: Budget,
+    private readonly sortCache?: SortCache,
   ) {}
 
   select(ast: QueryAst): Selection {
@@ -81,46 +84,65 @@ class Evaluator {
     const planner = new Planner(model, index);
     if (!planner.covers(ast.from)) return undefined;
     const offset = ast.offset ?? 0;
-    const attributes = ast.orderBy.map((k) => storedSortAttribute(model, ast.from, k.path));
-    const sortable = attributes.every((a) => a !== undefined);
-    if (ast.where === null && sortable && index.page) {
-      // A whole type (a paged walk): the store sorts and pages, only the page's rows are read.
-      const specs = (attributes as AttributeInfo[]).map((attribute, i) => ({
-        attribute: attribute.name,
-        descending: ast.orderBy[i]!.direction === 'descending',
-        folded: attribute.valueType === 'string' && !attribute.isKey,
-      }));
-      const { refs, total } = index.page(model.concreteTypes(ast.from), specs, offset, ast.limit);
-      return { page: this.graph.adopt(index.load(refs)), total, offset };
-    }
-    const plan = ast.where === null ? { refs: index.all(model.concreteTypes(ast.from)), exact: true } : planner.plan(ast.from, ast.where);
-    if (plan === undefined) return undefined;
-    const refs = plan.refs instanceof Map ? [...plan.refs.values()].sort((a, b) => a.order - b.order) : plan.refs;
     const end = ast.limit === null ? undefined : offset + ast.limit;
     const load = (some: IndexedRef[]) => this.graph.adopt(index.load(some));
+    const attributes = ast.orderBy.map((k) => storedSortAttribute(model, ast.from, k.path));
+    const sortable = attributes.every((a) => a !== undefined);
+    const types = model.concreteTypes(ast.from);
+    if (ast.where === null && sortable) {
+      const ordered = this.sortedWhole(types, ast, attributes as AttributeInfo[], index);
+      return { page: load(ordered.slice(offset, end)), total: ordered.length, offset };
+    }
+    const plan = ast.where === null ? { refs: new Map(index.all(types).map((r) => [`${r.type}\u0000${r.key}`, r])), exact: true } : planner.plan(ast.from, ast.where);
+    if (plan === undefined) return undefined;
+    const refs = [...plan.refs.values()].sort((a, b) => a.order - b.order);
     if (!plan.exact) return this.finish(load(refs), ast, true);
     if (!sortable) return this.finish(load(refs), ast, false);
-    let ordered = refs;
-    if (attributes.length > 0) {
-      const names = attributes as AttributeInfo[];
-      const values = index.values(refs, names.map((a) => a.name));
-      const keyed = refs.map((ref, position) => {
-        this.budget.tick();
-        const stored = values.get(`${ref.type}\u0000${ref.key}`) ?? [];
-        return {
-          ref,
-          index: position,
-          keys: names.map((attribute, i): Terminal | null => {
-            const domain = domainFor(attribute.valueType, attribute.kind === 'datetime', attribute.isKey);
-            const value = normalizeStored(stored[i], domain);
-            return value === null ? null : { value, domain };
-          }),
-        };
-      });
-      keyed.sort((a, b) => compareKeyed(a, b, ast.orderBy));
-      ordered = keyed.map((k) => k.ref);
-    }
+    const names = (attributes as AttributeInfo[]).map((a) => a.name);
+    const values = names.length > 0 ? index.values(refs, names) : new Map<string, unknown[]>();
+    const ordered = this.sortRefs(refs, attributes as AttributeInfo[], ast, (ref) => values.get(`${ref.type}\u0000${ref.key}`) ?? []);
     return { page: load(ordered.slice(offset, end)), total: refs.length, offset };
+  }
+
+  /** Every row of the types in query order; kept per write generation, since a paged walk asks again for each page. */
+  private sortedWhole(types: string[], ast: QueryAst, attributes: AttributeInfo[], index: QueryIndex): IndexedRef[] {
+    const generation = index.generation(types);
+    const memo = `${types.join(',')}|${ast.orderBy.map((k) => `${pathOf(k.path)} ${k.direction}`).join(',')}`;
+    const hit = this.sortCache?.get(memo);
+    if (hit !== undefined && hit.generation === generation) return hit.refs;
+    let refs: IndexedRef[];
+    if (attributes.length === 0) refs = index.all(types);
+    else {
+      const rows = index.allValues(types, attributes.map((a) => a.name));
+      const byRef = new Map(rows.map((r) => [r.ref, r.values]));
+      refs = this.sortRefs(rows.map((r) => r.ref).sort((a, b) => a.order - b.order), attributes, ast, (ref) => byRef.get(ref) ?? []);
+    }
+    if (this.sortCache !== undefined) {
+      this.sortCache.delete(memo);
+      if (this.sortCache.size >= SORT_CACHE_SIZE) this.sortCache.delete(this.sortCache.keys().next().value!);
+      this.sortCache.set(memo, { generation, refs });
+    }
+    return refs;
+  }
+
+  /** Stable sort of identities by stored values, with the evaluator's comparison rules. */
+  private sortRefs(refs: IndexedRef[], attributes: AttributeInfo[], ast: QueryAst, stored: (ref: IndexedRef) => unknown[]): IndexedRef[] {
+    if (attributes.length === 0) return refs;
+    const domains = attributes.map((a) => domainFor(a.valueType, a.kind === 'datetime', a.isKey));
+    const keyed = refs.map((ref, position) => {
+      this.budget.tick();
+      const values = stored(ref);
+      return {
+        ref,
+        index: position,
+        keys: domains.map((domain, i): Terminal | null => {
+          const value = normalizeStored(values[i], domain);
+          return value === null ? null : { value, domain };
+        }),
+      };
+    });
+    keyed.sort((a, b) => compareKeyed(a, b, ast.orderBy));
+    return keyed.map((k) => k.ref);
   }
 
   /** Validates every path of a condition before any row is touched. */

@@ -20,4 +20,4 @@ export { Budget, QueryBudgetError } from './budget.js';
 export { formatNaiveUtc, parseInstant } from './coerce.js';
 export { pathText } from './ast.js';
 export type { CompareOp, Condition, Literal, Path, PathStep, Projection, QueryAst, SortKey } from './ast.js';
-export type { EntityJson, ExecuteOptions, IndexedRef, JsonValue, QueryDataSource, QueryIndex, QueryResult, Row, SortSpec } from './types.js';
+export type { EntityJson, ExecuteOptions, IndexedRef, JsonValue, QueryDataSource, QueryIndex, QueryResult, Row, SortCache } from './types.js';

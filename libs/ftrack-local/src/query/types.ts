@@ -36,16 +36,14 @@ export interface QueryIndex {
   load(refs: readonly IndexedRef[]): { type: string; row: Row }[];
   /** Stored top-level attribute values by `type\u0000key` (for sorting without whole rows). */
   values(refs: readonly IndexedRef[], attributes: readonly string[]): Map<string, unknown[]>;
-  /** One page of every row of the types, sorted by stored attributes in the store (nulls last, then insertion order). */
-  page?(types: readonly string[], keys: readonly SortSpec[], offset: number, limit: number | null): { refs: IndexedRef[]; total: number };
+  /** Every identity of the types with stored top-level attribute values, in one pass. */
+  allValues(types: readonly string[], attributes: readonly string[]): { ref: IndexedRef; values: unknown[] }[];
+  /** Changes whenever a row of the types is written (for caches of sorted identities). */
+  generation(types: readonly string[]): string;
 }
 
-export interface SortSpec {
-  attribute: string;
-  descending: boolean;
-  /** Compare lower-cased (names and other non-key strings). */
-  folded: boolean;
-}
+/** Sorted identities of whole types, kept across queries until the types change (owned by the caller). */
+export type SortCache = Map<string, { generation: string; refs: IndexedRef[] }>;
 
 export interface QueryDataSource {
   model: SchemaModel;
@@ -63,6 +61,7 @@ export interface ExecuteOptions {
   strict?: boolean;
   /** Stops evaluation with a QueryBudgetError once spent (shared by the queries of one request). */
   budget?: Budget;
+  sortCache?: SortCache;
 }
 
 export interface QueryResult {

@@ -32,14 +32,12 @@ export interface StoredRef {
 
 const CHUNK = 400;
 const MAX_CACHED_ROWS = 5_000;
-const MAX_SORTED_PAGES = 4;
 
 export class EntityRepo {
   private readonly cache = new Map<string, Row[]>();
   private readonly statements = new Map<string, Statement>();
   /** Bumped on every write to a type: invalidates sorted pages. */
   private readonly generations = new Map<string, number>();
-  private readonly sortedPages = new Map<string, { generation: string; refs: StoredRef[] }>();
   private changes: EntityChange[] = [];
   private inTransaction = false;
 
@@ -90,38 +88,23 @@ export class EntityRepo {
     return top === null ? undefined : top;
   }
 
-  /**
-   * One page of the types' rows sorted by stored attributes (nulls last, then insertion order),
-   * and the total. The sorted identities are kept until the types change, so a paged walk
-   * sorts once, not once per page.
-   */
-  page(
-    types: readonly string[],
-    keys: readonly { attribute: string; descending: boolean; folded: boolean }[],
-    offset: number,
-    limit: number | null,
-  ): { refs: StoredRef[]; total: number } {
-    const memo = JSON.stringify([types, keys]);
-    const generation = types.map((t) => this.generations.get(t) ?? 0).join(',');
-    let sorted = this.sortedPages.get(memo);
-    if (sorted?.generation !== generation) {
-      sorted = { generation, refs: this.sortedRefs(types, keys) };
-      this.sortedPages.delete(memo);
-      if (this.sortedPages.size >= MAX_SORTED_PAGES) this.sortedPages.delete(this.sortedPages.keys().next().value!);
-    }
-    this.sortedPages.set(memo, sorted); // most recently used last
-    return { refs: sorted.refs.slice(offset, limit === null ? undefined : offset + limit), total: sorted.refs.length };
+  /** Every identity of the types with stored top-level attribute values, in one scan. */
+  allValues(types: readonly string[], attributes: readonly string[]): { ref: StoredRef; values: unknown[] }[] {
+    if (types.length === 0) return [];
+    const columns = attributes.map((a, n) => {
+      if (!/^\w+$/.test(a)) throw new Error(`Not a plain attribute name: ${a}`);
+      return `json_extract(data, '$.${a}') AS v${n}`;
+    });
+    const sql = `SELECT type, key, rowid AS "order", ${columns.join(', ')} FROM entity WHERE type IN (${marks(types.length)})`;
+    return (this.statement(sql).all(...types) as Record<string, unknown>[]).map((r) => ({
+      ref: { type: String(r['type']), key: String(r['key']), order: Number(r['order']) },
+      values: attributes.map((_, n) => r[`v${n}`]),
+    }));
   }
 
-  private sortedRefs(types: readonly string[], keys: readonly { attribute: string; descending: boolean; folded: boolean }[]): StoredRef[] {
-    if (types.length === 0) return [];
-    const order = keys.map(({ attribute, descending, folded }) => {
-      if (!/^\w+$/.test(attribute)) throw new Error(`Not a plain attribute name: ${attribute}`);
-      const value = `json_extract(data, '$.${attribute}')`;
-      return `(${value} IS NULL), ${folded ? `lower(${value})` : value}${descending ? ' DESC' : ''}`;
-    });
-    const sql = `SELECT type, key, rowid AS "order" FROM entity WHERE type IN (${marks(types.length)}) ORDER BY ${[...order, 'rowid'].join(', ')}`;
-    return this.statement(sql).all(...types) as StoredRef[];
+  /** Changes whenever a row of one of the types is written. */
+  generation(types: readonly string[]): string {
+    return types.map((t) => this.generations.get(t) ?? 0).join(',');
   }
 
   /** Identities of every row of the types, in insertion order. */
@@ -233,7 +216,7 @@ export class EntityRepo {
       return { result, changes: this.changes };
     } catch (error) {
       this.cache.clear();
-      this.sortedPages.clear();
+      for (const type of this.generations.keys()) this.generations.set(type, (this.generations.get(type) ?? 0) + 1);
       throw error;
     } finally {
       this.inTransaction = false;

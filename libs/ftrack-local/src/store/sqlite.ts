@@ -13,6 +13,9 @@ export function openDatabase(dataDir: string): Db {
   const db = new Database(join(dataDir, DB_FILE_NAME));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // 64 MB of page cache (the default is 2 MB): a 200k-entity store's indexes stay in memory.
+  db.pragma('cache_size = -65536');
+  db.pragma('temp_store = MEMORY');
   db.exec(`
     CREATE TABLE IF NOT EXISTS entity (
       type TEXT NOT NULL,
