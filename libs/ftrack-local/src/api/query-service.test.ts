@@ -50,7 +50,7 @@ beforeAll(async () => {
 
 afterAll(() => db.close());
 
-function sources(): { indexed: QueryDataSource; plain: QueryDataSource; stats: { loaded: number; scans: number } } {
+function sources(): { indexed: QueryDataSource; plain: QueryDataSource; stats: { loaded: number; scans: number; sorts: number } } {
   const stats = { loaded: 0, scans: 0, sorts: 0 };
   const rows = (type: string) => {
     stats.scans += 1;

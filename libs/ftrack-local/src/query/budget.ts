@@ -1,6 +1,7 @@
-// A time budget for one request: evaluation checks the clock every few hundred
-// steps and stops with a clear error, so one expensive query cannot hold the
-// event loop (and every other client) for long.
+// A CPU-time budget for one request: evaluation checks the process's CPU time every
+// few hundred steps and stops with a clear error, so one expensive query cannot hold
+// the event loop (and every other client) for long. CPU rather than wall time, so a
+// busy machine does not fail queries that are cheap in themselves.
 import { QueryError } from './errors.js';
 
 export class QueryBudgetError extends QueryError {
@@ -15,10 +16,16 @@ export class QueryBudgetError extends QueryError {
 
 const CHECK_EVERY = 256;
 
+/** User + system CPU time of this process, in milliseconds. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 export class Budget {
   private steps = 0;
 
-  /** `deadline` is a performance.now() value; undefined means unlimited. */
+  /** `deadline` is a cpuMs() value; undefined means unlimited. */
   constructor(
     private readonly deadline: number | undefined,
     private readonly budgetMs = 0,
@@ -29,12 +36,12 @@ export class Budget {
   }
 
   static of(budgetMs: number): Budget {
-    return new Budget(performance.now() + budgetMs, budgetMs);
+    return new Budget(cpuMs() + budgetMs, budgetMs);
   }
 
   tick(): void {
     if (this.deadline === undefined) return;
     this.steps += 1;
-    if (this.steps % CHECK_EVERY === 0 && performance.now() > this.deadline) throw new QueryBudgetError(this.budgetMs);
+    if (this.steps % CHECK_EVERY === 0 && cpuMs() > this.deadline) throw new QueryBudgetError(this.budgetMs);
   }
 }

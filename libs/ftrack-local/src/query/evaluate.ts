@@ -114,8 +114,14 @@ class Evaluator {
     if (attributes.length === 0) refs = index.all(types);
     else {
       const rows = index.allValues(types, attributes.map((a) => a.name));
-      const byRef = new Map(rows.map((r) => [r.ref, r.values]));
-      refs = this.sortRefs(rows.map((r) => r.ref).sort((a, b) => a.order - b.order), attributes, ast, (ref) => byRef.get(ref) ?? []);
+      // Ties keep insertion order: the row's order stands in for its position.
+      refs = this.sortRefs(
+        rows.map((r) => r.ref),
+        attributes,
+        ast,
+        (_, position) => rows[position]!.values,
+        (ref) => ref.order,
+      );
     }
     if (this.sortCache !== undefined) {
       this.sortCache.delete(memo);
@@ -126,15 +132,21 @@ class Evaluator {
   }
 
   /** Stable sort of identities by stored values, with the evaluator's comparison rules. */
-  private sortRefs(refs: IndexedRef[], attributes: AttributeInfo[], ast: QueryAst, stored: (ref: IndexedRef) => unknown[]): IndexedRef[] {
+  private sortRefs(
+    refs: IndexedRef[],
+    attributes: AttributeInfo[],
+    ast: QueryAst,
+    stored: (ref: IndexedRef, position: number) => unknown[],
+    tieBreak: (ref: IndexedRef, position: number) => number = (_, position) => position,
+  ): IndexedRef[] {
     if (attributes.length === 0) return refs;
     const domains = attributes.map((a) => domainFor(a.valueType, a.kind === 'datetime', a.isKey));
     const keyed = refs.map((ref, position) => {
       this.budget.tick();
-      const values = stored(ref);
+      const values = stored(ref, position);
       return {
         ref,
-        index: position,
+        index: tieBreak(ref, position),
         keys: domains.map((domain, i): Terminal | null => {
           const value = normalizeStored(values[i], domain);
           return value === null ? null : { value, domain };
