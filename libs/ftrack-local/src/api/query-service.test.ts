@@ -50,8 +50,8 @@ beforeAll(async () => {
 
 afterAll(() => db.close());
 
-function sources(): { indexed: QueryDataSource; plain: QueryDataSource; stats: { loaded: number; scans: number; sorts: number } } {
-  const stats = { loaded: 0, scans: 0, sorts: 0 };
+function sources(): { indexed: QueryDataSource; plain: QueryDataSource; stats: { loaded: number; scans: number; sorts: number; lookups: number } } {
+  const stats = { loaded: 0, scans: 0, sorts: 0, lookups: 0 };
   const rows = (type: string) => {
     stats.scans += 1;
     return repo.rows(type);
@@ -59,7 +59,10 @@ function sources(): { indexed: QueryDataSource; plain: QueryDataSource; stats: {
   const index: QueryIndex = {
     covers: () => true,
     kind: indexKind,
-    refs: (types, attribute, values) => repo.refsBy(types, attribute, values),
+    refs: (types, attribute, values) => {
+      stats.lookups += 1;
+      return repo.refsBy(types, attribute, values);
+    },
     all: (types) => repo.allRefs(types),
     load: (refs) => {
       stats.loaded += refs.length;
@@ -127,6 +130,23 @@ describe('indexed query path', () => {
     repo.transaction(() => new EntityWriter(view, repo).create('AssetVersion', { asset_id: ids['a00'], version: 99 }, user));
     expect(run('select version from AssetVersion order by version descending limit 2')).toEqual([99, 20]);
     expect(stats.sorts).toBe(2);
+  });
+
+  it('plans a paged walk once until the next write', () => {
+    const { indexed, stats } = sources();
+    const sortCache: SortCache = new Map();
+    const walk = (offset: number) =>
+      executeQuery(parseQuery(`select comment from AssetVersion where asset.parent.parent.id is "${ids['sq2']}" order by comment offset ${offset} limit 10`), indexed, { sortCache });
+    const first = walk(0);
+    const lookups = stats.lookups;
+    const second = walk(10);
+    expect(stats.lookups).toBe(lookups);
+    expect(first.metadata.next.offset).toBe(10);
+    expect(second.data.map((v) => v['id'])).not.toEqual(first.data.map((v) => v['id']));
+    const view = new SchemaView(model);
+    repo.transaction(() => new EntityWriter(view, repo).create('AssetVersion', { asset_id: ids['a20'], comment: 'a first' }, user));
+    expect(walk(0).data[0]!['comment']).toBe('a first');
+    expect(stats.lookups).toBeGreaterThan(lookups);
   });
 
   it('pages through a whole type reading one page of rows at a time', () => {

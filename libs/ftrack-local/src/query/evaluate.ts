@@ -93,6 +93,13 @@ class Evaluator {
       const ordered = this.sortedWhole(types, ast, attributes as AttributeInfo[], index);
       return { page: load(ordered.slice(offset, end)), total: ordered.length, offset };
     }
+    // An exact, sortable plan is kept until the next write: the pages of a walk reuse it.
+    const memo = sortable && ast.where !== null ? `plan|${ast.from}|${JSON.stringify(ast.where)}|${JSON.stringify(ast.orderBy)}` : undefined;
+    const generation = index.generation([]);
+    const hit = memo === undefined ? undefined : this.sortCache?.get(memo);
+    if (hit !== undefined && hit.generation === generation) {
+      return { page: load(hit.refs.slice(offset, end)), total: hit.refs.length, offset };
+    }
     const plan = ast.where === null ? { refs: new Map(index.all(types).map((r) => [`${r.type}\u0000${r.key}`, r])), exact: true } : planner.plan(ast.from, ast.where);
     if (plan === undefined) return undefined;
     const refs = [...plan.refs.values()].sort((a, b) => a.order - b.order);
@@ -101,7 +108,15 @@ class Evaluator {
     const names = (attributes as AttributeInfo[]).map((a) => a.name);
     const values = names.length > 0 ? index.values(refs, names) : new Map<string, unknown[]>();
     const ordered = this.sortRefs(refs, attributes as AttributeInfo[], ast, (ref) => values.get(`${ref.type}\u0000${ref.key}`) ?? []);
+    if (memo !== undefined) this.remember(memo, generation, ordered);
     return { page: load(ordered.slice(offset, end)), total: refs.length, offset };
+  }
+
+  private remember(memo: string, generation: string, refs: IndexedRef[]): void {
+    if (this.sortCache === undefined) return;
+    this.sortCache.delete(memo);
+    if (this.sortCache.size >= SORT_CACHE_SIZE) this.sortCache.delete(this.sortCache.keys().next().value!);
+    this.sortCache.set(memo, { generation, refs });
   }
 
   /** Every row of the types in query order; kept per write generation, since a paged walk asks again for each page. */
@@ -123,11 +138,7 @@ class Evaluator {
         (ref) => ref.order,
       );
     }
-    if (this.sortCache !== undefined) {
-      this.sortCache.delete(memo);
-      if (this.sortCache.size >= SORT_CACHE_SIZE) this.sortCache.delete(this.sortCache.keys().next().value!);
-      this.sortCache.set(memo, { generation, refs });
-    }
+    this.remember(memo, generation, refs);
     return refs;
   }
 

@@ -38,7 +38,7 @@ export interface QueryIndex {
   values(refs: readonly IndexedRef[], attributes: readonly string[]): Map<string, unknown[]>;
   /** Every identity of the types with stored top-level attribute values, in one pass. */
   allValues(types: readonly string[], attributes: readonly string[]): { ref: IndexedRef; values: unknown[] }[];
-  /** Changes whenever a row of the types is written (for caches of sorted identities). */
+  /** Changes whenever a row of the types (of any type, for an empty list) is written (for caches of sorted identities). */
   generation(types: readonly string[]): string;
 }
 

@@ -38,6 +38,7 @@ export class EntityRepo {
   private readonly statements = new Map<string, Statement>();
   /** Bumped on every write to a type: invalidates sorted pages. */
   private readonly generations = new Map<string, number>();
+  private writes = 0;
   private changes: EntityChange[] = [];
   private inTransaction = false;
 
@@ -101,8 +102,9 @@ export class EntityRepo {
     return rows.map((r) => ({ ref: { type: String(r[0]), key: String(r[1]), order: Number(r[2]) }, values: r.slice(3) }));
   }
 
-  /** Changes whenever a row of one of the types is written. */
+  /** Changes whenever a row of one of the types (of any type, for an empty list) is written. */
   generation(types: readonly string[]): string {
+    if (types.length === 0) return String(this.writes);
     return types.map((t) => this.generations.get(t) ?? 0).join(',');
   }
 
@@ -216,6 +218,7 @@ export class EntityRepo {
     } catch (error) {
       this.cache.clear();
       for (const type of this.generations.keys()) this.generations.set(type, (this.generations.get(type) ?? 0) + 1);
+      this.writes += 1;
       throw error;
     } finally {
       this.inTransaction = false;
@@ -224,6 +227,7 @@ export class EntityRepo {
   }
 
   private changed(type: string): void {
+    this.writes += 1;
     this.cache.delete(type);
     this.generations.set(type, (this.generations.get(type) ?? 0) + 1);
   }
