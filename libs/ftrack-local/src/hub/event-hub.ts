@@ -163,6 +163,7 @@ export class EventHub {
 
   /** Once per connection that has a matching subscriber, the sender's own included. */
   private route(event: Record<string, unknown>): void {
+    if (this.connections.size === 0) return; // nothing to serialise a large ftrack.update for
     let target: Expression | undefined;
     const targetText = typeof event['target'] === 'string' ? event['target'].trim() : '';
     if (targetText) {
