@@ -53,23 +53,25 @@ describe('user actions', () => {
       const first = new Session(own.url, own.user, own.apiKey, { autoConnectEventHub: false });
       await first.initializing;
       const id = ((await first.query(`select id from User where username is "${own.user}"`)).data[0] as { id: string }).id;
+      // Python: session.reset_remote('api_key', entity=user) sends the id as a string and reads data['api_key'].
       const [result] = (await first.call([{ action: 'reset_remote', reset_type: 'api_key', entity_type: 'User', entity_key: id }])) as [
-        { data: string },
+        { data: { api_key: string } },
       ];
-      expect(result.data).toMatch(/^[A-Za-z0-9_-]{20,}$/);
-      expect(result.data).not.toBe(own.apiKey);
+      const newKey = result.data.api_key;
+      expect(newKey).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+      expect(newKey).not.toBe(own.apiKey);
       await expect(new Session(own.url, own.user, own.apiKey, { autoConnectEventHub: false }).initializing).rejects.toMatchObject({
         name: 'ServerError',
       });
-      const second = new Session(own.url, own.user, result.data, { autoConnectEventHub: false });
+      const second = new Session(own.url, own.user, newKey, { autoConnectEventHub: false });
       await second.initializing;
 
       // Any User can become an API user this way, and keeps its key across a restart.
       const bot = (await second.create('User', { username: 'render-bot' })).data as { id: string };
       const [botKey] = (await second.call([{ action: 'reset_remote', reset_type: 'api_key', entity_type: 'User', entity_key: [bot.id] }])) as [
-        { data: string },
+        { data: { api_key: string } },
       ];
-      const botSession = new Session(own.url, 'render-bot', botKey.data, { autoConnectEventHub: false });
+      const botSession = new Session(own.url, 'render-bot', botKey.data.api_key, { autoConnectEventHub: false });
       await botSession.initializing;
     } finally {
       await own.close();

@@ -11,7 +11,7 @@ function keyOf(op: Operation): string | undefined {
   return Array.isArray(key) && typeof key[0] === 'string' ? key[0] : undefined;
 }
 
-/** `reset_type: "api_key"` on a User returns its new key (Python User.reset_api_key); nothing else is cached. */
+/** `reset_type: "api_key"` on a User returns `{api_key}` (Python User.reset_api_key reads data['api_key']); nothing else is cached. */
 export const resetRemote: ActionHandler = {
   run(op, ctx, writer) {
     if (stringField(op, 'reset_type') !== 'api_key') return { action: 'reset_remote', data: null };
@@ -20,7 +20,7 @@ export const resetRemote: ActionHandler = {
     writer.locate('User', userId);
     const { apiKey, activate } = ctx.resetApiKey(userId);
     ctx.afterCommit.push(activate);
-    return { action: 'reset_remote', data: apiKey };
+    return { action: 'reset_remote', data: { api_key: apiKey } };
   },
 };
 
