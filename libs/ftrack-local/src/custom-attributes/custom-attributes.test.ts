@@ -115,7 +115,10 @@ describe('custom attributes', () => {
     expect((await values('AssetVersion', versionId))['client_approved']!.value).toBe(true);
     await expect(
       session.update('AssetVersionCustomAttributeValue', [config.id, versionId], { value: 'yes' }),
-    ).rejects.toMatchObject({ name: 'ServerValidationError' });
+    ).rejects.toMatchObject({
+      name: 'ServerValidationError',
+      message: 'Custom attribute value for "client_approved" must be of type boolean. Got "yes" of type string.',
+    });
     await expect(
       session.update('ContextCustomAttributeValue', [config.id, taskId], { value: true }),
     ).rejects.toMatchObject({ name: 'ServerValidationError' });

@@ -86,7 +86,11 @@ export class CustomAttributeValueWriter {
   private checkValue(config: Row, value: unknown): unknown {
     if (value === null || value === undefined) return null;
     const typeName = this.repo.get('CustomAttributeType', [config['type_id']])?.['name'];
-    const wrong = () => validationError(`Invalid value for custom attribute '${String(config['key'])}' (${String(typeName)}).`);
+    // The real server's wording (ftrack-python docs): `Custom attribute value for "fstart" must be of type number. Got "test" …`
+    const wrong = () =>
+      validationError(
+        `Custom attribute value for "${String(config['key'])}" must be of type ${String(typeName)}. Got ${JSON.stringify(value)} of type ${Array.isArray(value) ? 'list' : typeof value}.`,
+      );
     switch (typeName) {
       case 'number':
         if (typeof value === 'number' && Number.isFinite(value)) return value;
