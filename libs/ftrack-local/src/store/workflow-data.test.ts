@@ -30,6 +30,8 @@ describe('workflows of the demo ProjectSchema', () => {
     expect((task[0] as { color: string }).color).toMatch(/^#/);
     const version = await projectSchema.getStatuses(session, schemaId, 'AssetVersion');
     expect(names(version)).toEqual(['Not started', 'Pending Review', 'Requires changes', 'Approved']);
+    const compositing = (await session.query('select id from Type where name is "Compositing"')).data[0] as { id: string };
+    expect(names(await projectSchema.getStatuses(session, schemaId, 'Task', compositing.id))).toEqual(names(task)); // no overrides
     const shot = await projectSchema.getStatuses(session, schemaId, 'Shot');
     expect(names(shot)).toEqual(['Not started', 'In progress', 'On Hold', 'Completed', 'Omitted']);
   });
