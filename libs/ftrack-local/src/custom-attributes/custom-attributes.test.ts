@@ -57,6 +57,15 @@ describe('custom attributes', () => {
     expect(version['handles']!.value).toBe(8);
   });
 
+  it('answers the AYON query for stored hierarchical values (stored only, no defaults)', async () => {
+    const { projectId, shotId } = server.seed!;
+    const fps = await configurationId('fps');
+    const result = await session.query(
+      `select value, entity_id, configuration_id, key from ContextCustomAttributeValue where entity_id in ("${projectId}", "${shotId}") and configuration_id is "${fps}"`,
+    );
+    expect(result.data).toEqual([expect.objectContaining({ __entity_type__: 'ContextCustomAttributeValue', entity_id: projectId, key: 'fps', value: 24 })]);
+  });
+
   it('writes a value by updating the listed row, and deleting it reverts to the inherited value', async () => {
     const { taskId, shotId } = server.seed!;
     const fps = await configurationId('fps');

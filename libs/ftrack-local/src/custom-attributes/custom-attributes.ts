@@ -68,27 +68,29 @@ export class CustomAttributes {
   storedRows(valueType: string): Row[] {
     const configs = new Map(this.configurations().map((c) => [String(c['id']), c]));
     const out: Row[] = [];
-    for (const stored of this.repo.rows(STORED_VALUE_TYPE)) {
-      const config = configs.get(String(stored['configuration_id']));
+    const stored = this.repo.rows(STORED_VALUE_TYPE);
+    // Owner types in one indexed pass (not one lookup per value).
+    const ownerTypes = new Map(
+      this.repo.refsBy(this.ownerTypes(), 'id', [...new Set(stored.map((r) => String(r['entity_id'])))]).map((ref) => [ref.key, ref.type]),
+    );
+    for (const value of stored) {
+      const config = configs.get(String(value['configuration_id']));
       if (valueType !== STORED_VALUE_TYPE) {
-        const owner = this.owner(String(stored['entity_id']));
-        if (!owner || valueTypeFor(this.view, owner.type) !== valueType) continue;
+        const ownerType = ownerTypes.get(String(value['entity_id']));
+        if (ownerType === undefined || valueTypeFor(this.view, ownerType) !== valueType) continue;
       }
-      out.push({ ...stored, key: config?.['key'] ?? null, value: config ? this.wireValue(config, stored['value']) : stored['value'] });
+      out.push({ ...value, key: config?.['key'] ?? null, value: config ? this.wireValue(config, value['value']) : value['value'] });
     }
     return out;
   }
 
   /** The entity a value belongs to, among the types that have custom attributes. */
   owner(entityId: string): { type: string; row: Row } | undefined {
-    const types = [
-      ...this.view.concreteTypes('Context'),
-      'AssetVersion',
-      'Asset',
-      'User',
-      ...this.view.concreteTypes('List'),
-    ];
-    return this.repo.findAmong(types, [entityId]);
+    return this.repo.findAmong(this.ownerTypes(), [entityId]);
+  }
+
+  private ownerTypes(): string[] {
+    return [...this.view.concreteTypes('Context'), 'AssetVersion', 'Asset', 'User', ...this.view.concreteTypes('List')];
   }
 
   /** Stored values of the entity and its ancestors, by `configuration|entity`. */
