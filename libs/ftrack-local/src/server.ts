@@ -18,6 +18,7 @@ import { EventHub } from './hub/event-hub.js';
 import { buildUpdateEvent } from './hub/update-events.js';
 import { handleReviewPage } from './review-page/routes.js';
 import { CustomAttributes } from './custom-attributes/custom-attributes.js';
+import { asOwnerChange } from './custom-attributes/owner-changes.js';
 import { defaultSchemaModel, loadSchemas, SCHEMA_HASH } from './schema/index.js';
 import { ensureDemoSeed, type DemoSeed } from './seed.js';
 import { FileStore } from './storage/file-store.js';
@@ -114,7 +115,9 @@ async function startLocked(options: FtrackLocalOptions, dataDir: string, lock: D
     try {
       const row = repo.get('User', [user.id]);
       const name = `${String(row?.['first_name'] ?? '')} ${String(row?.['last_name'] ?? '')}`.trim() || user.username;
-      hub.publish(buildUpdateEvent(view, repo, changes, { user: { id: user.id, username: user.username, name }, ...extra }));
+      const reported = changes.map((change) => asOwnerChange(view, repo, change)).filter((c): c is EntityChange => c !== undefined);
+      if (reported.length === 0) return;
+      hub.publish(buildUpdateEvent(view, repo, reported, { user: { id: user.id, username: user.username, name }, ...extra }));
     } catch (error) {
       log(`could not publish ftrack.update: ${(error as Error).message}`);
     }

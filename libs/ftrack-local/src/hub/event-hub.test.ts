@@ -87,6 +87,15 @@ describe('event hub', () => {
       expect(entity).toMatchObject({ entityId: server.seed!.taskId, entity_type: 'Task', entityType: 'task', action: 'update' });
       expect(entity.keys).toContain('description');
       expect(entity.parents.map((p: any) => p.entity_type)).toEqual(['Task', 'Shot', 'Sequence', 'Project']);
+
+      // A custom attribute value change is reported on the entity that owns it, by key.
+      updates.length = 0;
+      const fps = (await session.query('select id from CustomAttributeConfiguration where key is "fps"')).data[0] as { id: string };
+      await session.update('ContextCustomAttributeValue', [fps.id, server.seed!.shotId], { value: 30 });
+      await waitFor(() => updates.length > 0);
+      expect(updates[0].data.entities).toEqual([
+        expect.objectContaining({ entityId: server.seed!.shotId, entity_type: 'Shot', entityType: 'task', action: 'update', keys: ['fps'], changes: { fps: { old: null, new: 30 } } }),
+      ]);
     }
   });
 
