@@ -127,6 +127,14 @@ describe('browser client', () => {
     await page.close();
   });
 
+  it('refuses a page from an origin that is not configured (no CORS for it)', async () => {
+    // Same page server, another origin: localhost is not 127.0.0.1 to the browser.
+    const page = await openUploadPage(pageOrigin.replace('127.0.0.1', 'localhost') + '/');
+    // The browser blocks the response: the client sees a network failure, not an answer.
+    await expect(uploadFromBrowser(page, 1_000, 0)).rejects.toThrow(/Failed to fetch/);
+    await page.close();
+  });
+
   it('serves the web root cross-origin isolated and uploads from it', async () => {
     const page = await openUploadPage(`${server.url}/web/`);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
