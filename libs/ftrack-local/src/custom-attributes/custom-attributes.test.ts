@@ -57,6 +57,14 @@ describe('custom attributes', () => {
     expect(version['handles']!.value).toBe(8);
   });
 
+  it('includes the value for clients that ask for serialisable (strict) responses', async () => {
+    const strict = new Session(server.url, server.user, server.apiKey, { autoConnectEventHub: false, ensureSerializableResponse: true });
+    await strict.initializing;
+    const result = await strict.query(`select custom_attributes from Task where id is "${server.seed!.taskId}"`);
+    const rows = (result.data[0] as { custom_attributes: ValueRow[] }).custom_attributes;
+    expect(rows.find((r) => r.key === 'fps')?.value).toBe(24);
+  });
+
   it('answers the AYON query for stored hierarchical values (stored only, no defaults)', async () => {
     const { projectId, shotId } = server.seed!;
     const fps = await configurationId('fps');

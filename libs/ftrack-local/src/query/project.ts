@@ -88,6 +88,8 @@ class Renderer {
       const attribute = model.attribute(ref.type, name);
       if (attribute?.kind === 'scalar' || attribute?.kind === 'datetime') tree.children.set(name, emptyTree());
     }
+    // A custom attribute row is its value: include it even in strict mode (no system projections).
+    if (ref.type.endsWith('CustomAttributeValue') && model.attribute(ref.type, 'value') !== undefined) tree.children.set('value', emptyTree());
     return tree;
   }
 
