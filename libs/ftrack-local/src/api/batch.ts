@@ -8,7 +8,7 @@ import type { CallContext, Operation } from './context.js';
 import { querySchemas, queryServerInformation } from './info-actions.js';
 import { delayedJob, encodeMedia } from './job-actions.js';
 import { query, search } from './query-actions.js';
-import { completeMultipartUpload, getUploadMetadata } from './upload-actions.js';
+import { completeMultipartUpload, generateSignedUrl, getUploadMetadata } from './upload-actions.js';
 import { getWidgetUrl, resetRemote, sendReviewSessionInvite, sendUserInvite } from './user-actions.js';
 import { create, remove, update } from './write-actions.js';
 
@@ -22,6 +22,7 @@ const HANDLERS: Readonly<Record<string, ActionHandler>> = {
   delete: remove,
   get_upload_metadata: getUploadMetadata,
   complete_multipart_upload: completeMultipartUpload,
+  generate_signed_url: generateSignedUrl,
   encode_media: encodeMedia,
   delayed_job: delayedJob,
   reset_remote: resetRemote,

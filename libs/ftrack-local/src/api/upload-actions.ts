@@ -1,7 +1,8 @@
-// get_upload_metadata and complete_multipart_upload (protocol §3.7, §3.8).
+// get_upload_metadata, complete_multipart_upload (protocol §3.7, §3.8) and generate_signed_url.
 import { randomUUID } from 'node:crypto';
 import { ApiError, validationError } from '../http/errors.js';
 import { contentTypeFor } from '../storage/content-type.js';
+import { LOCATION_IDS } from '../store/reference-data.js';
 import { isSafeIdentifier } from '../storage/safe-path.js';
 import type { ActionHandler } from './action.js';
 import { stringField } from './action.js';
@@ -119,5 +120,23 @@ export const completeMultipartUpload: ActionHandler = {
       component_id: id,
       url: `${ctx.baseUrl()}/component/get?${new URLSearchParams({ id, token }).toString()}`,
     };
+  },
+};
+
+/** A credential-free download URL of a component's file in ftrack.server (JS GenerateSignedUrlResponse). */
+export const generateSignedUrl: ActionHandler = {
+  run(op, ctx, writer) {
+    const id = componentId(op);
+    writer.locate('Component', id);
+    const location = ctx.repo
+      .findBy(['ComponentLocation'], 'component_id', id)
+      .map((found) => found.row)
+      .find((row) => row['location_id'] === LOCATION_IDS.server);
+    const resource = location?.['resource_identifier'];
+    if (typeof resource !== 'string' || !isSafeIdentifier(resource)) {
+      throw validationError(`Component ${id} has no file in the ftrack.server location.`);
+    }
+    const token = ctx.tokens.sign({ op: 'get', componentId: resource });
+    return { signed_url: `${ctx.baseUrl()}/component/get?${new URLSearchParams({ id: resource, token }).toString()}` };
   },
 };

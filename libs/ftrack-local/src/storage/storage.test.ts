@@ -215,6 +215,20 @@ describe('storage endpoints', () => {
     expect((await download(server.url, id)).status).toBe(404);
   });
 
+  it('generate_signed_url gives a download URL without credentials', async () => {
+    const data = randomBytes(5_000);
+    const id = await uploadLikeJsClient(session, data, 'signed');
+    const [result] = (await session.call([{ action: 'generate_signed_url', component_id: id }] as never)) as [{ signed_url: string }];
+    expect(result.signed_url).not.toContain(server.apiKey);
+    const response = await fetch(result.signed_url);
+    expect(response.status).toBe(200);
+    expect(md5(new Uint8Array(await response.arrayBuffer()))).toEqual(md5(data));
+    const unstored = (await session.create('FileComponent', { name: 'nowhere' })).data as { id: string };
+    await expect(session.call([{ action: 'generate_signed_url', component_id: unstored.id }] as never)).rejects.toMatchObject({
+      name: 'ServerValidationError',
+    });
+  });
+
   it('removes a stored file through /component/remove', async () => {
     const id = await uploadLikeJsClient(session, randomBytes(100), 'removable');
     const params = new URLSearchParams({ id, username: server.user, apiKey: server.apiKey });
