@@ -30,3 +30,13 @@ describe('burn-in tokens', () => {
     expect(() => parseProfile({ ...profile, burnins: { ...profile.burnins, outputs: ['nope'] } })).toThrow(/no output named "nope"/);
   });
 });
+
+describe('profiles that extend another', () => {
+  it('take everything from the base and replace only what they give', () => {
+    const catalog = new ProfileCatalog([{ name: 'dailies', extends: 'ftrack-review', burnins: { fields: [{ position: 'top', text: '{shot}' }] } } as never]);
+    const dailies = catalog.get('dailies');
+    expect(dailies.outputs.map((o) => o.name)).toEqual(catalog.get('ftrack-review').outputs.map((o) => o.name));
+    expect(dailies.burnins?.fields).toHaveLength(1);
+    expect(() => new ProfileCatalog([{ name: 'x', extends: 'nope' } as never])).toThrow(/profiles\[0\]\.extends: no profile named "nope"/);
+  });
+});
