@@ -12,3 +12,4 @@ export * from './mp4-atoms.js';
 export * from './format-command-line.js';
 export * from './quality-invocation.js';
 export * from './burnin-filters.js';
+export * from './slate-filters.js';

@@ -1,5 +1,5 @@
 import type { EncodePlan, PlannedOutput } from '@ftrack-encode/core';
-import { branchFilters, sourceStage } from './build-encode-invocation.js';
+import { branchFilters, graphReadFiles, sourceStage } from './build-encode-invocation.js';
 import { escapeFilterText } from './escape-filter-text.js';
 import type { FfmpegInvocation, InvocationOptions } from './invocation.js';
 import { inputPathArg } from './probe.js';
@@ -35,7 +35,9 @@ export function buildQualityInvocation(plan: EncodePlan, targets: readonly Quali
     const chain = branchFilters(plan, target.planned, undefined, source.colour.rgb);
     const pixelFormat = target.planned.spec.kind === 'video' ? target.planned.spec.pixelFormat : 'yuv420p';
     graph.push(`[r${i}]${[...chain, select].join(',')},split[ra${i}][rb${i}]`);
-    graph.push(`[${i + 1}:v:0]${select},format=${pixelFormat},setsar=1,split[da${i}][db${i}]`);
+    // A slated output's picture starts after its slate.
+    const offset = target.planned.slate?.frames ?? 0;
+    graph.push(`[${i + 1}:v:0]${selectFrames(frames.map((n) => n + offset))},format=${pixelFormat},setsar=1,split[da${i}][db${i}]`);
     graph.push(`[da${i}][ra${i}]ssim=stats_file=${escapeFilterText(target.ssimStats)}[qs${i}]`);
     graph.push(`[db${i}][rb${i}]psnr=stats_file=${escapeFilterText(target.psnrStats)}[qp${i}]`);
   });
@@ -45,7 +47,7 @@ export function buildQualityInvocation(plan: EncodePlan, targets: readonly Quali
     args,
     files: source.files,
     links: source.links,
-    readFiles: source.colour.readFiles,
+    readFiles: graphReadFiles(plan, source.colour.readFiles),
     outputs: targets.flatMap((t) => [
       { name: `${t.planned.name}.ssim`, path: t.ssimStats },
       { name: `${t.planned.name}.psnr`, path: t.psnrStats },

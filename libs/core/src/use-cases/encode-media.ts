@@ -104,7 +104,7 @@ export class EncodeMedia {
       ...(settings.audioTracks ? { audioTracks: settings.audioTracks } : {}),
       ...(settings.layer ? { layer: settings.layer } : {}),
       warnings,
-      ...(profile.burnins ? { burnins: burninValuesFor(source, info, colour, options.burninValues) } : {}),
+      ...(profile.burnins || profile.slate ? { burnins: burninValuesFor(source, info, colour, options.burninValues) } : {}),
     });
     for (const warning of plan.warnings ?? []) this.logger.warn(warning);
     const commands = await this.encoder.describe(plan);
@@ -145,7 +145,8 @@ export class EncodeMedia {
   private async qualityGate(plan: EncodePlan, outputs: EncodedOutput[], options: EncodeMediaOptions): Promise<QualityVerdict[]> {
     const videos = plan.outputs.filter((p) => p.spec.kind === 'video');
     if (!this.meter || videos.length === 0) return [];
-    const frames = qualitySampleFrames(Math.min(...videos.map((v) => v.frameCount)));
+    // Picture frames only: a slate is not the source.
+    const frames = qualitySampleFrames(Math.min(...videos.map((v) => v.frameCount - (v.slate?.frames ?? 0))));
     options.onProgress?.({ stage: 'validate', message: `quality gate: SSIM/PSNR on ${frames.length} frames` });
     const targets = videos.map((planned) => ({ planned, path: outputs.find((o) => o.name === planned.name)!.path }));
     const scores = await this.meter.measure(plan, targets, frames, options.signal ? { signal: options.signal } : {});

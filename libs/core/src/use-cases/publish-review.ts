@@ -112,7 +112,7 @@ export class PublishReview {
         ...(onProgress ? { onProgress } : {}),
         dryRun: Boolean(request.dryRun),
         ...(request.qualityGate === false ? { qualityGate: false } : {}),
-        ...(request.profile.burnins ? { burninValues: await this.burninValues(target, request) } : {}),
+        ...(request.profile.burnins || request.profile.slate ? { burninValues: await this.burninValues(target, request) } : {}),
         commit: false,
       });
       if (request.dryRun) return { versionId: request.versionId, skipped: false, locationName, components: [], commands: encoded.commands, key };
