@@ -26,7 +26,34 @@ export class NativeMediaProbe implements MediaProbe {
     return locateSource(input, options);
   }
 
-  async probe(source: MediaSource, options: { signal?: AbortSignal } = {}): Promise<MediaInfo> {
+  async probe(source: MediaSource, options: { signal?: AbortSignal; audioLevels?: boolean } = {}): Promise<MediaInfo> {
+    const info = await this.read(source, options);
+    if (!options.audioLevels || source.kind !== 'file' || info.audio.length === 0) return info;
+    return { ...info, audio: await this.withLevels(source.path, info.audio, options.signal) };
+  }
+
+  /** One pass of volumedetect over every audio track: a track whose loudest sample is under -80 dBFS is silent. */
+  private async withLevels(path: string, audio: MediaInfo['audio'], signal: AbortSignal | undefined): Promise<MediaInfo['audio']> {
+    const { ffmpeg } = await requireFfmpeg(this.options);
+    const graph = audio.map((_, i) => `[0:a:${i}]volumedetect[l${i}]`).join(';');
+    const result = await execa(ffmpeg, ['-hide_banner', '-nostdin', '-nostats', '-v', 'info', '-i', path, '-vn', '-sn', '-dn', '-filter_complex', graph, ...audio.flatMap((_, i) => ['-map', `[l${i}]`]), '-f', 'null', '-'], {
+      stdin: 'ignore',
+      reject: false,
+      ...(signal ? { cancelSignal: signal } : {}),
+    });
+    if (result.isCanceled) throw new EncodeError('E_CANCELLED', 'Cancelled while measuring audio levels.');
+    if (result.failed) return audio; // levels are a refinement; the encode will report a real problem
+    const levels = new Map<number, number>();
+    for (const match of result.stderr.matchAll(/Parsed_volumedetect_(\d+)\b.*max_volume: (-?inf|-?[\d.]+) dB/g)) {
+      levels.set(Number(match[1]), match[2]!.endsWith('inf') ? Number.NEGATIVE_INFINITY : Number(match[2]));
+    }
+    return audio.map((a, i) => {
+      const level = levels.get(i);
+      return level !== undefined && level < -80 ? { ...a, silent: true } : a;
+    });
+  }
+
+  private async read(source: MediaSource, options: { signal?: AbortSignal }): Promise<MediaInfo> {
     const { ffprobe } = await requireFfmpeg(this.options);
     const path = source.kind === 'file' ? source.path : sequenceFramePath(source, source.first);
     const result = await execa(ffprobe, probeArgs(path), {

@@ -72,6 +72,8 @@ export interface CorrectnessCapabilities {
   audio: boolean;
   /** EXR multi-part, data window, layers, compressions, sequence header rates. */
   exrDetails: boolean;
+  /** The probe measures audio levels: silent tracks are left out. */
+  silence: boolean;
 }
 
 /** Colour tolerance: |error| ≤ 3/255 per channel on grey ramps and colour patches. */
@@ -422,6 +424,25 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
         expect(toneHz(audio, 0)).toBeCloseTo(440, -1);
         const silent = await fixtures.file('no-audio', (p) => ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=24', '-frames:v', '12', '-c:v', 'libx264', '-preset', 'ultrafast', p]), 'mp4');
         const probed = await probeMedia(output(await encode(silent), 'ftrackreview-mp4'));
+        expect(probed.streams.filter((s) => s.codec_type === 'audio')).toEqual([]);
+      });
+    }
+
+    if (caps.silence) {
+      test('a silent track is left out (and said so); a source whose only track is silent gets no audio track', async () => {
+        const source = await fixtures.file('silent-and-tone', (p) =>
+          ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=24', '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=stereo', '-f', 'lavfi', '-i', 'sine=f=440:sample_rate=48000:duration=1',
+            '-map', '0:v', '-map', '1:a', '-map', '2:a', '-frames:v', '24', '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', p]), 'mp4');
+        const result = await encode(source);
+        expect(result.plan.audioTracks).toEqual([1]);
+        expect(result.plan.warnings?.join(' ')).toContain('Audio track 1 is silent');
+        const audio = await decodeAudio(output(result, 'ftrackreview-mp4'));
+        expect(audio.channels).toBe(2);
+        expect(toneHz(audio, 0)).toBeCloseTo(440, -1);
+        expect(toneHz(audio, 1)).toBeCloseTo(440, -1);
+        const silentOnly = await fixtures.file('silent-only', (p) =>
+          ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=24', '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=stereo', '-frames:v', '24', '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', p]), 'mp4');
+        const probed = await probeMedia(output(await encode(silentOnly), 'ftrackreview-mp4'));
         expect(probed.streams.filter((s) => s.codec_type === 'audio')).toEqual([]);
       });
     }
