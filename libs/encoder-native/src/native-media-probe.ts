@@ -11,7 +11,7 @@ import {
   type MediaProbe,
   type MediaSource,
 } from '@ftrack-encode/core';
-import { parseProbe, probeArgs } from '@ftrack-encode/ffmpeg';
+import { audioLevelArgs, parseProbe, probeArgs, withAudioLevels } from '@ftrack-encode/ffmpeg';
 import { explainUnreadableImage, locateSource, mp4MoovBeforeMdatInFile, readImageHeader } from '@ftrack-encode/ffmpeg/node';
 import { requireFfmpeg } from './find-ffmpeg.js';
 import { tailLines } from './run-ffmpeg.js';
@@ -35,22 +35,10 @@ export class NativeMediaProbe implements MediaProbe {
   /** One pass of volumedetect over every audio track: a track whose loudest sample is under -80 dBFS is silent. */
   private async withLevels(path: string, audio: MediaInfo['audio'], signal: AbortSignal | undefined): Promise<MediaInfo['audio']> {
     const { ffmpeg } = await requireFfmpeg(this.options);
-    const graph = audio.map((_, i) => `[0:a:${i}]volumedetect[l${i}]`).join(';');
-    const result = await execa(ffmpeg, ['-hide_banner', '-nostdin', '-nostats', '-v', 'info', '-i', path, '-vn', '-sn', '-dn', '-filter_complex', graph, ...audio.flatMap((_, i) => ['-map', `[l${i}]`]), '-f', 'null', '-'], {
-      stdin: 'ignore',
-      reject: false,
-      ...(signal ? { cancelSignal: signal } : {}),
-    });
+    const result = await execa(ffmpeg, audioLevelArgs(path, audio.length), { stdin: 'ignore', reject: false, ...(signal ? { cancelSignal: signal } : {}) });
     if (result.isCanceled) throw new EncodeError('E_CANCELLED', 'Cancelled while measuring audio levels.');
-    if (result.failed) return audio; // levels are a refinement; the encode will report a real problem
-    const levels = new Map<number, number>();
-    for (const match of result.stderr.matchAll(/Parsed_volumedetect_(\d+)\b.*max_volume: (-?inf|-?[\d.]+) dB/g)) {
-      levels.set(Number(match[1]), match[2]!.endsWith('inf') ? Number.NEGATIVE_INFINITY : Number(match[2]));
-    }
-    return audio.map((a, i) => {
-      const level = levels.get(i);
-      return level !== undefined && level < -80 ? { ...a, silent: true } : a;
-    });
+    // Levels are a refinement: when they cannot be measured, the encode reports any real problem.
+    return result.failed ? audio : withAudioLevels(audio, result.stderr);
   }
 
   private async read(source: MediaSource, options: { signal?: AbortSignal }): Promise<MediaInfo> {
