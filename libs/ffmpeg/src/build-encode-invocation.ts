@@ -15,7 +15,7 @@ function expectedFrames(plan: EncodePlan): number {
   return plan.source.kind === 'sequence' ? sequenceFrameCount(plan.source) : plan.info.frameCount;
 }
 
-function branchFilters(plan: EncodePlan, planned: PlannedOutput, hardware: HardwareSetup | undefined, rgbFrames: boolean): string[] {
+function branchFilters(plan: EncodePlan, planned: PlannedOutput, hardware: HardwareSetup | undefined, frames: FramesIn): string[] {
   const spec = planned.spec;
   const filters: string[] = [];
   if (spec.kind === 'image') {
@@ -25,7 +25,7 @@ function branchFilters(plan: EncodePlan, planned: PlannedOutput, hardware: Hardw
   // Planned sizes are already even, in square pixels (anamorphic stretched) and rotated as displayed
   // (ffmpeg applies the display matrix before the graph), so scale + setsar=1. Matrices stated
   // explicitly: BT.709 limited for video, BT.601 full range for JPEG (JFIF).
-  filters.push(...branchScale(planned, plan.info, plan.colour, rgbFrames), 'setsar=1');
+  filters.push(...branchScale(planned, plan.info, plan.colour, frames.rgb, frames.yuv), 'setsar=1');
   if (spec.kind === 'video') filters.push(hardware ? hardware.uploadFilter : `format=${spec.pixelFormat}`);
   else filters.push(spec.codec === 'mjpeg' ? 'format=yuvj420p' : 'format=rgb24');
   return filters;
@@ -60,10 +60,16 @@ function outputArgs(plan: EncodePlan, planned: PlannedOutput, label: string, har
  * Decode once, split per distinct branch chain: outputs with the same size and pixel format
  * (the 720p mp4 and webm) share one scale, then split again. Output i reads label [v<i>].
  */
-function filterGraph(plan: EncodePlan, preFilters: string[], hardwareFor: (p: PlannedOutput) => HardwareSetup | undefined, rgbFrames: boolean): string {
+/** What the frames entering the branches are: RGB, or YUV with a known matrix/range. */
+interface FramesIn {
+  rgb: boolean;
+  yuv?: { matrix: string; range: string };
+}
+
+function filterGraph(plan: EncodePlan, preFilters: string[], hardwareFor: (p: PlannedOutput) => HardwareSetup | undefined, frames: FramesIn): string {
   const branches = new Map<string, number[]>();
   plan.outputs.forEach((planned, i) => {
-    const chain = branchFilters(plan, planned, hardwareFor(planned), rgbFrames).join(',');
+    const chain = branchFilters(plan, planned, hardwareFor(planned), frames).join(',');
     branches.set(chain, [...(branches.get(chain) ?? []), i]);
   });
   const chains = [...branches.entries()];
@@ -110,7 +116,7 @@ export function buildEncodeInvocation(plan: EncodePlan, options: InvocationOptio
 
   const audioOutputs = plan.outputs.filter((o) => o.withAudio).length;
   const audio = audioOutputs > 0 ? audioGraph(plan, audioOutputs) : undefined;
-  const graph = filterGraph(plan, preFilters, hardwareFor, colour.rgb);
+  const graph = filterGraph(plan, preFilters, hardwareFor, { rgb: colour.rgb, ...(colour.yuv ? { yuv: colour.yuv } : {}) });
   args.push('-filter_complex', audio ? `${graph};${audio.graph}` : graph);
   let nextAudio = 0;
   plan.outputs.forEach((planned, i) => {
