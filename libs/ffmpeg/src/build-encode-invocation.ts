@@ -17,7 +17,7 @@ function expectedFrames(plan: EncodePlan): number {
   return plan.source.kind === 'sequence' ? sequenceFrameCount(plan.source) : plan.info.frameCount;
 }
 
-export function branchFilters(plan: EncodePlan, planned: PlannedOutput, hardware: HardwareSetup | undefined, rgbFrames: boolean): string[] {
+export function branchFilters(plan: EncodePlan, planned: PlannedOutput, hardware: HardwareSetup | undefined, frames: FramesIn): string[] {
   const spec = planned.spec;
   const filters: string[] = [];
   if (spec.kind === 'image') {
@@ -27,7 +27,7 @@ export function branchFilters(plan: EncodePlan, planned: PlannedOutput, hardware
   // Planned sizes are already even, in square pixels (anamorphic stretched) and rotated as displayed
   // (ffmpeg applies the display matrix before the graph), so scale + setsar=1. Matrices stated
   // explicitly: BT.709 limited for video, BT.601 full range for JPEG (JFIF).
-  filters.push(...branchScale(planned, plan.info, plan.colour, rgbFrames), ...burninFilters(planned), 'setsar=1');
+  filters.push(...branchScale(planned, plan.info, plan.colour, frames.rgb, frames.yuv), ...burninFilters(planned), 'setsar=1');
   if (spec.kind === 'video') filters.push(hardware ? hardware.uploadFilter : `format=${spec.pixelFormat}`);
   else filters.push(spec.codec === 'mjpeg' ? 'format=yuvj420p' : 'format=rgb24');
   return filters;
@@ -64,11 +64,22 @@ function outputArgs(plan: EncodePlan, planned: PlannedOutput, label: string, har
  * A slated output gets its own branch: its slate (extra inputs: the middle frame, the logo) is
  * concatenated before the picture, and a hardware upload moves after the join.
  */
+/** What the frames entering the branches are: RGB, or YUV with a known matrix/range. */
+export interface FramesIn {
+  rgb: boolean;
+  yuv?: { matrix: string; range: string };
+}
+
+/** The frames a source stage hands to the branches. */
+export function framesIn(colour: SourceStage['colour']): FramesIn {
+  return { rgb: colour.rgb, ...(colour.yuv ? { yuv: colour.yuv } : {}) };
+}
+
 function filterGraph(plan: EncodePlan, stage: SourceStage, hardwareFor: (p: PlannedOutput) => HardwareSetup | undefined, slateInputsFor: (i: number) => SlateInputs): string {
-  const rgbFrames = stage.colour.rgb;
+  const frames = framesIn(stage.colour);
   const branches = new Map<string, number[]>();
   plan.outputs.forEach((planned, i) => {
-    const chain = branchFilters(plan, planned, planned.slate ? undefined : hardwareFor(planned), rgbFrames).join(',');
+    const chain = branchFilters(plan, planned, planned.slate ? undefined : hardwareFor(planned), frames).join(',');
     const key = planned.slate ? `${chain}#slate${i}` : chain;
     branches.set(key, [...(branches.get(key) ?? []), i]);
   });

@@ -1,5 +1,5 @@
 import type { EncodePlan, PlannedOutput } from '@ftrack-encode/core';
-import { branchFilters, graphReadFiles, sourceStage } from './build-encode-invocation.js';
+import { branchFilters, framesIn, graphReadFiles, sourceStage } from './build-encode-invocation.js';
 import { escapeFilterText } from './escape-filter-text.js';
 import type { FfmpegInvocation, InvocationOptions } from './invocation.js';
 import { inputPathArg } from './probe.js';
@@ -32,7 +32,7 @@ export function buildQualityInvocation(plan: EncodePlan, targets: readonly Quali
   const select = selectFrames(frames);
   const graph = [`[0:v:0]${[...source.preFilters, `split=${targets.length}`].join(',')}${targets.map((_, i) => `[r${i}]`).join('')}`];
   targets.forEach((target, i) => {
-    const chain = branchFilters(plan, target.planned, undefined, source.colour.rgb);
+    const chain = branchFilters(plan, target.planned, undefined, framesIn(source.colour));
     const pixelFormat = target.planned.spec.kind === 'video' ? target.planned.spec.pixelFormat : 'yuv420p';
     graph.push(`[r${i}]${[...chain, select].join(',')},split[ra${i}][rb${i}]`);
     // A slated output's picture starts after its slate.

@@ -201,9 +201,10 @@ export function planEncode(input: PlanInput): EncodePlan {
   };
 }
 
-/** Audio streams to mix: the ones asked for (1-based), else every stream that has channels. */
+/** Audio streams to mix: the ones asked for (1-based), else every stream that has channels and sound. */
 export function selectAudioTracks(info: MediaInfo, requested: number[] | undefined): number[] {
-  const usable = info.audio.map((a, i) => ({ a, i })).filter(({ a }) => a.channels > 0);
+  // Silent tracks (measured by the probe) are left out unless asked for: silence is not review audio.
+  const usable = info.audio.map((a, i) => ({ a, i })).filter(({ a }) => a.channels > 0 && !a.silent);
   if (!requested || requested.length === 0) return usable.map(({ i }) => i);
   const chosen: number[] = [];
   for (const n of requested) {

@@ -77,7 +77,7 @@ export class EncodeMedia {
     const source = typeof input === 'string' ? await this.probe.locate(input, { gapPolicy: options.gapPolicy ?? 'error' }) : input;
     throwIfCancelled(signal);
     onProgress?.({ stage: 'probe' });
-    const [probed, capabilities] = await Promise.all([this.probe.probe(source, signal ? { signal } : {}), this.encoder.capabilities()]);
+    const [probed, capabilities] = await Promise.all([this.probe.probe(source, { ...(signal ? { signal } : {}), audioLevels: true }), this.encoder.capabilities()]);
     const run = options.sourceSettings ?? this.settings ?? {};
     // The profile's colour block fills what config and flags leave open.
     const settings: SourceSettings = { ...(profile.colour ?? {}), ...Object.fromEntries(Object.entries(run).filter(([, v]) => v !== undefined)) };
@@ -88,6 +88,8 @@ export class EncodeMedia {
       info = withSequenceRate(probed, rate);
       if (rate.warning) warnings.push(rate.warning);
     }
+    const silent = info.audio.map((a, i) => (a.silent ? i + 1 : 0)).filter((n) => n > 0);
+    if (silent.length > 0 && !settings.audioTracks) warnings.push(`Audio track${silent.length > 1 ? 's' : ''} ${silent.join(', ')} ${silent.length > 1 ? 'are' : 'is'} silent: left out of the review audio.`);
     if (info.variableFrameRate) warnings.push(`Variable frame rate source: conformed to ${info.frameRate.num}/${info.frameRate.den} fps (${info.frameCount} frames; frames duplicated or dropped).`);
     checkImageSupport(info);
     checkLayer(info, settings.layer);
