@@ -333,3 +333,16 @@ describe('PublishReview', () => {
     expect([...files.keys()]).toEqual([]);
   });
 });
+
+describe('renderingHash', () => {
+  it('is the profile hash alone without source settings, and changes with the view, the rate or the OCIO config', async () => {
+    const { renderingHash, profileHash } = await import('../index.js');
+    const profile = new ProfileCatalog().get('ftrack-review');
+    expect(renderingHash(profile, undefined)).toBe(profileHash(profile));
+    expect(renderingHash(profile, { rules: [] })).toBe(profileHash(profile));
+    const view = renderingHash(profile, { view: 'ACES 1.0 - SDR Video' });
+    expect(view).not.toBe(profileHash(profile));
+    expect(renderingHash(profile, { view: 'Raw' })).not.toBe(view);
+    expect(renderingHash(profile, { frameRate: '25' })).not.toBe(renderingHash(profile, { frameRate: '24' }));
+  });
+});

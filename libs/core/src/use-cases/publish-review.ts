@@ -24,7 +24,8 @@ import { TOKENS } from '../tokens.js';
 import { EncodeError, isEncodeError, throwIfCancelled, toEncodeError } from '../errors.js';
 import { confirmRegistration, isDefiniteRefusal, registeredComponentsOf } from './confirm-registration.js';
 import { profileHash } from '../plan/plan-encode.js';
-import { deterministicUuid } from '../domain/stable-hash.js';
+import { deterministicUuid, stableHash } from '../domain/stable-hash.js';
+import type { SourceSettings } from '../domain/source-settings.js';
 import { EncodeMedia } from './encode-media.js';
 
 export interface PublishReviewRequest {
@@ -51,6 +52,17 @@ export interface PublishReviewRequest {
 }
 
 const CONFIRM_DELAYS_MS = [500, 1000, 2000, 4000];
+
+/**
+ * The dedup key's second half: the profile, and — when any is set — how the source is read
+ * (colourspace, OCIO config/display/view, rate, audio tracks, layer, site rules). Re-publishing the
+ * same source with another view or --fps makes new review media instead of skipping; with no
+ * source settings the key is the profile hash alone, as registrations before them recorded.
+ */
+export function renderingHash(profile: EncodeProfile, settings: SourceSettings | undefined): string {
+  const meaningful = Object.fromEntries(Object.entries(settings ?? {}).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)));
+  return Object.keys(meaningful).length === 0 ? profileHash(profile) : stableHash({ profile: profileHash(profile), source: meaningful });
+}
 
 export interface PublishReviewResult {
   versionId: string;
@@ -82,6 +94,7 @@ export class PublishReview {
     @inject(TOKENS.EventPublisher) private readonly events: EventPublisher,
     @inject(TOKENS.PublishLock) private readonly lock: PublishLock,
     @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(TOKENS.SourceSettings, { isOptional: true }) private readonly sourceSettings?: SourceSettings,
   ) {}
 
   async run(request: PublishReviewRequest): Promise<PublishReviewResult> {
@@ -92,7 +105,7 @@ export class PublishReview {
     throwIfCancelled(signal);
     onProgress?.({ stage: 'check', message: 'source checksum' });
     const sourceChecksum = formatChecksum(await this.hashSource(source, request.hashAlgorithm ?? 'sha256', request));
-    const key: RegistrationKey = { sourceChecksum, profileHash: profileHash(request.profile) };
+    const key: RegistrationKey = { sourceChecksum, profileHash: renderingHash(request.profile, this.sourceSettings) };
     const locationName = this.storage.locationName;
 
     const release = await this.lock.acquire(`${request.versionId}:${key.sourceChecksum}:${key.profileHash}`, signal ? { signal } : {});
