@@ -13,9 +13,13 @@ export interface QualityTarget {
   psnrStats: string;
 }
 
-function selectFrames(frames: readonly number[]): string {
+/** Every frame of the outputs (the QC report's per-frame plot) instead of a sample. */
+export const ALL_FRAMES = 'all';
+
+function selectFrames(frames: readonly number[] | typeof ALL_FRAMES): string {
   // Commas inside the expression are escaped for the graph; pts become the pick's index in seconds,
   // so reference and output frames meet in the metric filters by time.
+  if (frames === ALL_FRAMES) return 'setpts=N/TB';
   return `select=${frames.map((n) => `eq(n\\,${n})`).join('+')},setpts=N/TB`;
 }
 
@@ -24,7 +28,7 @@ function selectFrames(frames: readonly number[]): string {
  * reference made by the very branch chain that fed its encoder (same timing, display transform,
  * scale, pixel format), compared with the decoded output on the sampled frames by SSIM and PSNR.
  */
-export function buildQualityInvocation(plan: EncodePlan, targets: readonly QualityTarget[], frames: readonly number[], options: InvocationOptions = {}): FfmpegInvocation {
+export function buildQualityInvocation(plan: EncodePlan, targets: readonly QualityTarget[], frames: readonly number[] | typeof ALL_FRAMES, options: InvocationOptions = {}): FfmpegInvocation {
   if (targets.length === 0) throw new RangeError('No outputs to measure.');
   const source = sourceStage(plan, options);
   const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...source.inputArgs];
@@ -50,8 +54,8 @@ export function buildQualityInvocation(plan: EncodePlan, targets: readonly Quali
       { name: `${t.planned.name}.ssim`, path: t.ssimStats },
       { name: `${t.planned.name}.psnr`, path: t.psnrStats },
     ]),
-    expectedFrames: frames.length,
-    expectedDurationSeconds: frames.length,
+    expectedFrames: frames === ALL_FRAMES ? Math.min(...targets.map((t) => t.planned.frameCount)) : frames.length,
+    expectedDurationSeconds: frames === ALL_FRAMES ? Math.min(...targets.map((t) => t.planned.frameCount)) : frames.length,
   };
 }
 
