@@ -15,6 +15,8 @@ export const REVIEW_HTML = `<!doctype html>
   .card img, .thumb-placeholder { width: 100%; aspect-ratio: 16/9; object-fit: contain; background: #111; display: block; }
   .thumb-placeholder { display: flex; align-items: center; justify-content: center; color: #777; }
   video, .still { max-width: 100%; max-height: 60vh; background: #000; display: block; }
+  video#player { width: min(100%, 960px); }
+  .stepper { display: flex; gap: 8px; align-items: center; margin: 6px 0; }
   table { border-collapse: collapse; margin: 8px 0 20px; }
   td, th { border: 1px solid #444; padding: 4px 8px; text-align: left; vertical-align: top; }
   pre { margin: 0; white-space: pre-wrap; }
