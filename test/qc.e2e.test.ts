@@ -1,7 +1,7 @@
 // The visual QC report through the BUILT CLI: `qc` and `publish --report` on a generated clip,
 // the report's files checked for sense, then the page opened in real Chromium (file://, offline).
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -132,6 +132,23 @@ describe('ftrack-encode qc (built CLI, real ffmpeg, real Chromium)', () => {
     const missing = await cli(['qc', clip, '--json']);
     expect(missing.code).toBe(2);
     expect(missing.stdout).toContain('--report');
+  }, 180_000);
+
+  it('shows a degraded output for what it is: every frame measured, below the gate, with --no-quality-gate', async () => {
+    const config = join(work, 'smeared.config.json');
+    // crf 51 at 160x90, as in the quality gate's own e2e test.
+    await writeFile(config, JSON.stringify({ profiles: [{ name: 'smeared', outputs: [{ name: 'smeared', kind: 'video', codec: 'h264', container: 'mp4', crf: 51, size: { maxWidth: 160, maxHeight: 90 } }] }] }));
+    const reportDir = join(work, 'report-smeared');
+    const result = await cli(['qc', clip, '--report', reportDir, '--profile', 'smeared', '--config', config, '--no-quality-gate', '--json']);
+    expect(result.code, describeResult(result)).toBe(0);
+    const html = await readFile(join(reportDir, 'index.html'), 'utf8');
+    const points = plotPoints(html, 'smeared');
+    expect(points).toHaveLength(48);
+    expect(Math.min(...points.map(([, ssim]) => ssim))).toBeLessThan(0.97);
+    expect(html).toContain('gate ≥ 0.97');
+    expect(await pngSize(join(reportDir, '0-review-frame.png'))).toEqual({ width: 160, height: 90 });
+    // The reference is made at the output's size by its own chain, so the pair is comparable.
+    expect(await pngSize(join(reportDir, '0-source-frame.png'))).toEqual({ width: 160, height: 90 });
   }, 180_000);
 
   it('publish --report writes the report of the publish encode before storing, with the source checksum in the metadata', async () => {

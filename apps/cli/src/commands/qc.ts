@@ -13,10 +13,11 @@ interface QcFlags extends EncodeFlags {
   frames?: number;
 }
 
+// One paragraph: commander wraps it to the terminal.
 export const REPORT_HELP =
-  'The report (DIR/index.html, PNGs beside it; no network, no scripts): a contact sheet (one frame per\n' +
-  'second, or --frames N), every frame\'s SSIM of each video output against the source as it should look\n' +
-  '(SVG plot), the middle frame source vs review with waveform and vectorscope, the colour pipeline,\n' +
+  'The report (DIR/index.html, PNGs beside it; no network, no scripts): a contact sheet (one frame per ' +
+  "second, or --frames N), every frame's SSIM of each video output against the source as it should look " +
+  '(SVG plot), the middle frame source vs review with waveform and vectorscope, the colour pipeline, ' +
   'the exact ffmpeg command lines and the metadata the publish registers.';
 
 /** --frames: a positive count. */
@@ -53,7 +54,7 @@ export function registerQcCommand(program: Command, run: (action: () => Promise<
       program
         .command('qc')
         .summary('encode like `encode`, then write a visual QC report (HTML) of the review media')
-        .description(`Encode <input> with a profile (into a temporary directory unless --out), then write the report.\n${REPORT_HELP}`)
+        .description(`Encode <input> with a profile (into a temporary directory unless --out), then write the report.\n\n${REPORT_HELP}`)
         .argument('<input>', 'movie file or image sequence pattern')
         .requiredOption('--report <dir>', 'directory for index.html and its images (created)')
         .option('--frames <n>', 'contact sheet frames, spread over the output (default: one per second)', parseFrames)
