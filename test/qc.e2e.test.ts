@@ -122,11 +122,13 @@ describe('ftrack-encode qc (built CLI, real ffmpeg, real Chromium)', () => {
     const reportDir = join(work, 'report-default');
     const out = join(work, 'kept');
     await mkdir(out);
-    const result = await cli(['qc', clip, '--report', reportDir, '--out', out, '--profile', 'ftrack-review', '--no-quality-gate', '--json']);
+    const threeSeconds = await fixtures.ensure({ kind: 'movie', rate: '24', frames: 72, audio: false });
+    if (threeSeconds.kind === 'sequence') throw new Error('expected a movie fixture');
+    const result = await cli(['qc', threeSeconds.path, '--report', reportDir, '--out', out, '--profile', 'ftrack-review', '--no-quality-gate', '--json']);
     expect(result.code, describeResult(result)).toBe(0);
-    // 48 frames at 23.976: frames 0 and 24.
-    expect(await readFile(join(reportDir, 'index.html'), 'utf8')).toContain('2 frames (2×1): 0, 24');
-    expect(await pngSize(join(reportDir, 'contact-sheet.png'))).toEqual({ width: 2 * 240, height: 136 });
+    // 72 frames at 24 fps: frames 0, 24 and 48.
+    expect(await readFile(join(reportDir, 'index.html'), 'utf8')).toContain('3 frames (3×1): 0, 24, 48');
+    expect(await pngSize(join(reportDir, 'contact-sheet.png'))).toEqual({ width: 3 * 240, height: 136 });
     expect((await readdir(out)).some((f) => f.endsWith('.mp4'))).toBe(true);
 
     const missing = await cli(['qc', clip, '--json']);

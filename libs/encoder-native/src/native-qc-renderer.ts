@@ -30,7 +30,12 @@ export class NativeQcRenderer implements QcRenderer {
     const commands: string[][] = [];
     const scratch = await mkdtemp(join(tmpdir(), 'ftrack-encode-qc-'));
     const prepare = async (invocation: FfmpegInvocation) => {
-      for (const link of invocation.links) await symlink(link.target, link.path).catch(() => undefined);
+      // Both passes read the source through the same links in the same scratch dir.
+      for (const link of invocation.links) {
+        await symlink(link.target, link.path).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'EEXIST') throw error;
+        });
+      }
       for (const file of invocation.files) await writeFile(file.path, file.contents, 'utf8');
     };
     try {

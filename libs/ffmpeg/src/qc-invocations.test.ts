@@ -38,13 +38,21 @@ describe('contact sheet', () => {
   });
 
   it('selects exactly the frames, scales and tiles them into one PNG', () => {
-    const args = buildContactSheetArgs('take:2.mp4', [0, 24, 48], contactSheetLayout(3, 1920, 1080), '/r/contact sheet.png');
+    const args = buildContactSheetArgs('take:2.mp4', [0, 24, 50], contactSheetLayout(3, 1920, 1080), '/r/contact sheet.png');
     expect(args.slice(args.indexOf('-i'), args.indexOf('-i') + 2)).toEqual(['-i', 'file:take:2.mp4']);
-    expect(args[args.indexOf('-vf') + 1]).toBe('select=eq(n\\,0)+eq(n\\,24)+eq(n\\,48),scale=240:136,setsar=1,tile=3x1');
+    expect(args[args.indexOf('-vf') + 1]).toBe('select=eq(n\\,0)+eq(n\\,24)+eq(n\\,50),scale=240:136,setsar=1,tile=3x1');
     expect(args.slice(-5)).toEqual(['-update', '1', '-f', 'image2', '/r/contact sheet.png']);
     expect(buildContactSheetArgs('a.mp4', [0], contactSheetLayout(1, 10, 10), '-x.png').at(-1)).toBe('file:-x.png');
     expect(args[args.indexOf('-frames:v') + 1]).toBe('1');
     expect(() => buildContactSheetArgs('a.mp4', [], contactSheetLayout(1, 10, 10), 'x.png')).toThrow(RangeError);
+  });
+
+  it('picks one frame per second with one modulo test (not hundreds of comparisons), other picks exactly', () => {
+    const perSecond = contactSheetFrames(24 * 600, 24);
+    const args = buildContactSheetArgs('a.mp4', perSecond, contactSheetLayout(perSecond.length, 1920, 1080), 'x.png');
+    expect(args[args.indexOf('-vf') + 1]).toBe('select=not(mod(n\\,24))*lte(n\\,14376),scale=240:136,setsar=1,tile=6x100');
+    const spread = buildContactSheetArgs('a.mp4', [0, 33, 66, 99], contactSheetLayout(4, 1920, 1080), 'x.png');
+    expect(spread[spread.indexOf('-vf') + 1]).toContain('select=not(mod(n\\,33))');
   });
 });
 
