@@ -153,6 +153,19 @@ describe('ftrack-encode qc (built CLI, real ffmpeg, real Chromium)', () => {
     expect(await pngSize(join(reportDir, '0-source-frame.png'))).toEqual({ width: 160, height: 90 });
   }, 180_000);
 
+  it('reports on a gapped image sequence held over its gaps (the source read through an ffconcat list in every pass)', async () => {
+    const sequence = await fixtures.gappedSequence(); // 12 PNG frames from 1001, 1004/1005/1009 missing
+    const reportDir = join(work, 'report-sequence');
+    const result = await cli(['qc', sequence.hashPattern, '--gaps', 'hold', '--report', reportDir, '--frames', '4', '--json']);
+    expect(result.code, describeResult(result)).toBe(0);
+    const html = await readFile(join(reportDir, 'index.html'), 'utf8');
+    const points = plotPoints(html, 'ftrackreview-mp4');
+    expect(points).toHaveLength(12);
+    for (const [, ssim] of points) expect(ssim).toBeGreaterThanOrEqual(0.9);
+    expect(html).toContain('4 frames (4×1): 0, 4, 7, 11');
+    expect(await pngSize(join(reportDir, '0-source-frame.png'))).toEqual(await pngSize(join(reportDir, '0-review-frame.png')));
+  }, 180_000);
+
   it('publish --report writes the report of the publish encode before storing, with the source checksum in the metadata', async () => {
     const reportDir = join(work, 'publish-report');
     const result = await cli(['publish', clip, '--report', reportDir, '--frames', '3', '--json']);

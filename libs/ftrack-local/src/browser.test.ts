@@ -168,6 +168,9 @@ describe('review page', () => {
     await session.update('AssetVersion', [versionId], { thumbnail_id: thumbId });
 
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => message.type() === 'error' && pageErrors.push(`${message.text()} ${message.location().url}`));
     const fragment = new URLSearchParams({ user: server.user, key: server.apiKey }).toString();
     await page.goto(`${server.url}/review/version/${versionId}#${fragment}`);
     await page.waitForSelector('body[data-rendered="version"]', { timeout: 20_000 });
@@ -213,6 +216,8 @@ describe('review page', () => {
     await waitFrame(24); // never past the last frame (25 frames)
     expect((await shown()).time).toBeGreaterThanOrEqual(24 / 25);
     expect((await shown()).label).toBe('frame 24');
+
+    expect(pageErrors).toEqual([]);
 
     const table = await page.textContent('#components');
     expect(table).toContain('ftrackreview-mp4');

@@ -5,6 +5,7 @@ export const REVIEW_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>ftrack-local review</title>
+<link rel="icon" href="data:,">
 <style>
   body { font: 14px/1.4 system-ui, sans-serif; margin: 0; background: #1e1f22; color: #e6e6e6; }
   header { padding: 12px 20px; background: #2b2d31; display: flex; gap: 16px; align-items: center; }
