@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '@ftrack-encode/core';
 import { mediaFixtures } from '@ftrack-encode/testing';
 import { launchChromium, REPO_ROOT, type TestBrowser } from './support/browser.js';
-import { buildCli, describeResult, parseJson, runCli, tempDir, type CliResult } from './support/cli.js';
+import { buildCli, describeResult, parseJson, runCli, tempDir, type CliError, type CliResult } from './support/cli.js';
 
 const fixtures = mediaFixtures(join(tmpdir(), 'ftrack-encode-e2e-fixtures'));
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
@@ -118,7 +119,7 @@ describe('ftrack-encode qc (built CLI, real ffmpeg, real Chromium)', () => {
     expect(seen.svgPoints).toEqual(videos.map((v) => v.frames));
   }, 180_000);
 
-  it('defaults to one contact-sheet frame per second, keeps outputs with --out, and refuses a missing --report', async () => {
+  it('defaults to one contact-sheet frame per second, keeps outputs with --out; refuses a missing --report, and the wasm backend before encoding', async () => {
     const reportDir = join(work, 'report-default');
     const out = join(work, 'kept');
     await mkdir(out);
@@ -134,6 +135,13 @@ describe('ftrack-encode qc (built CLI, real ffmpeg, real Chromium)', () => {
     const missing = await cli(['qc', clip, '--json']);
     expect(missing.code).toBe(2);
     expect(missing.stdout).toContain('--report');
+
+    // ffmpeg.wasm makes no report pictures: refused before encoding anything.
+    const wasm = await cli(['qc', clip, '--backend', 'wasm', '--report', join(work, 'report-wasm'), '--json']);
+    expect(wasm.code, describeResult(wasm)).toBe(ERROR_CODES.E_UNSUPPORTED);
+    expect(parseJson<CliError>(wasm).error.message).toContain('backend "wasm"');
+    expect(wasm.stderr).not.toMatch(/encode \d+%/);
+    expect(existsSync(join(work, 'report-wasm'))).toBe(false);
   }, 180_000);
 
   it('shows a degraded output for what it is: every frame measured, below the gate, with --no-quality-gate', async () => {

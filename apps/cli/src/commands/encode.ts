@@ -49,10 +49,15 @@ export function printCommands(terminal: Terminal, commands: string[][]): void {
   for (const command of commands) terminal.print(formatCommandLine(command));
 }
 
-/** Runs on the finished encode while its scope is open (the QC report); what it returns joins the --json result. */
-export type AfterEncode = (result: EncodeMediaResult, scope: Scope) => Promise<Record<string, unknown>>;
+/** Extra work around an encode (the QC report), inside its scope. */
+export interface EncodeHooks {
+  /** Before encoding: refuse early what `after` could not do with this scope. */
+  ready?: (scope: Scope) => void;
+  /** On the finished encode; what it returns joins the --json result. */
+  after: (result: EncodeMediaResult, scope: Scope) => Promise<Record<string, unknown>>;
+}
 
-export async function runEncode(input: string, flags: EncodeFlags, afterEncode?: AfterEncode): Promise<EncodeMediaResult & { backend: string }> {
+export async function runEncode(input: string, flags: EncodeFlags, hooks?: EncodeHooks): Promise<EncodeMediaResult & { backend: string }> {
   const { config, terminal, logger } = await setup(flags, {
     ...(flags.backend ? { backend: flags.backend } : {}),
     ...(flags.gaps ? { gapPolicy: flags.gaps } : {}),
@@ -67,6 +72,12 @@ export async function runEncode(input: string, flags: EncodeFlags, afterEncode?:
   const scope = await createScope(config, { logger });
   terminal.note(`backend: ${scope.backend} (${scope.reason})`);
   let extra: Record<string, unknown> = {};
+  try {
+    hooks?.ready?.(scope);
+  } catch (error) {
+    await scope.close();
+    throw error;
+  }
   const result = await scope.container
     .resolve(EncodeMedia)
     .run(resolve(input), profile, {
@@ -80,7 +91,7 @@ export async function runEncode(input: string, flags: EncodeFlags, afterEncode?:
       onProgress: terminal.progress,
     })
     .then(async (encoded) => {
-      if (afterEncode && !flags.dryRun) extra = await afterEncode(encoded, scope);
+      if (hooks && !flags.dryRun) extra = await hooks.after(encoded, scope);
       return encoded;
     })
     .finally(() => scope.close());

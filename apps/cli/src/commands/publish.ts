@@ -11,7 +11,7 @@ import { processSignals } from '../process-signals.js';
 import { addOutputOptions, addSourceOptions, cancelOnSignals, parseIntOption, setup, sourceConfigFlags, type CommonFlags, type SourceFlags } from './shared-options.js';
 import { printCommands } from './encode.js';
 import { parseFrames } from './qc.js';
-import { writeQcReport } from '../qc/write-report.js';
+import { requireQcRenderer, writeQcReport } from '../qc/write-report.js';
 import type { Terminal } from '../output/terminal.js';
 
 export interface PublishFlags extends CommonFlags, SourceFlags {
@@ -98,6 +98,7 @@ export async function runPublish(input: string | undefined, flags: PublishFlags,
     if (target.embedded) terminal.note(`ftrack: embedded ftrack-local at ${target.serverUrl} (set FTRACK_SERVER to publish to your ftrack)`);
     scope = await createScope(config, { logger, ftrack: target, location: flags.location ?? config.location });
     terminal.note(`backend: ${scope.backend} (${scope.reason})`);
+    if (flags.report) requireQcRenderer(scope.container, scope.backend);
     scratch = await mkdtemp(join(tmpdir(), 'ftrack-encode-publish-'));
     const scratchDir = scratch;
     forgetScratch = processSignals.onForcedExit(() => rmSync(scratchDir, { recursive: true, force: true }));

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { EncodeError } from '@ftrack-encode/core';
 import { backendChoices } from '@ftrack-encode/composition';
-import { writeQcReport } from '../qc/write-report.js';
-import { runEncode, type AfterEncode, type EncodeFlags } from './encode.js';
+import { requireQcRenderer, writeQcReport } from '../qc/write-report.js';
+import { runEncode, type EncodeFlags, type EncodeHooks } from './encode.js';
 import { addOutputOptions, addSourceOptions, cancelOnSignals, parseIntOption, type CommonFlags } from './shared-options.js';
 
 interface QcFlags extends EncodeFlags {
@@ -27,22 +27,20 @@ export function parseFrames(value: string): number {
   return n;
 }
 
-/** The report hook shared by `qc` and `publish --report`. */
-export function reportAfterEncode(report: string, frames: number | undefined, sourceChecksum?: string): AfterEncode {
-  return async (result, scope) => ({
-    report: await writeQcReport(
-      scope.container,
-      result,
-      { dir: report, backend: scope.backend, ...(frames !== undefined ? { frames } : {}), ...(sourceChecksum ? { sourceChecksum } : {}) },
-      { signal: cancelOnSignals() },
-    ),
-  });
+/** The report around `qc`'s encode: refused before encoding when this machine cannot make it. */
+function reportHooks(report: string, frames: number | undefined): EncodeHooks {
+  return {
+    ready: (scope) => requireQcRenderer(scope.container, scope.backend),
+    after: async (result, scope) => ({
+      report: await writeQcReport(scope.container, result, { dir: report, backend: scope.backend, ...(frames !== undefined ? { frames } : {}) }, { signal: cancelOnSignals() }),
+    }),
+  };
 }
 
 async function runQc(input: string, flags: QcFlags): Promise<void> {
   const scratch = flags.out ? undefined : await mkdtemp(join(tmpdir(), 'ftrack-encode-qc-out-'));
   try {
-    await runEncode(input, { ...flags, out: flags.out ?? scratch }, reportAfterEncode(flags.report, flags.frames));
+    await runEncode(input, { ...flags, out: flags.out ?? scratch }, reportHooks(flags.report, flags.frames));
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });
   }

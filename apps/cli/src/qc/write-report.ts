@@ -30,11 +30,18 @@ function componentMetadata(result: EncodeMediaResult, sourceChecksum: string): Q
   });
 }
 
+/** The report's pictures come from the native ffmpeg: without it, say so before any work. */
+export function requireQcRenderer(container: DependencyContainer, backend: string): void {
+  if (!container.isRegistered(TOKENS.QcRenderer, true)) {
+    throw new EncodeError('E_UNSUPPORTED', `The QC report is made with the native ffmpeg, which backend "${backend}" does not provide.`, {
+      hint: 'Use --backend native (ffmpeg on PATH or FFMPEG_PATH; see `ftrack-encode doctor`).',
+    });
+  }
+}
+
 /** Render the QC report of a finished encode into `dir` (index.html + PNGs); returns the page's path. */
 export async function writeQcReport(container: DependencyContainer, result: EncodeMediaResult, request: QcReportRequest, options: RunOptions = {}): Promise<string> {
-  if (!container.isRegistered(TOKENS.QcRenderer, true)) {
-    throw new EncodeError('E_UNSUPPORTED', 'The QC report needs the native ffmpeg on this machine.', { hint: 'Install ffmpeg (see `ftrack-encode doctor`).' });
-  }
+  requireQcRenderer(container, request.backend);
   const dir = resolve(request.dir);
   await mkdir(dir, { recursive: true });
   const outputs = result.plan.outputs.flatMap((planned) => {
