@@ -184,6 +184,9 @@ describe('ftrack-encode qc (built CLI, real ffmpeg, real Chromium)', () => {
     const html = await readFile(json.report, 'utf8');
     expect(html).toMatch(/ftrack_encode\.source_checksum<\/th><td>sha256:[0-9a-f]{64}/);
     expect(await pngSize(join(reportDir, 'contact-sheet.png'))).toEqual({ width: 3 * 240, height: 136 });
+    const orphan = await cli(['publish', clip, '--frames', '3', '--json']);
+    expect(orphan.code).toBe(ERROR_CODES.E_USAGE);
+    expect(parseJson<CliError>(orphan).error.message).toContain('--report');
     const seen = await openInChromium(json.report, 'qc-publish-report.png');
     expect(seen.errors).toEqual([]);
     for (const image of seen.images) expect(image.width, String(image.src)).toBeGreaterThan(0);

@@ -82,6 +82,7 @@ export async function runPublish(input: string | undefined, flags: PublishFlags,
   if (!input && !flags.version && !flags.component) {
     throw new EncodeError('E_USAGE', 'publish needs an <input>, or --version/--component to take the source from ftrack.');
   }
+  if (flags.frames !== undefined && !flags.report) throw new EncodeError('E_USAGE', '--frames sets the QC report\'s contact sheet; give --report DIR too.');
   if (flags.report && config.backend === 'farm') {
     throw new EncodeError('E_USAGE', `publish --report needs a local encode; backend "${config.backend}" encodes elsewhere.`, { hint: 'Use --backend native, or run `ftrack-encode qc` on the source.' });
   }

@@ -1,9 +1,11 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { EncodeError } from '@ftrack-encode/core';
 import { backendChoices } from '@ftrack-encode/composition';
+import { processSignals } from '../process-signals.js';
 import { requireQcRenderer, writeQcReport } from '../qc/write-report.js';
 import { runEncode, type EncodeFlags, type EncodeHooks } from './encode.js';
 import { addOutputOptions, addSourceOptions, cancelOnSignals, parseIntOption, type CommonFlags } from './shared-options.js';
@@ -39,10 +41,13 @@ function reportHooks(report: string, frames: number | undefined): EncodeHooks {
 
 async function runQc(input: string, flags: QcFlags): Promise<void> {
   const scratch = flags.out ? undefined : await mkdtemp(join(tmpdir(), 'ftrack-encode-qc-out-'));
+  // A second Ctrl-C exits at once: the outputs nobody asked to keep still go.
+  const forget = scratch ? processSignals.onForcedExit(() => rmSync(scratch, { recursive: true, force: true })) : () => undefined;
   try {
     await runEncode(input, { ...flags, out: flags.out ?? scratch }, reportHooks(flags.report, flags.frames));
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });
+    forget();
   }
 }
 
