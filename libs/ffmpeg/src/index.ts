@@ -14,3 +14,4 @@ export * from './format-command-line.js';
 export * from './quality-invocation.js';
 export * from './burnin-filters.js';
 export * from './slate-filters.js';
+export * from './qc-invocations.js';

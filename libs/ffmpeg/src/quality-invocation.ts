@@ -13,9 +13,13 @@ export interface QualityTarget {
   psnrStats: string;
 }
 
-function selectFrames(frames: readonly number[]): string {
+/** Every frame of the outputs (the QC report's per-frame plot) instead of a sample. */
+export const ALL_FRAMES = 'all';
+
+function selectFrames(frames: readonly number[] | typeof ALL_FRAMES): string {
   // Commas inside the expression are escaped for the graph; pts become the pick's index in seconds,
   // so reference and output frames meet in the metric filters by time.
+  if (frames === ALL_FRAMES) return 'setpts=N/TB';
   return `select=${frames.map((n) => `eq(n\\,${n})`).join('+')},setpts=N/TB`;
 }
 
@@ -24,7 +28,7 @@ function selectFrames(frames: readonly number[]): string {
  * reference made by the very branch chain that fed its encoder (same timing, display transform,
  * scale, pixel format), compared with the decoded output on the sampled frames by SSIM and PSNR.
  */
-export function buildQualityInvocation(plan: EncodePlan, targets: readonly QualityTarget[], frames: readonly number[], options: InvocationOptions = {}): FfmpegInvocation {
+export function buildQualityInvocation(plan: EncodePlan, targets: readonly QualityTarget[], frames: readonly number[] | typeof ALL_FRAMES, options: InvocationOptions = {}): FfmpegInvocation {
   if (targets.length === 0) throw new RangeError('No outputs to measure.');
   const source = sourceStage(plan, options);
   const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...source.inputArgs];
@@ -37,7 +41,8 @@ export function buildQualityInvocation(plan: EncodePlan, targets: readonly Quali
     graph.push(`[r${i}]${[...chain, select].join(',')},split[ra${i}][rb${i}]`);
     // A slated output's picture starts after its slate.
     const offset = target.planned.slate?.frames ?? 0;
-    graph.push(`[${i + 1}:v:0]${selectFrames(frames.map((n) => n + offset))},format=${pixelFormat},setsar=1,split[da${i}][db${i}]`);
+    const pick = frames === ALL_FRAMES ? `${offset ? `trim=start_frame=${offset},` : ''}setpts=N/TB` : selectFrames(frames.map((n) => n + offset));
+    graph.push(`[${i + 1}:v:0]${pick},format=${pixelFormat},setsar=1,split[da${i}][db${i}]`);
     graph.push(`[da${i}][ra${i}]ssim=stats_file=${escapeFilterText(target.ssimStats)}[qs${i}]`);
     graph.push(`[db${i}][rb${i}]psnr=stats_file=${escapeFilterText(target.psnrStats)}[qp${i}]`);
   });
@@ -52,8 +57,8 @@ export function buildQualityInvocation(plan: EncodePlan, targets: readonly Quali
       { name: `${t.planned.name}.ssim`, path: t.ssimStats },
       { name: `${t.planned.name}.psnr`, path: t.psnrStats },
     ]),
-    expectedFrames: frames.length,
-    expectedDurationSeconds: frames.length,
+    expectedFrames: frames === ALL_FRAMES ? Math.min(...targets.map((t) => t.planned.frameCount)) : frames.length,
+    expectedDurationSeconds: frames === ALL_FRAMES ? Math.min(...targets.map((t) => t.planned.frameCount)) : frames.length,
   };
 }
 

@@ -26,7 +26,8 @@ export function ftrMetaFor(component: Pick<ComponentToRegister, 'output'>): stri
   return undefined;
 }
 
-export function provenanceFor(request: RegistrationRequest, component: ComponentToRegister): Record<string, string> {
+/** Only the provenance and the stored checksum/size are read: the QC report shows it before anything is stored. */
+export function provenanceFor(request: Pick<RegistrationRequest, 'provenance'>, component: { output: ComponentToRegister['output']; stored: Pick<ComponentToRegister['stored'], 'checksum' | 'size'> }): Record<string, string> {
   const { output, stored } = component;
   const p = request.provenance;
   const bitrate = output.info.bitRate ?? (output.spec.kind === 'video' ? output.spec.bitrate : undefined);

@@ -313,6 +313,20 @@ describe('PublishReview', () => {
     expect(registry.calls).toBe(0);
   });
 
+  it('runs beforeStore (publish --report) on the validated encode before anything is stored; its failure stores nothing', async () => {
+    const seen: { outputs: string[]; stored: number; checksum: string }[] = [];
+    await publish.run({ ...request, beforeStore: async (encoded, key) => void seen.push({ outputs: encoded.outputs.map((o) => o.name), stored: storage.stored.size, checksum: key.sourceChecksum }) });
+    expect(seen).toEqual([{ outputs: ['ftrackreview-mp4', 'ftrackreview-webm', 'thumbnail'], stored: 0, checksum: expect.any(String) }]);
+    expect(seen[0]!.checksum).not.toBe('');
+
+    const storedBefore = storage.stored.size;
+    const failing = publish.run({ ...request, versionId: 'v-1', input: '/src/other.mov', beforeStore: async () => Promise.reject(new Error('report disk full')) });
+    await expect(failing).rejects.toThrow('report disk full');
+    expect(storage.stored.size).toBe(storedBefore);
+    expect(registry.calls).toBe(1);
+    expect([...files.keys()]).toEqual([]);
+  });
+
   it('fails on an unknown version before encoding anything', async () => {
     await expect(publish.run({ ...request, versionId: 'nope' })).rejects.toMatchObject({ code: 'E_FTRACK_NOT_FOUND' });
     expect(plans).toHaveLength(0);

@@ -26,7 +26,7 @@ import { confirmRegistration, isDefiniteRefusal, registeredComponentsOf } from '
 import { profileHash } from '../plan/plan-encode.js';
 import { deterministicUuid, stableHash } from '../domain/stable-hash.js';
 import type { SourceSettings } from '../domain/source-settings.js';
-import { EncodeMedia } from './encode-media.js';
+import { EncodeMedia, type EncodeMediaResult } from './encode-media.js';
 
 export interface PublishReviewRequest {
   input: string | MediaSource;
@@ -45,6 +45,8 @@ export interface PublishReviewRequest {
   qualityGate?: boolean;
   /** Burn-in values the app knows ({user}); the version's names come from ftrack. */
   burninValues?: Record<string, string | number | undefined>;
+  /** Runs on the validated encode before anything is stored (publish --report); a failure stops the publish. */
+  beforeStore?: (encoded: EncodeMediaResult, key: RegistrationKey) => Promise<void>;
   /** Read the source again even if its checksum is cached (the files are unchanged by identity). */
   rehash?: boolean;
   /** Waits between read-backs of a registration whose call failed; see confirmRegistration. */
@@ -131,6 +133,14 @@ export class PublishReview {
       if (request.dryRun) return { versionId: request.versionId, skipped: false, locationName, components: [], commands: encoded.commands, key };
 
       const done = new Set(earlier?.complete.map((c) => c.name));
+      if (request.beforeStore) {
+        try {
+          await request.beforeStore(encoded, key);
+        } catch (error) {
+          await this.encodeMedia.discard(encoded.plan);
+          throw error;
+        }
+      }
       const toStore = encoded.outputs.filter((o) => !done.has(o.name));
       try {
         const components = await this.store(toStore, target, key, locationId, earlier?.byName ?? new Map(), request);
