@@ -43,7 +43,8 @@ const boundaries = (depConstraints) => ({
   ],
 });
 
-const testFiles = ['**/*.test.ts', '**/*.e2e.test.ts', 'test/**/*.ts', 'tools/**/*.ts'];
+// test-support/: a lib's helpers for its own tests (they may use vitest; production code never imports them).
+const testFiles = ['**/*.test.ts', '**/*.e2e.test.ts', 'test/**/*.ts', 'tools/**/*.ts', 'libs/*/src/test-support/**/*.ts'];
 
 export default [
   { ignores: ['**/node_modules/**', '**/dist/**', 'bench/results/**', 'bench/tmp/**', '**/*.js', 'apps/web/public/**', '.nx/**'] },
