@@ -15,3 +15,12 @@ export { EncodeProfile, rational, ImageOutputSpec, VideoOutputSpec } from '@ftra
 export { startFtrackLocal, SERVER_LOCATION_ID } from '@ftrack-encode/ftrack-local';
 export { partSizeFor } from '@ftrack-encode/storage-ftrack-server';
 export { FtrackConnection, FtrackReviewRegistry } from '@ftrack-encode/ftrack';
+// ftrack-local scale bench: seeds a large store in-process through the server's own write path.
+export { openDatabase } from '../../libs/ftrack-local/src/store/sqlite.js';
+export { EntityRepo } from '../../libs/ftrack-local/src/store/entity-repo.js';
+export { EntityWriter } from '../../libs/ftrack-local/src/store/entity-writer.js';
+export { SchemaView } from '../../libs/ftrack-local/src/store/schema-view.js';
+export { ensureReferenceData } from '../../libs/ftrack-local/src/store/reference-data.js';
+export { provisionUsers } from '../../libs/ftrack-local/src/store/users.js';
+export { prepareDataDir } from '../../libs/ftrack-local/src/store/data-dir.js';
+export { defaultSchemaModel } from '../../libs/ftrack-local/src/schema/index.js';
