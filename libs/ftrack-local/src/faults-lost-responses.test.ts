@@ -165,6 +165,20 @@ describe('apiLatency', () => {
 });
 
 describe('Faults controller', () => {
+  it('releaseHeld() ends a hold early and clear() releases too', async () => {
+    const faults = new Faults();
+    let released = 0;
+    void faults.hold(600_000).then(() => (released += 1));
+    void faults.hold(600_000).then(() => (released += 1));
+    expect(faults.heldApiCalls()).toBe(2);
+    faults.releaseHeld();
+    await waitUntil(() => released === 2);
+    expect(faults.heldApiCalls()).toBe(0);
+    void faults.hold(600_000).then(() => (released += 1));
+    faults.clear();
+    await waitUntil(() => released === 3);
+  });
+
   it('clear() disarms the new rules', () => {
     const faults = new Faults({ dropApiResponse: { action: 'create' }, dropUploadResponse: {}, apiLatency: [{ action: 'create', ms: 10 }] });
     faults.clear();

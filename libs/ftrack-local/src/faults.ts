@@ -73,6 +73,8 @@ export interface FaultController {
   current(): Readonly<FaultConfig>;
   /** API calls being held by an `apiLatency` rule right now. */
   heldApiCalls(): number;
+  /** End every hold now (clear() does too). */
+  releaseHeld(): void;
   /** Faults that took effect since the server started, e.g. `drop-api-response:create`. */
   fired(): readonly string[];
 }
@@ -97,6 +99,7 @@ export class Faults implements FaultController {
   private uploadResponseDropsLeft = 0;
   private latencyLeft = new Map<ApiLatencyRule, number>();
   private held = 0;
+  private readonly releases = new Set<() => void>();
   private readonly log: string[] = [];
 
   constructor(initial?: FaultConfig) {
@@ -121,6 +124,7 @@ export class Faults implements FaultController {
     this.responseDropsLeft = 0;
     this.uploadResponseDropsLeft = 0;
     this.latencyLeft.clear();
+    this.releaseHeld();
   }
 
   current(): Readonly<FaultConfig> {
@@ -151,14 +155,24 @@ export class Faults implements FaultController {
     return 0;
   }
 
-  /** Wrap the wait of a held call so tests can see that a call is being held. */
-  async hold<T>(wait: Promise<T>): Promise<T> {
+  /** Hold a call for `ms` (counted in heldApiCalls) or until releaseHeld()/clear(), whichever comes first. */
+  hold(ms: number): Promise<void> {
     this.held += 1;
-    try {
-      return await wait;
-    } finally {
-      this.held -= 1;
-    }
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.releases.delete(done);
+        this.held -= 1;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.releases.add(done);
+    });
+  }
+
+  /** End every hold now: the held calls go on (or are dropped if their client left). */
+  releaseHeld(): void {
+    for (const release of [...this.releases]) release();
   }
 
   /** One-shot per `times`: commit this batch and drop its response? */

@@ -56,7 +56,7 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, deps:
     const held = deps.faults.takeApiLatency(shape);
     if (held > 0) {
       // A held call whose client went away meanwhile is dropped unrun (it never reached the work).
-      await deps.faults.hold(delay(held));
+      await deps.faults.hold(held);
       if (res.destroyed || req.socket.destroyed) return void deps.log(`POST /api [${actions}] dropped: client gone while held`);
     }
     const failStatus = requestFaults.failStatus ?? deps.faults.checkApiCall(shape);

@@ -1,0 +1,52 @@
+// The corpus as a table: one row per fault or bad-input case, and the report printed after the run.
+import type { ErrorCode } from '@ftrack-encode/core';
+import type { Harness } from './harness.js';
+
+export interface ReliabilityCase {
+  /** Unique, short: the row's name in the printed table. */
+  name: string;
+  /** What goes wrong (the fault injected or the bad input given). */
+  fault: string;
+  /** The error code the CLI must report, or success. */
+  expected: ErrorCode | 'success';
+  /** The state the server and the disk must be left in, in words; `run` asserts it. */
+  state: string;
+  /** Runs the scenario and asserts the outcome; throws (an assertion error) when the row fails. */
+  run(h: Harness): Promise<void>;
+  /** Per-row test timeout (default: the suite's). */
+  timeoutMs?: number;
+}
+
+export interface RowOutcome {
+  area: string;
+  row: ReliabilityCase;
+  passed: boolean;
+  /** First line of the failure. */
+  reason?: string;
+}
+
+const outcomes: RowOutcome[] = [];
+
+export function record(outcome: RowOutcome): void {
+  outcomes.push(outcome);
+}
+
+function clip(text: string, width: number): string {
+  return text.length <= width ? text.padEnd(width) : `${text.slice(0, width - 1)}…`;
+}
+
+/** case → expected → pass/FAIL, grouped by area, with a count; failures carry their first line. */
+export function formatTable(rows: readonly RowOutcome[] = outcomes): string {
+  const lines = ['', `Reliability corpus: ${rows.filter((r) => r.passed).length}/${rows.length} rows pass`, ''];
+  lines.push(`${'area'.padEnd(12)} ${'case'.padEnd(54)} ${'expected'.padEnd(24)} result`);
+  lines.push('-'.repeat(100));
+  for (const r of rows) {
+    lines.push(`${clip(r.area, 12)} ${clip(r.row.name, 54)} ${clip(r.row.expected, 24)} ${r.passed ? 'pass' : 'FAIL'}`);
+    if (!r.passed && r.reason) lines.push(`${' '.repeat(13)}↳ ${clip(r.reason.replace(/\s+/g, ' '), 86)}`);
+  }
+  return lines.join('\n');
+}
+
+export function printTable(): void {
+  console.log(formatTable());
+}
