@@ -47,6 +47,10 @@ export function formatTable(rows: readonly RowOutcome[] = outcomes): string {
   return lines.join('\n');
 }
 
-export function printTable(): void {
-  console.log(formatTable());
+/** Print the table; rows of `areas` that never recorded an outcome (a test timeout) are failures. */
+export function printTable(areas: Record<string, readonly ReliabilityCase[]>): void {
+  const rows = Object.entries(areas).flatMap(([area, cases]) =>
+    cases.map((row) => outcomes.find((o) => o.row === row) ?? { area, row, passed: false, reason: 'no outcome (timed out or not run)' }),
+  );
+  console.log(formatTable(rows));
 }
