@@ -27,8 +27,11 @@ export interface RowOutcome {
 
 const outcomes: RowOutcome[] = [];
 
+/** Note a row's outcome; a row recorded again (started, then finished) keeps the last one. */
 export function record(outcome: RowOutcome): void {
-  outcomes.push(outcome);
+  const index = outcomes.findIndex((o) => o.row === outcome.row);
+  if (index >= 0) outcomes[index] = outcome;
+  else outcomes.push(outcome);
 }
 
 function clip(text: string, width: number): string {
@@ -47,10 +50,10 @@ export function formatTable(rows: readonly RowOutcome[] = outcomes): string {
   return lines.join('\n');
 }
 
-/** Print the table; rows of `areas` that never recorded an outcome (a test timeout) are failures. */
+/** Print the table; rows of `areas` that never started (filtered out with -t) are listed as not run. */
 export function printTable(areas: Record<string, readonly ReliabilityCase[]>): void {
   const rows = Object.entries(areas).flatMap(([area, cases]) =>
-    cases.map((row) => outcomes.find((o) => o.row === row) ?? { area, row, passed: false, reason: 'no outcome (timed out or not run)' }),
+    cases.map((row) => outcomes.find((o) => o.row === row) ?? { area, row, passed: false, reason: 'not run' }),
   );
   console.log(formatTable(rows));
 }
