@@ -10,10 +10,11 @@ import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
 import type { Session } from '@ftrack/api';
-import { ERROR_CODES, type ErrorCode } from '@ftrack-encode/core';
+import { ERROR_CODES } from '@ftrack-encode/core';
 import { SERVER_LOCATION_ID } from '@ftrack-encode/ftrack-local';
 import { mediaFixtures } from '@ftrack-encode/testing';
 import { buildCli, describeResult, parseJson, spawnCli, tempDir, type CliError, type CliResult, type RunningCli } from '../support/cli.js';
+import type { ExpectedCode } from './table.js';
 import { componentsOf, downloadComponent, ftrackEnv, newSeededVersion, plainSession, rows, startLocal, storedFiles, type ComponentRow } from '../support/ftrack.js';
 
 export type LocalServer = Awaited<ReturnType<typeof startLocal>>;
@@ -141,6 +142,20 @@ export class Harness {
     }
   }
 
+  /**
+   * The run's result once it exits; a run still alive `ms` after `what` is killed and the row fails
+   * (a bound on a hang, so a CLI that ignores a signal fails its row instead of the suite's timeout).
+   */
+  async exitWithin(run: RunningCli, what: string, ms = 30_000): Promise<CliResult> {
+    const guard = new AbortController();
+    const result = await Promise.race([run.result, sleep(ms, undefined, { signal: guard.signal }).then(() => undefined, () => undefined)]);
+    guard.abort();
+    if (result) return result;
+    run.child.kill('SIGKILL');
+    await run.result.catch(() => undefined);
+    throw new Error(`the CLI was still running ${ms / 1000} s after ${what} (killed)\nstderr:\n${run.stderr()}`);
+  }
+
   /** Poll a condition (a state the server reaches on its own, e.g. dropping a dead upload). */
   async waitFor(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -153,8 +168,8 @@ export class Harness {
   // ---- the outcome -------------------------------------------------------------------------
 
   /** Exit code (the code's own, or `exit` for SIGTERM/SIGHUP) and, with --json, the error object on stdout. */
-  expectError(result: CliResult, code: ErrorCode, options: { exit?: number; json?: boolean } = {}): CliError['error'] | undefined {
-    expect(result.code, `${summarize(result)}\n${describeResult(result)}`).toBe(options.exit ?? ERROR_CODES[code]);
+  expectError(result: CliResult, code: ExpectedCode, options: { exit?: number; json?: boolean } = {}): CliError['error'] | undefined {
+    expect(result.code, `${summarize(result)}\n${describeResult(result)}`).toBe(options.exit ?? (ERROR_CODES as Record<string, number>)[code]);
     if (options.json === false) return undefined;
     const { error } = parseJson<CliError>(result);
     expect(error.code, `${summarize(result)}\n${describeResult(result)}`).toBe(code);
@@ -274,8 +289,9 @@ export class Harness {
 export function summarize(result: CliResult): string {
   const how = result.signal ? `killed by ${result.signal}` : `exit ${result.code}`;
   try {
-    const { error } = JSON.parse(result.stdout.trim()) as Partial<CliError>;
-    if (error) return `${how}, ${error.code}: ${error.message.slice(0, 120)}`;
+    const parsed = JSON.parse(result.stdout.trim()) as Partial<CliError> & { skipped?: boolean };
+    if (parsed.error) return `${how}, ${parsed.error.code}: ${parsed.error.message.slice(0, 120)}`;
+    return `${how}, result ${JSON.stringify(parsed).slice(0, 100)}`;
   } catch {
     // not one JSON document
   }

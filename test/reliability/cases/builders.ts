@@ -1,8 +1,7 @@
 // Row builders for the common shape: one CLI run that must fail with a code and leave nothing behind.
-import type { ErrorCode } from '@ftrack-encode/core';
 import type { CliResult } from '../../support/cli.js';
 import type { Harness, RowContext } from '../harness.js';
-import type { ReliabilityCase } from '../table.js';
+import type { ExpectedCode, ReliabilityCase } from '../table.js';
 
 export interface FailingRun {
   /** The command line (with --json unless `json: false`). */
@@ -17,7 +16,7 @@ export interface FailingRun {
 export interface FailingRowSpec {
   name: string;
   fault: string;
-  code: ErrorCode;
+  code: ExpectedCode;
   /** Exit code when it is not the code's own (SIGTERM → 143). */
   exit?: number;
   state?: string;

@@ -3,6 +3,8 @@ import type { ReliabilityCase } from '../table.js';
 import { badInputCases } from './bad-input.js';
 import { ftrackInputCases } from './ftrack-input.js';
 import { registrationCases } from './registration.js';
+import { signalCases } from './signals.js';
+import { storageCases } from './storage.js';
 import { uploadCases } from './upload.js';
 import { usageCases } from './usage.js';
 
@@ -12,4 +14,6 @@ export const AREAS: Record<string, readonly ReliabilityCase[]> = {
   ftrack: ftrackInputCases,
   upload: uploadCases,
   registration: registrationCases,
+  signals: signalCases,
+  storage: storageCases,
 };
