@@ -11,12 +11,14 @@ const productionConstraints = [
   { sourceTag: 'type:shared', onlyDependOnLibsWithTags: pure },
   { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: pure },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: pure },
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: [...pure, 'type:adapter'] },
+  // The one place configuration becomes adapters; only apps import it.
+  { sourceTag: 'type:composition', onlyDependOnLibsWithTags: [...pure, 'type:adapter'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: [...pure, 'type:adapter', 'type:composition'] },
 ];
 // Tests may wire real adapters together (a registry against ftrack-local) and use the
 // contract suites; they still never import an app.
 const testConstraints = [
-  { sourceTag: '*', onlyDependOnLibsWithTags: [...pure, 'type:adapter', 'type:testing'] },
+  { sourceTag: '*', onlyDependOnLibsWithTags: [...pure, 'type:adapter', 'type:composition', 'type:testing'] },
 ];
 
 const boundaries = (depConstraints) => ({
@@ -27,9 +29,13 @@ const boundaries = (depConstraints) => ({
       allow: [],
       depConstraints,
       banTransitiveDependencies: false,
-      // The CLI loads libs/ftrack lazily (fast start) but statically imports its small,
-      // browser-safe registration entry, which pulls in none of the heavy adapter.
-      checkDynamicDependenciesExceptions: ['@ftrack-encode/ftrack/registration'],
+      // Apps load adapters lazily (fast start) but statically import their small entries:
+      // libs/ftrack's browser-safe registration builder and each adapter's plug-in descriptor
+      // (which loads the adapter itself only when registered).
+      checkDynamicDependenciesExceptions: [
+        '@ftrack-encode/ftrack/registration',
+        '@ftrack-encode/**/descriptor',
+      ],
     },
   ],
 });

@@ -26,6 +26,8 @@ describe('dependency rule (lint)', () => {
     ['an adapter importing another adapter', 'libs/encoder-native/src/x.ts', "import { DiskStorageAccessor } from '@ftrack-encode/storage-disk';"],
     ['production code importing the testing lib', 'libs/encoder-native/src/x.ts', "import { describeEncoderContract } from '@ftrack-encode/testing';"],
     ['core importing the ffmpeg lib', 'libs/core/src/x.ts', "import { probeArgs } from '@ftrack-encode/ffmpeg';"],
+    ['an adapter importing the composition (only apps compose)', 'libs/storage-disk/src/x.ts', "import { createScope } from '@ftrack-encode/composition';"],
+    ['core importing the composition', 'libs/core/src/x.ts', "import { createScope } from '@ftrack-encode/composition';"],
   ])('rejects %s', async (_name, file, code) => {
     expect(await boundaryErrors(file, `${code}\nexport const used = 1;\n`)).not.toEqual([]);
   });
@@ -33,6 +35,7 @@ describe('dependency rule (lint)', () => {
   it('allows an adapter to use core and the pure ffmpeg lib, and tests to use the testing lib', async () => {
     expect(await boundaryErrors('libs/encoder-native/src/x.ts', "import { TOKENS } from '@ftrack-encode/core';\nimport { probeArgs } from '@ftrack-encode/ffmpeg';\n")).toEqual([]);
     expect(await boundaryErrors('libs/encoder-native/src/x.test.ts', "import { describeEncoderContract } from '@ftrack-encode/testing';\n")).toEqual([]);
+    expect(await boundaryErrors('apps/daemon/src/x.ts', "import { createScope } from '@ftrack-encode/composition';\nexport const used = createScope;\n")).toEqual([]);
   });
 });
 

@@ -320,6 +320,11 @@ describe('web app (ffmpeg.wasm in the page)', () => {
     expect(await page.getAttribute('body', 'data-state')).toBe('encoded');
     expect(await page.isEnabled('#publish')).toBe(true); // the reviewer can simply try again
     await expect.poll(componentIds).toEqual(before);
+    // Trying again publishes (same deterministic ids, nothing left over from the failed try).
+    await page.click('#publish');
+    await waitForState(page, 'published', seen, 60_000);
+    const added = (await componentIds()).filter((id) => !before.includes(id));
+    expect(added.length).toBeGreaterThan(0);
     await page.close();
   }, 300_000);
 });

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { EncodeError, resolveConfig } from '@ftrack-encode/core';
 import { Terminal } from './output/terminal.js';
-import { chooseBackend } from './composition-root.js';
+import { chooseBackend } from '@ftrack-encode/composition';
 import { exitCodeHelp } from './exit-codes.js';
 
 function capture(): { stream: NodeJS.WriteStream; text: () => string } {

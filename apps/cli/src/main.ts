@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
-import { EncodeError } from '@ftrack-encode/core';
+import { EncodeError, isEncodeError } from '@ftrack-encode/core';
+import { processSignals } from './process-signals.js';
 import { Terminal } from './output/terminal.js';
 import { exitCodeHelp } from './exit-codes.js';
 import type { CommonFlags } from './commands/shared-options.js';
@@ -13,13 +14,24 @@ import { registerPublishCommand } from './commands/publish.js';
 import { registerRunJobCommand } from './commands/run-job.js';
 import { registerJobsCommand } from './commands/jobs.js';
 
+processSignals.install();
+
+/** `--json` anywhere on the command line: every outcome, usage errors included, is JSON on stdout. */
+const jsonRequested = process.argv.slice(2).includes('--json');
+
+/** Report a failure and set the exit code (128 + N when a signal cancelled the command). */
+function fail(error: unknown, json: boolean, quiet = false): void {
+  const code = new Terminal({ json, quiet }).fail(error);
+  process.exitCode = processSignals.exitCodeFor(code, isEncodeError(error, 'E_CANCELLED'));
+}
+
 /** Run one command's action: map any failure to its stable exit code. */
 async function run(action: () => Promise<unknown>, flags: CommonFlags): Promise<void> {
   try {
     await action();
     process.exitCode = 0;
   } catch (error) {
-    process.exitCode = new Terminal({ json: Boolean(flags.json), quiet: Boolean(flags.quiet) }).fail(error);
+    fail(error, Boolean(flags.json), Boolean(flags.quiet));
   }
 }
 
@@ -32,8 +44,10 @@ const program = new Command('ftrack-encode')
   .version('0.1.0')
   // Root options only before the command: `publish --version ID` is the AssetVersion, not ours.
   .enablePositionalOptions()
-  .showHelpAfterError()
+  .showHelpAfterError(!jsonRequested)
   .addHelpText('after', exitCodeHelp())
+  // With --json the usage error is reported once, as JSON on stdout, not as commander's text.
+  .configureOutput(jsonRequested ? { writeErr: () => undefined } : {})
   .exitOverride();
 
 registerEncodeCommand(program, run);
@@ -48,11 +62,15 @@ registerDemoCommand(program, run);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof CommanderError) {
-    // --help and --version exit 0; usage errors exit with E_USAGE's code.
-    process.exitCode = error.exitCode === 0 ? 0 : new EncodeError('E_USAGE', error.message).exitCode;
+  if (error instanceof CommanderError && error.exitCode === 0) {
+    process.exitCode = 0; // --help, --version
+  } else if (error instanceof CommanderError) {
+    const usage = new EncodeError('E_USAGE', error.message.replace(/^error: /, ''), { hint: 'See `ftrack-encode <command> --help`.', details: { reason: error.code } });
+    if (jsonRequested) fail(usage, true);
+    else process.exitCode = usage.exitCode; // commander already printed the message and help
   } else {
-    process.exitCode = new Terminal({ json: false, quiet: false }).fail(error);
+    // Option parsers (e.g. --threads abc) throw EncodeErrors before any action runs.
+    fail(error, jsonRequested);
   }
 }
 

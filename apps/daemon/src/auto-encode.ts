@@ -3,7 +3,8 @@ import type { Config, Logger } from '@ftrack-encode/core';
 import { FtrackConnection, type FtrackCredentials } from '@ftrack-encode/ftrack';
 import { DEFAULT_QUEUE, type FarmClient } from '@ftrack-encode/encoder-farm';
 
-export type AutoEncodeRuleConfig = Config['farm']['autoEncode'][number];
+export type { AutoEncodeRuleConfig } from '@ftrack-encode/encoder-farm/descriptor';
+import type { AutoEncodeRuleConfig } from '@ftrack-encode/encoder-farm/descriptor';
 
 export interface AddedComponent {
   componentId: string;

@@ -1,4 +1,5 @@
 import { availableParallelism, hostname, tmpdir } from 'node:os';
+import { farmSettings } from '@ftrack-encode/encoder-farm/descriptor';
 import { join } from 'node:path';
 import { EncodeError, type Config, type ConfigInput } from '@ftrack-encode/core';
 import type { WorkerTimings } from '@ftrack-encode/encoder-farm';
@@ -52,7 +53,7 @@ export function configFlags(flags: DaemonFlags): ConfigInput {
  * FTRACK_ENCODE_STALLED_INTERVAL_MS, FTRACK_ENCODE_MAX_STALLED_COUNT); tests shorten them.
  */
 export function daemonSettings(config: Config, flags: DaemonFlags, env: NodeJS.ProcessEnv = process.env): DaemonSettings {
-  const farm = config.farm;
+  const farm = farmSettings(config);
   const threadsPerEncode = farm.threadsPerEncode;
   const lockDurationMs = envNumber(env, 'FTRACK_ENCODE_LOCK_DURATION_MS');
   const stalledIntervalMs = envNumber(env, 'FTRACK_ENCODE_STALLED_INTERVAL_MS');

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '@ftrack-encode/core';
+import { validateAdapterConfig } from '@ftrack-encode/composition';
+import { farmSettings } from '@ftrack-encode/encoder-farm/descriptor';
 import { isReviewMedia, matchAutoEncodeRule, type AddedComponent } from './auto-encode.js';
 import { daemonSettings } from './daemon-settings.js';
 
@@ -13,7 +15,7 @@ const component = (over: Partial<AddedComponent> = {}): AddedComponent => ({
 });
 
 describe('auto-encode rules', () => {
-  const rules = resolveConfig({ file: { farm: { autoEncode: [{ assetTypes: ['upload'], profile: 'ftrack-review' }, { componentNames: ['plate'], profile: 'plates' }] } } }).farm.autoEncode;
+  const rules = farmSettings(resolveConfig({ file: { farm: { autoEncode: [{ assetTypes: ['upload'], profile: 'ftrack-review' }, { componentNames: ['plate'], profile: 'plates' }] } } })).autoEncode;
 
   it('selects by asset type or component name, first rule wins', () => {
     expect(matchAutoEncodeRule(rules, component())?.profile).toBe('ftrack-review');
@@ -32,7 +34,7 @@ describe('auto-encode rules', () => {
 
 describe('daemon settings', () => {
   it('defaults concurrency to cores / threadsPerEncode and reads the stall knobs from the environment', () => {
-    const config = resolveConfig({ file: { farm: { threadsPerEncode: 1 } }, env: { REDIS_URL: 'redis://r:6379' } });
+    const config = validateAdapterConfig(resolveConfig({ file: { farm: { threadsPerEncode: 1 } } }), { REDIS_URL: 'redis://r:6379' });
     const settings = daemonSettings(config, {}, { FTRACK_ENCODE_STALLED_INTERVAL_MS: '1000', FTRACK_ENCODE_LOCK_DURATION_MS: '2000' });
     expect(settings.redisUrl).toBe('redis://r:6379');
     expect(settings.concurrency).toBeGreaterThanOrEqual(1);

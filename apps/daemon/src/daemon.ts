@@ -10,7 +10,9 @@ import {
   queueForHardware,
 } from '@ftrack-encode/encoder-farm';
 import { AutoEncoder } from './auto-encode.js';
-import { composeJobDeps, ftrackCredentials } from './compose-jobs.js';
+import { composeJobDeps } from '@ftrack-encode/composition';
+import { farmSettings } from '@ftrack-encode/encoder-farm/descriptor';
+import { ftrackCredentials } from './compose-jobs.js';
 import type { DaemonSettings } from './daemon-settings.js';
 import { startHealthServer } from './health-server.js';
 import { DaemonMetrics } from './metrics.js';
@@ -55,13 +57,14 @@ export class Daemon {
     const lock = new RedisPublishLock(lockRedis, settings.prefix, settings.timings.lockDurationMs ?? 30_000);
 
     const metrics = new DaemonMetrics(async () => Promise.all(this.workers.map(async (w) => ({ queue: w.queue, counts: await client.counts(w.queue) }))));
-    const base = { config: settings.config, logger, scratchDir: settings.scratchDir, threads: settings.threadsPerEncode, lock };
-    const cpu = await composeJobDeps(base);
+    const credentials = ftrackCredentials(settings.config);
+    const base = { logger, scratchDir: settings.scratchDir, threads: settings.threadsPerEncode, lock, ...(credentials ? { ftrack: credentials } : {}) };
+    const cpu = await composeJobDeps(settings.config, base);
     this.closers.push(cpu.close);
     const capabilities = await cpu.deps.encoder.capabilities();
     const queues: { queue: string; deps: typeof cpu.deps }[] = [{ queue: DEFAULT_QUEUE, deps: cpu.deps }];
     for (const hardware of capabilities.hardware.filter((h) => HARDWARE_QUEUES.includes(h))) {
-      const composed = await composeJobDeps({ ...base, hardware });
+      const composed = await composeJobDeps(settings.config, { ...base, hardware });
       this.closers.push(composed.close);
       queues.push({ queue: queueForHardware(hardware), deps: composed.deps });
     }
@@ -93,8 +96,7 @@ export class Daemon {
     this.healthPort = health.port;
     this.closers.push(health.close);
 
-    const credentials = ftrackCredentials(settings.config);
-    const rules = settings.config.farm.autoEncode;
+    const rules = farmSettings(settings.config).autoEncode;
     if (rules.length > 0 && credentials) {
       const auto = new AutoEncoder(
         { ...credentials, ...(settings.config.ftrack.schemaCacheDir ? { schemaCacheDir: settings.config.ftrack.schemaCacheDir } : {}) },

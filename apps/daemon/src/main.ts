@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { toEncodeError } from '@ftrack-encode/core';
-import { loadConfig } from '@ftrack-encode/node-platform';
+import { loadAppConfig } from '@ftrack-encode/composition';
 import { Daemon, createLogger } from './daemon.js';
 import { configFlags, daemonSettings, type DaemonFlags } from './daemon-settings.js';
 
@@ -37,7 +37,7 @@ async function main(): Promise<number> {
   const flags = program.opts<DaemonFlags>();
   let logger = createLogger({ json: Boolean(flags.json), verbose: Boolean(flags.verbose), name: flags.name ?? 'daemon' });
   try {
-    const config = await loadConfig({ ...(flags.config ? { path: flags.config } : {}), flags: configFlags(flags) });
+    const config = await loadAppConfig({ ...(flags.config ? { path: flags.config } : {}), flags: configFlags(flags) });
     const settings = daemonSettings(config, flags);
     logger = createLogger(settings);
     const daemon = new Daemon(settings, logger);

@@ -167,3 +167,18 @@ describe('deterministicUuid', () => {
     expect(deterministicUuid('v-1', 'sha256:aa', 'p', 'thumbnail')).not.toBe(a);
   });
 });
+
+describe('redactSecrets', () => {
+  it('hides URL passwords, tokens, api keys and given secrets; keeps what a user needs to see', async () => {
+    const { redactSecrets, redactValue, EncodeError } = await import('./index.js');
+    expect(redactSecrets('http://pipeline:s3cret@ftrack.local:8080/api')).toBe('http://pipeline:[redacted]@ftrack.local:8080/api');
+    expect(redactSecrets('redis://:hunter2@redis:6379/0')).toBe('redis://[redacted]@redis:6379/0');
+    expect(redactSecrets('https://tok3n@host/x')).toBe('https://[redacted]@host/x');
+    expect(redactSecrets('GET /component/get?id=1&apiKey=abc&x=1')).toBe('GET /component/get?id=1&apiKey=[redacted]&x=1');
+    expect(redactSecrets('ftrack-api-key: abc', [])).toBe('ftrack-api-key: [redacted]');
+    expect(redactSecrets('key K-123 leaked', ['K-123'])).toBe('key [redacted] leaked');
+    expect(redactValue({ apiKey: 'x', nested: { url: 'http://u:p@h/' } })).toEqual({ apiKey: '[redacted]', nested: { url: 'http://u:[redacted]@h/' } });
+    const error = new EncodeError('E_FTRACK_FAILED', 'cannot reach http://u:pw@h/', { hint: 'check http://u:pw@h/', details: { server: 'http://u:pw@h/' } });
+    expect(JSON.stringify(error.toJSON())).not.toContain('pw');
+  });
+});

@@ -1,3 +1,5 @@
+import { redactSecrets, redactValue } from './redact.js';
+
 /**
  * Every failure a user can act on is an EncodeError with a stable code. The CLI maps
  * codes to exit codes (see EXIT_CODES), scripts match on `code`, never on messages.
@@ -18,6 +20,7 @@ export const ERROR_CODES = {
   E_OUTPUT_UNWRITABLE: 33,
   E_STORAGE_FAILED: 40,
   E_CHECKSUM_MISMATCH: 41,
+  E_STORAGE_CONFLICT: 42,
   E_FTRACK_AUTH: 50,
   E_FTRACK_NOT_FOUND: 51,
   E_FTRACK_FAILED: 52,
@@ -44,11 +47,11 @@ export class EncodeError extends Error {
   readonly details: Record<string, unknown>;
 
   constructor(code: ErrorCode, message: string, options: EncodeErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(redactSecrets(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'EncodeError';
     this.code = code;
-    this.hint = options.hint;
-    this.details = options.details ?? {};
+    this.hint = options.hint === undefined ? undefined : redactSecrets(options.hint);
+    this.details = redactValue(options.details ?? {}) as Record<string, unknown>;
   }
 
   get exitCode(): number {
@@ -64,8 +67,15 @@ export function isEncodeError(error: unknown, code?: ErrorCode): error is Encode
   return error instanceof EncodeError && (code === undefined || error.code === code);
 }
 
-/** Wrap anything thrown into an EncodeError, keeping EncodeErrors as they are. */
-export function toEncodeError(error: unknown, fallback: ErrorCode = 'E_INTERNAL'): EncodeError {
+/**
+ * Wrap anything thrown into an EncodeError, keeping EncodeErrors as they are. With a signal
+ * that was aborted, any failure is the cancel (ffmpeg killed by Ctrl-C fails "with exit 255").
+ */
+export function toEncodeError(error: unknown, fallback: ErrorCode = 'E_INTERNAL', signal?: AbortSignal): EncodeError {
+  if (signal?.aborted && !isEncodeError(error, 'E_CANCELLED')) {
+    const reason: unknown = signal.reason;
+    return reason instanceof EncodeError && reason.code === 'E_CANCELLED' ? reason : new EncodeError('E_CANCELLED', 'Cancelled.', { cause: error });
+  }
   if (error instanceof EncodeError) return error;
   if (isAbortError(error)) return new EncodeError('E_CANCELLED', 'Cancelled.', { cause: error });
   const message = error instanceof Error ? error.message : String(error);
@@ -80,5 +90,5 @@ export function isAbortError(error: unknown): boolean {
 
 /** Throw E_CANCELLED when the signal is aborted; call between steps of a use case. */
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new EncodeError('E_CANCELLED', 'Cancelled.');
+  if (signal?.aborted) throw toEncodeError(signal.reason, 'E_CANCELLED', signal);
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 
 export * from './errors.js';
+export * from './redact.js';
 export * from './domain/rational.js';
 export * from './domain/media-source.js';
 export * from './domain/media-info.js';
@@ -17,6 +18,8 @@ export * from './ports/storage-accessor.js';
 export * from './ports/review-registry.js';
 export * from './ports/event-publisher.js';
 export * from './ports/publish-lock.js';
+export * from './ports/ftrack-api.js';
+export * from './ports/adapter-descriptor.js';
 export * from './tokens.js';
 export * from './plan/output-size.js';
 export * from './plan/naming.js';
@@ -28,3 +31,5 @@ export * from './use-cases/encode-media.js';
 export * from './config/config-schema.js';
 export * from './config/resolve-config.js';
 export * from './use-cases/publish-review.js';
+export * from './use-cases/confirm-registration.js';
+export * from './use-cases/validate-outputs.js';

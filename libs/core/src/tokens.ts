@@ -8,6 +8,7 @@ import type { StorageAccessor } from './ports/storage-accessor.js';
 import type { ReviewRegistry } from './ports/review-registry.js';
 import type { EventPublisher } from './ports/event-publisher.js';
 import type { PublishLock } from './ports/publish-lock.js';
+import type { FtrackApi } from './ports/ftrack-api.js';
 
 /** DI tokens. Symbols, so two copies of a port never collide by name. */
 export const TOKENS = {
@@ -20,4 +21,5 @@ export const TOKENS = {
   ReviewRegistry: Symbol('ReviewRegistry') as InjectionToken<ReviewRegistry>,
   EventPublisher: Symbol('EventPublisher') as InjectionToken<EventPublisher>,
   PublishLock: Symbol('PublishLock') as InjectionToken<PublishLock>,
+  FtrackApi: Symbol('FtrackApi') as InjectionToken<FtrackApi>,
 } as const;

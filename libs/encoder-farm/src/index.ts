@@ -9,3 +9,4 @@ export * from './farm-client.js';
 export * from './farm-encoder.js';
 export * from './register-farm-encoder.js';
 export * from './redis-publish-lock.js';
+export * from './descriptor.js';

@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { EncodeError } from '@ftrack-encode/core';
+import { EncodeError, redactSecrets } from '@ftrack-encode/core';
 
 /**
  * Workers and long waits (QueueEvents) retry forever: a Redis restart or failover must
@@ -18,15 +18,7 @@ export function redisOptions(role: RedisRole): RedisOptions {
 }
 
 /** The URL without its password, for messages. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'redis://(unparsable url)';
-  }
-}
+export const redactRedisUrl = (url: string): string => redactSecrets(url);
 
 function unavailable(url: string, why: string, cause?: unknown): EncodeError {
   return new EncodeError('E_QUEUE_UNAVAILABLE', `Redis at ${redactRedisUrl(url)} is not reachable: ${why}`, {

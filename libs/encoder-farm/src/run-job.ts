@@ -2,7 +2,7 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import {
   EncodeError,
-  checkOutput,
+  validateOutputs,
   formatChecksum,
   sequenceFramePath,
   throwIfCancelled,
@@ -140,19 +140,9 @@ async function runEncodeJob(spec: EncodeJobSpec, deps: FarmJobDeps, options: Run
     await deps.fs.ensureWritableDir(plan.outputDir);
     const produced = await deps.encoder.encode({ ...plan, outputs: staged }, options);
     const capabilities = await deps.encoder.capabilities();
-    const outputs: StoredOutputRef[] = [];
-    for (const planned of staged) {
-      throwIfCancelled(signal);
-      const file = produced.find((p) => p.name === planned.name);
-      if (!file) throw new EncodeError('E_OUTPUT_INVALID', `The encoder produced no "${planned.name}" output.`);
-      options.onProgress?.({ stage: 'validate', item: planned.name });
-      const failed = checkOutput(planned, await deps.probe.probe({ kind: 'file', path: file.path }));
-      if (failed.length > 0) {
-        throw new EncodeError('E_OUTPUT_INVALID', `Output "${planned.name}" failed ${failed.map((f) => `${f.check} (${f.message})`).join(', ')}.`);
-      }
-      const [checksum, size] = await Promise.all([deps.hasher.hashFile(file.path, 'sha256'), deps.fs.size(file.path)]);
-      outputs.push({ name: planned.name, path: file.path, checksum: formatChecksum(checksum), size });
-    }
+    // Core's one validation, the same a local encode gets.
+    const validated = await validateOutputs(deps, staged, produced, { hashAlgorithm: 'sha256', ...options });
+    const outputs: StoredOutputRef[] = validated.map((o) => ({ name: o.name, path: o.path, checksum: formatChecksum(o.checksum), size: o.size }));
     // Commit: staged -> the planned temp path, each an atomic rename on the same filesystem.
     for (const output of outputs) {
       const target = spec.plan.outputs.find((o) => o.name === output.name)!.tempPath;

@@ -6,3 +6,4 @@ export * from './native-options.js';
 export * from './native-encoder.js';
 export * from './native-media-probe.js';
 export * from './register-native-encoder.js';
+export * from './descriptor.js';

@@ -3,3 +3,4 @@ export * from './node/wasm-core.js';
 export * from './node/wasm-node-encoder.js';
 export * from './register-wasm-encoder.js';
 export * from './node/wasm-media-probe.js';
+export * from './descriptor.js';

@@ -1,16 +1,10 @@
-import { EncodeError, isAbortError, type ErrorCode } from '@ftrack-encode/core';
+import { EncodeError, isAbortError, redactSecrets, type ErrorCode } from '@ftrack-encode/core';
+
+export { redactSecrets };
 
 const AUTH_EXCEPTIONS = new Set(['InvalidCredentialsError', 'FTAuthenticationError', 'PermissionError', 'ServerPermissionDeniedError']);
+const REFUSALS = new Set(['ServerValidationError', 'ValidationError', 'ServerPermissionDeniedError']);
 const AUTH_TEXT = /api key is not valid|invalid credentials|not authenticated|authentication failed/i;
-
-/** Replaces apiKey/api_key query values and ftrack-api-key headers in any text. */
-export function redactSecrets(text: string, secrets: readonly string[] = []): string {
-  let out = text
-    .replace(/([?&](?:apiKey|api_key|token)=)[^&\s"']+/gi, '$1[redacted]')
-    .replace(/(ftrack-api-key["']?\s*[:=]\s*["']?)[^"',\s}]+/gi, '$1[redacted]');
-  for (const secret of secrets) if (secret) out = out.split(secret).join('[redacted]');
-  return out;
-}
 
 export function authError(serverUrl: string, apiUser: string, cause?: unknown): EncodeError {
   return new EncodeError('E_FTRACK_AUTH', `ftrack at ${serverUrl} rejected the API key of user "${apiUser}".`, {
@@ -32,7 +26,8 @@ export function toFtrackError(error: unknown, what: string, context: { serverUrl
   const message = redactSecrets(error instanceof Error ? error.message : String(error), [context.apiKey]);
   if (isAuthFailure(name, message)) return authError(context.serverUrl, context.apiUser, error);
   return new EncodeError(code, `${what} failed at ${context.serverUrl}: ${message}`, {
-    details: { server: context.serverUrl, ...(name ? { ftrackError: name } : {}) },
+    // The server answered and applied nothing; any other failure may have been committed.
+    details: { server: context.serverUrl, ...(name ? { ftrackError: name } : {}), ...(name && REFUSALS.has(name) ? { refused: true } : {}) },
     cause: scrubCause(error),
   });
 }

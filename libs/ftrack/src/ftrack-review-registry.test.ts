@@ -68,7 +68,7 @@ function request(versionId: string, key = { sourceChecksum: `sha256:${randomUUID
   const components: ComponentToRegister[] = SPECS.map(([spec, w, h]) => {
     const out = output(spec, w, h);
     const componentId = randomUUID();
-    return { componentId, output: out, stored: { resourceIdentifier: componentId, checksum: out.checksum, size: out.size } };
+    return { componentId, output: out, stored: { resourceIdentifier: componentId, checksum: out.checksum, size: out.size, created: true } };
   });
   return {
     target: { versionId, version: 1, assetId: '', asset: 'sh010_comp', project: 'demo', parents: ['sq010', 'sh010'] },
@@ -116,7 +116,7 @@ describe('FtrackReviewRegistry against ftrack-local with the real @ftrack/api cl
     await plain.initializing;
     const child = container.createChildContainer();
     registerFtrack(child, { serverUrl: server.url, apiUser: server.user, apiKey: server.apiKey, schemaCacheDir: cacheDir });
-    registry = child.resolve(TOKENS.ReviewRegistry) as FtrackReviewRegistry;
+    registry = child.resolve<FtrackReviewRegistry>(TOKENS.ReviewRegistry as never);
   });
   afterAll(async () => {
     await server?.close();
@@ -183,7 +183,12 @@ describe('FtrackReviewRegistry against ftrack-local with the real @ftrack/api cl
     // findRegistration finds exactly this publish by its key.
     const found = await registry.findRegistration(versionId, req.key);
     expect(found?.map((f) => f.id).sort()).toEqual([...ids].sort());
-    expect(found?.find((f) => f.name === 'ftrackreview-mp4')).toMatchObject({ locationId: SERVER_LOCATION_ID, resourceIdentifier: mp4['id'], checksum: `sha256:${req.components[0]?.output.checksum.hex}` });
+    expect(found?.find((f) => f.name === 'ftrackreview-mp4')).toMatchObject({
+      locations: [{ locationId: SERVER_LOCATION_ID, resourceIdentifier: mp4['id'] }],
+      checksum: `sha256:${req.components[0]?.output.checksum.hex}`,
+    });
+    expect(await registry.isResourceRegistered(SERVER_LOCATION_ID, String(mp4['id']))).toBe(true);
+    expect(await registry.isResourceRegistered(SERVER_LOCATION_ID, randomUUID())).toBe(false);
     expect(await registry.findRegistration(versionId, { ...req.key, profileHash: 'other' })).toBeUndefined();
   });
 
@@ -191,10 +196,25 @@ describe('FtrackReviewRegistry against ftrack-local with the real @ftrack/api cl
     const req = request(versionId);
     await registry.register({ ...req, locationId: 'ce9b348f-8809-11e3-821c-20c9d081909b', components: req.components.slice(0, 1), thumbnailName: undefined });
     const [first] = req.components;
-    await registry.register({ ...req, components: [{ ...(first as ComponentToRegister), existing: true }], thumbnailName: undefined });
+    await registry.register({ ...req, components: [{ ...(first as ComponentToRegister), componentExists: true }], thumbnailName: undefined });
     const locations = await rows(`select location_id from ComponentLocation where component_id is "${first?.componentId}"`);
     expect(locations.map((l) => l['location_id']).sort()).toEqual([SERVER_LOCATION_ID, 'ce9b348f-8809-11e3-821c-20c9d081909b'].sort());
     expect(await rows(`select id from FileComponent where id is "${first?.componentId}"`)).toHaveLength(1);
+    // Component and location both there (only the file was re-stored): nothing is created again.
+    await registry.register({ ...req, components: [{ ...(first as ComponentToRegister), componentExists: true, locationExists: true }], thumbnailName: undefined });
+    expect(await rows(`select id from ComponentLocation where component_id is "${first?.componentId}"`)).toHaveLength(2);
+  });
+
+  it('a validation error is marked as a definite refusal; a 500 is not', async () => {
+    const req = request(versionId);
+    server.faults.set({ failApiCall: { entityType: 'ComponentLocation', status: 500 } });
+    const unavailable = await registry.register(req).catch((e: unknown) => e);
+    server.faults.clear();
+    expect(unavailable).toMatchObject({ code: 'E_FTRACK_FAILED' });
+    expect((unavailable as { details: Record<string, unknown> }).details['refused']).toBeUndefined();
+    const bad = request(versionId);
+    const refused = await registry.register({ ...bad, target: { ...bad.target, versionId: 'not-a-version' } }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'E_FTRACK_FAILED', details: expect.objectContaining({ refused: true }) });
   });
 
   it('a 500 on the registration call leaves no component (the batch is atomic)', async () => {

@@ -1,6 +1,7 @@
 import {
   EncodeError,
-  formatChecksum,
+  registeredComponentsOf,
+  type ExistingComponent,
   type RegisteredComponent,
   type RegistrationKey,
   type RegistrationRequest,
@@ -101,45 +102,43 @@ export class FtrackReviewRegistry implements ReviewRegistry {
     return chain;
   }
 
-  async findRegistration(versionId: string, key: RegistrationKey): Promise<RegisteredComponent[] | undefined> {
+  async findRegistration(versionId: string, key: RegistrationKey): Promise<ExistingComponent[] | undefined> {
     checkId(versionId, 'AssetVersion');
     const rows = await this.query(
       `Looking for earlier review media on version ${versionId}`,
       `select id, name, size, metadata, component_locations.location_id, component_locations.resource_identifier from Component where version_id is ${quote(versionId)}`,
     );
-    const found: RegisteredComponent[] = [];
+    const found: ExistingComponent[] = [];
     for (const row of rows) {
       const meta = metadataOf(row);
       if (meta.get(`${PROVENANCE_PREFIX}source_checksum`) !== key.sourceChecksum) continue;
       if (meta.get(`${PROVENANCE_PREFIX}profile_hash`) !== key.profileHash) continue;
-      const base = {
+      found.push({
         id: str(row['id']),
         name: str(row['name']),
         checksum: meta.get(`${PROVENANCE_PREFIX}checksum`) ?? '',
         size: Number(row['size'] ?? meta.get(`${PROVENANCE_PREFIX}size`) ?? 0),
-      };
-      // One entry per component: where it is stored first (a component normally lives in one
-      // location); none yet → empty location, so the caller re-stores it.
-      const [location] = locationsOf(row).filter((l) => str(l['resource_identifier']) !== '');
-      found.push({ ...base, locationId: str(location?.['location_id']), resourceIdentifier: str(location?.['resource_identifier']) });
+        locations: locationsOf(row).map((l) => ({ locationId: str(l['location_id']), resourceIdentifier: str(l['resource_identifier']) })),
+      });
     }
     return found.length > 0 ? found : undefined;
   }
 
   async register(request: RegistrationRequest): Promise<RegisteredComponent[]> {
-    const { target, locationId, components } = request;
+    const { target, components } = request;
     checkId(target.versionId, 'AssetVersion');
     const operations = buildRegistrationOperations(request);
     // One batch: the server applies it in one transaction, so a failure registers nothing.
-    await this.connection.call(`Registering ${components.length} components on version ${target.versionId}`, operations);
-    return components.map((c) => ({
-      id: c.componentId,
-      name: c.output.name,
-      locationId,
-      resourceIdentifier: c.stored.resourceIdentifier,
-      checksum: formatChecksum(c.stored.checksum),
-      size: c.stored.size,
-    }));
+    if (operations.length > 0) await this.connection.call(`Registering ${components.length} components on version ${target.versionId}`, operations);
+    return registeredComponentsOf(request);
+  }
+
+  async isResourceRegistered(locationId: string, resourceIdentifier: string): Promise<boolean> {
+    const rows = await this.query(
+      `Checking what is recorded at ${resourceIdentifier}`,
+      `select id from ComponentLocation where location_id is ${quote(checkId(locationId, 'Location'))} and resource_identifier is ${quote(resourceIdentifier)} limit 1`,
+    );
+    return rows.length > 0;
   }
 
   async locationId(name: string): Promise<string> {

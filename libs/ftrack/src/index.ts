@@ -6,4 +6,3 @@ export * from './registration/index.js';
 export * from './ftrack-review-registry.js';
 export * from './ftrack-event-publisher.js';
 export * from './register-ftrack.js';
-export * from './ftrack-server-encoder.js';

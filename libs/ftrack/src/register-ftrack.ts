@@ -29,6 +29,7 @@ export function registerFtrack(container: DependencyContainer, options: FtrackOp
   const events = new FtrackEventPublisher(connection, logger, eventOptions);
   container.register(TOKENS.ReviewRegistry, { useValue: registry });
   container.register(TOKENS.EventPublisher, { useValue: events });
+  container.register(TOKENS.FtrackApi, { useValue: connection });
   return {
     connection,
     registry,

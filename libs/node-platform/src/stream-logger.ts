@@ -1,27 +1,11 @@
-import type { Logger } from '@ftrack-encode/core';
+import { redactSecrets, redactValue, type Logger } from '@ftrack-encode/core';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-/** Values that look like credentials are replaced before anything is written. */
-const SECRET_KEY = /api[-_]?key|password|secret|token|authorization/i;
-
-export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 6 || value === null || typeof value !== 'object') {
-    return typeof value === 'string' ? redactText(value) : value;
-  }
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_KEY.test(k) ? '[redacted]' : redact(v, depth + 1)]),
-  );
-}
-
-/** apiKey=... in URLs and `ftrack-api-key: ...` in header dumps. */
-export function redactText(text: string): string {
-  return text
-    .replace(/([?&](?:apiKey|api_key|token)=)[^&\s"']+/gi, '$1[redacted]')
-    .replace(/(ftrack-api-key["']?\s*[:=]\s*["']?)[^"',\s}]+/gi, '$1[redacted]');
-}
+/** Kept names for callers of this lib: the one implementation lives in core. */
+export const redact = redactValue;
+export const redactText = (text: string): string => redactSecrets(text);
 
 /** Line logger for CLIs and daemons: JSON lines (for log shippers) or plain text, always to stderr. */
 export class StreamLogger implements Logger {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -98,12 +98,36 @@ export class DiskStorageAccessor implements StorageAccessor {
       const checksum: Checksum = { algorithm: this.algorithm, hex: hash.digest('hex') };
       await this.verifyCopy(temp, checksum, done, resourceIdentifier, signal);
       if (signal?.aborted) throw new EncodeError('E_CANCELLED', 'Cancelled.');
-      await rename(temp, target);
-      return { resourceIdentifier, checksum, size: done };
+      const created = await this.placeWithoutReplacing(temp, target, checksum, resourceIdentifier);
+      return { resourceIdentifier, checksum, size: done, created };
     } catch (error) {
-      await unlink(temp).catch(() => undefined);
       throw storageError(error, `Could not store ${localPath} at ${resourceIdentifier} in ${this.locationName}`);
+    } finally {
+      await unlink(temp).catch(() => undefined);
     }
+  }
+
+  /**
+   * link() puts the verified temp file at the target atomically and fails if anything is there,
+   * so registered media is never replaced. Same bytes already there: nothing to do (created: false).
+   */
+  private async placeWithoutReplacing(temp: string, target: string, checksum: Checksum, identifier: string): Promise<boolean> {
+    try {
+      await link(temp, target);
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EXDEV') {
+        // Shares without hard links: check, then rename (a race here is the share's limit).
+        if (!(await this.exists(identifier))) return rename(temp, target).then(() => true);
+      } else if (code !== 'EEXIST') throw error;
+    }
+    const existing = await hashFile(target, checksum.algorithm);
+    if (existing === checksum.hex) return false;
+    throw new EncodeError('E_STORAGE_CONFLICT', `${this.locationName} already holds a different file at ${identifier}; it is never replaced.`, {
+      hint: 'Give the location a structure that is unique per component (include {componentId}), or remove the old file if nothing uses it.',
+      details: { location: this.locationName, resourceIdentifier: identifier, existing, incoming: checksum.hex },
+    });
   }
 
   async get(resourceIdentifier: string, localPath: string, options: RunOptions = {}): Promise<void> {
@@ -189,6 +213,12 @@ export class DiskStorageAccessor implements StorageAccessor {
       current = dirname(current);
     }
   }
+}
+
+async function hashFile(path: string, algorithm: HashAlgorithm): Promise<string> {
+  const hash = createHash(algorithm);
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 function tempNameBeside(target: string): string {

@@ -93,7 +93,7 @@ describe('FtrackServerStorage against ftrack-local', () => {
     const context = ctx();
     try {
       const stored = await storage.put(source, context);
-      expect(stored).toEqual({ resourceIdentifier: context.componentId, checksum: { algorithm: 'sha256', hex: sourceSha }, size });
+      expect(stored).toEqual({ resourceIdentifier: context.componentId, checksum: { algorithm: 'sha256', hex: sourceSha }, size, created: true });
     } finally {
       recorder.restore();
     }

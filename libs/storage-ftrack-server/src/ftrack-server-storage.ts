@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -8,6 +9,7 @@ import {
   EncodeError,
   isAbortError,
   silentLogger,
+  type Checksum,
   type HashAlgorithm,
   type Logger,
   type RunOptions,
@@ -77,23 +79,48 @@ export class FtrackServerStorage implements StorageAccessor {
     const fileName = `${context.componentName}.${context.extension.replace(/^\./, '')}`;
     try {
       const info = await stat(localPath);
+      const algorithm = this.options.algorithm ?? 'sha256';
+      // Component files are never replaced: a re-run finds its own bytes, anything else conflicts.
+      if (await this.exists(context.componentId)) {
+        const checksum = await this.sameBytesAlreadyStored(localPath, context.componentId, algorithm, signal);
+        return { resourceIdentifier: context.componentId, checksum, size: info.size, created: false };
+      }
       const job: UploadJob = {
         componentId: context.componentId,
         path: localPath,
         fileName,
         size: info.size,
         mtimeMs: Math.trunc(info.mtimeMs),
-        algorithm: this.options.algorithm ?? 'sha256',
+        algorithm,
         ...(signal ? { signal } : {}),
         onBytes: (done) =>
           onProgress?.({ stage: 'store', item: context.componentName, bytes: { done, total: info.size }, percent: info.size ? (done / info.size) * 100 : 0 }),
         onRetry: (error, attempt) => this.logger.warn(`Retrying upload (attempt ${attempt + 1}): ${error.message}`, { component: context.componentId }),
       };
       const result = await this.upload(job);
-      return { resourceIdentifier: context.componentId, checksum: result.checksum, size: result.size };
+      return { resourceIdentifier: context.componentId, checksum: result.checksum, size: result.size, created: true };
     } catch (error) {
       throw this.storageError(error, `Upload of ${localPath} to ftrack.server failed`);
     }
+  }
+
+  /** Local and stored bytes hashed side by side; E_STORAGE_CONFLICT when they differ. */
+  private async sameBytesAlreadyStored(localPath: string, componentId: string, algorithm: HashAlgorithm, signal?: AbortSignal): Promise<Checksum> {
+    const response = await this.fetchStorage('get', componentId, {}, signal);
+    if (!response.ok || !response.body) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new EncodeError('E_STORAGE_FAILED', `Reading the stored file of component ${componentId} failed with HTTP ${response.status}.`);
+    }
+    const [stored, local] = await Promise.all([
+      hashStream(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), algorithm),
+      hashStream(createReadStream(localPath), algorithm),
+    ]);
+    if (stored !== local) {
+      throw new EncodeError('E_STORAGE_CONFLICT', `ftrack.server already holds a different file for component ${componentId}; it is never replaced.`, {
+        details: { location: this.locationName, resourceIdentifier: componentId, existing: stored, incoming: local },
+      });
+    }
+    return { algorithm, hex: local };
   }
 
   /** The upload itself, with details tests and benchmarks look at (parts sent, bytes read). */
@@ -178,4 +205,10 @@ export class FtrackServerStorage implements StorageAccessor {
       details: { server: this.api.serverUrl },
     });
   }
+}
+
+async function hashStream(stream: NodeJS.ReadableStream, algorithm: HashAlgorithm): Promise<string> {
+  const hash = createHash(algorithm);
+  for await (const chunk of stream) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }

@@ -1,4 +1,4 @@
-import { EncodeError } from '@ftrack-encode/core';
+import { EncodeError, redactSecrets } from '@ftrack-encode/core';
 
 export interface ServerCredentials {
   serverUrl: string;
@@ -16,12 +16,8 @@ export interface MultiPartTarget {
   urls: { partNumber: number; url: string }[];
 }
 
-/** apiKey/api_key/token query values and key headers out of any text that may reach a log. */
-export function redactUrl(text: string): string {
-  return text
-    .replace(/([?&](?:apiKey|api_key|token)=)[^&\s"']+/gi, '$1[redacted]')
-    .replace(/(ftrack-api-key["']?\s*[:=]\s*["']?)[^"',\s}]+/gi, '$1[redacted]');
-}
+/** Credentials out of any text about a request (core's one redaction). */
+export const redactUrl = (text: string): string => redactSecrets(text);
 
 /** The few JSON API actions the uploader needs, spoken directly over fetch (protocol §1, §3.7, §3.8). */
 export class ServerApi {

@@ -141,13 +141,24 @@ export function describeStorageContract(
       await expect(stat(copy)).rejects.toThrow();
     });
 
-    it('overwrites an identifier: the second put wins', async () => {
+    it('never replaces different bytes: E_STORAGE_CONFLICT, and the first file is intact', async () => {
       const ctx = context();
-      await sut.storage.put(await smallFile('first version'), ctx);
-      const second = await sut.storage.put(await smallFile('second, longer version'), ctx);
-      const copy = join(work, `over-${randomUUID()}.bin`);
-      await sut.storage.get(second.resourceIdentifier, copy);
-      expect(await sha256Of(copy)).toBe(createHash('sha256').update('second, longer version').digest('hex'));
+      const first = await sut.storage.put(await smallFile('first version'), ctx);
+      expect(first.created).toBe(true);
+      const error = await sut.storage.put(await smallFile('second, longer version'), ctx).catch((e: unknown) => e);
+      expect(isEncodeError(error, 'E_STORAGE_CONFLICT'), String(error)).toBe(true);
+      const copy = join(work, `kept-${randomUUID()}.bin`);
+      await sut.storage.get(first.resourceIdentifier, copy);
+      expect(await sha256Of(copy)).toBe(createHash('sha256').update('first version').digest('hex'));
+    });
+
+    it('the same bytes again (a re-run) succeed without writing: created is false', async () => {
+      const ctx = context();
+      const first = await sut.storage.put(await smallFile('same bytes'), ctx);
+      const again = await sut.storage.put(await smallFile('same bytes'), ctx);
+      expect(again).toEqual({ ...first, created: false });
+      // A rollback of the re-run removes nothing it did not write; the identifier still resolves.
+      expect(await sut.storage.exists(first.resourceIdentifier)).toBe(true);
     });
 
     it('stores identifiers with spaces and unicode', async () => {

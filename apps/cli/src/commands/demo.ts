@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { EncodeError } from '@ftrack-encode/core';
 import { defaultLocalDataDir } from '../ftrack/ftrack-target.js';
 import { publishResultJson, runPublish } from './publish.js';
+import { untilStopped } from '../process-signals.js';
 import { addOutputOptions, setup, type CommonFlags } from './shared-options.js';
 
 interface DemoFlags extends CommonFlags {
@@ -74,11 +75,8 @@ export function registerDemoCommand(program: Command, run: (action: () => Promis
         const signIn = `#user=${encodeURIComponent(outcome.target.apiUser)}&key=${encodeURIComponent(outcome.target.apiKey)}`;
         io.terminal.print(`\nOpen ${outcome.reviewUrl}${signIn}\n(ftrack-local on this machine only; serving until Ctrl-C)`);
         const embedded = outcome.target.embedded;
-        await new Promise<void>((done) => {
-          const stop = () => void embedded.close().then(done);
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-        });
+        await untilStopped();
+        await embedded.close();
       }
     }, flags),
   );

@@ -1,15 +1,15 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { EncodeMedia, formatChecksum, formatRational, sourceLabel, type EncodeMediaResult, type GapPolicy, type HashAlgorithm } from '@ftrack-encode/core';
+import { EncodeError, EncodeMedia, formatChecksum, formatRational, sourceLabel, type EncodeMediaResult, type GapPolicy, type HashAlgorithm } from '@ftrack-encode/core';
 import { formatCommandLine } from '@ftrack-encode/ffmpeg';
-import { chooseBackend, createContainer, profileCatalog, type BackendChoice } from '../composition-root.js';
+import { backendChoices, backendHelp, createScope, encoderById, profileCatalog } from '@ftrack-encode/composition';
 import { addOutputOptions, cancelOnSignals, parseIntOption, setup, type CommonFlags } from './shared-options.js';
 import type { Terminal } from '../output/terminal.js';
 
 interface EncodeFlags extends CommonFlags {
   profile?: string;
   out?: string;
-  backend?: BackendChoice;
+  backend?: string;
   dryRun?: boolean;
   gaps?: GapPolicy;
   threads?: number;
@@ -52,18 +52,24 @@ export async function runEncode(input: string, flags: EncodeFlags): Promise<Enco
     ...(flags.hash ? { hashAlgorithm: flags.hash } : {}),
   });
   const profile = profileCatalog(config).get(flags.profile ?? config.profile);
-  const { backend, reason } = await chooseBackend(config.backend, config);
-  terminal.note(`backend: ${backend} (${reason})`);
-  const container = await createContainer(config, backend, logger);
-  const result = await container.resolve(EncodeMedia).run(resolve(input), profile, {
-    outputDir: resolve(flags.out ?? '.'),
-    gapPolicy: config.gapPolicy,
-    hashAlgorithm: config.hashAlgorithm,
-    threads: config.threads,
-    dryRun: Boolean(flags.dryRun),
-    signal: cancelOnSignals(),
-    onProgress: terminal.progress,
-  });
+  if (encoderById(config.backend)?.capabilities.publishOnly) {
+    throw new EncodeError('E_USAGE', `Backend "${config.backend}" is only available for publish.`, { hint: `Use --backend ${backendChoices('encode')}.` });
+  }
+  const scope = await createScope(config, { logger });
+  terminal.note(`backend: ${scope.backend} (${scope.reason})`);
+  const result = await scope.container
+    .resolve(EncodeMedia)
+    .run(resolve(input), profile, {
+      outputDir: resolve(flags.out ?? '.'),
+      gapPolicy: config.gapPolicy,
+      hashAlgorithm: config.hashAlgorithm,
+      threads: config.threads,
+      dryRun: Boolean(flags.dryRun),
+      signal: cancelOnSignals(),
+      onProgress: terminal.progress,
+    })
+    .finally(() => scope.close());
+  const backend = scope.backend;
   terminal.clearBar();
   if (flags.json) terminal.json(encodeResultJson(result, backend));
   else if (flags.dryRun) printCommands(terminal, result.commands);
@@ -87,10 +93,12 @@ export function registerEncodeCommand(program: Command, run: (action: () => Prom
       .argument('<input>', 'movie file or image sequence pattern')
       .option('-p, --profile <name>', 'encode profile (see `profiles list`)')
       .option('-o, --out <dir>', 'output directory', '.')
-      .option('-b, --backend <backend>', 'auto | native | wasm (auto: native if ffmpeg is found)')
+      .option('-b, --backend <backend>', backendChoices('encode'))
       .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
       .option('--threads <n>', 'threads per encode (0 = ffmpeg decides)', parseIntOption('--threads'))
       .option('--hash <algorithm>', 'output checksum: sha256 | md5 | sha1')
       .option('-n, --dry-run', 'print the exact ffmpeg command lines and encode nothing'),
-  ).action(async (input: string, flags: EncodeFlags) => run(() => runEncode(input, flags), flags));
+  )
+    .addHelpText('after', `\n${backendHelp('encode')}`)
+    .action(async (input: string, flags: EncodeFlags) => run(() => runEncode(input, flags), flags));
 }

@@ -3,6 +3,7 @@ import { EncodeError } from '@ftrack-encode/core';
 
 /** Same as encoder-farm's DEFAULT_QUEUE; kept here so `--help` does not load BullMQ. */
 const DEFAULT_QUEUE = 'encode-cpu';
+import { farmSettings } from '@ftrack-encode/encoder-farm/descriptor';
 import { addOutputOptions, setup, type CommonFlags } from './shared-options.js';
 
 interface JobsFlags extends CommonFlags {
@@ -25,7 +26,8 @@ export function registerJobsCommand(program: Command, run: (action: () => Promis
       const { config, terminal, logger } = await setup(flags);
       const queue = flags.queue ?? DEFAULT_QUEUE;
       const { FarmClient, fromFailedReason } = await import('@ftrack-encode/encoder-farm');
-      const client = new FarmClient({ redisUrl: config.farm.redisUrl, prefix: config.farm.queuePrefix, logger });
+      const farm = farmSettings(config);
+      const client = new FarmClient({ redisUrl: farm.redisUrl, prefix: farm.queuePrefix, logger });
       try {
         if (action === 'list') {
           const [counts, jobs] = await Promise.all([client.counts(queue), client.recent(queue, Number(flags.limit ?? 20))]);

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { TOKENS, formatRational, sourceLabel } from '@ftrack-encode/core';
-import { chooseBackend, createContainer } from '../composition-root.js';
+import { createScope } from '@ftrack-encode/composition';
 import { addOutputOptions, setup, type CommonFlags } from './shared-options.js';
 
 interface ProbeFlags extends CommonFlags {
@@ -19,8 +19,8 @@ export function registerProbeCommand(program: Command, run: (action: () => Promi
   ).action(async (input: string, flags: ProbeFlags) =>
     run(async () => {
       const { config, terminal, logger } = await setup(flags, flags.backend ? { backend: flags.backend } : {});
-      const { backend } = await chooseBackend(config.backend, config);
-      const probe = (await createContainer(config, backend, logger)).resolve(TOKENS.MediaProbe);
+      const scope = await createScope(config, { logger });
+      const probe = scope.container.resolve(TOKENS.MediaProbe);
       const source = await probe.locate(resolve(input), { gapPolicy: 'hold' });
       const info = await probe.probe(source);
       if (flags.json) {

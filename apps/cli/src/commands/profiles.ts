@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { EncodeError, profileHash } from '@ftrack-encode/core';
-import { profileCatalog } from '../composition-root.js';
+import { profileCatalog } from '@ftrack-encode/composition';
 import { addOutputOptions, setup, type CommonFlags } from './shared-options.js';
 
 export function registerProfilesCommand(program: Command, run: (action: () => Promise<unknown>, flags: CommonFlags) => Promise<void>): void {

@@ -1,11 +1,13 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { EncodeError, PublishReview, type Config, type GapPolicy, type Logger, type PublishReviewResult } from '@ftrack-encode/core';
-import { chooseBackend, profileCatalog, type BackendChoice } from '../composition-root.js';
-import { createPublishContainer, registerLocation } from '../ftrack/publish-container.js';
+import { EncodeError, PublishReview, isEncodeError, redactSecrets, type Config, type GapPolicy, type Logger, type PublishReviewResult } from '@ftrack-encode/core';
+import { backendChoices, backendHelp, createScope, profileCatalog, storageHelp, type Scope } from '@ftrack-encode/composition';
+import { farmSettings } from '@ftrack-encode/encoder-farm/descriptor';
 import { openFtrackTarget, type FtrackTarget } from '../ftrack/ftrack-target.js';
+import { processSignals } from '../process-signals.js';
 import { addOutputOptions, cancelOnSignals, parseIntOption, setup, type CommonFlags } from './shared-options.js';
 import { printCommands } from './encode.js';
 import type { Terminal } from '../output/terminal.js';
@@ -15,7 +17,7 @@ export interface PublishFlags extends CommonFlags {
   component?: string;
   profile?: string;
   location?: string;
-  backend?: BackendChoice;
+  backend?: string;
   dryRun?: boolean;
   gaps?: GapPolicy;
   threads?: number;
@@ -41,24 +43,20 @@ export function publishResultJson(outcome: PublishOutcome) {
 }
 
 /** Source in ftrack (--component, or --version without an input): download it through its location. */
-async function fetchSourceFromFtrack(
-  flags: PublishFlags,
-  config: Config,
-  target: FtrackTarget,
-  wiring: Awaited<ReturnType<typeof createPublishContainer>>,
-  scratch: string,
-): Promise<{ path: string; versionId: string }> {
+async function fetchSourceFromFtrack(flags: PublishFlags, scope: Scope, scratch: string): Promise<{ path: string; versionId: string }> {
+  const ftrack = scope.ftrack as NonNullable<Scope['ftrack']>;
   const ref = flags.component ? { componentId: flags.component } : { versionId: flags.version as string };
-  const source = await wiring.ftrack.registry.findSourceComponent(ref);
+  const source = await ftrack.registry.findSourceComponent(ref);
   const versionId = flags.version ?? source.versionId;
   if (!versionId) throw new EncodeError('E_USAGE', `Component ${source.componentId} is not on a version; give --version.`);
   for (const location of source.locations) {
     try {
-      const accessor = await registerLocation(wiring.container.createChildContainer(), config, target, location.locationName, wiring.ftrack);
+      const accessor = await scope.location(location.locationName);
       const path = join(scratch, `${source.name}${source.fileType}`);
-      await accessor.get(location.resourceIdentifier, path);
+      await accessor.get(location.resourceIdentifier, path, { signal: cancelOnSignals() });
       return { path, versionId };
-    } catch {
+    } catch (error) {
+      if (isEncodeError(error, 'E_CANCELLED')) throw error;
       continue; // not a location this machine can read; try the next
     }
   }
@@ -76,20 +74,24 @@ export async function runPublish(input: string | undefined, flags: PublishFlags,
   if (config.backend === 'farm') return publishOnFarm(input, flags, { config, terminal, logger });
   const serverSide = config.backend === 'ftrack';
   // ftrack's encode_media makes one mp4 and one image: its own profile unless one is named.
-  const profile = profileCatalog(config).get(flags.profile ?? (serverSide && !flags.profile ? 'ftrack-server' : config.profile));
-  const { backend, reason } = await chooseBackend(serverSide ? 'auto' : config.backend, config);
-  terminal.note(serverSide ? `backend: ftrack encode_media (probing with ${backend})` : `backend: ${backend} (${reason})`);
-  const target = await openFtrackTarget(config, logger, flags.port !== undefined ? { port: flags.port } : {});
-  if (target.embedded) terminal.note(`ftrack: embedded ftrack-local at ${target.serverUrl} (set FTRACK_SERVER to publish to your ftrack)`);
-  const scratch = await mkdtemp(join(tmpdir(), 'ftrack-encode-publish-'));
+  const profile = profileCatalog(config).get(flags.profile ?? (serverSide ? 'ftrack-server' : config.profile));
   const signal = cancelOnSignals();
-  const wiring = await createPublishContainer(config, backend, target, flags.location ?? config.location, logger, { serverSide });
+  const target = await openFtrackTarget(config, logger, flags.port !== undefined ? { port: flags.port } : {});
+  let scope: Scope | undefined;
+  let scratch: string | undefined;
+  let forgetScratch: () => void = () => undefined;
   try {
+    if (target.embedded) terminal.note(`ftrack: embedded ftrack-local at ${target.serverUrl} (set FTRACK_SERVER to publish to your ftrack)`);
+    scope = await createScope(config, { logger, ftrack: target, location: flags.location ?? config.location });
+    terminal.note(`backend: ${scope.backend} (${scope.reason})`);
+    scratch = await mkdtemp(join(tmpdir(), 'ftrack-encode-publish-'));
+    const scratchDir = scratch;
+    forgetScratch = processSignals.onForcedExit(() => rmSync(scratchDir, { recursive: true, force: true }));
     let source = input ? resolve(input) : undefined;
     let versionId = flags.version ?? target.embedded?.seed?.versionId;
-    if (!source) ({ path: source, versionId } = await fetchSourceFromFtrack(flags, config, target, wiring, scratch));
+    if (!source) ({ path: source, versionId } = await fetchSourceFromFtrack(flags, scope, scratch));
     if (!versionId) throw new EncodeError('E_USAGE', 'publish needs --version ID (the AssetVersion to attach review media to).');
-    const result = await wiring.container.resolve(PublishReview).run({
+    const result = await scope.container.resolve(PublishReview).run({
       input: source,
       versionId,
       profile,
@@ -112,8 +114,9 @@ export async function runPublish(input: string | undefined, flags: PublishFlags,
     }
     return outcome;
   } finally {
-    await wiring.ftrack.close().catch(() => undefined);
-    await rm(scratch, { recursive: true, force: true });
+    await scope?.close();
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+    forgetScratch();
     if (target.embedded && !flags.serve) await target.embedded.close();
   }
 }
@@ -127,11 +130,12 @@ async function publishOnFarm(input: string | undefined, flags: PublishFlags, io:
   if (!flags.version) throw new EncodeError('E_USAGE', 'publish --backend farm needs --version ID (workers publish to your ftrack, not an embedded one).');
   const profile = profileCatalog(config).get(flags.profile ?? config.profile);
   const { FarmClient } = await import('@ftrack-encode/encoder-farm');
-  const client = new FarmClient({ redisUrl: config.farm.redisUrl, prefix: config.farm.queuePrefix, logger });
+  const farm = farmSettings(config);
+  const client = new FarmClient({ redisUrl: farm.redisUrl, prefix: farm.queuePrefix, logger });
   try {
     const source = input ? { kind: 'path' as const, input: resolve(input) } : flags.component ? { kind: 'component' as const, componentId: flags.component } : undefined;
     if (!source) throw new EncodeError('E_USAGE', 'publish --backend farm needs <input> (on shared storage) or --component ID.');
-    terminal.note(`backend: farm (${config.farm.redisUrl.replace(/\/\/[^@/]*@/, '//')})`);
+    terminal.note(`backend: farm (${redactSecrets(farm.redisUrl)})`);
     const result = await client.run(
       { kind: 'publish', source, versionId: flags.version, profile, location: flags.location ?? config.location, gapPolicy: config.gapPolicy, hashAlgorithm: config.hashAlgorithm },
       { signal: cancelOnSignals(), onProgress: terminal.progress },
@@ -168,10 +172,12 @@ export function registerPublishCommand(program: Command, run: (action: () => Pro
       .option('--version <id>', 'AssetVersion id to publish to')
       .option('--component <id>', 'source component in ftrack (instead of <input>)')
       .option('-p, --profile <name>', 'encode profile', undefined)
-      .option('-l, --location <name>', 'ftrack.server or a disk location from the config', undefined)
-      .option('-b, --backend <backend>', 'auto | native | wasm | farm | ftrack (ftrack: the server\'s own encode_media)')
+      .option('-l, --location <name>', 'ftrack.server or a location from the config\'s "locations"', undefined)
+      .option('-b, --backend <backend>', backendChoices('publish'))
       .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
       .option('--threads <n>', 'threads per encode', parseIntOption('--threads'))
       .option('-n, --dry-run', 'resolve and plan; print the ffmpeg command lines; register nothing'),
-  ).action(async (input: string | undefined, flags: PublishFlags) => run(() => runPublish(input, flags), flags));
+  )
+    .addHelpText('after', `\n${backendHelp('publish')}\n\n${storageHelp()}`)
+    .action(async (input: string | undefined, flags: PublishFlags) => run(() => runPublish(input, flags), flags));
 }

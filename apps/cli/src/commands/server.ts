@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { parseIntOption, setup, type CommonFlags } from './shared-options.js';
 import { defaultLocalDataDir } from '../ftrack/ftrack-target.js';
+import { untilStopped } from '../process-signals.js';
 import { webAppRoot } from '../ftrack/web-root.js';
 
 interface ServerFlags extends CommonFlags {
@@ -42,11 +43,8 @@ export function registerServerCommand(program: Command, run: (action: () => Prom
           },
           (line) => process.stdout.write(`${line}\n`),
         );
-        await new Promise<void>((done) => {
-          const stop = () => void server.close().then(done);
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-        });
+        await untilStopped();
+        await server.close();
       }, flags),
     );
 }

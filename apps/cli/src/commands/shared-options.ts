@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { EncodeError, type Config, type ConfigInput } from '@ftrack-encode/core';
-import { loadConfig, StreamLogger } from '@ftrack-encode/node-platform';
+import { StreamLogger } from '@ftrack-encode/node-platform';
+import { loadAppConfig } from '@ftrack-encode/composition';
 import { Terminal } from '../output/terminal.js';
+import { processSignals } from '../process-signals.js';
 
 export interface CommonFlags {
   json?: boolean;
@@ -20,7 +22,7 @@ export function addOutputOptions(command: Command): Command {
 
 export async function setup(flags: CommonFlags, configFlags: ConfigInput = {}): Promise<{ config: Config; terminal: Terminal; logger: StreamLogger }> {
   const terminal = new Terminal({ json: Boolean(flags.json), quiet: Boolean(flags.quiet) });
-  const config = await loadConfig({ ...(flags.config ? { path: flags.config } : {}), flags: configFlags });
+  const config = await loadAppConfig({ ...(flags.config ? { path: flags.config } : {}), flags: configFlags });
   const logger = new StreamLogger({ level: flags.verbose ? 'debug' : 'warn', json: Boolean(flags.json) });
   return { config, terminal, logger };
 }
@@ -33,11 +35,7 @@ export function parseIntOption(name: string) {
   };
 }
 
-/** Abort on Ctrl-C / SIGTERM so the use case can clean up (temp files, half uploads). */
+/** Aborted by Ctrl-C / SIGTERM / SIGHUP so the use case can clean up (temp files, half uploads). */
 export function cancelOnSignals(): AbortSignal {
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  process.once('SIGINT', abort);
-  process.once('SIGTERM', abort);
-  return controller.signal;
+  return processSignals.signal;
 }

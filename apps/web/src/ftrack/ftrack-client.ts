@@ -2,6 +2,7 @@
 // before they go into a query; names come back as data and are rendered as text.
 import { Session } from '@ftrack/api';
 import { EncodeError, type ReviewTarget } from '@ftrack-encode/core';
+import { PROVENANCE_PREFIX } from '@ftrack-encode/ftrack/registration';
 import type { Credentials } from '../settings.js';
 
 export interface Named {
@@ -45,6 +46,18 @@ export class FtrackClient {
     const info = (session.serverInformation ?? {}) as { user_information?: { first_name?: string; last_name?: string } };
     const name = `${info.user_information?.first_name ?? ''} ${info.user_information?.last_name ?? ''}`.trim() || credentials.user;
     return new FtrackClient(session, credentials, name);
+  }
+
+  /** Which of these components exist, and whether their registration batch (provenance metadata) landed. */
+  async registeredComponents(ids: readonly string[]): Promise<{ id: string; registered: boolean }[]> {
+    if (ids.length === 0) return [];
+    const list = ids.map((id) => `"${checkedId(id)}"`).join(', ');
+    const [components, metadata] = await Promise.all([
+      this.rows(`select id from Component where id in (${list})`),
+      this.rows(`select parent_id from Metadata where parent_id in (${list}) and key is "${PROVENANCE_PREFIX}profile_hash"`),
+    ]);
+    const registered = new Set(metadata.map((m) => str(m['parent_id'])));
+    return components.map((c) => ({ id: str(c['id']), registered: registered.has(str(c['id'])) }));
   }
 
   async projects(): Promise<Named[]> {

@@ -2,7 +2,7 @@
 // the FileComponent and its ftrack.server ComponentLocation), then ONE batch from the shared
 // registration code adds ftr_meta, provenance and the version's thumbnail — the same
 // operations the CLI sends. If anything fails, the components uploaded so far are deleted.
-import { EncodeError, formatChecksum, toEncodeError, type ComponentToRegister, type RegistrationRequest } from '@ftrack-encode/core';
+import { EncodeError, deterministicUuid, formatChecksum, toEncodeError, type ComponentToRegister, type RegistrationRequest } from '@ftrack-encode/core';
 import { buildRegistrationOperations } from '@ftrack-encode/ftrack/registration';
 import type { PageEncodeResult, PageOutput } from '../encode/page-encoder.js';
 import type { FtrackClient, FtrackOperations } from './ftrack-client.js';
@@ -32,18 +32,33 @@ function extension(output: PageOutput): string {
   return dot > path.lastIndexOf('/') ? path.slice(dot) : `.${output.output.spec.container}`;
 }
 
+/**
+ * PublishReview's semantics in the page: deterministic component ids (version, source checksum,
+ * profile hash, output name), so a re-publish of the same file finds what is registered and
+ * uploads only what is missing; a failed registration batch is read back before anything is
+ * removed, so a committed registration is never undone.
+ */
 export async function publishReview(client: FtrackClient, versionId: string, encoded: PageEncodeResult, options: PublishOptions = {}): Promise<PublishedComponent[]> {
   const { signal, onProgress } = options;
   const target = await client.reviewTarget(versionId);
   const sourceChecksum = formatChecksum(encoded.source.checksum);
+  const key = { sourceChecksum, profileHash: encoded.profileHash };
   const locationId = await client.serverLocationId();
-  const totalBytes = encoded.outputs.reduce((sum, o) => sum + o.blob.size, 0) || 1;
+  const idOf = (item: PageOutput) => deterministicUuid(versionId, sourceChecksum, encoded.profileHash, item.output.name);
+  const earlier = await client.registeredComponents(encoded.outputs.map(idOf));
+  const done = new Set(earlier.filter((c) => c.registered).map((c) => c.id));
+  // createComponent made the component but the page closed before its registration batch: start it over.
+  await removeComponents(client, earlier.filter((c) => !c.registered).map((c) => c.id));
+  const missing = encoded.outputs.filter((item) => !done.has(idOf(item)));
+  const published = encoded.outputs.filter((item) => done.has(idOf(item))).map((item) => ({ id: idOf(item), name: item.output.name }));
+  const totalBytes = missing.reduce((sum, o) => sum + o.blob.size, 0) || 1;
   let doneBytes = 0;
   const uploaded: ComponentToRegister[] = [];
+  let request: RegistrationRequest | undefined;
   try {
-    for (const item of encoded.outputs) {
+    for (const item of missing) {
       if (signal?.aborted) throw new EncodeError('E_CANCELLED', 'Cancelled.');
-      const componentId = crypto.randomUUID();
+      const componentId = idOf(item);
       // The file name gives the component its name and file_type (".mp4"); data pins both.
       const file = new File([item.blob], `${item.output.name}${extension(item)}`, { type: item.blob.type });
       const before = doneBytes;
@@ -56,13 +71,14 @@ export async function publishReview(client: FtrackClient, versionId: string, enc
       uploaded.push({
         componentId,
         output: item.output,
-        stored: { resourceIdentifier: componentId, checksum: item.output.checksum, size: item.output.size },
+        stored: { resourceIdentifier: componentId, checksum: item.output.checksum, size: item.output.size, created: true },
       });
     }
     onProgress?.({ percent: 100 });
-    const request: RegistrationRequest = {
+    if (uploaded.length === 0) return published;
+    request = {
       target,
-      key: { sourceChecksum, profileHash: encoded.profileHash },
+      key,
       locationId,
       provenance: {
         sourcePath: encoded.source.name,
@@ -76,11 +92,25 @@ export async function publishReview(client: FtrackClient, versionId: string, enc
       ...(uploaded.some((c) => c.output.name === THUMBNAIL) ? { thumbnailName: THUMBNAIL } : {}),
     };
     await client.session.call(buildRegistrationOperations(request, { componentsExist: true }) as FtrackOperations);
-    return uploaded.map((c) => ({ id: c.componentId, name: c.output.name }));
+    return [...published, ...uploaded.map((c) => ({ id: c.componentId, name: c.output.name }))];
   } catch (error) {
+    // The batch may have been committed with its answer lost: believe the server, not the error.
+    const verdict = request ? await readBack(client, uploaded) : 'absent';
+    if (verdict === 'registered') return [...published, ...uploaded.map((c) => ({ id: c.componentId, name: c.output.name }))];
+    if (verdict === 'unknown') {
+      throw new EncodeError('E_FTRACK_FAILED', 'ftrack did not confirm the registration; publish again to complete it (nothing is duplicated).', { cause: error });
+    }
     await removeComponents(client, uploaded.map((c) => c.componentId));
     if (signal?.aborted) throw new EncodeError('E_CANCELLED', 'Cancelled.', { cause: error });
     throw toEncodeError(error, 'E_STORAGE_FAILED');
+  }
+}
+async function readBack(client: FtrackClient, uploaded: ComponentToRegister[]): Promise<'registered' | 'absent' | 'unknown'> {
+  try {
+    const found = await client.registeredComponents(uploaded.map((c) => c.componentId));
+    return found.length === uploaded.length && found.every((c) => c.registered) ? 'registered' : 'absent';
+  } catch {
+    return 'unknown';
   }
 }
 

@@ -26,8 +26,6 @@ export function configFromEnv(env: Env): ConfigInput {
       ...(env['FTRACK_API_USER'] ? { apiUser: env['FTRACK_API_USER'] } : {}),
       ...(env['FTRACK_API_KEY'] ? { apiKey: env['FTRACK_API_KEY'] } : {}),
     },
-    ...(env['REDIS_URL'] ? { farm: { redisUrl: env['REDIS_URL'] } as ConfigInput['farm'] } : {}),
-    ...(env['FTRACK_ENCODE_PART_SIZE'] ? { upload: { partSize: Number(env['FTRACK_ENCODE_PART_SIZE']) } } : {}),
   };
 }
 

@@ -27,6 +27,21 @@ export interface RegisteredComponent {
   size: number;
 }
 
+/** Where a registered component's file is recorded: one ComponentLocation. */
+export interface ComponentLocationRef {
+  locationId: string;
+  resourceIdentifier: string;
+}
+
+/** A component an earlier publish with the same key registered, with every location it is recorded in. */
+export interface ExistingComponent {
+  id: string;
+  name: string;
+  checksum: string;
+  size: number;
+  locations: ComponentLocationRef[];
+}
+
 export interface Provenance {
   sourcePath: string;
   sourceChecksum: string;
@@ -41,8 +56,10 @@ export interface ComponentToRegister {
   componentId: string;
   output: EncodedOutput;
   stored: StoredFile;
-  /** True when the component exists and only its ComponentLocation is missing. */
-  existing?: boolean;
+  /** The FileComponent (with its metadata) is registered already: do not create it again. */
+  componentExists?: boolean;
+  /** Its ComponentLocation in this location is registered already (only the file was missing). */
+  locationExists?: boolean;
 }
 
 export interface RegistrationRequest {
@@ -69,9 +86,14 @@ export interface ReviewRegistry {
   /** E_FTRACK_NOT_FOUND when the version does not exist. */
   resolveTarget(versionId: string): Promise<ReviewTarget>;
   /** What an earlier publish with the same key registered on the version, if anything. */
-  findRegistration(versionId: string, key: RegistrationKey): Promise<RegisteredComponent[] | undefined>;
-  /** Everything in ONE batched call: all or nothing. */
+  findRegistration(versionId: string, key: RegistrationKey): Promise<ExistingComponent[] | undefined>;
+  /**
+   * Everything in ONE batched call: all or nothing. Creates only what the request marks as
+   * missing (componentExists / locationExists), so a re-run never duplicates a ComponentLocation.
+   */
   register(request: RegistrationRequest): Promise<RegisteredComponent[]>;
+  /** Whether any component is recorded at this identifier in this location (a file ftrack relies on). */
+  isResourceRegistered(locationId: string, resourceIdentifier: string): Promise<boolean>;
   /** Location id by name (ftrack.server, a disk location ...). */
   locationId(name: string): Promise<string>;
   /** --version: the version's source component (by name or largest non-review); --component: that one. */

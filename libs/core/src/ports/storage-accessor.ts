@@ -20,11 +20,18 @@ export interface StoredFile {
   resourceIdentifier: string;
   checksum: Checksum;
   size: number;
+  /**
+   * False when the identical bytes were already at the identifier (a re-run): this put wrote
+   * nothing, so a rollback must not remove the file.
+   */
+  created: boolean;
 }
 
 /**
  * A place files live that ftrack knows as a Location. `put` is atomic: readers see the
  * whole file or nothing; a failure or cancel leaves nothing at the final identifier.
+ * `put` never replaces different bytes: an identifier that already holds another file fails
+ * with E_STORAGE_CONFLICT (the same bytes succeed with `created: false`).
  */
 export interface StorageAccessor {
   /** ftrack Location name, e.g. ftrack.server. */

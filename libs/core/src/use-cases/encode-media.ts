@@ -1,6 +1,6 @@
 import { inject, injectable } from 'tsyringe';
 import type { EncodeProfile } from '../domain/encode-profile.js';
-import type { EncodePlan, EncodedOutput, HashAlgorithm, PlannedOutput, ProducedFile } from '../domain/encode-plan.js';
+import type { EncodePlan, EncodedOutput, HashAlgorithm, ProducedFile } from '../domain/encode-plan.js';
 import type { GapPolicy, MediaSource } from '../domain/media-source.js';
 import type { Encoder } from '../ports/encoder.js';
 import type { MediaProbe } from '../ports/media-probe.js';
@@ -11,7 +11,7 @@ import type { ProgressListener } from '../ports/progress.js';
 import { TOKENS } from '../tokens.js';
 import { EncodeError, throwIfCancelled, toEncodeError } from '../errors.js';
 import { planEncode } from '../plan/plan-encode.js';
-import { checkOutput } from '../plan/validate-output.js';
+import { validateOutputs } from './validate-outputs.js';
 
 export interface EncodeMediaOptions {
   outputDir: string;
@@ -44,9 +44,9 @@ export interface EncodeMediaResult {
 export class EncodeMedia {
   constructor(
     @inject(TOKENS.Encoder) private readonly encoder: Encoder,
-    @inject(TOKENS.MediaProbe) private readonly probe: MediaProbe,
-    @inject(TOKENS.Hasher) private readonly hasher: Hasher,
-    @inject(TOKENS.FileSystem) private readonly fs: FileSystem,
+    @inject(TOKENS.MediaProbe) readonly probe: MediaProbe,
+    @inject(TOKENS.Hasher) readonly hasher: Hasher,
+    @inject(TOKENS.FileSystem) readonly fs: FileSystem,
     @inject(TOKENS.Logger) private readonly logger: Logger,
   ) {}
 
@@ -76,7 +76,7 @@ export class EncodeMedia {
     try {
       produced = await this.encoder.encode(plan, { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
       throwIfCancelled(signal);
-      const outputs = await this.validate(plan, produced, options);
+      const outputs = await validateOutputs(this, plan.outputs, produced, options);
       if (options.commit === false) return { ...base, outputs };
       for (const output of outputs) {
         const planned = plan.outputs.find((o) => o.name === output.name);
@@ -88,48 +88,12 @@ export class EncodeMedia {
       return { ...base, outputs };
     } catch (error) {
       await this.discard(plan);
-      throw toEncodeError(error, 'E_ENCODER_FAILED');
+      throw toEncodeError(error, 'E_ENCODER_FAILED', signal);
     }
   }
 
   /** Remove every temp file of a plan; used on any failure. */
   async discard(plan: EncodePlan): Promise<void> {
     await Promise.all(plan.outputs.map((o) => this.fs.remove(o.tempPath).catch(() => undefined)));
-  }
-
-  /** Every output probed, checked and checksummed; outputs are independent, so all at once. */
-  private async validate(plan: EncodePlan, produced: ProducedFile[], options: EncodeMediaOptions): Promise<EncodedOutput[]> {
-    let checked = 0;
-    options.onProgress?.({ stage: 'validate', percent: 0 });
-    return Promise.all(
-      plan.outputs.map(async (planned) => {
-        const output = await this.validateOne(planned, produced, options);
-        options.onProgress?.({ stage: 'validate', item: planned.name, percent: (++checked / plan.outputs.length) * 100 });
-        return output;
-      }),
-    );
-  }
-
-  private async validateOne(planned: PlannedOutput, produced: ProducedFile[], options: EncodeMediaOptions): Promise<EncodedOutput> {
-    throwIfCancelled(options.signal);
-    const file = produced.find((p) => p.name === planned.name);
-    if (!file) throw new EncodeError('E_OUTPUT_INVALID', `The encoder produced no "${planned.name}" output.`, { details: { output: planned.name, check: 'exists' } });
-    const [info, checksum, size] = await Promise.all([
-      this.probe.probe({ kind: 'file', path: file.path }).catch((error: unknown) => {
-        throw new EncodeError('E_OUTPUT_INVALID', `Output "${planned.name}" does not decode: ${toEncodeError(error).message}`, {
-          details: { output: planned.name, check: 'decodes' },
-          cause: error,
-        });
-      }),
-      this.hasher.hashFile(file.path, options.hashAlgorithm ?? 'sha256'),
-      this.fs.size(file.path),
-    ]);
-    const failed = checkOutput(planned, info);
-    if (failed.length > 0) {
-      throw new EncodeError('E_OUTPUT_INVALID', `Output "${planned.name}" failed ${failed.map((f) => `${f.check} (${f.message})`).join(', ')}.`, {
-        details: { output: planned.name, checks: failed },
-      });
-    }
-    return { name: planned.name, path: file.path, spec: planned.spec, info, checksum, size };
   }
 }

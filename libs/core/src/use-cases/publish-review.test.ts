@@ -16,9 +16,11 @@ import {
   type FileSystem,
   type Hasher,
   type MediaProbe,
-  type RegisteredComponent,
+  registeredComponentsOf,
+  type ExistingComponent,
   type RegistrationRequest,
   type ReviewRegistry,
+  type RunOptions,
   type StorageAccessor,
   type EncodePlan,
 } from '../index.js';
@@ -33,7 +35,7 @@ const encoder: Encoder = {
   },
   async encode(plan) {
     plans.push(plan);
-    for (const o of plan.outputs) files.set(o.tempPath, `${o.name}-bytes`);
+    for (const o of plan.outputs) files.set(o.tempPath, `${o.name} of ${plan.source.kind === 'file' ? plan.source.path : ''}`);
     return plan.outputs.map((o) => ({ name: o.name, path: o.tempPath }));
   },
   async describe() {
@@ -92,13 +94,20 @@ class MemoryStorage implements StorageAccessor {
   async locationId() {
     return 'loc-1';
   }
-  resourceIdentifierFor(ctx: { componentId: string }) {
-    return ctx.componentId;
+  /** Identifier by component name: two publishes on one version collide, like a coarse disk structure. */
+  byName = false;
+  resourceIdentifierFor(ctx: { componentId: string; componentName: string }) {
+    return this.byName ? ctx.componentName : ctx.componentId;
   }
-  async put(path: string, ctx: { componentId: string; componentName: string }) {
+  async put(path: string, ctx: { componentId: string; componentName: string }, options?: RunOptions) {
+    options?.onProgress?.({ stage: 'store', percent: 100 });
     if (this.failOn === ctx.componentName) throw new EncodeError('E_STORAGE_FAILED', 'disk full');
-    this.stored.set(ctx.componentId, files.get(path) ?? '');
-    return { resourceIdentifier: ctx.componentId, checksum: await hasher.hashFile(path), size: 1 };
+    const id = this.resourceIdentifierFor(ctx);
+    const bytes = files.get(path) ?? '';
+    const there = this.stored.get(id);
+    if (there !== undefined && there !== bytes) throw new EncodeError('E_STORAGE_CONFLICT', `different file at ${id}`);
+    this.stored.set(id, bytes);
+    return { resourceIdentifier: id, checksum: await hasher.hashFile(path), size: 1, created: there === undefined };
   }
   async get() {}
   async exists(id: string) {
@@ -109,28 +118,56 @@ class MemoryStorage implements StorageAccessor {
   }
 }
 
+/** ftrack as rows: components (with metadata key) and ComponentLocations, one batch at a time. */
 class MemoryRegistry implements ReviewRegistry {
+  components = new Map<string, { name: string; key: string; checksum: string }>();
+  componentLocations: { componentId: string; locationId: string; resourceIdentifier: string }[] = [];
   registrations: RegistrationRequest[] = [];
-  failNext = false;
+  /** Next register() fails this way: refused (nothing applied) or lost (applied, answer lost). */
+  failNext: 'refused' | 'lost' | 'unavailable' | undefined;
+  /** findRegistration fails this many times (ftrack unreachable for the read-back). */
+  readFailures = 0;
+  /** Read-backs that fail after a lost answer. */
+  unreachableAfterLoss = 0;
   calls = 0;
   async resolveTarget(versionId: string) {
     if (versionId !== 'v-1') throw new EncodeError('E_FTRACK_NOT_FOUND', `No AssetVersion ${versionId}`);
     return { versionId, version: 1, assetId: 'a', asset: 'comp', project: 'p', parents: ['sq', 'sh'] };
   }
-  async findRegistration(_v: string, key: { sourceChecksum: string; profileHash: string }): Promise<RegisteredComponent[] | undefined> {
-    const found = this.registrations.filter((r) => r.key.sourceChecksum === key.sourceChecksum && r.key.profileHash === key.profileHash);
+  async findRegistration(_v: string, key: { sourceChecksum: string; profileHash: string }): Promise<ExistingComponent[] | undefined> {
+    if (this.readFailures > 0) {
+      this.readFailures--;
+      throw new EncodeError('E_FTRACK_FAILED', 'unreachable');
+    }
+    const found = [...this.components].filter(([, c]) => c.key === `${key.sourceChecksum}:${key.profileHash}`);
     if (found.length === 0) return undefined;
-    return found.flatMap((r) => r.components).map((c) => ({ id: c.componentId, name: c.output.name, locationId: 'loc-1', resourceIdentifier: c.stored.resourceIdentifier, checksum: c.output.checksum.hex, size: 1 }));
+    return found.map(([id, c]) => ({
+      id,
+      name: c.name,
+      checksum: c.checksum,
+      size: 1,
+      locations: this.componentLocations.filter((l) => l.componentId === id).map(({ locationId, resourceIdentifier }) => ({ locationId, resourceIdentifier })),
+    }));
   }
   async register(request: RegistrationRequest) {
     this.calls++;
-    if (this.failNext) {
-      this.failNext = false;
-      throw new EncodeError('E_FTRACK_FAILED', 'Server error 500');
+    const failure = this.failNext;
+    this.failNext = undefined;
+    if (failure === 'refused') throw new EncodeError('E_FTRACK_FAILED', 'invalid', { details: { refused: true } });
+    if (failure === 'unavailable') throw new EncodeError('E_FTRACK_FAILED', 'Server error 503');
+    for (const c of request.components) {
+      if (!c.componentExists) this.components.set(c.componentId, { name: c.output.name, key: `${request.key.sourceChecksum}:${request.key.profileHash}`, checksum: c.output.checksum.hex });
+      if (!c.locationExists) this.componentLocations.push({ componentId: c.componentId, locationId: request.locationId, resourceIdentifier: c.stored.resourceIdentifier });
     }
-    const existing = request.components.filter((c) => c.existing);
-    if (existing.length === 0) this.registrations.push(request);
-    return request.components.map((c) => ({ id: c.componentId, name: c.output.name, locationId: request.locationId, resourceIdentifier: c.stored.resourceIdentifier, checksum: c.output.checksum.hex, size: 1 }));
+    this.registrations.push(request);
+    if (failure === 'lost') {
+      this.readFailures = this.unreachableAfterLoss;
+      throw new EncodeError('E_FTRACK_FAILED', 'socket hang up');
+    }
+    return registeredComponentsOf(request);
+  }
+  async isResourceRegistered(locationId: string, resourceIdentifier: string) {
+    return this.componentLocations.some((l) => l.locationId === locationId && l.resourceIdentifier === resourceIdentifier);
   }
   async locationId() {
     return 'loc-1';
@@ -146,7 +183,7 @@ describe('PublishReview', () => {
   let events: { topic: string; data: Record<string, unknown> }[];
   let publish: PublishReview;
   const profile = new ProfileCatalog().get('ftrack-review');
-  const request = { input: '/src/sh010_v001.mov', versionId: 'v-1', profile, scratchDir: '/scratch' };
+  const request = { input: '/src/sh010_v001.mov', versionId: 'v-1', profile, scratchDir: '/scratch', confirmDelaysMs: [0, 0, 0] };
 
   beforeEach(() => {
     files.clear();
@@ -196,18 +233,77 @@ describe('PublishReview', () => {
     const again = await publish.run(request);
     expect(again.skipped).toBe(false);
     expect(registry.calls).toBe(2);
-    const last = registry.registrations.length;
-    expect(last).toBe(1);
     expect(storage.stored.has(webm.resourceIdentifier)).toBe(true);
     expect(storage.stored.size).toBe(3);
+    // The component and its ComponentLocation were there: nothing is registered twice.
+    expect(registry.components.size).toBe(3);
+    expect(registry.componentLocations).toHaveLength(3);
+    expect(registry.registrations[1]?.components).toEqual([expect.objectContaining({ componentExists: true, locationExists: true })]);
   });
 
-  it('removes stored files when registration fails, so nothing is half registered', async () => {
-    registry.failNext = true;
+  it('removes stored files when the server refuses the registration, so nothing is half registered', async () => {
+    registry.failNext = 'refused';
     await expect(publish.run(request)).rejects.toMatchObject({ code: 'E_FTRACK_FAILED' });
     expect(storage.stored.size).toBe(0);
-    expect(registry.registrations).toHaveLength(0);
+    expect(registry.components.size).toBe(0);
     expect([...files.keys()]).toEqual([]);
+  });
+
+  it('a 5xx with nothing committed: read back twice, then rolled back', async () => {
+    registry.failNext = 'unavailable';
+    await expect(publish.run(request)).rejects.toMatchObject({ code: 'E_FTRACK_FAILED', message: expect.stringContaining('503') });
+    expect(storage.stored.size).toBe(0);
+    expect(registry.components.size).toBe(0);
+  });
+
+  it('a lost response after a committed registration is a success: files kept, and a re-run changes nothing', async () => {
+    registry.failNext = 'lost';
+    const result = await publish.run(request);
+    expect(result.skipped).toBe(false);
+    expect(result.components.map((c) => c.name)).toEqual(['ftrackreview-mp4', 'ftrackreview-webm', 'thumbnail']);
+    expect(storage.stored.size).toBe(3);
+    expect(events.at(-1)?.topic).toBe('ftrack-encode.publish.completed');
+    const again = await publish.run(request);
+    expect(again.skipped).toBe(true);
+    expect(registry.componentLocations).toHaveLength(3);
+  });
+
+  it('a failed call whose outcome cannot be read back keeps the files and says a re-run completes it', async () => {
+    registry.failNext = 'lost';
+    registry.unreachableAfterLoss = 4; // every read-back (1 + 3 retries)
+    await expect(publish.run(request)).rejects.toMatchObject({ code: 'E_FTRACK_FAILED', details: expect.objectContaining({ registration: 'unknown' }) });
+    expect(storage.stored.size).toBe(3);
+    const again = await publish.run(request);
+    expect(again.skipped).toBe(true);
+    expect(registry.componentLocations).toHaveLength(3);
+  });
+
+  it('never replaces registered media: a colliding path fails with E_STORAGE_CONFLICT and the first file stays', async () => {
+    storage.byName = true;
+    await publish.run(request);
+    const before = new Map(storage.stored);
+    await expect(publish.run({ ...request, input: '/src/other_source.mov' })).rejects.toMatchObject({ code: 'E_STORAGE_CONFLICT' });
+    expect(storage.stored).toEqual(before);
+    expect(registry.components.size).toBe(3);
+  });
+
+  it('replaces an unregistered leftover of an earlier failed run', async () => {
+    storage.byName = true;
+    storage.stored.set('ftrackreview-mp4', 'leftover bytes');
+    const result = await publish.run(request);
+    expect(result.components).toHaveLength(3);
+    expect(storage.stored.get('ftrackreview-mp4')).not.toBe('leftover bytes');
+  });
+
+  it('a rollback never removes a file this run did not write', async () => {
+    storage.byName = true;
+    const encoded = await publish.run({ ...request, dryRun: false });
+    // Same bytes already in place (created: false), then the server refuses: the file stays.
+    registry.components.clear();
+    registry.componentLocations = [];
+    registry.failNext = 'refused';
+    await expect(publish.run(request)).rejects.toMatchObject({ code: 'E_FTRACK_FAILED' });
+    expect(storage.stored.size).toBe(encoded.components.length);
   });
 
   it('removes already stored outputs when a later upload fails', async () => {
@@ -226,5 +322,14 @@ describe('PublishReview', () => {
     const [a, b] = await Promise.all([publish.run(request), publish.run(request)]);
     expect([a.skipped, b.skipped].sort()).toEqual([false, true]);
     expect(registry.registrations).toHaveLength(1);
+  });
+
+  it('a cancel before registration rolls back and reports E_CANCELLED', async () => {
+    const controller = new AbortController();
+    const cancelling = { ...request, signal: controller.signal, onProgress: (p: { stage: string }) => p.stage === 'store' && controller.abort() };
+    await expect(publish.run(cancelling)).rejects.toMatchObject({ code: 'E_CANCELLED' });
+    expect(storage.stored.size).toBe(0);
+    expect(registry.calls).toBe(0);
+    expect([...files.keys()]).toEqual([]);
   });
 });

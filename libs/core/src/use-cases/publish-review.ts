@@ -9,10 +9,20 @@ import type { MediaProbe } from '../ports/media-probe.js';
 import type { ProgressListener } from '../ports/progress.js';
 import type { PublishLock } from '../ports/publish-lock.js';
 import type { EventPublisher } from '../ports/event-publisher.js';
-import type { StorageAccessor, StoredFile } from '../ports/storage-accessor.js';
-import type { ComponentToRegister, RegisteredComponent, RegistrationKey, ReviewRegistry, ReviewTarget } from '../ports/review-registry.js';
+import type { StorageAccessor, StorageContext, StoredFile } from '../ports/storage-accessor.js';
+import type { Progress } from '../ports/progress.js';
+import type {
+  ComponentToRegister,
+  ExistingComponent,
+  RegisteredComponent,
+  RegistrationKey,
+  RegistrationRequest,
+  ReviewRegistry,
+  ReviewTarget,
+} from '../ports/review-registry.js';
 import { TOKENS } from '../tokens.js';
-import { EncodeError, throwIfCancelled, toEncodeError } from '../errors.js';
+import { EncodeError, isEncodeError, throwIfCancelled, toEncodeError } from '../errors.js';
+import { confirmRegistration, isDefiniteRefusal, registeredComponentsOf } from './confirm-registration.js';
 import { profileHash } from '../plan/plan-encode.js';
 import { deterministicUuid } from '../domain/stable-hash.js';
 import { EncodeMedia } from './encode-media.js';
@@ -30,7 +40,11 @@ export interface PublishReviewRequest {
   onProgress?: ProgressListener;
   /** Resolve, probe, plan and check only. */
   dryRun?: boolean;
+  /** Waits between read-backs of a registration whose call failed; see confirmRegistration. */
+  confirmDelaysMs?: readonly number[];
 }
+
+const CONFIRM_DELAYS_MS = [500, 1000, 2000, 4000];
 
 export interface PublishReviewResult {
   versionId: string;
@@ -47,8 +61,9 @@ const EXTENSION: Record<string, string> = { mp4: 'mp4', mov: 'mov', webm: 'webm'
 
 /**
  * resolve -> probe -> plan -> skip if registered -> encode -> validate -> store -> register -> announce.
- * Registration is one batch, so a version never holds half a publish; files stored before a
- * failed registration are removed again. Never prints, knows no adapter.
+ * Registration is one batch, so a version never holds half a publish; a failed call is read
+ * back before anything is undone, and only files this run wrote are removed again. A re-run
+ * creates only what is missing. Never prints, knows no adapter.
  */
 @injectable()
 export class PublishReview {
@@ -76,11 +91,10 @@ export class PublishReview {
 
     const release = await this.lock.acquire(`${request.versionId}:${key.sourceChecksum}:${key.profileHash}`, signal ? { signal } : {});
     try {
-      const existing = await this.registry.findRegistration(request.versionId, key);
-      const present = existing ? await this.presentInLocation(existing) : [];
-      const missingNames = existing ? existing.filter((c) => !present.includes(c)).map((c) => c.name) : undefined;
-      if (existing && missingNames?.length === 0) {
-        return { versionId: request.versionId, skipped: true, reason: 'already registered with the same source checksum and profile', locationName, components: existing, commands: [], key };
+      const locationId = await this.storage.locationId();
+      const earlier = await this.earlierRegistration(request.versionId, key, locationId);
+      if (earlier && earlier.complete.length === earlier.all.length) {
+        return { versionId: request.versionId, skipped: true, reason: 'already registered with the same source checksum and profile', locationName, components: earlier.complete, commands: [], key };
       }
 
       const encoded = await this.encodeMedia.run(source, request.profile, {
@@ -95,21 +109,21 @@ export class PublishReview {
       });
       if (request.dryRun) return { versionId: request.versionId, skipped: false, locationName, components: [], commands: encoded.commands, key };
 
-      const reuse = new Map((existing ?? []).map((c) => [c.name, c]));
-      const toStore = missingNames ? encoded.outputs.filter((o) => missingNames.includes(o.name)) : encoded.outputs;
+      const done = new Set(earlier?.complete.map((c) => c.name));
+      const toStore = encoded.outputs.filter((o) => !done.has(o.name));
       try {
-        const components = await this.store(toStore, target, key, reuse, request);
+        const components = await this.store(toStore, target, key, locationId, earlier?.byName ?? new Map(), request);
         throwIfCancelled(signal);
         onProgress?.({ stage: 'register' });
-        const registered = await this.register(components, target, key, source, encoded.encoderId, encoded.encoderVersion, request);
+        const registration = this.registrationRequest(components, target, key, locationId, source, encoded.encoderId, encoded.encoderVersion, request);
+        const registered = await this.register(registration, key, request);
         await this.announce(registered, request.versionId);
-        const all = [...present, ...registered];
         return {
           versionId: request.versionId,
           skipped: false,
-          ...(existing ? { reason: `re-stored ${missingNames?.join(', ')} missing from ${locationName}` } : {}),
+          ...(earlier ? { reason: `re-stored ${toStore.map((o) => o.name).join(', ')} missing from ${locationName}` } : {}),
           locationName,
-          components: all,
+          components: [...(earlier?.complete ?? []), ...registered],
           commands: encoded.commands,
           key,
         };
@@ -119,6 +133,26 @@ export class PublishReview {
     } finally {
       await release();
     }
+  }
+
+  /**
+   * What an earlier publish with this key left: components whose file is recorded in this
+   * location AND present there are complete; the rest are re-stored, reusing their ids and
+   * creating only the registration rows that are missing.
+   */
+  private async earlierRegistration(versionId: string, key: RegistrationKey, locationId: string) {
+    const found = await this.registry.findRegistration(versionId, key);
+    if (!found) return undefined;
+    const complete: RegisteredComponent[] = [];
+    await Promise.all(
+      found.map(async (c) => {
+        const here = c.locations.find((l) => l.locationId === locationId && l.resourceIdentifier !== '');
+        if (!here || !(await this.storage.exists(here.resourceIdentifier).catch(() => false))) return;
+        complete.push({ id: c.id, name: c.name, checksum: c.checksum, size: c.size, locationId, resourceIdentifier: here.resourceIdentifier });
+      }),
+    );
+    complete.sort((a, b) => found.findIndex((f) => f.id === a.id) - found.findIndex((f) => f.id === b.id));
+    return { all: found, complete, byName: new Map(found.map((c) => [c.name, c])) };
   }
 
   private async hashSource(source: MediaSource, algorithm: HashAlgorithm, signal: AbortSignal | undefined) {
@@ -134,19 +168,20 @@ export class PublishReview {
     return checks.filter((c): c is RegisteredComponent => c !== undefined);
   }
 
-  /** Upload/copy every output; on any failure remove what was already stored. */
+  /** Upload/copy every output; on any failure remove what this run stored. */
   private async store(
     outputs: EncodedOutput[],
     target: ReviewTarget,
     key: RegistrationKey,
-    reuse: Map<string, RegisteredComponent>,
+    locationId: string,
+    earlier: Map<string, ExistingComponent>,
     request: PublishReviewRequest,
   ): Promise<ComponentToRegister[]> {
     const stored: ComponentToRegister[] = [];
     try {
       for (const output of outputs) {
         throwIfCancelled(request.signal);
-        const previous = reuse.get(output.name);
+        const previous = earlier.get(output.name);
         // Same publish, same ids: an upload interrupted by a killed process resumes on re-run.
         const componentId = previous?.id ?? deterministicUuid(target.versionId, key.sourceChecksum, key.profileHash, output.name);
         const context = {
@@ -159,11 +194,9 @@ export class PublishReview {
           asset: target.asset,
           version: target.version,
         };
-        const file: StoredFile = await this.storage.put(output.path, context, {
-          ...(request.signal ? { signal: request.signal } : {}),
-          onProgress: (p) => request.onProgress?.({ ...p, stage: 'store', item: output.name }),
-        });
-        stored.push({ componentId, output, stored: file, ...(previous ? { existing: true } : {}) });
+        const file = await this.putOnce(output, context, locationId, request);
+        const locationExists = previous?.locations.some((l) => l.locationId === locationId && l.resourceIdentifier === file.resourceIdentifier) ?? false;
+        stored.push({ componentId, output, stored: file, ...(previous ? { componentExists: true } : {}), ...(locationExists ? { locationExists } : {}) });
         if (file.checksum.algorithm === output.checksum.algorithm && file.checksum.hex !== output.checksum.hex) {
           throw new EncodeError('E_CHECKSUM_MISMATCH', `Stored ${output.name} does not match the encoded file (${file.checksum.hex} vs ${output.checksum.hex}).`, {
             hint: 'The storage changed the bytes in transit; check the location and retry.',
@@ -173,44 +206,98 @@ export class PublishReview {
       return stored;
     } catch (error) {
       await this.unstore(stored);
-      throw toEncodeError(error, 'E_STORAGE_FAILED');
+      throw toEncodeError(error, 'E_STORAGE_FAILED', request.signal);
     }
   }
 
-  private async register(
+  /**
+   * Storage never replaces different bytes. A conflict on a file no component is registered
+   * at is the leftover of an earlier failed run (its rollback could not remove it): replace
+   * it once. A registered file is someone's review media: refuse.
+   */
+  private async putOnce(output: EncodedOutput, context: StorageContext, locationId: string, request: PublishReviewRequest): Promise<StoredFile> {
+    const options = {
+      ...(request.signal ? { signal: request.signal } : {}),
+      onProgress: (p: Progress) => request.onProgress?.({ ...p, stage: 'store', item: output.name }),
+    };
+    try {
+      return await this.storage.put(output.path, context, options);
+    } catch (error) {
+      if (!isEncodeError(error, 'E_STORAGE_CONFLICT')) throw error;
+      const identifier = this.storage.resourceIdentifierFor(context);
+      if (await this.registry.isResourceRegistered(locationId, identifier)) {
+        throw new EncodeError('E_STORAGE_CONFLICT', `${this.storage.locationName} already holds registered media at ${identifier}; ${output.name} would replace it.`, {
+          hint: 'Give the location a structure that is unique per component (include {componentId} or {version}), or publish to another version.',
+          details: { location: this.storage.locationName, resourceIdentifier: identifier, output: output.name },
+          cause: error,
+        });
+      }
+      this.logger.warn('replacing an unregistered leftover file from an earlier failed publish', { resourceIdentifier: identifier });
+      await this.storage.remove(identifier);
+      return this.storage.put(output.path, context, options);
+    }
+  }
+
+  private registrationRequest(
     components: ComponentToRegister[],
     target: ReviewTarget,
     key: RegistrationKey,
+    locationId: string,
     source: MediaSource,
     encoderId: string,
     encoderVersion: string,
     request: PublishReviewRequest,
-  ): Promise<RegisteredComponent[]> {
+  ): RegistrationRequest {
+    return {
+      target,
+      key,
+      locationId,
+      provenance: {
+        sourcePath: sourceLabel(source),
+        sourceChecksum: key.sourceChecksum,
+        profileName: request.profile.name,
+        profileHash: key.profileHash,
+        encoderId,
+        encoderVersion,
+      },
+      components,
+      ...(components.some((c) => c.output.name === 'thumbnail') ? { thumbnailName: 'thumbnail' } : {}),
+    };
+  }
+
+  /**
+   * One batch. When it fails without a definite refusal (no response, reset, timeout, 5xx) the
+   * batch may have been committed: read it back before deciding. Registered → success, files
+   * kept. Absent → roll back the files this run wrote. Unknown → keep the files (deleting them
+   * could break a registration that happened) and say that a re-run completes it.
+   * The call is never aborted by a cancel: once sent, its outcome is reported as it is.
+   */
+  private async register(registration: RegistrationRequest, key: RegistrationKey, request: PublishReviewRequest): Promise<RegisteredComponent[]> {
     try {
-      return await this.registry.register({
-        target,
-        key,
-        locationId: await this.storage.locationId(),
-        provenance: {
-          sourcePath: sourceLabel(source),
-          sourceChecksum: key.sourceChecksum,
-          profileName: request.profile.name,
-          profileHash: key.profileHash,
-          encoderId,
-          encoderVersion,
-        },
-        components,
-        ...(components.some((c) => c.output.name === 'thumbnail') ? { thumbnailName: 'thumbnail' } : {}),
-      });
+      return await this.registry.register(registration);
     } catch (error) {
-      // One batch: nothing was registered. Take the stored files back so nothing is orphaned.
-      await this.unstore(components.filter((c) => !c.existing));
-      throw toEncodeError(error, 'E_FTRACK_FAILED');
+      const failure = toEncodeError(error, 'E_FTRACK_FAILED');
+      const verdict = isDefiniteRefusal(failure) ? 'absent' : await confirmRegistration(this.registry, registration, key, request.confirmDelaysMs ?? CONFIRM_DELAYS_MS);
+      if (verdict === 'registered') {
+        this.logger.warn('the registration call failed but the registration is on the server; publish complete', { error: failure.message });
+        return registeredComponentsOf(registration);
+      }
+      if (verdict === 'absent') {
+        await this.unstore(registration.components);
+        throw failure;
+      }
+      throw new EncodeError('E_FTRACK_FAILED', `${failure.message} Whether the registration was committed could not be read back; the stored files are kept.`, {
+        hint: 'Run the same publish again when ftrack is reachable: it completes the registration without duplicating anything.',
+        details: { ...failure.details, registration: 'unknown' },
+        cause: error,
+      });
     }
   }
 
+  /** Remove what this run wrote; files that were already there (created: false) stay. */
   private async unstore(components: ComponentToRegister[]): Promise<void> {
     for (const c of components) {
+      if (!c.stored.created) continue;
       await this.storage.remove(c.stored.resourceIdentifier).catch((error: unknown) => {
         this.logger.warn('could not remove stored file after a failed publish', { resourceIdentifier: c.stored.resourceIdentifier, error: String(error) });
       });

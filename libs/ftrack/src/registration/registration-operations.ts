@@ -71,7 +71,7 @@ export function buildRegistrationOperations(request: RegistrationRequest, option
   const operations: FtrackOperation[] = [];
   for (const component of components) {
     const { componentId, output, stored } = component;
-    const createsComponent = !component.existing && !options.componentsExist;
+    const createsComponent = !component.componentExists && !options.componentsExist;
     if (createsComponent) {
       operations.push({
         action: 'create',
@@ -79,7 +79,7 @@ export function buildRegistrationOperations(request: RegistrationRequest, option
         entity_data: { __entity_type__: 'FileComponent', id: componentId, name: output.name, file_type: fileType(component), size: stored.size, version_id: target.versionId },
       });
     }
-    if (!component.existing) {
+    if (!component.componentExists) {
       const metadata: Record<string, string> = { ...provenanceFor(request, component) };
       const ftrMeta = ftrMetaFor(component);
       if (ftrMeta) metadata['ftr_meta'] = ftrMeta;
@@ -92,7 +92,8 @@ export function buildRegistrationOperations(request: RegistrationRequest, option
         });
       }
     }
-    if (!options.componentsExist) {
+    // Never a second ComponentLocation for the same component and location.
+    if (!options.componentsExist && !component.locationExists) {
       operations.push({
         action: 'create',
         entity_type: 'ComponentLocation',

@@ -7,11 +7,11 @@ import {
   type EncodePlan,
   type Encoder,
   type EncoderCapabilities,
+  type FtrackApi,
   type ProducedFile,
   type RunOptions,
   type StorageAccessor,
 } from '@ftrack-encode/core';
-import type { FtrackConnection } from './ftrack-connection.js';
 
 interface JobRow {
   status?: string;
@@ -35,7 +35,7 @@ export class FtrackServerEncoder implements Encoder {
   readonly id = 'ftrack';
 
   constructor(
-    private readonly connection: FtrackConnection,
+    private readonly connection: FtrackApi,
     /** The ftrack.server accessor: uploads the source, downloads the results. */
     private readonly serverStorage: StorageAccessor,
     private readonly options: { pollIntervalMs?: number; timeoutMs?: number } = {},

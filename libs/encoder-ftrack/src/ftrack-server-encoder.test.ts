@@ -12,9 +12,8 @@ import { registerNodePlatform } from '@ftrack-encode/node-platform';
 import { startFtrackLocal } from '@ftrack-encode/ftrack-local';
 import { FtrackServerStorage } from '@ftrack-encode/storage-ftrack-server';
 import { CONTRACT_PROFILE, describeEncoderContract } from '@ftrack-encode/testing';
-import { FtrackConnection } from './ftrack-connection.js';
+import { FtrackConnection, ftrMetaFor } from '@ftrack-encode/ftrack';
 import { FtrackServerEncoder } from './ftrack-server-encoder.js';
-import { ftrMetaFor } from './registration/index.js';
 
 const SLOW_SERVER_PROFILE = parseProfile({
   ...CONTRACT_PROFILE,

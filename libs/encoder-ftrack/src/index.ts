@@ -1,0 +1,2 @@
+export * from './ftrack-server-encoder.js';
+export * from './descriptor.js';
