@@ -67,21 +67,24 @@ export const registrationCases: ReliabilityCase[] = [
   lostAfterCommit('lost response after a committed registration', { dropApiResponse: { entityType: 'ComponentLocation' } }, 'drop-api-response'),
   {
     name: 'lost registration response, read-back refused once too',
-    fault: 'registration committed and unanswered; the next API call (the read-back) answers 503',
+    fault: 'registration held, then committed and left unanswered; the first query after it (the read-back) answers 503',
     expected: 'success',
-    state: 'a transient failure of the read-back does not undo a registration: healthy, one ComponentLocation each',
+    state: 'a transient failure of the read-back never undoes a registration: healthy, one ComponentLocation each',
     run: async (h) => {
       const ctx = await h.context('lost-then-503');
       const versionId = await h.newVersion();
       const args = publishArgs(h.clips.small, versionId);
-      h.server.faults.set({ dropApiResponse: { entityType: 'ComponentLocation' } });
+      h.server.faults.set({ apiLatency: [{ entityType: 'ComponentLocation', ms: 600_000, times: 1 }] });
       const run = h.spawn(args, ctx);
-      await h.waitWhileRunning(run, 'the registration response was dropped', () => h.server.faults.fired().some((f) => f.startsWith('drop-api-response')));
-      h.server.faults.set({ failApiCall: { nth: 1, status: 503 } });
-      const published = h.expectSuccess(await run.result);
-      expect(published.skipped).toBe(false);
+      await h.waitWhileRunning(run, 'the registration call was held', () => h.server.faults.heldApiCalls() === 1);
+      // Armed while the call is held: on release it commits, its answer is dropped, the next query fails.
+      h.server.faults.set({ dropApiResponse: { entityType: 'ComponentLocation' }, failApiCall: { action: 'query', status: 503 } });
+      h.server.faults.releaseHeld();
+      const result = await h.exitWithin(run, 'the registration was released');
+      expect(h.server.faults.fired().join(' ')).toContain('drop-api-response');
       await h.expectHealthy(versionId, REVIEW_SET);
       await h.expectNoNewOrphans();
+      expect(h.expectSuccess(result).skipped).toBe(false);
       await h.expectRerunSkipped(args, ctx, versionId);
     },
   },
@@ -200,10 +203,11 @@ export const registrationCases: ReliabilityCase[] = [
       const versionId = await h.newVersion();
       const args = publishArgs(h.clips.small, versionId);
       const [a, b] = await Promise.all([h.cli(args, one), h.cli(args, two)]);
-      const results = [h.expectSuccess(a), h.expectSuccess(b)];
-      expect(results[0]!.components.map((c) => c.id).sort()).toEqual(results[1]!.components.map((c) => c.id).sort());
+      // The state first (the promise that matters most), then what each run reported.
       await h.expectHealthy(versionId, REVIEW_SET);
       await h.expectNoNewOrphans();
+      const results = [h.expectSuccess(a), h.expectSuccess(b)];
+      expect(results[0]!.components.map((c) => c.id).sort()).toEqual(results[1]!.components.map((c) => c.id).sort());
       await h.expectRerunSkipped(args, one, versionId);
     },
   },
