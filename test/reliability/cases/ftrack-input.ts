@@ -120,4 +120,17 @@ export const ftrackInputCases: ReliabilityCase[] = [
       await h.expectCleanFailure(ctx);
     },
   },
+  {
+    name: 'publish --dry-run registers and stores nothing',
+    fault: 'publish --dry-run against a fresh version',
+    expected: 'success',
+    state: 'command lines printed; nothing registered, nothing stored, no scratch',
+    run: async (h) => {
+      const ctx = await h.context('dry-run');
+      const versionId = await h.newVersion();
+      const result = await h.cli(publishArgs(h.clips.small, versionId, '--dry-run'), ctx);
+      expect(h.expectSuccess(result).components).toEqual([]);
+      await h.expectCleanFailure(ctx, versionId);
+    },
+  },
 ];

@@ -56,7 +56,58 @@ class DiskFullFileSystem implements FileSystem {
   }
 }
 
+/** Healthy on a disk location: one ComponentLocation each (expectHealthy) and every file's bytes = its checksum. */
+async function expectDiskHealthy(h: Harness, versionId: string, disk: { name: string; prefix: string }, names: string[]): Promise<void> {
+  const components = await h.expectHealthy(versionId, names);
+  for (const c of components) {
+    const resource = c.locations[disk.name];
+    expect(resource, `${c.name} is in ${disk.name}`).toBeDefined();
+    expect(`sha256:${await sha256File(join(disk.prefix, resource!))}`, `${c.name} on disk = recorded checksum`).toBe(c.metadata['ftrack_encode.checksum']);
+  }
+  expect((await listTree(disk.prefix)).length, 'no other file under the prefix').toBe(components.length);
+}
+
+const DISK_REVIEW_SET = ['ftrackreview-mp4', 'ftrackreview-webm', 'thumbnail'];
+
 export const storageCases: ReliabilityCase[] = [
+  {
+    name: 'disk location: lost response after a committed registration',
+    fault: 'disk location; the registration batch commits, then its socket is destroyed without a response',
+    expected: 'success',
+    state: 'files kept in place with their checksums; one ComponentLocation each; re-run skipped',
+    run: async (h) => {
+      const ctx = await h.context('disk-lost-response');
+      const versionId = await h.newVersion();
+      const disk = await diskLocation(h, ctx, '{project}/{shot}/v{version:03}/{component}.{ext}');
+      const args = publishArgs(h.clips.small, versionId, '--location', disk.name, '--config', disk.config);
+      h.server.faults.set({ dropApiResponse: { entityType: 'ComponentLocation' } });
+      const result = await h.cli(args, ctx);
+      expect(h.server.faults.fired().join(' ')).toContain('drop-api-response');
+      await expectDiskHealthy(h, versionId, disk, DISK_REVIEW_SET);
+      expect(h.expectSuccess(result).skipped).toBe(false);
+      await h.expectNoScratch(ctx);
+      await h.expectRerunSkipped(args, ctx, versionId);
+    },
+  },
+  {
+    name: 'disk location: HTTP 500 on the registration call',
+    fault: 'disk location; the registration batch answers 500 (nothing committed)',
+    expected: 'E_FTRACK_FAILED',
+    state: 'nothing registered; no file left under the prefix; no scratch; a re-run publishes once',
+    run: async (h) => {
+      const ctx = await h.context('disk-register-500');
+      const versionId = await h.newVersion();
+      const disk = await diskLocation(h, ctx, '{project}/{shot}/v{version:03}/{component}.{ext}');
+      const args = publishArgs(h.clips.small, versionId, '--location', disk.name, '--config', disk.config);
+      h.server.faults.set({ failApiCall: { entityType: 'ComponentLocation', status: 500 } });
+      h.expectError(await h.cli(args, ctx), 'E_FTRACK_FAILED');
+      await h.expectCleanFailure(ctx, versionId);
+      expect(await listTree(disk.prefix), 'the files this run put are removed').toEqual([]);
+      h.expectSuccess(await h.cli(args, ctx));
+      await expectDiskHealthy(h, versionId, disk, DISK_REVIEW_SET);
+      await h.expectRerunSkipped(args, ctx, versionId);
+    },
+  },
   {
     name: 'disk location: second publish onto a registered path',
     fault: 'structure {project}/{shot}/v{version:03}/{component}.{ext}: --profile proxy of clip A, then of clip B, same version',
