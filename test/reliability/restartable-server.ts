@@ -3,20 +3,28 @@
 // data directory, and only then lets the connections that arrived meanwhile through.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { startFtrackLocal, type FtrackLocalServer } from '@ftrack-encode/ftrack-local';
+import { startFtrackLocal, type DemoSeed, type FtrackLocalServer } from '@ftrack-encode/ftrack-local';
+
+type SeededServer = FtrackLocalServer & { seed: DemoSeed };
+
+async function startSeeded(dataDir: string, port: number): Promise<SeededServer> {
+  const server = await startFtrackLocal({ port, dataDir, seed: 'demo' });
+  if (!server.seed) throw new Error('ftrack-local started without its demo seed');
+  return server as SeededServer;
+}
 
 export class RestartableServer {
   private readonly sockets = new Set<Socket>();
   private waiting: Socket[] | undefined;
 
   private constructor(
-    private backend: FtrackLocalServer,
+    private backend: SeededServer,
     private readonly proxy: Server,
     private readonly port: number,
   ) {}
 
   static async start(dataDir: string): Promise<RestartableServer> {
-    const backend = await startFtrackLocal({ port: 0, dataDir, seed: 'demo' });
+    const backend = await startSeeded(dataDir, 0);
     const port = Number(new URL(backend.url).port);
     let self: RestartableServer | undefined;
     const proxy = createServer((client) => self?.accept(client));
@@ -30,7 +38,7 @@ export class RestartableServer {
     return `http://127.0.0.1:${(this.proxy.address() as AddressInfo).port}`;
   }
 
-  get server(): FtrackLocalServer {
+  get server(): SeededServer {
     return this.backend;
   }
 
@@ -66,7 +74,7 @@ export class RestartableServer {
     const old = this.backend;
     await old.close();
     old.faults.clear(); // releases calls an apiLatency rule still held (their clients are gone)
-    this.backend = await startFtrackLocal({ port: this.port, dataDir: old.dataDir, seed: 'demo' });
+    this.backend = await startSeeded(old.dataDir, this.port);
     const queued = this.waiting;
     this.waiting = undefined;
     for (const client of queued) this.accept(client);

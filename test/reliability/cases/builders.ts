@@ -42,7 +42,7 @@ export function failingRow(spec: FailingRowSpec): ReliabilityCase {
       const run = await spec.setup(h, ctx);
       const result = await h.cli(run.args, ctx, run.env ?? {});
       h.expectError(result, spec.code, { ...(spec.exit !== undefined ? { exit: spec.exit } : {}), json: run.args.includes('--json') });
-      await h.expectCleanFailure(ctx, run.versionId, run.before ?? []);
+      await h.expectNoTrace(ctx, run.versionId, run.before ?? []);
       await spec.check?.(h, ctx, result, run);
     },
   };

@@ -32,7 +32,7 @@ export const ftrackInputCases: ReliabilityCase[] = [
         expect(output).not.toContain(wrongKey);
         expect(output).not.toContain(h.server.apiKey);
       }
-      await h.expectCleanFailure(ctx, versionId);
+      await h.expectNoTrace(ctx, versionId);
     },
   },
   failingRow({
@@ -55,7 +55,7 @@ export const ftrackInputCases: ReliabilityCase[] = [
       expect(text.code, describeResult(text)).toBe(ERROR_CODES.E_FTRACK_NOT_FOUND);
       expect(text.stderr).toContain(missing);
       expect(text.stderr).not.toMatch(/^(encode|validate|store|register)\b/m);
-      await h.expectCleanFailure(ctx);
+      await h.expectNoTrace(ctx);
     },
   },
   failingRow({
@@ -117,7 +117,7 @@ export const ftrackInputCases: ReliabilityCase[] = [
         h.expectError(result, 'E_FTRACK_FAILED', { json: mode[0] === '--json' });
         expect(result.stdout + result.stderr, `mode ${mode.join(' ') || 'text'}`).not.toContain(secret);
       }
-      await h.expectCleanFailure(ctx);
+      await h.expectNoTrace(ctx);
     },
   },
   {
@@ -130,7 +130,7 @@ export const ftrackInputCases: ReliabilityCase[] = [
       const versionId = await h.newVersion();
       const result = await h.cli(publishArgs(h.clips.small, versionId, '--dry-run'), ctx);
       expect(h.expectSuccess(result).components).toEqual([]);
-      await h.expectCleanFailure(ctx, versionId);
+      await h.expectNoTrace(ctx, versionId);
     },
   },
 ];

@@ -101,7 +101,7 @@ export const storageCases: ReliabilityCase[] = [
       const args = publishArgs(h.clips.small, versionId, '--location', disk.name, '--config', disk.config);
       h.server.faults.set({ failApiCall: { entityType: 'ComponentLocation', status: 500 } });
       h.expectError(await h.cli(args, ctx), 'E_FTRACK_FAILED');
-      await h.expectCleanFailure(ctx, versionId);
+      await h.expectNoTrace(ctx, versionId);
       expect(await listTree(disk.prefix), 'the files this run put are removed').toEqual([]);
       h.expectSuccess(await h.cli(args, ctx));
       await expectDiskHealthy(h, versionId, disk, DISK_REVIEW_SET);
@@ -198,7 +198,7 @@ export const storageCases: ReliabilityCase[] = [
       const result = await h.cli(publishArgs(source, versionId, '--profile', 'proxy'), ctx).finally(() => (writing = false));
       await appender;
       h.expectError(result, 'E_SOURCE_UNREADABLE');
-      await h.expectCleanFailure(ctx, versionId);
+      await h.expectNoTrace(ctx, versionId);
     },
   },
 ];

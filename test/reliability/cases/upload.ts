@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { expect } from 'vitest';
+import type { FaultConfig } from '@ftrack-encode/ftrack-local';
 import { storedFiles } from '../../support/ftrack.js';
 import { publishArgs, type Harness, type RowContext } from '../harness.js';
 import type { ReliabilityCase } from '../table.js';
@@ -39,7 +40,7 @@ async function confirmedParts(ctx: RowContext): Promise<number> {
 async function publishThrough(
   h: Harness,
   name: string,
-  fault: Parameters<Harness['server']['faults']['set']>[0],
+  fault: FaultConfig,
   options: { multipart?: boolean; expectFired: string; stderr?: RegExp },
 ): Promise<void> {
   const ctx = await h.context(name);
