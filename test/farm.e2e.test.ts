@@ -316,6 +316,20 @@ describe('farm daemons', () => {
     expect((await componentsOf(versionId)).map((c) => c.name).sort()).toEqual(['ftrackreview-mp4', 'thumbnail']);
   });
 
+  it('encodes from the CLI with --backend farm: workers write the outputs into --out (shared storage), validated here', async () => {
+    const out = join(work, 'farm-encode-out');
+    const { stdout, stderr, exitCode } = await cli(['encode', await fixtures.movie24(), '--backend', 'farm', '--profile', 'farm-fast', '--out', out, '--json']);
+    expect(exitCode, stderr + stdout).toBe(0);
+    const result = JSON.parse(stdout) as { backend: string; encoder: { id: string }; outputs: { name: string; path: string; frames: number }[]; planned: { name: string; frames: number }[] };
+    expect(result.backend).toBe('farm');
+    expect(result.encoder.id).toBe('farm');
+    expect(result.outputs.map((o) => o.name).sort()).toEqual(['ftrackreview-mp4', 'thumbnail']);
+    const mp4 = result.outputs.find((o) => o.name === 'ftrackreview-mp4')!;
+    expect(mp4.path.startsWith(out)).toBe(true);
+    expect(mp4.frames).toBe(result.planned.find((p) => p.name === 'ftrackreview-mp4')!.frames);
+    expect((await readdir(out)).filter((n) => n.startsWith('.') || n.includes('.stage.'))).toEqual([]);
+  });
+
   it('cancels from the CLI: `jobs cancel` kills the encode and the job ends cancelled, not retried', async () => {
     const spec = await encodeSpec(await fixtures.cancelClip(), SLOW);
     const id = jobIdFor(spec);

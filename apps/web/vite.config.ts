@@ -9,7 +9,7 @@ const appDir = fileURLToPath(new URL('.', import.meta.url));
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tsconfig = JSON.parse(readFileSync(`${root}tsconfig.base.json`, 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } };
 
-/** The workspace libs by their tsconfig path aliases, longest first (`ftrack/registration` before `ftrack`). */
+/** The workspace libs by their tsconfig path aliases, longest first (`ftrack-protocol` before `ftrack`). */
 const aliases = Object.entries(tsconfig.compilerOptions.paths)
   .sort(([a], [b]) => b.length - a.length)
   .map(([find, [target]]) => ({ find: new RegExp(`^${find.replace(/[/]/g, '\\/')}$`), replacement: `${root}${target}` }));

@@ -27,7 +27,6 @@ import {
   median,
   MiB,
   randomBlock,
-  root,
   round,
   runNodeChild,
   sampleRss,

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Config, Logger } from '@ftrack-encode/core';
 import { FtrackConnection, type FtrackCredentials } from '@ftrack-encode/ftrack';
 import { DEFAULT_QUEUE, type FarmClient } from '@ftrack-encode/encoder-farm';
+import { queries } from '@ftrack-encode/ftrack-protocol';
 
 export type { AutoEncodeRuleConfig } from '@ftrack-encode/encoder-farm/descriptor';
 import type { AutoEncodeRuleConfig } from '@ftrack-encode/encoder-farm/descriptor';
@@ -67,10 +68,9 @@ export class AutoEncoder {
   }
 
   private async lookup(componentId: string, locationId: string): Promise<AddedComponent | undefined> {
-    const quote = (s: string) => `"${s.replace(/[^A-Za-z0-9-]/g, '')}"`;
     const [components, locations] = await this.connection.call<{ data: Row[] }>('Looking up an added component', [
-      { action: 'query', expression: `select id, name, version_id, version.asset.type.short from Component where id is ${quote(componentId)}` },
-      { action: 'query', expression: `select id, name from Location where id is ${quote(locationId)}` },
+      { action: 'query', expression: queries.addedComponent(componentId) },
+      { action: 'query', expression: queries.locationById(locationId) },
     ]);
     const row = components?.data[0];
     if (!row) return undefined;

@@ -35,8 +35,10 @@ export function backendChoices(command: 'encode' | 'publish'): string {
 
 /** One line per backend, for --help. */
 export function backendHelp(command: 'encode' | 'publish'): string {
-  const rows = ENCODERS.filter((e) => command === 'publish' || !e.capabilities.publishOnly).map((e) => `  ${e.id.padEnd(8)} ${e.summary}`);
-  return ['Backends (--backend):', '  auto     the first local backend that can run here (native, else wasm)', ...rows].join('\n');
+  const shown = ENCODERS.filter((e) => command === 'publish' || !e.capabilities.publishOnly);
+  const width = Math.max(4, ...shown.map((e) => e.id.length)) + 1;
+  const rows = shown.map((e) => `  ${e.id.padEnd(width)}${e.summary}`);
+  return ['Backends (--backend):', `  ${'auto'.padEnd(width)}the first local backend that can run here (native, else wasm)`, ...rows].join('\n');
 }
 
 /** Location names a configuration offers (built-ins and `locations` entries). */
@@ -46,7 +48,8 @@ export function locationNames(config: Config): string[] {
 
 /** Storage types for a `locations` entry, for --help. */
 export function storageHelp(): string {
-  return ['Storage (--location NAME; `locations` entries have a type):', ...STORAGES.map((s) => `  ${(s.builtinLocation ?? s.id).padEnd(14)} ${s.summary}`)].join('\n');
+  const width = Math.max(...STORAGES.map((s) => (s.builtinLocation ?? s.id).length)) + 1;
+  return ['Storage (--location NAME; `locations` entries have a type):', ...STORAGES.map((s) => `  ${(s.builtinLocation ?? s.id).padEnd(width)}${s.summary}`)].join('\n');
 }
 
 export function encoderById(id: string): EncoderDescriptor<never> | undefined {

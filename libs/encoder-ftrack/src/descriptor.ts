@@ -1,5 +1,6 @@
 // ftrack's own encode_media as a plug-in: `publish --backend ftrack`.
 import { TOKENS, type EncoderDescriptor } from '@ftrack-encode/core';
+import { SERVER_LOCATION_NAME } from '@ftrack-encode/ftrack-protocol';
 
 export const ftrackEncoder: EncoderDescriptor = {
   kind: 'encoder',
@@ -9,7 +10,7 @@ export const ftrackEncoder: EncoderDescriptor = {
   async register({ container, location }) {
     const { FtrackServerEncoder } = await import('./ftrack-server-encoder.js');
     // Source up and results down always go through ftrack.server, whatever the publish's location.
-    const serverStorage = await location('ftrack.server');
+    const serverStorage = await location(SERVER_LOCATION_NAME);
     container.register(TOKENS.Encoder, { useValue: new FtrackServerEncoder(container.resolve(TOKENS.FtrackApi), serverStorage) });
   },
 };

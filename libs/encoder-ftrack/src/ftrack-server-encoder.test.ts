@@ -12,7 +12,8 @@ import { registerNodePlatform } from '@ftrack-encode/node-platform';
 import { startFtrackLocal } from '@ftrack-encode/ftrack-local';
 import { FtrackServerStorage } from '@ftrack-encode/storage-ftrack-server';
 import { CONTRACT_PROFILE, describeEncoderContract } from '@ftrack-encode/testing';
-import { FtrackConnection, ftrMetaFor } from '@ftrack-encode/ftrack';
+import { FtrackConnection } from '@ftrack-encode/ftrack';
+import { ftrMetaFor } from '@ftrack-encode/ftrack-protocol';
 import { FtrackServerEncoder } from './ftrack-server-encoder.js';
 
 const SLOW_SERVER_PROFILE = parseProfile({

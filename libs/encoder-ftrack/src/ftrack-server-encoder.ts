@@ -12,6 +12,7 @@ import {
   type RunOptions,
   type StorageAccessor,
 } from '@ftrack-encode/core';
+import { SERVER_LOCATION_ID } from '@ftrack-encode/ftrack-protocol';
 
 interface JobRow {
   status?: string;
@@ -23,7 +24,6 @@ interface JobData {
   error?: string;
 }
 
-const SERVER_LOCATION_ID = '3a372bde-05bc-11e4-8908-20c9d081909b';
 
 /**
  * ftrack's own server-side `encode_media` as an Encoder: upload the source to ftrack.server,

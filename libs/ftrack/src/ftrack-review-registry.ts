@@ -10,7 +10,7 @@ import {
   type SourceComponent,
 } from '@ftrack-encode/core';
 import type { FtrackConnection } from './ftrack-connection.js';
-import { buildRegistrationOperations, PROVENANCE_PREFIX } from './registration/index.js';
+import { buildRegistrationOperations, checkId, PROVENANCE_PREFIX, queries } from '@ftrack-encode/ftrack-protocol';
 
 const REVIEW_NAME = /^(ftrackreview-|thumbnail$)/;
 
@@ -24,16 +24,6 @@ interface LinkItem {
   id: string;
   name: string;
   type?: string;
-}
-
-/** Ids go into query expressions: only UUID-like text is accepted. */
-function checkId(id: string, what: string): string {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new EncodeError('E_FTRACK_NOT_FOUND', `${what} "${id}" is not a valid ftrack id.`);
-  return id;
-}
-
-function quote(text: string): string {
-  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
 function str(value: unknown): string {
@@ -65,7 +55,7 @@ export class FtrackReviewRegistry implements ReviewRegistry {
     checkId(versionId, 'AssetVersion');
     const [row] = await this.query(
       `Looking up version ${versionId}`,
-      `select id, version, asset_id, asset.name, asset.context_id, asset.parent.link from AssetVersion where id is ${quote(versionId)}`,
+      queries.versionTarget(versionId),
     );
     if (!row) {
       throw new EncodeError('E_FTRACK_NOT_FOUND', `AssetVersion ${versionId} does not exist on ${(await this.connection.credentials()).serverUrl}.`, {
@@ -94,7 +84,7 @@ export class FtrackReviewRegistry implements ReviewRegistry {
     const chain: LinkItem[] = [];
     let id = str(asset['context_id'] ?? parent['id']);
     for (let depth = 0; id && depth < 32; depth += 1) {
-      const [ctx] = await this.query('Walking the context tree', `select id, name, parent_id from Context where id is ${quote(checkId(id, 'Context'))}`);
+      const [ctx] = await this.query('Walking the context tree', queries.contextById(id));
       if (!ctx) break;
       chain.unshift({ id, name: str(ctx['name']) });
       id = str(ctx['parent_id']);
@@ -106,7 +96,7 @@ export class FtrackReviewRegistry implements ReviewRegistry {
     checkId(versionId, 'AssetVersion');
     const rows = await this.query(
       `Looking for earlier review media on version ${versionId}`,
-      `select id, name, size, metadata, component_locations.location_id, component_locations.resource_identifier from Component where version_id is ${quote(versionId)}`,
+      queries.versionComponents(versionId),
     );
     const found: ExistingComponent[] = [];
     for (const row of rows) {
@@ -136,13 +126,13 @@ export class FtrackReviewRegistry implements ReviewRegistry {
   async isResourceRegistered(locationId: string, resourceIdentifier: string): Promise<boolean> {
     const rows = await this.query(
       `Checking what is recorded at ${resourceIdentifier}`,
-      `select id from ComponentLocation where location_id is ${quote(checkId(locationId, 'Location'))} and resource_identifier is ${quote(resourceIdentifier)} limit 1`,
+      queries.resourceRegistered(locationId, resourceIdentifier),
     );
     return rows.length > 0;
   }
 
   async locationId(name: string): Promise<string> {
-    const [row] = await this.query(`Looking up location ${name}`, `select id, name from Location where name is ${quote(name)}`);
+    const [row] = await this.query(`Looking up location ${name}`, queries.locationByName(name));
     if (!row) {
       throw new EncodeError('E_FTRACK_NOT_FOUND', `ftrack has no Location named "${name}".`, {
         hint: 'Create the location in ftrack (System settings > Locations) or fix storage.locationName.',
@@ -153,14 +143,9 @@ export class FtrackReviewRegistry implements ReviewRegistry {
   }
 
   async findSourceComponent(ref: { versionId: string; name?: string } | { componentId: string }): Promise<SourceComponent> {
-    const projection = 'select id, name, file_type, size, version_id, component_locations.location_id, component_locations.resource_identifier from Component';
-    const where =
-      'componentId' in ref
-        ? `where id is ${quote(checkId(ref.componentId, 'Component'))}`
-        : `where version_id is ${quote(checkId(ref.versionId, 'AssetVersion'))}`;
     const [components, locations] = await this.connection.call<QueryResult>('Looking up the source component', [
-      { action: 'query', expression: `${projection} ${where}` },
-      { action: 'query', expression: 'select id, name from Location' },
+      { action: 'query', expression: queries.sourceComponents(ref) },
+      { action: 'query', expression: queries.allLocations() },
     ]);
     const rows = components?.data ?? [];
     const locationNames = new Map((locations?.data ?? []).map((l) => [str(l['id']), str(l['name'])]));

@@ -2,7 +2,6 @@ export * from './ftrack-config.js';
 export * from './ftrack-errors.js';
 export * from './create-ftrack-session.js';
 export * from './ftrack-connection.js';
-export * from './registration/index.js';
 export * from './ftrack-review-registry.js';
 export * from './ftrack-event-publisher.js';
 export * from './register-ftrack.js';

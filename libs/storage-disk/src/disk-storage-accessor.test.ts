@@ -14,7 +14,7 @@ async function makeDisk(structure?: string) {
   return { storage, prefix, cleanup: () => rm(prefix, { recursive: true, force: true }) };
 }
 
-describeStorageContract('storage-disk', () => makeDisk());
+describeStorageContract(it, () => makeDisk());
 
 const ctx: StorageContext = {
   componentId: 'c-1',

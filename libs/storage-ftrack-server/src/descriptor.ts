@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { EncodeError, type StorageDescriptor } from '@ftrack-encode/core';
+import { SERVER_LOCATION_NAME } from '@ftrack-encode/ftrack-protocol';
 
 /** The `upload` block: part size (files larger than one part go multi-part), parts in flight, resume journals. */
 export const UploadSettings = z.object({
@@ -13,7 +14,6 @@ export const UploadSettings = z.object({
 });
 export type UploadSettings = z.infer<typeof UploadSettings>;
 
-export const SERVER_LOCATION = 'ftrack.server';
 
 export function uploadJournalDir(settings: UploadSettings): string {
   return settings.journalDir ?? join(tmpdir(), 'ftrack-encode-upload-journals');
@@ -25,7 +25,7 @@ export const ftrackServerStorage: StorageDescriptor<Record<string, never>, Uploa
   summary: "ftrack's own storage (streamed single/multi-part upload, resumable)",
   locationSchema: z.object({}),
   config: { key: 'upload', schema: UploadSettings, env: { FTRACK_ENCODE_PART_SIZE: 'partSize' } },
-  builtinLocation: SERVER_LOCATION,
+  builtinLocation: SERVER_LOCATION_NAME,
   async register({ container, ftrack, shared, block, logger }) {
     if (!ftrack) throw new EncodeError('E_CONFIG_INVALID', 'ftrack.server needs an ftrack connection.', { hint: 'Set FTRACK_SERVER, FTRACK_API_USER and FTRACK_API_KEY.' });
     const { registerFtrackServerStorage } = await import('./register-ftrack-server-storage.js');

@@ -15,7 +15,7 @@ import { FtrackServerStorage, registerFtrackServerStorage, type FtrackServerStor
 type Server = Awaited<ReturnType<typeof startFtrackLocal>>;
 const MiB = 1024 * 1024;
 
-describeStorageContract('storage-ftrack-server', async () => {
+describeStorageContract(it, async () => {
   const server = await startFtrackLocal({ port: 0 });
   const storage = new FtrackServerStorage({ serverUrl: server.url, apiUser: server.user, apiKey: server.apiKey, retryBaseDelayMs: 20 });
   return { storage, cleanup: () => server.close() };

@@ -17,6 +17,7 @@ import {
   type StorageContext,
   type StoredFile,
 } from '@ftrack-encode/core';
+import { SERVER_LOCATION_ID, SERVER_LOCATION_NAME } from '@ftrack-encode/ftrack-protocol';
 import { uploadMultiPart } from './multi-part-upload.js';
 import { partSizeFor } from './part-size.js';
 import type { RetryPolicy } from './retry.js';
@@ -25,7 +26,7 @@ import { uploadSinglePart } from './single-part-upload.js';
 import type { HashedUpload, UploadJob } from './upload-job.js';
 
 /** The ftrack.server location id (protocol §6.1). */
-export const FTRACK_SERVER_LOCATION_ID = '3a372bde-05bc-11e4-8908-20c9d081909b';
+export const FTRACK_SERVER_LOCATION_ID = SERVER_LOCATION_ID;
 
 const MiB = 1024 * 1024;
 
@@ -54,7 +55,7 @@ export interface FtrackServerStorageOptions {
 
 /** Node uploader for ftrack.server: @ftrack/api's createComponent needs a browser. */
 export class FtrackServerStorage implements StorageAccessor {
-  readonly locationName = 'ftrack.server';
+  readonly locationName = SERVER_LOCATION_NAME;
   private readonly api: ServerApi;
   private readonly policy: RetryPolicy;
   private readonly logger: Logger;

@@ -1,5 +1,6 @@
-// Contract every StorageAccessor passes (keyv-style): an adapter's test is a few lines that
-// hand over a factory; capabilities tune sizes, never skip behaviour.
+// Contract every StorageAccessor passes (keyv-style, the same shape as the encoder contract):
+// an adapter's test is `describeStorageContract(it, async () => ({ storage, cleanup }), caps)`;
+// capabilities tune sizes, never skip behaviour.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, type TestAPI } from 'vitest';
 import { isEncodeError, type StorageAccessor, type StorageContext } from '@ftrack-encode/core';
 
 export interface StorageUnderTest {
@@ -75,15 +76,14 @@ async function sha256Of(path: string): Promise<string> {
 }
 
 export function describeStorageContract(
-  name: string,
+  it: TestAPI,
   makeStorage: () => Promise<StorageUnderTest>,
-  capabilities: StorageContractCapabilities = {},
-): void {
+  capabilities: StorageContractCapabilities = {},): void {
   const largeFileBytes = capabilities.largeFileBytes ?? 40 * MiB;
   const maxBufferGrowth = capabilities.maxBufferGrowthBytes ?? largeFileBytes / 2;
   const abortFileBytes = capabilities.abortFileBytes ?? 12 * MiB;
 
-  describe(`StorageAccessor contract: ${name}`, () => {
+  describe('StorageAccessor contract', () => {
     let sut: StorageUnderTest;
     let work: string;
 
@@ -192,6 +192,8 @@ export function describeStorageContract(
         () => undefined,
         (e: unknown) => e,
       );
+      // A put that failed before any progress: show its own error, it says what is wrong.
+      if (abortedAt === undefined && error) throw error;
       expect(abortedAt, 'put must report byte progress before it finishes').toBeDefined();
       expect(isEncodeError(error, 'E_CANCELLED')).toBe(true);
       expect(await sut.storage.exists(identifier)).toBe(false);

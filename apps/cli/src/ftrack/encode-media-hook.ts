@@ -1,6 +1,6 @@
 import { EncodeMedia, type Config, type Logger } from '@ftrack-encode/core';
 import type { EncodeMediaFn } from '@ftrack-encode/ftrack-local';
-import { ftrMetaFor } from '@ftrack-encode/ftrack/registration';
+import { ftrMetaFor } from '@ftrack-encode/ftrack-protocol';
 import { createScope, profileCatalog } from '@ftrack-encode/composition';
 
 /** ftrack-local's encode_media, run on this machine's best encoder. */

@@ -2,7 +2,7 @@
 // before they go into a query; names come back as data and are rendered as text.
 import { Session } from '@ftrack/api';
 import { EncodeError, type ReviewTarget } from '@ftrack-encode/core';
-import { PROVENANCE_PREFIX } from '@ftrack-encode/ftrack/registration';
+import { queries, SERVER_LOCATION_NAME } from '@ftrack-encode/ftrack-protocol';
 import type { Credentials } from '../settings.js';
 
 export interface Named {
@@ -17,7 +17,6 @@ export interface VersionChoice extends Named {
 export type FtrackOperations = Parameters<Session['call']>[0];
 
 const ID = /^[0-9a-fA-F-]{1,64}$/;
-const SERVER_LOCATION = 'ftrack.server';
 
 function checkedId(id: string): string {
   if (!ID.test(id)) throw new EncodeError('E_USAGE', `"${id}" is not an ftrack id.`);
@@ -51,10 +50,9 @@ export class FtrackClient {
   /** Which of these components exist, and whether their registration batch (provenance metadata) landed. */
   async registeredComponents(ids: readonly string[]): Promise<{ id: string; registered: boolean }[]> {
     if (ids.length === 0) return [];
-    const list = ids.map((id) => `"${checkedId(id)}"`).join(', ');
     const [components, metadata] = await Promise.all([
-      this.rows(`select id from Component where id in (${list})`),
-      this.rows(`select parent_id from Metadata where parent_id in (${list}) and key is "${PROVENANCE_PREFIX}profile_hash"`),
+      this.rows(queries.componentsByIds(ids)),
+      this.rows(queries.registeredProvenance(ids)),
     ]);
     const registered = new Set(metadata.map((m) => str(m['parent_id'])));
     return components.map((c) => ({ id: str(c['id']), registered: registered.has(str(c['id'])) }));
@@ -108,8 +106,8 @@ export class FtrackClient {
   }
 
   async serverLocationId(): Promise<string> {
-    const [row] = await this.rows(`select id from Location where name is "${SERVER_LOCATION}"`);
-    if (!row) throw new EncodeError('E_FTRACK_NOT_FOUND', `ftrack has no ${SERVER_LOCATION} location to upload to.`);
+    const [row] = await this.rows(queries.locationByName(SERVER_LOCATION_NAME));
+    if (!row) throw new EncodeError('E_FTRACK_NOT_FOUND', `ftrack has no ${SERVER_LOCATION_NAME} location to upload to.`);
     return str(row['id']);
   }
 

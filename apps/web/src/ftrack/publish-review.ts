@@ -3,7 +3,7 @@
 // registration code adds ftr_meta, provenance and the version's thumbnail — the same
 // operations the CLI sends. If anything fails, the components uploaded so far are deleted.
 import { EncodeError, deterministicUuid, formatChecksum, toEncodeError, type ComponentToRegister, type RegistrationRequest } from '@ftrack-encode/core';
-import { buildRegistrationOperations } from '@ftrack-encode/ftrack/registration';
+import { buildRegistrationOperations } from '@ftrack-encode/ftrack-protocol';
 import type { PageEncodeResult, PageOutput } from '../encode/page-encoder.js';
 import type { FtrackClient, FtrackOperations } from './ftrack-client.js';
 

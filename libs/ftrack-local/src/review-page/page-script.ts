@@ -1,7 +1,9 @@
 // Browser script of the review page (served as /review/app.js). Plain JS, no
 // framework; every value from the server goes through textContent / attributes.
+import { SERVER_LOCATION_ID } from '@ftrack-encode/ftrack-protocol';
+
 export const REVIEW_SCRIPT = String.raw`
-const SERVER_LOCATION_ID = '3a372bde-05bc-11e4-8908-20c9d081909b';
+const SERVER_LOCATION_ID = '${SERVER_LOCATION_ID}';
 const app = document.getElementById('app');
 
 function takeCredentials() {

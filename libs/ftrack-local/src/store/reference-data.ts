@@ -2,14 +2,9 @@
 // priorities, a project schema, asset types. Inserted once, ids stable.
 import type { EntityRepo, Row } from './entity-repo.js';
 import { stableId } from './stable-id.js';
+import { LOCATION_IDS } from '@ftrack-encode/ftrack-protocol';
 
-export const LOCATION_IDS = {
-  server: '3a372bde-05bc-11e4-8908-20c9d081909b',
-  origin: 'ce9b348f-8809-11e3-821c-20c9d081909b',
-  unmanaged: 'cb268ecc-8809-11e3-a7e2-20c9d081909b',
-  review: 'cd41be70-8809-11e3-b98a-20c9d081909b',
-  connect: '07b82a97-8cf9-11e3-9383-20c9d081909b',
-} as const;
+export { LOCATION_IDS };
 
 export const OBJECT_TYPE_IDS = {
   Task: '11c137c0-ee7e-4f9c-91c5-8c77cec22b2c',
