@@ -19,6 +19,7 @@ interface EncodeJson {
   outputs: { name: string; path: string; checksum: string; size: number; codec: string; width: number; height: number; frames: number; frameRate: string }[];
   planned: { name: string; path: string; width: number; height: number; frames: number }[];
   skipped: { name: string; reason: string }[];
+  quality: { output: string; ssim: number; psnr: number | null; minSsim: number; frames: number[] }[];
   commands: string[][];
 }
 
@@ -50,6 +51,40 @@ async function outDir(): Promise<string> {
 
 /** Every entry of a directory, hidden partial files included. */
 const entries = async (dir: string) => (existsSync(dir) ? (await readdir(dir)).sort() : []);
+
+describe('quality gate (built CLI)', () => {
+  it('measures every video output against the source: SSIM above the threshold on >= 10 sampled frames, first/middle/last included', async () => {
+    const clip = await fixtures.movie23976();
+    const result = await cli(['encode', clip, '--out', await outDir(), '--json']);
+    expect(result.code, describeResult(result)).toBe(0);
+    const { quality, planned } = parseJson<EncodeJson>(result);
+    expect(quality.map((q) => q.output).sort()).toEqual(['ftrackreview-mp4', 'ftrackreview-webm']);
+    const frames = planned.find((p) => p.name === 'ftrackreview-mp4')!.frames;
+    for (const q of quality) {
+      expect(q.ssim).toBeGreaterThanOrEqual(q.minSsim);
+      expect(q.psnr).toBeGreaterThan(30);
+      expect(q.frames.length).toBeGreaterThanOrEqual(10);
+      expect(q.frames).toEqual(expect.arrayContaining([0, Math.floor((frames - 1) / 2), frames - 1]));
+    }
+  });
+
+  it('refuses a visibly degraded output with E_QUALITY naming the worst frames, and leaves --out empty; --no-quality-gate lets it through', async () => {
+    const clip = await fixtures.movie23976();
+    const config = join(work, 'smeared.config.json');
+    // crf 51 at 160x90: what a broken encoder setting looks like on a review copy.
+    await writeFile(config, JSON.stringify({ profiles: [{ name: 'smeared', outputs: [{ name: 'smeared', kind: 'video', codec: 'h264', container: 'mp4', crf: 51, size: { maxWidth: 160, maxHeight: 90 } }] }] }));
+    const out = await outDir();
+    const failed = await cli(['encode', clip, '--out', out, '--profile', 'smeared', '--config', config, '--json']);
+    expect(failed.code, describeResult(failed)).toBe(ERROR_CODES.E_QUALITY);
+    const { error } = parseJson<CliError>(failed);
+    expect(error.code).toBe('E_QUALITY');
+    expect(error.message).toMatch(/smeared SSIM 0\.\d+ < 0\.97 \(worst frames \d+: 0\.\d+/);
+    expect(await entries(out)).toEqual([]);
+    const skipped = await cli(['encode', clip, '--out', out, '--profile', 'smeared', '--config', config, '--json', '--no-quality-gate']);
+    expect(skipped.code, describeResult(skipped)).toBe(0);
+    expect(parseJson<EncodeJson>(skipped).quality).toEqual([]);
+  });
+});
 
 describe('ftrack-encode encode (built CLI)', () => {
   it('encodes a 23.976 fps movie into --out: exact frame counts, checksums, --json result', async () => {

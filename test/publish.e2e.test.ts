@@ -152,6 +152,13 @@ describe('ftrack-encode publish (built CLI) against ftrack-local', () => {
     }
     expect(registered.get('ftrackreview-mp4')!.metadata['ftrack_encode.frame_rate']).toBe('24');
     expect(registered.get('ftrackreview-mp4')!.metadata['ftrack_encode.resolution']).toBe('320x180');
+    // The quality gate's scores travel with the playable components (not with the thumbnail).
+    for (const name of ['ftrackreview-mp4', 'ftrackreview-webm']) {
+      const meta = registered.get(name)!.metadata;
+      expect(Number(meta['ftrack_encode.ssim']), name).toBeGreaterThanOrEqual(0.95);
+      expect(meta['ftrack_encode.quality_frames']?.split(',').length, name).toBeGreaterThanOrEqual(10);
+    }
+    expect(registered.get('thumbnail')!.metadata['ftrack_encode.ssim']).toBeUndefined();
 
     // Same source, same profile: skipped, nothing encoded, nothing added.
     const again = expectSuccess(await publish([clip, '--version', versionId], env));

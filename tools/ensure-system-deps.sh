@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need on a fresh Debian machine: ffmpeg, redis-server,
-# chromium (Debian packages, never a downloaded browser), and the better-sqlite3 native addon.
+# chromium (Debian packages, never a downloaded browser), OpenColorIO's tools (ociobakelut bakes
+# display LUTs) and OpenImageIO's oiiotool (EXR test sources and colour references), and the
+# better-sqlite3 native addon.
 # Idempotent and quick when everything is present. Needs root (or sudo) only to install.
 set -euo pipefail
 
@@ -8,6 +10,8 @@ missing=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v ociobakelut >/dev/null 2>&1 && command -v ociocheck >/dev/null 2>&1 || missing+=(opencolorio-tools)
+command -v oiiotool >/dev/null 2>&1 || missing+=(openimageio-tools)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else SUDO=none; fi
@@ -19,6 +23,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
+fi
+
+# Whatever happened above, CI must not go on without a tool: a test that needs one would otherwise skip.
+if [ "${CI:-}" = "true" ]; then
+  for tool in ffmpeg ffprobe redis-server ociobakelut ociocheck oiiotool; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "ensure-system-deps: $tool is still missing" >&2; exit 1; }
+  done
 fi
 
 # npm 11 may skip dependency install scripts: build better-sqlite3's addon from source when absent.

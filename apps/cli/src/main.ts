@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
-import { EncodeError, isEncodeError } from '@ftrack-encode/core';
+import { EncodeError, isEncodeError, toEncodeError } from '@ftrack-encode/core';
 import { processSignals } from './process-signals.js';
 import { Terminal } from './output/terminal.js';
 import { exitCodeHelp } from './exit-codes.js';
@@ -13,6 +13,7 @@ import { registerServerCommand } from './commands/server.js';
 import { registerPublishCommand } from './commands/publish.js';
 import { registerRunJobCommand } from './commands/run-job.js';
 import { registerJobsCommand } from './commands/jobs.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 
 processSignals.install();
 
@@ -21,7 +22,9 @@ const jsonRequested = process.argv.slice(2).includes('--json');
 
 /** Report a failure and set the exit code (128 + N when a signal cancelled the command). */
 function fail(error: unknown, json: boolean, quiet = false): void {
-  const code = new Terminal({ json, quiet }).fail(error);
+  // A command that already printed its --json result (doctor) reports failure by exit code only.
+  const reported = json && (error as { reported?: boolean }).reported === true;
+  const code = reported ? toEncodeError(error).exitCode : new Terminal({ json, quiet }).fail(error);
   process.exitCode = processSignals.exitCodeFor(code, isEncodeError(error, 'E_CANCELLED'));
 }
 
@@ -58,6 +61,7 @@ registerServerCommand(program, run);
 registerJobsCommand(program, run);
 registerRunJobCommand(program, run);
 registerDemoCommand(program, run);
+registerDoctorCommand(program, run);
 
 try {
   await program.parseAsync(process.argv);

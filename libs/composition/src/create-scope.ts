@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import { EncodeError, TOKENS, type Config, type EncoderDescriptor, type FtrackEndpoint, type Logger, type PublishLock, type SharedSettings, type StorageAccessor } from '@ftrack-encode/core';
-import { FilePublishLock, registerNodePlatform } from '@ftrack-encode/node-platform';
+import { EncodeError, TOKENS, sourceSettingsFrom, type Config, type EncoderDescriptor, type FtrackEndpoint, type Logger, type PublishLock, type SharedSettings, type StorageAccessor } from '@ftrack-encode/core';
+import { FilePublishLock, registerNodePlatform, registerSourceSettings } from '@ftrack-encode/node-platform';
 import type { RegisteredFtrack } from '@ftrack-encode/ftrack';
 import { chooseBackend } from './choose-backend.js';
 import { registerLocation } from './register-location.js';
@@ -56,6 +56,8 @@ export async function createScope(config: Config, options: ScopeOptions): Promis
   };
   try {
     registerNodePlatform(container, { logger: options.logger });
+    // How sources are read (colour, sequence rates, audio tracks) and OCIO baking on this host.
+    registerSourceSettings(container, sourceSettingsFrom(config), config.colour.lutCacheDir ? { cacheDir: config.colour.lutCacheDir } : {});
     const shared = sharedSettings(config, { ...(options.threads !== undefined ? { threads: options.threads } : {}), ...(options.hardware ? { hardware: options.hardware } : {}) });
     const scope: Scope = { container, backend: chosen.backend, local: chosen.local, reason: chosen.reason, location: () => Promise.reject(noFtrack()), close };
     if (options.ftrack) await addFtrack(scope, config, options, options.ftrack, shared, closers);

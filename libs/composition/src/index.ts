@@ -5,3 +5,4 @@ export * from './register-location.js';
 export * from './create-scope.js';
 export * from './compose-job-deps.js';
 export * from './profile-catalog.js';
+export * from './diagnose.js';

@@ -6,6 +6,7 @@ import { redactSecrets, redactValue } from './redact.js';
  */
 export const ERROR_CODES = {
   E_USAGE: 2,
+  E_CHECK_FAILED: 3,
   E_SOURCE_NOT_FOUND: 10,
   E_SOURCE_UNREADABLE: 11,
   E_SEQUENCE_GAPS: 12,
@@ -18,6 +19,7 @@ export const ERROR_CODES = {
   E_ENCODER_FAILED: 31,
   E_OUTPUT_INVALID: 32,
   E_OUTPUT_UNWRITABLE: 33,
+  E_QUALITY: 34,
   E_STORAGE_FAILED: 40,
   E_CHECKSUM_MISMATCH: 41,
   E_STORAGE_CONFLICT: 42,

@@ -9,6 +9,9 @@ import type { ReviewRegistry } from './ports/review-registry.js';
 import type { EventPublisher } from './ports/event-publisher.js';
 import type { PublishLock } from './ports/publish-lock.js';
 import type { FtrackApi } from './ports/ftrack-api.js';
+import type { QualityMeter } from './ports/quality-meter.js';
+import type { ColourBaker } from './ports/colour-baker.js';
+import type { SourceSettings } from './domain/source-settings.js';
 
 /** DI tokens. Symbols, so two copies of a port never collide by name. */
 export const TOKENS = {
@@ -22,4 +25,10 @@ export const TOKENS = {
   EventPublisher: Symbol('EventPublisher') as InjectionToken<EventPublisher>,
   PublishLock: Symbol('PublishLock') as InjectionToken<PublishLock>,
   FtrackApi: Symbol('FtrackApi') as InjectionToken<FtrackApi>,
+  /** Optional: the quality gate's measurement, registered by local encoders. */
+  QualityMeter: Symbol('QualityMeter') as InjectionToken<QualityMeter>,
+  /** Optional: OCIO baking on the host. Without it an OCIO config fails with E_UNSUPPORTED. */
+  ColourBaker: Symbol('ColourBaker') as InjectionToken<ColourBaker>,
+  /** Optional: how sources are interpreted (colour, sequence rate, audio tracks) for this run. */
+  SourceSettings: Symbol('SourceSettings') as InjectionToken<SourceSettings>,
 } as const;

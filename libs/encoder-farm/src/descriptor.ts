@@ -36,6 +36,10 @@ export const farmEncoder: EncoderDescriptor<FarmSettings> = {
   summary: 'BullMQ workers on Redis (farm.redisUrl / REDIS_URL); encode needs shared storage, publish does not',
   config: { key: 'farm', schema: FarmSettings, env: { REDIS_URL: 'redisUrl' } },
   capabilities: { local: false, needsFtrack: false },
+  async diagnose({ settings, inUse }) {
+    const { diagnoseFarm } = await import('./diagnose.js');
+    return diagnoseFarm(settings, inUse);
+  },
   async register({ container, settings, logger }) {
     const { registerFarmEncoder, FARM_CLIENT } = await import('./register-farm-encoder.js');
     registerFarmEncoder(container, { redisUrl: settings.redisUrl, prefix: settings.queuePrefix, logger });

@@ -17,6 +17,10 @@ export const nativeEncoder: EncoderDescriptor = {
     const found = await findFfmpeg(tools(shared));
     return found ? { ok: true, reason: `native ffmpeg found at ${found.ffmpeg}` } : { ok: false, reason: 'no ffmpeg binary found (PATH, FFMPEG_PATH)' };
   },
+  async diagnose({ shared, inUse }) {
+    const { diagnoseNative } = await import('./diagnose.js');
+    return diagnoseNative(shared, inUse);
+  },
   async register({ container, shared }) {
     const { registerNativeEncoder } = await import('./register-native-encoder.js');
     registerNativeEncoder(container, { ...tools(shared), threads: shared.threads, ...(shared.hardware ? { hardware: shared.hardware } : {}) });

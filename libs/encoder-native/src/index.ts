@@ -7,3 +7,4 @@ export * from './native-encoder.js';
 export * from './native-media-probe.js';
 export * from './register-native-encoder.js';
 export * from './descriptor.js';
+export * from './native-quality-meter.js';

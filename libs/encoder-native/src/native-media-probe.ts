@@ -12,7 +12,7 @@ import {
   type MediaSource,
 } from '@ftrack-encode/core';
 import { parseProbe, probeArgs } from '@ftrack-encode/ffmpeg';
-import { locateSource, mp4MoovBeforeMdatInFile } from '@ftrack-encode/ffmpeg/node';
+import { explainUnreadableImage, locateSource, mp4MoovBeforeMdatInFile, readImageHeader } from '@ftrack-encode/ffmpeg/node';
 import { requireFfmpeg } from './find-ffmpeg.js';
 import { tailLines } from './run-ffmpeg.js';
 import { NATIVE_ENCODER_OPTIONS, type NativeEncoderOptions } from './native-options.js';
@@ -49,17 +49,35 @@ export class NativeMediaProbe implements MediaProbe {
       throw new EncodeError('E_SOURCE_UNREADABLE', `ffprobe gave no readable answer for ${path}.`, { cause: error });
     }
     if (source.kind === 'sequence') {
-      const info = parseProbe(json, { path, firstFrame: source.first });
+      const info = await withImageHeader(await parsed(json, path, source.first), path);
       const frameRate = this.options.sequenceFrameRate ?? rational(24, 1);
       const frameCount = sequenceFrameCount(source);
-      // Each frame is probed as a still; the sequence is a clip at the site's sequence rate.
-      return { ...info, format: 'image2', frameRate, frameCount, duration: (frameCount * frameRate.den) / frameRate.num, isStill: false };
+      // Each frame is probed as a still; the sequence is a clip at the site's sequence rate (EncodeMedia
+      // then resolves --fps, site rules and the header's own rate).
+      return { ...info, format: 'image2', frameRate, frameRateFrom: 'default', frameCount, duration: (frameCount * frameRate.den) / frameRate.num, isStill: false };
     }
-    const info = parseProbe(json, { path });
+    const info = await withImageHeader(await parsed(json, path), path);
     if (/(^|,)(mov|mp4)(,|$)/.test(info.format)) {
       const moovBeforeMdat = await mp4MoovBeforeMdatInFile(path);
       if (moovBeforeMdat !== undefined) return { ...info, moovBeforeMdat };
     }
     return info;
+  }
+}
+
+/** EXR/DPX: what the header says (rate, timecode, transfer, layers) that ffprobe does not. */
+async function withImageHeader(info: MediaInfo, path: string): Promise<MediaInfo> {
+  if (info.codec !== 'exr' && info.codec !== 'dpx') return info;
+  const header = await readImageHeader(path);
+  if (!header) return info;
+  return { ...info, imageHeader: header, ...(header.timecode && !info.timecode ? { timecode: header.timecode } : {}) };
+}
+
+/** parseProbe, with an image's own header explaining what ffprobe cannot read (deep EXR). */
+async function parsed(json: unknown, path: string, firstFrame?: number): Promise<MediaInfo> {
+  try {
+    return parseProbe(json, { path, ...(firstFrame === undefined ? {} : { firstFrame }) });
+  } catch (error) {
+    return explainUnreadableImage(path, error);
   }
 }

@@ -47,20 +47,25 @@ describe('buildEncodeInvocation', () => {
     expect(inv.args[inv.args.indexOf('-i') + 1]).toBe('/shots/sh010/plate v001.mov');
     const graph = inv.args[inv.args.indexOf('-filter_complex') + 1]!;
     // The 720p mp4 (v0) and webm (v2) share one scale; the 1080 and the thumbnail have their own.
-    expect(graph.startsWith('[0:v:0]split=3[s0][s1][s2];')).toBe(true);
-    expect(graph).toContain('[s0]scale=1280:720:flags=bicubic:out_color_matrix=bt709:out_range=tv,setsar=1,format=yuv420p,split=2[v0][v2]');
+    expect(graph.startsWith('[0:v:0]setpts=PTS-STARTPTS,split=3[s0][s1][s2];')).toBe(true);
+    expect(graph).toContain('[s0]scale=1280:720:flags=bicubic:in_color_matrix=bt709:in_range=tv:out_color_matrix=bt709:out_range=tv,setsar=1,format=yuv420p,split=2[v0][v2]');
+    // BT.709 video into a BT.601 full-range JFIF thumbnail goes through RGB (swscale converts no YUV->YUV matrix).
+    expect(graph).toContain('scale=640:360:flags=bicubic:in_color_matrix=bt709:in_range=tv,format=gbrp,scale=out_color_matrix=bt601:out_range=pc,setsar=1,format=yuvj420p');
     expect(graph).toContain('[s1]scale=1920:1080');
     expect(graph).toContain('[s2]trim=start_frame=119:end_frame=120,scale=640:360');
-    expect(graph.split(';')).toHaveLength(4);
+    // 4 video chains + the audio: one track aligned, then stereo 48 kHz split for the mp4s and the webm.
+    expect(graph.split(';')).toHaveLength(6);
+    expect(graph).toContain('[0:a:0]asetpts=PTS-STARTPTS,aformat=channel_layouts=stereo[at0]');
+    expect(graph).toContain('[at0]aresample=48000,aformat=sample_rates=48000:channel_layouts=stereo,apad=whole_dur=10.010000,atrim=end=10.010000,asplit=3[a0][a1][a2]');
     expect(inv.outputs).toEqual(plan.outputs.map((o) => ({ name: o.name, path: o.tempPath })));
     expect(inv.expectedFrames).toBe(240);
     expect(inv.expectedDurationSeconds).toBeCloseTo(10.01, 6);
     expect(inv.files).toEqual([]);
   });
 
-  it('writes H.264 High at the exact source rate with faststart, bt709 and audio cut at the last frame', () => {
+  it('writes H.264 High at the exact source rate with faststart, bt709 and audio as long as the picture', () => {
     const mp4 = outputSection(inv.args, 'v0');
-    expect(mp4).toEqual(expect.arrayContaining(['-map', '0:a:0', '-c:v', 'libx264', '-profile:v', 'high', '-crf', '18', '-preset', 'medium', '-g', '12', '-keyint_min', '12', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '192k', '-sn']));
+    expect(mp4).toEqual(expect.arrayContaining(['-map', '[a0]', '-c:v', 'libx264', '-profile:v', 'high', '-crf', '18', '-preset', 'medium', '-g', '12', '-keyint_min', '12', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '192k', '-sn']));
     const pairs = (flag: string) => mp4[mp4.indexOf(flag) + 1];
     expect(pairs('-r')).toBe('24000/1001');
     expect(pairs('-fps_mode')).toBe('passthrough');
@@ -68,7 +73,9 @@ describe('buildEncodeInvocation', () => {
     expect(pairs('-colorspace')).toBe('bt709');
     expect(pairs('-color_primaries')).toBe('bt709');
     expect(pairs('-color_trc')).toBe('bt709');
-    expect(pairs('-t')).toBe('10.010000');
+    // No whole-output cut: the audio graph pads/trims to the picture, so no video frame is ever dropped.
+    expect(mp4).not.toContain('-t');
+    expect(pairs('-ar')).toBe('48000');
     expect(mp4.slice(-3)).toEqual(['-f', 'mp4', plan.outputs[0]!.tempPath]);
   });
 
@@ -152,7 +159,7 @@ describe('buildEncodeInvocation', () => {
     expect(naive).toHaveLength(4);
     for (const [i, n] of naive.entries()) {
       expect(n.outputs).toEqual([inv.outputs[i]]);
-      expect(n.args.find((a) => a.startsWith('[0:v:0]'))).toMatch(/^\[0:v:0\]split=1\[s0\];/);
+      expect(n.args.find((a) => a.startsWith('[0:v:0]'))).toMatch(/^\[0:v:0\]setpts=PTS-STARTPTS,split=1\[s0\];/);
     }
   });
 
@@ -164,5 +171,25 @@ describe('buildEncodeInvocation', () => {
     expect(args.join(' ')).toContain('format=nv12,hwupload[v0]');
     expect(args.join(' ')).toContain('-c:v h264_vaapi -profile:v high -qp 20');
     expect(args.join(' ')).toContain('-c:v libvpx-vp9');
+  });
+});
+
+describe('quality gate invocation', () => {
+  it('decodes the source once, builds each reference with the output branch chain, and compares sampled frames by SSIM and PSNR', async () => {
+    const { buildQualityInvocation, parseSsimStats, parsePsnrStats } = await import('./index.js');
+    const plan = planEncode({ source: movie, info: info(), profile: review, outputDir: '/out', planId: 'q1' });
+    const videos = plan.outputs.filter((o) => o.spec.kind === 'video');
+    const targets = videos.map((planned, i) => ({ planned, path: `/out/${planned.name}.mp4`, ssimStats: `/tmp/q/${i}: ssim.log`, psnrStats: `/tmp/q/${i}.psnr.log` }));
+    const invocation = buildQualityInvocation(plan, targets, [0, 12, 23]);
+    const graph = invocation.args[invocation.args.indexOf('-filter_complex') + 1]!;
+    expect(invocation.args.filter((a) => a === '-i')).toHaveLength(1 + videos.length);
+    expect(graph).toContain(`split=${videos.length}`);
+    expect(graph).toContain('select=eq(n\\,0)+eq(n\\,12)+eq(n\\,23),setpts=N/TB');
+    // The stats path is escaped like any filter text (the ':' would end the option).
+    expect(graph).toContain('ssim=stats_file=/tmp/q/0\\\\: ssim.log');
+    expect(graph).toMatch(/\[1:v:0\]select=.*,format=yuv420p,setsar=1,split/);
+    expect(invocation.outputs.map((o) => o.name)).toEqual(videos.flatMap((v) => [`${v.name}.ssim`, `${v.name}.psnr`]));
+    expect(parseSsimStats('n:1 Y:0.991 U:0.99 V:0.99 All:0.990123 (20.0)\nn:2 Y:1 U:1 V:1 All:inf (inf)\n')).toEqual([0.990123, 1]);
+    expect(parsePsnrStats('n:1 mse_avg:1.23 mse_y:1 psnr_avg:47.23 psnr_y:48\nn:2 mse_avg:0.00 psnr_avg:inf\n')).toEqual([47.23, Number.POSITIVE_INFINITY]);
   });
 });

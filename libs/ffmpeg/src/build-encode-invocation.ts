@@ -1,4 +1,6 @@
-import { formatRational, sequenceFrameCount, type EncodePlan, type PlannedOutput } from '@ftrack-encode/core';
+import { formatRational, sequenceFrameCount, type BuiltinCurve, type EncodePlan, type PlannedOutput } from '@ftrack-encode/core';
+import { branchScale, colourStage } from './colour-filters.js';
+import { audioGraph } from './audio-graph.js';
 import type { FfmpegInvocation, InvocationOptions } from './invocation.js';
 import { audioCodecArgs, hardwareSetup, imageCodecArgs, MUXERS, videoCodecArgs, type HardwareSetup } from './output-args.js';
 import { inputPathArg } from './probe.js';
@@ -13,31 +15,23 @@ function expectedFrames(plan: EncodePlan): number {
   return plan.source.kind === 'sequence' ? sequenceFrameCount(plan.source) : plan.info.frameCount;
 }
 
-/** Seconds, rounded up at the microsecond so `-t` never cuts the last frame. */
-function durationArg(frames: number, plan: EncodePlan): string {
-  const { num, den } = plan.info.frameRate;
-  return (Math.ceil(((frames * den) / num) * 1e6) / 1e6).toFixed(6);
-}
-
-function branchFilters(planned: PlannedOutput, hardware: HardwareSetup | undefined): string[] {
+export function branchFilters(plan: EncodePlan, planned: PlannedOutput, hardware: HardwareSetup | undefined, rgbFrames: boolean): string[] {
   const spec = planned.spec;
   const filters: string[] = [];
   if (spec.kind === 'image') {
     const k = planned.frameIndex ?? 0;
     filters.push(`trim=start_frame=${k}:end_frame=${k + 1}`);
   }
-  // Planned sizes are already even and in square pixels (anamorphic stretched), so scale + setsar=1.
-  let scale = `scale=${planned.width}:${planned.height}:flags=bicubic`;
-  if (spec.kind === 'video' && spec.bt709) scale += ':out_color_matrix=bt709:out_range=tv';
-  // JPEG (JFIF) is BT.601 full range by definition.
-  if (spec.kind === 'image' && spec.codec === 'mjpeg') scale += ':out_color_matrix=bt601:out_range=pc';
-  filters.push(scale, 'setsar=1');
+  // Planned sizes are already even, in square pixels (anamorphic stretched) and rotated as displayed
+  // (ffmpeg applies the display matrix before the graph), so scale + setsar=1. Matrices stated
+  // explicitly: BT.709 limited for video, BT.601 full range for JPEG (JFIF).
+  filters.push(...branchScale(planned, plan.info, plan.colour, rgbFrames), 'setsar=1');
   if (spec.kind === 'video') filters.push(hardware ? hardware.uploadFilter : `format=${spec.pixelFormat}`);
   else filters.push(spec.codec === 'mjpeg' ? 'format=yuvj420p' : 'format=rgb24');
   return filters;
 }
 
-function outputArgs(plan: EncodePlan, planned: PlannedOutput, label: string, hardware: HardwareSetup | undefined): string[] {
+function outputArgs(plan: EncodePlan, planned: PlannedOutput, label: string, hardware: HardwareSetup | undefined, audioLabel: string | undefined): string[] {
   const spec = planned.spec;
   const threads = plan.threads > 0 ? ['-threads', String(plan.threads)] : [];
   if (spec.kind === 'image') {
@@ -45,16 +39,17 @@ function outputArgs(plan: EncodePlan, planned: PlannedOutput, label: string, har
   }
   const rate = formatRational(planned.frameRate);
   const args = ['-map', `[${label}]`];
-  if (planned.withAudio) args.push('-map', '0:a:0');
+  if (planned.withAudio && audioLabel) args.push('-map', `[${audioLabel}]`);
   // -r sets the encoder time base to exactly 1/rate; passthrough never drops or duplicates a frame.
   args.push(...videoCodecArgs(spec, hardware), '-r', rate, '-fps_mode', 'passthrough');
   if (!hardware) args.push('-pix_fmt', spec.pixelFormat);
   if (spec.bt709) args.push('-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv');
   args.push(...threads);
-  if (planned.withAudio) {
-    // Audio longer than the picture would lengthen the file; cut it at the last frame.
-    args.push(...audioCodecArgs(spec, plan.info.audio[0]?.channels ?? 2), '-t', durationArg(planned.frameCount, plan));
-  } else args.push('-an');
+  // The audio graph already made it stereo 48 kHz, aligned to the first frame and exactly as long as
+  // the picture: no -t (a whole-output cut would drop video when the streams start apart).
+  if (planned.withAudio && audioLabel) args.push(...audioCodecArgs(spec, 2), '-ar', '48000');
+  else args.push('-an');
+  if (plan.info.timecode && (spec.container === 'mp4' || spec.container === 'mov')) args.push('-timecode', plan.info.timecode);
   args.push('-sn', '-dn', ...spec.extraArgs);
   if (spec.container === 'mp4' || spec.container === 'mov') args.push('-movflags', '+faststart');
   args.push('-f', MUXERS[spec.container], outputPathArg(planned.tempPath));
@@ -65,10 +60,10 @@ function outputArgs(plan: EncodePlan, planned: PlannedOutput, label: string, har
  * Decode once, split per distinct branch chain: outputs with the same size and pixel format
  * (the 720p mp4 and webm) share one scale, then split again. Output i reads label [v<i>].
  */
-function filterGraph(plan: EncodePlan, preFilters: string[], hardwareFor: (p: PlannedOutput) => HardwareSetup | undefined): string {
+function filterGraph(plan: EncodePlan, preFilters: string[], hardwareFor: (p: PlannedOutput) => HardwareSetup | undefined, rgbFrames: boolean): string {
   const branches = new Map<string, number[]>();
   plan.outputs.forEach((planned, i) => {
-    const chain = branchFilters(planned, hardwareFor(planned)).join(',');
+    const chain = branchFilters(plan, planned, hardwareFor(planned), rgbFrames).join(',');
     branches.set(chain, [...(branches.get(chain) ?? []), i]);
   });
   const chains = [...branches.entries()];
@@ -96,28 +91,78 @@ export function buildEncodeInvocation(plan: EncodePlan, options: InvocationOptio
   args.push(...hardwareArgs);
   if (plan.threads > 0) args.push('-filter_complex_threads', String(plan.threads), '-threads', String(plan.threads));
 
-  let preFilters: string[] = [];
-  let files: FfmpegInvocation['files'] = [];
-  let links: FfmpegInvocation['links'] = [];
-  if (plan.source.kind === 'sequence') {
-    const input = sequenceInput(plan.source, plan.info.frameRate, plan.gapPolicy, options.concatListPath);
-    args.push(...input.inputArgs);
-    ({ preFilters, files, links } = input);
-  } else {
-    args.push('-i', inputPathArg(plan.source.path));
-  }
+  const source = sourceStage(plan, options);
+  args.push(...source.inputArgs);
+  const { preFilters, files, links, colour } = source;
 
-  args.push('-filter_complex', filterGraph(plan, preFilters, hardwareFor));
-  plan.outputs.forEach((planned, i) => args.push(...outputArgs(plan, planned, `v${i}`, hardwareFor(planned))));
+  const audioOutputs = plan.outputs.filter((o) => o.withAudio).length;
+  const audio = audioOutputs > 0 ? audioGraph(plan, audioOutputs) : undefined;
+  const graph = filterGraph(plan, preFilters, hardwareFor, colour.rgb);
+  args.push('-filter_complex', audio ? `${graph};${audio.graph}` : graph);
+  let nextAudio = 0;
+  plan.outputs.forEach((planned, i) => {
+    const audioLabel = planned.withAudio ? audio?.labels[nextAudio++] : undefined;
+    args.push(...outputArgs(plan, planned, `v${i}`, hardwareFor(planned), audioLabel));
+  });
 
   return {
     args,
     files,
     links,
+    readFiles: colour.readFiles,
     outputs: plan.outputs.map((o) => ({ name: o.name, path: o.tempPath })),
     expectedFrames: frames,
     expectedDurationSeconds: (frames * plan.info.frameRate.den) / plan.info.frameRate.num,
   };
+}
+
+/** The decoded source as every output sees it before its own branch: input args, timing, colour. */
+export interface SourceStage {
+  inputArgs: string[];
+  preFilters: string[];
+  files: FfmpegInvocation['files'];
+  links: FfmpegInvocation['links'];
+  colour: ReturnType<typeof colourStage>;
+}
+
+/** One place for how a plan's source is read, shared by the encode and the quality gate's reference. */
+export function sourceStage(plan: EncodePlan, options: InvocationOptions = {}): SourceStage {
+  const layer = plan.layer && plan.info.codec === 'exr' ? ['-layer', plan.layer] : [];
+  let inputArgs: string[];
+  let preFilters: string[];
+  let files: FfmpegInvocation['files'] = [];
+  let links: FfmpegInvocation['links'] = [];
+  if (plan.source.kind === 'sequence') {
+    const input = sequenceInput(plan.source, plan.info.frameRate, plan.gapPolicy, options.concatListPath);
+    inputArgs = [...layer, ...input.inputArgs];
+    ({ preFilters, files, links } = input);
+  } else {
+    inputArgs = [...layer, '-i', inputPathArg(plan.source.path)];
+    preFilters = timingFilters(plan);
+  }
+  const lutDir = options.workDir ?? (options.concatListPath ? dirOf(options.concatListPath) : plan.outputDir);
+  const colour = colourStage(plan.info, plan.colour, (curve: BuiltinCurve) => `${lutDir.replace(/[\\/]+$/, '')}/.${plan.id}-${curve}.csp`);
+  return { inputArgs, preFilters: [...preFilters, ...colour.preFilters], files: [...files, ...colour.files], links, colour };
+}
+
+function dirOf(path: string): string {
+  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return slash <= 0 ? '/' : path.slice(0, slash);
+}
+
+/**
+ * Movie timing before the split: the first frame at 0 (a stream that starts late keeps every frame),
+ * interlaced fields made into frames (bwdif, one frame per frame so the rate stays), and a
+ * variable-rate stream conformed to its nominal rate (fps duplicates or drops frames).
+ */
+export function timingFilters(plan: EncodePlan): string[] {
+  const info = plan.info;
+  const filters = ['setpts=PTS-STARTPTS'];
+  const order = info.fieldOrder;
+  if (order === 'tt' || order === 'tb') filters.push('bwdif=mode=send_frame:parity=tff:deint=all');
+  if (order === 'bb' || order === 'bt') filters.push('bwdif=mode=send_frame:parity=bff:deint=all');
+  if (info.variableFrameRate) filters.push(`fps=${formatRational(info.frameRate)}`, `trim=end_frame=${info.frameCount}`);
+  return filters;
 }
 
 /** One process per output, each decoding the source again: the benchmark's baseline only. */

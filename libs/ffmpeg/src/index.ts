@@ -1,5 +1,8 @@
 export * from './invocation.js';
 export * from './build-encode-invocation.js';
+export * from './colour-filters.js';
+export * from './audio-graph.js';
+export * from './image-headers.js';
 export * from './sequence-input.js';
 export * from './output-args.js';
 export * from './probe.js';
@@ -7,3 +10,4 @@ export * from './progress-parser.js';
 export * from './escape-filter-text.js';
 export * from './mp4-atoms.js';
 export * from './format-command-line.js';
+export * from './quality-invocation.js';

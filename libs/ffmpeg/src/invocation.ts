@@ -8,6 +8,8 @@ export interface FfmpegInvocation {
    * names cannot be written into an ffconcat list (a newline in the path).
    */
   links: { path: string; target: string }[];
+  /** Files ffmpeg reads besides the source (baked LUTs): a backend with its own file system copies them in. */
+  readFiles?: string[];
   /** Output name -> the file ffmpeg writes. */
   outputs: { name: string; path: string }[];
   /** Frames the decode delivers (progress for sequences). */
@@ -22,4 +24,6 @@ export interface InvocationOptions {
   concatListPath?: string;
   /** A proven hardware H.264/HEVC encoder to use instead of libx264/libx265 (h264_nvenc, h264_qsv, h264_vaapi...). */
   hardware?: string;
+  /** Scratch dir for generated helper files (built-in LUTs); default: the concat list's dir. */
+  workDir?: string;
 }

@@ -37,11 +37,15 @@ interface ProbeStream {
   sample_rate?: string;
   tags?: Record<string, string>;
   disposition?: Record<string, number>;
+  start_time?: string;
+  field_order?: string;
+  channel_layout?: string;
+  side_data_list?: { side_data_type?: string; rotation?: number }[];
 }
 
 interface ProbeJson {
   streams?: ProbeStream[];
-  format?: { format_name?: string; duration?: string; bit_rate?: string; nb_streams?: number };
+  format?: { format_name?: string; duration?: string; bit_rate?: string; nb_streams?: number; start_time?: string; tags?: Record<string, string> };
 }
 
 /** Formats that hold exactly one picture. */
@@ -119,8 +123,11 @@ export function parseProbe(json: unknown, options: { path: string; firstFrame?: 
     throw new EncodeError('E_SOURCE_UNREADABLE', `${options.path} has a video stream with no frames.`, { details: { path: options.path } });
   }
   const isStill = STILL_FORMATS.test(format) && frameCount === 1;
-  const frameRate = positiveRate(video.r_frame_rate) ?? positiveRate(video.avg_frame_rate) ?? rational(24, 1);
-  const duration = seconds(data.format?.duration) ?? seconds(video.duration) ?? (isStill ? 0 : (frameCount * frameRate.den) / frameRate.num);
+  const videoDuration = seconds(video.duration);
+  const timing = nominalRate(video, frameCount, videoDuration);
+  const frameRate = timing.rate;
+  const duration = seconds(data.format?.duration) ?? videoDuration ?? (isStill ? 0 : (frameCount * frameRate.den) / frameRate.num);
+  const formatStart = seconds(data.format?.start_time) ?? 0;
   const audio: AudioStreamInfo[] = streams
     .filter((s) => s.codec_type === 'audio')
     .map((s) => ({
@@ -129,7 +136,13 @@ export function parseProbe(json: unknown, options: { path: string; firstFrame?: 
       channels: s.channels ?? 0,
       sampleRate: Number(s.sample_rate ?? 0),
       ...(s.tags?.['language'] ? { language: s.tags['language'] } : {}),
+      ...(seconds(s.start_time) === undefined ? {} : { start: seconds(s.start_time)! - formatStart }),
+      ...(seconds(s.duration) === undefined ? {} : { duration: seconds(s.duration)! }),
+      ...(s.channel_layout ? { layout: s.channel_layout } : {}),
     }));
+  const rotation = rotationOf(video);
+  const timecode = timecodeOf(streams, data.format?.tags);
+  const videoStart = seconds(video.start_time);
   const color = {
     ...(colorValue(video.color_primaries) ? { primaries: colorValue(video.color_primaries) } : {}),
     ...(colorValue(video.color_transfer) ? { transfer: colorValue(video.color_transfer) } : {}),
@@ -143,8 +156,15 @@ export function parseProbe(json: unknown, options: { path: string; firstFrame?: 
     height: video.height,
     pixelAspect: sar(video.sample_aspect_ratio),
     frameRate,
-    frameCount,
+    frameCount: timing.frameCount,
     duration,
+    ...(videoDuration === undefined ? {} : { videoDuration }),
+    ...(videoStart === undefined ? {} : { videoStart: videoStart - formatStart }),
+    ...(timing.variable ? { variableFrameRate: true } : {}),
+    frameRateFrom: 'stream',
+    ...(rotation ? { rotation } : {}),
+    ...(timecode ? { timecode } : {}),
+    ...(video.field_order && video.field_order !== 'unknown' ? { fieldOrder: video.field_order } : {}),
     codec: video.codec_name ?? 'unknown',
     pixelFormat: video.pix_fmt ?? 'unknown',
     color,
@@ -153,4 +173,52 @@ export function parseProbe(json: unknown, options: { path: string; firstFrame?: 
     firstFrame: options.firstFrame ?? 0,
     isStill,
   };
+}
+
+/** Rates a variable-rate stream is conformed to: the nearest of these to its average rate. */
+const NOMINAL_RATES: Rational[] = [
+  rational(24000, 1001), rational(24, 1), rational(25, 1), rational(30000, 1001), rational(30, 1),
+  rational(48, 1), rational(50, 1), rational(60000, 1001), rational(60, 1),
+];
+
+/**
+ * The stream's rate. ffprobe's r_frame_rate is the least rate that represents every timestamp: for
+ * constant-rate video it is the rate; when it differs from the average by more than 1 % the stream
+ * is variable-rate (e.g. 24 and 30 fps parts -> 120/1). Such a stream is conformed to the least
+ * standard rate at or above its average, and its frame count becomes the conformed count (what the fps filter makes).
+ */
+function nominalRate(video: ProbeStream, frames: number, videoDuration: number | undefined): { rate: Rational; frameCount: number; variable: boolean } {
+  const r = positiveRate(video.r_frame_rate);
+  const avg = positiveRate(video.avg_frame_rate);
+  if (!r || !avg || frames < 2 || videoDuration === undefined) return { rate: r ?? avg ?? rational(24, 1), frameCount: frames, variable: false };
+  const rv = r.num / r.den;
+  const av = avg.num / avg.den;
+  if (Math.abs(rv - av) / av <= 0.01) return { rate: r, frameCount: frames, variable: false };
+  // Interlaced H.264 often reports the field rate as r_frame_rate: that is not variable timing.
+  if (video.field_order && /^(tt|bb|tb|bt)$/.test(video.field_order) && Math.abs(rv - 2 * av) / av <= 0.01) return { rate: avg, frameCount: frames, variable: false };
+  // The least standard rate at or above the average: frames are mostly duplicated, seldom dropped.
+  const nominal = NOMINAL_RATES.find((c) => c.num / c.den >= av * 0.99) ?? NOMINAL_RATES[NOMINAL_RATES.length - 1]!;
+  return { rate: nominal, frameCount: Math.max(1, Math.round((videoDuration * nominal.num) / nominal.den)), variable: true };
+}
+
+/** Clockwise display rotation from the display matrix (or an old rotate tag): 0, 90, 180, 270. */
+function rotationOf(video: ProbeStream): number | undefined {
+  const matrix = video.side_data_list?.find((d) => d.side_data_type === 'Display Matrix' && typeof d.rotation === 'number');
+  const raw = matrix?.rotation ?? (video.tags?.['rotate'] ? -Number(video.tags['rotate']) : undefined);
+  if (raw === undefined || !Number.isFinite(raw)) return undefined;
+  // ffprobe reports the matrix's rotation counter-clockwise.
+  const clockwise = ((Math.round(-raw / 90) * 90) % 360 + 360) % 360;
+  return clockwise === 0 ? undefined : clockwise;
+}
+
+const TIMECODE = /^\d{2}:\d{2}:\d{2}[:;.]\d{2,3}$/;
+
+/** Start timecode: the video stream's tag, a tmcd (data) stream's, or the container's. */
+function timecodeOf(streams: ProbeStream[], formatTags: Record<string, string> | undefined): string | undefined {
+  const candidates = [
+    ...streams.filter((s) => s.codec_type === 'video').map((s) => s.tags?.['timecode']),
+    ...streams.filter((s) => s.codec_type === 'data').map((s) => s.tags?.['timecode']),
+    formatTags?.['timecode'],
+  ];
+  return candidates.find((t): t is string => typeof t === 'string' && TIMECODE.test(t));
 }

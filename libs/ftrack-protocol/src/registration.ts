@@ -41,6 +41,8 @@ export function provenanceFor(request: RegistrationRequest, component: Component
     frame_rate: formatRational(output.info.frameRate),
     checksum: formatChecksum(stored.checksum),
     size: stored.size,
+    // Colour pipeline, frame-rate source, first frame, timecode, conform (EncodedOutput.notes).
+    ...output.notes,
   };
   return Object.fromEntries(
     Object.entries(values)

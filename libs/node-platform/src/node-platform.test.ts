@@ -1,10 +1,10 @@
-import { mkdtemp, writeFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isEncodeError } from '@ftrack-encode/core';
-import { NodeFileSystem, NodeHasher, StreamLogger, redactText } from './index.js';
+import { isEncodeError, type Hasher } from '@ftrack-encode/core';
+import { CachingHasher, NodeFileSystem, NodeHasher, StreamLogger, redactText } from './index.js';
 
 describe('node platform', () => {
   it('hashes a file in every supported algorithm', async () => {
@@ -62,5 +62,63 @@ describe('FilePublishLock', () => {
     await writeFile(join(dir, file!), `${hostname()} 999999`);
     const again = await lock.acquire('dead', { timeoutMs: 2000 });
     await again();
+  });
+});
+
+describe('CachingHasher', () => {
+  async function frames(count: number) {
+    const dir = await mkdtemp(join(tmpdir(), 'checksum-cache-'));
+    const paths: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const path = join(dir, `plate.${String(1001 + i).padStart(4, '0')}.exr`);
+      await writeFile(path, `frame ${i}\n`.repeat(100));
+      paths.push(path);
+    }
+    return { dir, paths };
+  }
+
+  function counting() {
+    const inner = new NodeHasher();
+    const calls = { files: 0 };
+    const hasher: Hasher = {
+      hashFile: (p, a, o) => inner.hashFile(p, a, o),
+      hashFiles: (p, a, o) => ((calls.files += 1), inner.hashFiles(p, a, o)),
+    };
+    return { hasher, calls };
+  }
+
+  it('returns the same digest as one pass over the bytes, and reads an unchanged sequence only once', async () => {
+    const { dir, paths } = await frames(40);
+    const { hasher, calls } = counting();
+    const cached = new CachingHasher(hasher, `${dir}/cache`);
+    const first = await cached.hashFiles(paths);
+    expect(first).toEqual(await new NodeHasher().hashFiles(paths));
+    expect(await cached.hashFiles(paths)).toEqual(first);
+    expect(calls.files).toBe(1);
+    expect(await cached.hashFiles(paths, 'sha256', { rehash: true })).toEqual(first);
+    expect(calls.files).toBe(2);
+  });
+
+  it('reads again when a frame is touched, replaced or renamed; the checksum follows the bytes', async () => {
+    const { dir, paths } = await frames(10);
+    const { hasher, calls } = counting();
+    const cached = new CachingHasher(hasher, `${dir}/cache`);
+    const original = await cached.hashFiles(paths);
+    // Touched: same bytes, new mtime -> read again, same digest.
+    await utimes(paths[3]!, new Date(), new Date(Date.now() + 5000));
+    expect(await cached.hashFiles(paths)).toEqual(original);
+    expect(calls.files).toBe(2);
+    // Replaced with other bytes of the same size, mtime put back: ctime still changes.
+    const before = await stat(paths[5]!);
+    await writeFile(paths[5]!, `FRAME 5\n`.repeat(100));
+    await utimes(paths[5]!, before.atime, before.mtime);
+    const replaced = await cached.hashFiles(paths);
+    expect(replaced.hex).not.toBe(original.hex);
+    expect(calls.files).toBe(3);
+    // Renamed frame: another path, another key.
+    const moved = `${paths[7]}.moved`;
+    await rename(paths[7]!, moved);
+    await cached.hashFiles(paths.map((p, i) => (i === 7 ? moved : p)));
+    expect(calls.files).toBe(4);
   });
 });

@@ -1,16 +1,18 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { EncodeError, EncodeMedia, formatChecksum, formatRational, sourceLabel, type EncodeMediaResult, type GapPolicy, type HashAlgorithm } from '@ftrack-encode/core';
+import { EncodeError, EncodeMedia, describeColourPipeline, formatChecksum, formatRational, sourceLabel, type EncodeMediaResult, type GapPolicy, type HashAlgorithm } from '@ftrack-encode/core';
 import { formatCommandLine } from '@ftrack-encode/ffmpeg';
 import { backendChoices, backendHelp, createScope, encoderById, profileCatalog } from '@ftrack-encode/composition';
-import { addOutputOptions, cancelOnSignals, parseIntOption, setup, type CommonFlags } from './shared-options.js';
+import { addOutputOptions, addSourceOptions, cancelOnSignals, parseIntOption, setup, sourceConfigFlags, type CommonFlags, type SourceFlags } from './shared-options.js';
 import type { Terminal } from '../output/terminal.js';
 
-interface EncodeFlags extends CommonFlags {
+interface EncodeFlags extends CommonFlags, SourceFlags {
   profile?: string;
   out?: string;
   backend?: string;
   dryRun?: boolean;
+  /** Commander's --no-quality-gate. */
+  qualityGate?: boolean;
   gaps?: GapPolicy;
   threads?: number;
   hash?: HashAlgorithm;
@@ -34,8 +36,11 @@ export function encodeResultJson(result: EncodeMediaResult, backend: string) {
       frames: o.info.frameCount,
       frameRate: formatRational(o.info.frameRate),
     })),
-    planned: result.plan.outputs.map((o) => ({ name: o.name, path: o.path, width: o.width, height: o.height, frames: o.frameCount })),
+    planned: result.plan.outputs.map((o) => ({ name: o.name, path: o.path, width: o.width, height: o.height, frames: o.frameCount, frameRate: formatRational(o.frameRate) })),
+    ...(result.plan.colour ? { colour: { ...result.plan.colour, summary: describeColourPipeline(result.plan.colour) } } : {}),
+    warnings: result.plan.warnings ?? [],
     skipped: result.plan.skipped,
+    quality: result.quality.map((q) => ({ output: q.output, ssim: q.ssim, psnr: Number.isFinite(q.psnr) ? q.psnr : null, minSsim: q.minSsim, frames: q.frames })),
     commands: result.commands,
   };
 }
@@ -50,6 +55,7 @@ export async function runEncode(input: string, flags: EncodeFlags): Promise<Enco
     ...(flags.gaps ? { gapPolicy: flags.gaps } : {}),
     ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
     ...(flags.hash ? { hashAlgorithm: flags.hash } : {}),
+    ...sourceConfigFlags(flags),
   });
   const profile = profileCatalog(config).get(flags.profile ?? config.profile);
   if (encoderById(config.backend)?.capabilities.publishOnly) {
@@ -65,6 +71,7 @@ export async function runEncode(input: string, flags: EncodeFlags): Promise<Enco
       hashAlgorithm: config.hashAlgorithm,
       threads: config.threads,
       dryRun: Boolean(flags.dryRun),
+      qualityGate: flags.qualityGate !== false,
       signal: cancelOnSignals(),
       onProgress: terminal.progress,
     })
@@ -76,19 +83,23 @@ export async function runEncode(input: string, flags: EncodeFlags): Promise<Enco
   else {
     for (const o of result.outputs) terminal.print(`${o.name.padEnd(24)} ${o.path}  ${o.info.width}x${o.info.height} ${o.info.frameCount}f ${formatChecksum(o.checksum)}`);
     for (const s of result.plan.skipped) terminal.note(`skipped ${s.name}: ${s.reason}`);
+    if (result.plan.colour) terminal.note(`colour: ${describeColourPipeline(result.plan.colour)}`);
+    for (const w of result.plan.warnings ?? []) terminal.note(`warning: ${w}`);
   }
   return { ...result, backend };
 }
 
 export function registerEncodeCommand(program: Command, run: (action: () => Promise<unknown>, flags: CommonFlags) => Promise<void>): void {
-  addOutputOptions(
+  addOutputOptions(addSourceOptions(
     program
       .command('encode')
       .summary('encode a movie or image sequence into review media')
       .description(
         'Encode a movie or image sequence with a profile: one decode feeds every output, each output is\n' +
           'validated (decodes, exact frame count, size, codec, faststart) and checksummed, then moved into\n' +
-          '--out. Sequences: shot.%04d.exr, shot.####.exr, shot.@@@@.exr or shot.#.exr (# repeated = digits).',
+          '--out. Sequences: shot.%04d.exr, shot.####.exr, shot.@@@@.exr or shot.#.exr (# repeated = digits).\n' +
+          'Scene-linear EXR and log DPX get a display transform (an OCIO view with --ocio-config or $OCIO,\n' +
+          'else a built-in sRGB curve); see docs/colour.md and `probe` for how a source will be read.',
       )
       .argument('<input>', 'movie file or image sequence pattern')
       .option('-p, --profile <name>', 'encode profile (see `profiles list`)')
@@ -97,8 +108,9 @@ export function registerEncodeCommand(program: Command, run: (action: () => Prom
       .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
       .option('--threads <n>', 'threads per encode (0 = ffmpeg decides)', parseIntOption('--threads'))
       .option('--hash <algorithm>', 'output checksum: sha256 | md5 | sha1')
-      .option('-n, --dry-run', 'print the exact ffmpeg command lines and encode nothing'),
-  )
+      .option('-n, --dry-run', 'print the exact ffmpeg command lines and encode nothing')
+      .option('--no-quality-gate', 'skip comparing each video output with the source (SSIM/PSNR on sampled frames)'),
+  ))
     .addHelpText('after', `\n${backendHelp('encode')}`)
     .action(async (input: string, flags: EncodeFlags) => run(() => runEncode(input, flags), flags));
 }

@@ -8,11 +8,11 @@ import { backendChoices, backendHelp, createScope, profileCatalog, storageHelp, 
 import { farmSettings } from '@ftrack-encode/encoder-farm/descriptor';
 import { openFtrackTarget, type FtrackTarget } from '../ftrack/ftrack-target.js';
 import { processSignals } from '../process-signals.js';
-import { addOutputOptions, cancelOnSignals, parseIntOption, setup, type CommonFlags } from './shared-options.js';
+import { addOutputOptions, addSourceOptions, cancelOnSignals, parseIntOption, setup, sourceConfigFlags, type CommonFlags, type SourceFlags } from './shared-options.js';
 import { printCommands } from './encode.js';
 import type { Terminal } from '../output/terminal.js';
 
-export interface PublishFlags extends CommonFlags {
+export interface PublishFlags extends CommonFlags, SourceFlags {
   version?: string;
   component?: string;
   profile?: string;
@@ -21,6 +21,9 @@ export interface PublishFlags extends CommonFlags {
   dryRun?: boolean;
   gaps?: GapPolicy;
   threads?: number;
+  rehash?: boolean;
+  /** Commander's --no-quality-gate. */
+  qualityGate?: boolean;
   /** Keep the embedded server running after the publish (demo on a terminal). */
   serve?: boolean;
   port?: number;
@@ -67,7 +70,7 @@ async function fetchSourceFromFtrack(flags: PublishFlags, scope: Scope, scratch:
 }
 
 export async function runPublish(input: string | undefined, flags: PublishFlags, io?: { terminal: Terminal; config: Config; logger: Logger }): Promise<PublishOutcome> {
-  const { config, terminal, logger } = io ?? (await setup(flags, { ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.gaps ? { gapPolicy: flags.gaps } : {}) }));
+  const { config, terminal, logger } = io ?? (await setup(flags, { ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.gaps ? { gapPolicy: flags.gaps } : {}), ...sourceConfigFlags(flags) }));
   if (!input && !flags.version && !flags.component) {
     throw new EncodeError('E_USAGE', 'publish needs an <input>, or --version/--component to take the source from ftrack.');
   }
@@ -100,6 +103,8 @@ export async function runPublish(input: string | undefined, flags: PublishFlags,
       hashAlgorithm: config.hashAlgorithm,
       threads: flags.threads ?? config.threads,
       dryRun: Boolean(flags.dryRun),
+      rehash: Boolean(flags.rehash),
+      qualityGate: flags.qualityGate !== false,
       signal,
       onProgress: terminal.progress,
     });
@@ -157,7 +162,7 @@ async function publishOnFarm(input: string | undefined, flags: PublishFlags, io:
 }
 
 export function registerPublishCommand(program: Command, run: (action: () => Promise<unknown>, flags: CommonFlags) => Promise<void>): void {
-  addOutputOptions(
+  addOutputOptions(addSourceOptions(
     program
       .command('publish')
       .summary('encode review media and register it on an ftrack AssetVersion')
@@ -176,8 +181,10 @@ export function registerPublishCommand(program: Command, run: (action: () => Pro
       .option('-b, --backend <backend>', backendChoices('publish'))
       .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
       .option('--threads <n>', 'threads per encode', parseIntOption('--threads'))
-      .option('-n, --dry-run', 'resolve and plan; print the ffmpeg command lines; register nothing'),
-  )
+      .option('-n, --dry-run', 'resolve and plan; print the ffmpeg command lines; register nothing')
+      .option('--rehash', 'read the source again even if its checksum is cached (by path, size, mtime, inode)')
+      .option('--no-quality-gate', 'skip comparing each video output with the source (SSIM/PSNR on sampled frames)'),
+  ))
     .addHelpText('after', `\n${backendHelp('publish')}\n\n${storageHelp()}`)
     .action(async (input: string | undefined, flags: PublishFlags) => run(() => runPublish(input, flags), flags));
 }

@@ -20,6 +20,57 @@ export function addOutputOptions(command: Command): Command {
     .option('--config <file>', 'config file (default ./ftrack-encode.config.json or $FTRACK_ENCODE_CONFIG)');
 }
 
+/** How to read the source: colour, sequence rate, audio tracks, EXR layer (encode and publish). */
+export interface SourceFlags {
+  inputColourspace?: string;
+  ocioConfig?: string;
+  display?: string;
+  view?: string;
+  fps?: string;
+  layer?: string;
+  audioTracks?: number[];
+}
+
+export function addSourceOptions(command: Command): Command {
+  return command
+    .option('--input-colourspace <name>', 'read the source as this colourspace (built-in: bt709, bt601, bt2020, srgb, scene-linear, cineon-log; or an OCIO colourspace)')
+    .option('--ocio-config <file>', 'OpenColorIO config for the display transform (default $OCIO or colour.ocioConfig)')
+    .option('--display <name>', 'display: an OCIO display, or without OCIO srgb | bt1886 (default srgb)')
+    .option('--view <name>', 'OCIO view of the display (default: its first view)')
+    .option('--fps <rate>', 'image sequence rate: 24, 25, 23.976, 24000/1001 (default: the EXR/DPX header, then 24)', parseRateOption)
+    .option('--layer <name>', 'EXR layer to encode (default: the RGBA of the first part)')
+    .option('--audio-tracks <list>', 'audio tracks to mix, 1-based: 1,2 (default: all)', parseTrackList);
+}
+
+function parseRateOption(value: string): string {
+  if (!/^\d+(\.\d+)?(\/\d+)?$/.test(value.trim()) || Number(value.split('/')[0]) <= 0) {
+    throw new EncodeError('E_USAGE', `--fps takes a rate such as 24, 25, 23.976 or 24000/1001; got "${value}".`);
+  }
+  return value.trim();
+}
+
+function parseTrackList(value: string): number[] {
+  const tracks = value.split(',').map((t) => Number(t.trim()));
+  if (tracks.length === 0 || tracks.some((n) => !Number.isInteger(n) || n < 1)) throw new EncodeError('E_USAGE', `--audio-tracks takes 1-based numbers such as 1,2; got "${value}".`);
+  return tracks;
+}
+
+/** Source flags as config fields (flags win over the file and the environment). */
+export function sourceConfigFlags(flags: SourceFlags): ConfigInput {
+  const colour = {
+    ...(flags.inputColourspace ? { inputColourspace: flags.inputColourspace } : {}),
+    ...(flags.ocioConfig ? { ocioConfig: flags.ocioConfig } : {}),
+    ...(flags.display ? { display: flags.display } : {}),
+    ...(flags.view ? { view: flags.view } : {}),
+  };
+  return {
+    ...(Object.keys(colour).length ? { colour } : {}),
+    ...(flags.fps ? { fps: flags.fps } : {}),
+    ...(flags.layer ? { exrLayer: flags.layer } : {}),
+    ...(flags.audioTracks ? { audioTracks: flags.audioTracks } : {}),
+  };
+}
+
 export async function setup(flags: CommonFlags, configFlags: ConfigInput = {}): Promise<{ config: Config; terminal: Terminal; logger: StreamLogger }> {
   const terminal = new Terminal({ json: Boolean(flags.json), quiet: Boolean(flags.quiet) });
   const config = await loadAppConfig({ ...(flags.config ? { path: flags.config } : {}), flags: configFlags });

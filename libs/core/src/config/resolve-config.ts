@@ -1,5 +1,6 @@
 import { Config, type ConfigInput } from './config-schema.js';
 import { EncodeError } from '../errors.js';
+import type { SourceSettings } from '../domain/source-settings.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -26,6 +27,8 @@ export function configFromEnv(env: Env): ConfigInput {
       ...(env['FTRACK_API_USER'] ? { apiUser: env['FTRACK_API_USER'] } : {}),
       ...(env['FTRACK_API_KEY'] ? { apiKey: env['FTRACK_API_KEY'] } : {}),
     },
+    // OpenColorIO's own variable: the studio config every DCC already uses.
+    ...(env['OCIO'] ? { colour: { ocioConfig: env['OCIO'] } } : {}),
   };
 }
 
@@ -41,4 +44,22 @@ export function resolveConfig(layers: { file?: unknown; fileName?: string; env?:
     hint: 'Fix the field named above in the config file, environment or flags.',
     details: { issues },
   });
+}
+
+/** What EncodeMedia needs to interpret sources, from the resolved config. */
+export function sourceSettingsFrom(config: Config): SourceSettings {
+  const c = config.colour;
+  return {
+    ...(c.inputColourspace ? { inputColourspace: c.inputColourspace } : {}),
+    ...(c.ocioConfig ? { ocioConfig: c.ocioConfig } : {}),
+    ...(c.display ? { display: c.display } : {}),
+    ...(c.view ? { view: c.view } : {}),
+    ...(c.shaperSpace ? { shaperSpace: c.shaperSpace } : {}),
+    ...(c.cubeSize ? { cubeSize: c.cubeSize } : {}),
+    rules: config.sourceRules.map((r) => ({ pattern: r.pattern, ...(r.colourspace ? { colourspace: r.colourspace } : {}), ...(r.frameRate ? { frameRate: r.frameRate } : {}) })),
+    ...(config.fps ? { frameRate: config.fps } : {}),
+    ...(config.sequenceFrameRate ? { defaultSequenceFrameRate: config.sequenceFrameRate } : {}),
+    ...(config.audioTracks?.length ? { audioTracks: config.audioTracks } : {}),
+    ...(config.exrLayer ? { layer: config.exrLayer } : {}),
+  };
 }

@@ -2,6 +2,7 @@ import type { GapPolicy, MediaSource } from './media-source.js';
 import type { MediaInfo } from './media-info.js';
 import type { OutputSpec } from './encode-profile.js';
 import type { Rational } from './rational.js';
+import type { ColourPipeline } from './colour.js';
 
 /** One output of a plan, with everything an encoder needs decided up front. */
 export interface PlannedOutput {
@@ -20,7 +21,7 @@ export interface PlannedOutput {
   frameCount: number;
   /** Images: the 0-based source frame to grab. */
   frameIndex?: number;
-  /** Whether the source's first audio stream is encoded. */
+  /** Whether the plan's audio (plan.audioTracks mixed to stereo 48 kHz) is encoded. */
   withAudio: boolean;
 }
 
@@ -39,6 +40,14 @@ export interface EncodePlan {
   skipped: { name: string; reason: string }[];
   /** Threads per encode (0 = ffmpeg decides). */
   threads: number;
+  /** How the picture is interpreted and transformed for display (absent: as decoded, BT.709 out). */
+  colour?: ColourPipeline;
+  /** EXR layer to decode instead of the first part's RGBA (--layer). */
+  layer?: string;
+  /** Positions in info.audio of the tracks mixed into the outputs' stereo audio. */
+  audioTracks?: number[];
+  /** What the plan had to assume or change (VFR conform, default rate, built-in colour): shown and recorded. */
+  warnings?: string[];
 }
 
 /** What an Encoder hands back: one file per planned output, at its tempPath. */
@@ -55,6 +64,12 @@ export interface EncodedOutput {
   info: MediaInfo;
   checksum: Checksum;
   size: number;
+  /**
+   * How the picture and timing were made, for the component's metadata: colour pipeline (input
+   * space and why, display, view, OCIO config hash, LUT hash), frame-rate source, first frame,
+   * timecode, VFR conform, audio tracks.
+   */
+  notes?: Record<string, string>;
 }
 
 export type HashAlgorithm = 'sha256' | 'md5' | 'sha1';

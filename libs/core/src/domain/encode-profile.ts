@@ -64,6 +64,10 @@ export const VideoOutputSpec = z.object({
   bt709: z.boolean().default(true),
   /** Extra encoder arguments appended for this output (argv items, never a shell string). */
   extraArgs: z.array(z.string()).default([]),
+  /** Quality gate: least SSIM of sampled frames against the source as it should look (default 0.97; 0.95 for VP8/VP9). */
+  minSsim: z.number().min(0).max(1).optional(),
+  /** Quality gate: least PSNR in dB, when set. */
+  minPsnr: z.number().positive().optional(),
 });
 
 export const ImageOutputSpec = z.object({
@@ -98,6 +102,17 @@ export const EncodeProfile = z
     outputs: z.array(OutputSpec).min(1),
     /** Outputs when the source is a single still image; default: the image outputs only. */
     stillOutputs: z.array(OutputSpec).optional(),
+    /**
+     * The display these outputs are for (docs/colour.md): an OCIO display/view, or built-in srgb |
+     * bt1886. Fills what the run's config and flags leave open (e.g. a client profile on Rec.709).
+     */
+    colour: z
+      .object({
+        display: z.string().min(1).optional(),
+        view: z.string().min(1).optional(),
+        inputColourspace: z.string().min(1).optional(),
+      })
+      .optional(),
   })
   .superRefine((profile, ctx) => {
     const seen = new Set<string>();

@@ -11,16 +11,15 @@ export function even(n: number): number {
   return Math.max(2, Math.round(n / 2) * 2);
 }
 
-/** Width×height as displayed: anamorphic sources are stretched to square pixels. */
-export function displaySize(info: Pick<MediaInfo, 'width' | 'height' | 'pixelAspect'>): Dimensions {
+/** Width×height as displayed: anamorphic sources are stretched to square pixels, rotated ones turned. */
+export function displaySize(info: Pick<MediaInfo, 'width' | 'height' | 'pixelAspect' | 'rotation'>): Dimensions {
   const sar = info.pixelAspect.num / info.pixelAspect.den || 1;
-  return sar >= 1
-    ? { width: info.width * sar, height: info.height }
-    : { width: info.width, height: info.height / sar };
+  const size = sar >= 1 ? { width: info.width * sar, height: info.height } : { width: info.width, height: info.height / sar };
+  return info.rotation === 90 || info.rotation === 270 ? { width: size.height, height: size.width } : size;
 }
 
 /** Output size for a spec: square pixels, even, never upscaled by `within`. */
-export function outputSize(info: Pick<MediaInfo, 'width' | 'height' | 'pixelAspect'>, spec: OutputSpec): Dimensions {
+export function outputSize(info: Pick<MediaInfo, 'width' | 'height' | 'pixelAspect' | 'rotation'>, spec: OutputSpec): Dimensions {
   const display = displaySize(info);
   const size = spec.size;
   if (size.fit === 'scale') {

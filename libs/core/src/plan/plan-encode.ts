@@ -3,6 +3,7 @@ import type { EncodePlan, PlannedOutput } from '../domain/encode-plan.js';
 import type { GapPolicy, MediaSource } from '../domain/media-source.js';
 import type { MediaInfo } from '../domain/media-info.js';
 import type { EncoderCapabilities } from '../ports/encoder.js';
+import type { ColourPipeline } from '../domain/colour.js';
 import { EncodeError } from '../errors.js';
 import { stableHash } from '../domain/stable-hash.js';
 import { displaySize, outputSize } from './output-size.js';
@@ -17,6 +18,11 @@ export interface PlanInput {
   capabilities?: EncoderCapabilities;
   threads?: number;
   planId?: string;
+  colour?: ColourPipeline;
+  /** 1-based audio stream numbers to use (--audio-tracks); default all. */
+  audioTracks?: number[];
+  warnings?: string[];
+  layer?: string;
 }
 
 const EXTENSIONS: Record<OutputSpec['container'], string> = { mp4: 'mp4', mov: 'mov', webm: 'webm', mkv: 'mkv', jpg: 'jpg', png: 'png' };
@@ -29,8 +35,17 @@ function joinPath(dir: string, file: string): string {
   return dir.endsWith('/') || dir.endsWith('\\') ? `${dir}${file}` : `${dir}/${file}`;
 }
 
+/** WebM holds only Opus/Vorbis: an AAC request there means the default audio (Opus), then the backend's audio fallback. */
+function adaptAudio(spec: OutputSpec, capabilities: EncoderCapabilities | undefined): OutputSpec {
+  if (spec.kind !== 'video' || spec.audio.codec === 'none') return spec;
+  const wanted = spec.container === 'webm' && spec.audio.codec === 'aac' ? 'opus' : spec.audio.codec;
+  const codec = capabilities?.audioFallbacks?.[wanted] ?? wanted;
+  return codec === spec.audio.codec ? spec : { ...spec, audio: { ...spec.audio, codec } };
+}
+
 /** Swap a codec the backend cannot encode for its declared fallback, or fail before any work. */
-function adaptToBackend(spec: OutputSpec, capabilities: EncoderCapabilities | undefined): OutputSpec {
+function adaptToBackend(declared: OutputSpec, capabilities: EncoderCapabilities | undefined): OutputSpec {
+  const spec = adaptAudio(declared, capabilities);
   if (!capabilities || capabilities.codecs.includes(spec.codec)) return spec;
   const fallback = capabilities.fallbacks?.[spec.codec];
   if (fallback && spec.kind === 'video' && capabilities.codecs.includes(fallback)) {
@@ -60,6 +75,7 @@ export function planEncode(input: PlanInput): EncodePlan {
       hint: 'Add image outputs (or stillOutputs) to the profile.',
     });
   }
+  const audioTracks = selectAudioTracks(info, input.audioTracks);
   const base = sourceBaseName(source);
   const display = displaySize(info);
   const outputs: PlannedOutput[] = [];
@@ -87,7 +103,7 @@ export function planEncode(input: PlanInput): EncodePlan {
       frameRate: info.frameRate,
       frameCount: spec.kind === 'video' ? info.frameCount : 1,
       ...(frameIndex === undefined ? {} : { frameIndex }),
-      withAudio: spec.kind === 'video' && spec.audio.codec !== 'none' && info.audio.length > 0,
+      withAudio: spec.kind === 'video' && spec.audio.codec !== 'none' && audioTracks.length > 0,
     });
   }
   const paths = new Set(outputs.map((o) => o.path));
@@ -105,5 +121,26 @@ export function planEncode(input: PlanInput): EncodePlan {
     outputs,
     skipped,
     threads: input.threads ?? 0,
+    ...(input.colour ? { colour: input.colour } : {}),
+    audioTracks,
+    ...(input.layer ? { layer: input.layer } : {}),
+    warnings: [...(input.warnings ?? []), ...(input.colour?.warnings ?? [])],
   };
+}
+
+/** Audio streams to mix: the ones asked for (1-based), else every stream that has channels. */
+export function selectAudioTracks(info: MediaInfo, requested: number[] | undefined): number[] {
+  const usable = info.audio.map((a, i) => ({ a, i })).filter(({ a }) => a.channels > 0);
+  if (!requested || requested.length === 0) return usable.map(({ i }) => i);
+  const chosen: number[] = [];
+  for (const n of requested) {
+    if (!Number.isInteger(n) || n < 1 || n > info.audio.length) {
+      throw new EncodeError('E_PROFILE_INVALID', `Audio track ${n} does not exist: the source has ${info.audio.length} audio track(s).`, {
+        hint: info.audio.length ? `Use --audio-tracks with numbers 1..${info.audio.length}.` : 'Drop --audio-tracks: the source has no audio.',
+        details: { requested, available: info.audio.length },
+      });
+    }
+    if (!chosen.includes(n - 1)) chosen.push(n - 1);
+  }
+  return chosen;
 }

@@ -15,7 +15,7 @@ const PROBED_CODEC: Record<string, string[]> = {
 };
 
 export interface FailedCheck {
-  check: 'codec' | 'frame-count' | 'dimensions' | 'even-dimensions' | 'pixel-format' | 'faststart' | 'duration' | 'decodes';
+  check: 'codec' | 'frame-count' | 'dimensions' | 'even-dimensions' | 'pixel-format' | 'faststart' | 'duration' | 'decodes' | 'audio';
   message: string;
 }
 
@@ -40,9 +40,22 @@ export function checkOutput(planned: PlannedOutput, info: MediaInfo): FailedChec
     const expected = planned.frameCount / (planned.frameRate.num / planned.frameRate.den);
     // Container durations round to the timebase; allow one frame and a little.
     const tolerance = 1.5 / (planned.frameRate.num / planned.frameRate.den) + 0.05;
-    if (Number.isFinite(info.duration) && info.duration > 0 && Math.abs(info.duration - expected) > tolerance) {
-      failed.push({ check: 'duration', message: `duration ${info.duration.toFixed(3)} s, expected ${expected.toFixed(3)} s` });
+    // Per stream: the picture's own duration, never the container's (which longer audio stretches).
+    const duration = info.videoDuration ?? info.duration;
+    if (Number.isFinite(duration) && duration > 0 && Math.abs(duration - expected) > tolerance) {
+      failed.push({ check: 'duration', message: `video duration ${duration.toFixed(3)} s, expected ${expected.toFixed(3)} s` });
     }
+    if (planned.withAudio) {
+      const audio = info.audio[0];
+      if (!audio || info.audio.length !== 1) failed.push({ check: 'audio', message: `${info.audio.length} audio streams, expected 1` });
+      else {
+        if (audio.channels !== 2 || audio.sampleRate !== 48000) failed.push({ check: 'audio', message: `audio ${audio.channels} ch ${audio.sampleRate} Hz, expected stereo 48000 Hz` });
+        // Encoder priming/padding adds a few ms; more than a frame and a bit means misaligned audio.
+        if (audio.duration !== undefined && Math.abs(audio.duration - expected) > tolerance + 0.05) {
+          failed.push({ check: 'audio', message: `audio lasts ${audio.duration.toFixed(3)} s, the picture ${expected.toFixed(3)} s` });
+        }
+      }
+    } else if (info.audio.length > 0) failed.push({ check: 'audio', message: `${info.audio.length} audio streams, expected none` });
   } else if (info.frameCount < 1) {
     failed.push({ check: 'decodes', message: 'no image decoded' });
   }

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { HashAlgorithm } from '../domain/encode-plan.js';
 import type { Logger } from './logger.js';
 import type { StorageAccessor } from './storage-accessor.js';
+import type { HealthCheck } from './health-check.js';
 
 /** The ftrack server a scope talks to: configured, or the CLI's embedded ftrack-local. */
 export interface FtrackEndpoint {
@@ -69,6 +70,15 @@ export interface EncoderDescriptor<S = unknown> {
   available?(shared: SharedSettings): Promise<{ ok: boolean; reason: string }>;
   /** Registers TOKENS.Encoder (and TOKENS.MediaProbe when local). Returns a clean-up, if any. */
   register(context: AdapterContext<S>): Promise<(() => Promise<void>) | void>;
+  /** `doctor`: what this backend needs on this machine, checked for real. */
+  diagnose?(context: DiagnoseContext<S>): Promise<HealthCheck[]>;
+}
+
+export interface DiagnoseContext<S> {
+  shared: SharedSettings;
+  settings: S;
+  /** The site uses this adapter (its backend, its config block or environment is set): problems are failures, not warnings. */
+  inUse: boolean;
 }
 
 /** What a storage descriptor's register() gets: `settings` is the location entry, `block` the type's shared block. */

@@ -21,6 +21,8 @@ export interface EncoderCapabilities {
   maxInputBytes?: number;
   /** Preferred fallbacks for unsupported codecs (vp9 -> vp8 on wasm). */
   fallbacks?: Partial<Record<Codec, Codec>>;
+  /** Audio codecs this backend must not use for stereo review audio, with the one to use instead (opus -> vorbis on wasm). */
+  audioFallbacks?: Partial<Record<'aac' | 'opus' | 'vorbis', 'aac' | 'opus' | 'vorbis'>>;
 }
 
 /**

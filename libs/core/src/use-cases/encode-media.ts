@@ -1,6 +1,6 @@
 import { inject, injectable } from 'tsyringe';
 import type { EncodeProfile } from '../domain/encode-profile.js';
-import type { EncodePlan, EncodedOutput, HashAlgorithm, ProducedFile } from '../domain/encode-plan.js';
+import type { EncodePlan, EncodedOutput, HashAlgorithm, PlannedOutput, ProducedFile } from '../domain/encode-plan.js';
 import type { GapPolicy, MediaSource } from '../domain/media-source.js';
 import type { Encoder } from '../ports/encoder.js';
 import type { MediaProbe } from '../ports/media-probe.js';
@@ -9,9 +9,17 @@ import type { FileSystem } from '../ports/file-system.js';
 import type { Logger } from '../ports/logger.js';
 import type { ProgressListener } from '../ports/progress.js';
 import { TOKENS } from '../tokens.js';
+import { describeColourPipeline } from '../domain/colour.js';
+import { formatRational } from '../domain/rational.js';
 import { EncodeError, throwIfCancelled, toEncodeError } from '../errors.js';
 import { planEncode } from '../plan/plan-encode.js';
 import { validateOutputs } from './validate-outputs.js';
+import { judgeQuality, qualityNotes, qualitySampleFrames, type QualityVerdict } from '../plan/quality-gate.js';
+import type { QualityMeter } from '../ports/quality-meter.js';
+import { checkImageSupport, checkLayer, resolveColourPipeline, resolveSequenceRate, withSequenceRate } from '../plan/resolve-source.js';
+import type { ColourBaker } from '../ports/colour-baker.js';
+import type { SourceSettings } from '../domain/source-settings.js';
+import type { MediaInfo } from '../domain/media-info.js';
 
 export interface EncodeMediaOptions {
   outputDir: string;
@@ -24,6 +32,10 @@ export interface EncodeMediaOptions {
   dryRun?: boolean;
   /** Keep outputs at their temp paths (publish stores them, then removes them). */
   commit?: boolean;
+  /** How to interpret the source (colour, sequence rate, audio tracks); default: the injected SourceSettings. */
+  sourceSettings?: SourceSettings;
+  /** Compare each video output with the source on sampled frames (SSIM/PSNR); default on when a meter is registered. */
+  qualityGate?: boolean;
 }
 
 export interface EncodeMediaResult {
@@ -32,6 +44,8 @@ export interface EncodeMediaResult {
   encoderVersion: string;
   /** Validated outputs (empty on dry runs). */
   outputs: EncodedOutput[];
+  /** The quality gate's verdict per video output (empty when it did not run). */
+  quality: QualityVerdict[];
   /** Command lines the encoder runs (dry runs and --json). */
   commands: string[][];
 }
@@ -48,6 +62,9 @@ export class EncodeMedia {
     @inject(TOKENS.Hasher) readonly hasher: Hasher,
     @inject(TOKENS.FileSystem) readonly fs: FileSystem,
     @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(TOKENS.SourceSettings, { isOptional: true }) private readonly settings?: SourceSettings,
+    @inject(TOKENS.ColourBaker, { isOptional: true }) private readonly baker?: ColourBaker,
+    @inject(TOKENS.QualityMeter, { isOptional: true }) private readonly meter?: QualityMeter,
   ) {}
 
   async run(input: string | MediaSource, profile: EncodeProfile, options: EncodeMediaOptions): Promise<EncodeMediaResult> {
@@ -56,7 +73,21 @@ export class EncodeMedia {
     const source = typeof input === 'string' ? await this.probe.locate(input, { gapPolicy: options.gapPolicy ?? 'error' }) : input;
     throwIfCancelled(signal);
     onProgress?.({ stage: 'probe' });
-    const [info, capabilities] = await Promise.all([this.probe.probe(source, signal ? { signal } : {}), this.encoder.capabilities()]);
+    const [probed, capabilities] = await Promise.all([this.probe.probe(source, signal ? { signal } : {}), this.encoder.capabilities()]);
+    const run = options.sourceSettings ?? this.settings ?? {};
+    // The profile's colour block fills what config and flags leave open.
+    const settings: SourceSettings = { ...(profile.colour ?? {}), ...Object.fromEntries(Object.entries(run).filter(([, v]) => v !== undefined)) };
+    const warnings: string[] = [];
+    let info: MediaInfo = probed;
+    if (source.kind === 'sequence') {
+      const rate = resolveSequenceRate(probed, source, settings);
+      info = withSequenceRate(probed, rate);
+      if (rate.warning) warnings.push(rate.warning);
+    }
+    if (info.variableFrameRate) warnings.push(`Variable frame rate source: conformed to ${info.frameRate.num}/${info.frameRate.den} fps (${info.frameCount} frames; frames duplicated or dropped).`);
+    checkImageSupport(info);
+    checkLayer(info, settings.layer);
+    const colour = await resolveColourPipeline(info, source, settings, this.baker, signal);
     const plan = planEncode({
       source,
       info,
@@ -65,10 +96,15 @@ export class EncodeMedia {
       gapPolicy: options.gapPolicy ?? 'error',
       capabilities,
       threads: options.threads ?? 0,
+      colour,
+      ...(settings.audioTracks ? { audioTracks: settings.audioTracks } : {}),
+      ...(settings.layer ? { layer: settings.layer } : {}),
+      warnings,
     });
+    for (const warning of plan.warnings ?? []) this.logger.warn(warning);
     const commands = await this.encoder.describe(plan);
     const base = { plan, encoderId: capabilities.id, encoderVersion: capabilities.version, commands };
-    if (options.dryRun) return { ...base, outputs: [] };
+    if (options.dryRun) return { ...base, outputs: [], quality: [] };
     await this.fs.ensureWritableDir(options.outputDir);
     throwIfCancelled(signal);
 
@@ -76,8 +112,13 @@ export class EncodeMedia {
     try {
       produced = await this.encoder.encode(plan, { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
       throwIfCancelled(signal);
-      const outputs = await validateOutputs(this, plan.outputs, produced, options);
-      if (options.commit === false) return { ...base, outputs };
+      const validated = await validateOutputs(this, plan.outputs, produced, options);
+      const quality = options.qualityGate === false ? [] : await this.qualityGate(plan, validated, options);
+      const outputs = validated.map((output, i) => {
+        const verdict = quality.find((q) => q.output === output.name);
+        return { ...output, notes: { ...planNotes(plan, plan.outputs[i]!), ...(verdict ? qualityNotes(verdict) : {}) } };
+      });
+      if (options.commit === false) return { ...base, outputs, quality };
       for (const output of outputs) {
         const planned = plan.outputs.find((o) => o.name === output.name);
         if (!planned) continue;
@@ -85,15 +126,65 @@ export class EncodeMedia {
         output.path = planned.path;
       }
       this.logger.info('encoded', { profile: profile.name, outputs: outputs.map((o) => o.path) });
-      return { ...base, outputs };
+      return { ...base, outputs, quality };
     } catch (error) {
       await this.discard(plan);
       throw toEncodeError(error, 'E_ENCODER_FAILED', signal);
     }
   }
 
+  /**
+   * Before anything is stored: every video output against the source as it should look, on
+   * sampled frames, in one extra pass. Below its threshold -> E_QUALITY naming the worst frames.
+   */
+  private async qualityGate(plan: EncodePlan, outputs: EncodedOutput[], options: EncodeMediaOptions): Promise<QualityVerdict[]> {
+    const videos = plan.outputs.filter((p) => p.spec.kind === 'video');
+    if (!this.meter || videos.length === 0) return [];
+    const frames = qualitySampleFrames(Math.min(...videos.map((v) => v.frameCount)));
+    options.onProgress?.({ stage: 'validate', message: `quality gate: SSIM/PSNR on ${frames.length} frames` });
+    const targets = videos.map((planned) => ({ planned, path: outputs.find((o) => o.name === planned.name)!.path }));
+    const scores = await this.meter.measure(plan, targets, frames, options.signal ? { signal: options.signal } : {});
+    const verdicts = videos.map((planned) => judgeQuality(planned, scores.get(planned.name) ?? []));
+    const failed = verdicts.filter((v) => !v.pass);
+    if (failed.length > 0) {
+      const describe = (v: QualityVerdict) =>
+        `${v.output} SSIM ${v.ssim.toFixed(4)} < ${v.minSsim}${v.minPsnr !== undefined ? ` or PSNR ${v.psnr.toFixed(1)} < ${v.minPsnr} dB` : ''} (worst frames ${v.worst.map((w) => `${w.frame}: ${w.ssim.toFixed(3)}`).join(', ')})`;
+      throw new EncodeError('E_QUALITY', `The review media does not match the source: ${failed.map(describe).join('; ')}.`, {
+        hint: 'Lower the crf / raise the bitrate of that output, or set its minSsim in the profile; --no-quality-gate skips the check.',
+        details: { quality: failed },
+      });
+    }
+    return verdicts;
+  }
+
   /** Remove every temp file of a plan; used on any failure. */
   async discard(plan: EncodePlan): Promise<void> {
     await Promise.all(plan.outputs.map((o) => this.fs.remove(o.tempPath).catch(() => undefined)));
   }
+}
+
+/** What made an output, as flat strings for component metadata (see EncodedOutput.notes). */
+export function planNotes(plan: EncodePlan, planned: PlannedOutput): Record<string, string> {
+  const notes: Record<string, string> = {};
+  const colour = plan.colour;
+  if (colour) {
+    notes['colour'] = describeColourPipeline(colour);
+    notes['colour_input'] = colour.input.space;
+    notes['colour_input_from'] = `${colour.input.from}: ${colour.input.reason}`;
+    notes['colour_display'] = colour.transform.display;
+    notes['colour_method'] = colour.transform.builtin ? `builtin ${colour.transform.builtin}` : colour.transform.method;
+    if (colour.transform.view) notes['colour_view'] = colour.transform.view;
+    if (colour.transform.ocio) {
+      notes['ocio_config_hash'] = colour.transform.ocio.configHash;
+      notes['ocio_input_space'] = colour.transform.ocio.inputSpace;
+    }
+    if (colour.transform.lut) notes['colour_lut_hash'] = colour.transform.lut.hash;
+  }
+  notes['frame_rate_source'] = plan.info.frameRateFrom ?? 'stream';
+  if (plan.source.kind === 'sequence') notes['first_frame'] = String(plan.source.first);
+  if (plan.info.timecode) notes['timecode'] = plan.info.timecode;
+  if (plan.info.variableFrameRate) notes['conformed_to'] = `${formatRational(plan.info.frameRate)} fps (variable frame rate source)`;
+  if (plan.info.rotation) notes['rotation'] = String(plan.info.rotation);
+  if (planned.withAudio && plan.audioTracks) notes['audio_tracks'] = plan.audioTracks.map((t) => t + 1).join(',');
+  return notes;
 }

@@ -40,6 +40,10 @@ export interface PublishReviewRequest {
   onProgress?: ProgressListener;
   /** Resolve, probe, plan and check only. */
   dryRun?: boolean;
+  /** Compare the outputs with the source (SSIM/PSNR) before storing; default on. */
+  qualityGate?: boolean;
+  /** Read the source again even if its checksum is cached (the files are unchanged by identity). */
+  rehash?: boolean;
   /** Waits between read-backs of a registration whose call failed; see confirmRegistration. */
   confirmDelaysMs?: readonly number[];
 }
@@ -85,7 +89,7 @@ export class PublishReview {
       typeof request.input === 'string' ? await this.probe.locate(request.input, { gapPolicy: request.gapPolicy ?? 'error' }) : request.input;
     throwIfCancelled(signal);
     onProgress?.({ stage: 'check', message: 'source checksum' });
-    const sourceChecksum = formatChecksum(await this.hashSource(source, request.hashAlgorithm ?? 'sha256', signal));
+    const sourceChecksum = formatChecksum(await this.hashSource(source, request.hashAlgorithm ?? 'sha256', request));
     const key: RegistrationKey = { sourceChecksum, profileHash: profileHash(request.profile) };
     const locationName = this.storage.locationName;
 
@@ -105,6 +109,7 @@ export class PublishReview {
         ...(signal ? { signal } : {}),
         ...(onProgress ? { onProgress } : {}),
         dryRun: Boolean(request.dryRun),
+        ...(request.qualityGate === false ? { qualityGate: false } : {}),
         commit: false,
       });
       if (request.dryRun) return { versionId: request.versionId, skipped: false, locationName, components: [], commands: encoded.commands, key };
@@ -155,17 +160,13 @@ export class PublishReview {
     return { all: found, complete, byName: new Map(found.map((c) => [c.name, c])) };
   }
 
-  private async hashSource(source: MediaSource, algorithm: HashAlgorithm, signal: AbortSignal | undefined) {
-    const options = signal ? { signal } : {};
-    if (source.kind === 'file') return this.hasher.hashFile(source.path, algorithm, options);
+  /** One digest of the source's bytes (a movie, or a sequence's frames in order); cached by file identity unless `rehash`. */
+  private async hashSource(source: MediaSource, algorithm: HashAlgorithm, request: PublishReviewRequest) {
+    const options = { ...(request.signal ? { signal: request.signal } : {}), ...(request.rehash ? { rehash: true } : {}) };
     const frames: string[] = [];
-    for (let f = source.first; f <= source.last; f++) if (!source.missing.includes(f)) frames.push(sequenceFramePath(source, f));
+    if (source.kind === 'file') frames.push(source.path);
+    else for (let f = source.first; f <= source.last; f++) if (!source.missing.includes(f)) frames.push(sequenceFramePath(source, f));
     return this.hasher.hashFiles(frames, algorithm, options);
-  }
-
-  private async presentInLocation(components: RegisteredComponent[]): Promise<RegisteredComponent[]> {
-    const checks = await Promise.all(components.map(async (c) => ((await this.storage.exists(c.resourceIdentifier).catch(() => false)) ? c : undefined)));
-    return checks.filter((c): c is RegisteredComponent => c !== undefined);
   }
 
   /** Upload/copy every output; on any failure remove what this run stored. */

@@ -3,6 +3,7 @@ import { FFmpeg, FFFSType } from '@ffmpeg/ffmpeg';
 import {
   EncodeError,
   planEncode,
+  resolveColourPipeline,
   rational,
   sequenceFrameCount,
   sequenceFramePath,
@@ -131,7 +132,9 @@ export class WasmBrowserEncoder implements Encoder {
     const info = options.info ?? (await this.probeFiles(files));
     // capabilities().sequences stays false (no pattern paths to locate in a page); picked frames are one.
     const capabilities = { ...(await this.capabilities()), sequences: true };
-    const plan = planEncode({ source, info, profile, outputDir: OUTPUT_DIR, capabilities, threads: this.threads });
+    // Built-in display transforms (EXR, log DPX) apply in the page too; OCIO needs the host's baker.
+    const colour = await resolveColourPipeline(info, source, profile.colour ?? {});
+    const plan = planEncode({ source, info, profile, outputDir: OUTPUT_DIR, capabilities, threads: this.threads, colour });
     return this.encodePlanToBlobs(plan, options);
   }
 
@@ -145,7 +148,8 @@ export class WasmBrowserEncoder implements Encoder {
   async encodeFile(file: File, profile: EncodeProfile, options: RunOptions & { info?: MediaInfo } = {}): Promise<EncodedBlob[]> {
     const source = this.sourceFor(file);
     const info = options.info ?? (await this.probeFile(file));
-    const plan = planEncode({ source, info, profile, outputDir: OUTPUT_DIR, capabilities: await this.capabilities(), threads: this.threads });
+    const colour = await resolveColourPipeline(info, source, profile.colour ?? {});
+    const plan = planEncode({ source, info, profile, outputDir: OUTPUT_DIR, capabilities: await this.capabilities(), threads: this.threads, colour });
     return this.encodePlanToBlobs(plan, options);
   }
 

@@ -49,6 +49,11 @@ export function layoutInCore(plan: EncodePlan, invocation: FfmpegInvocation, inp
     const dir = dirOf(plan.source.pattern);
     addSpellings(renames, `${dir}/`, `${inputPathInCore(dir)}/`);
   }
+  // Baked LUTs (lut3d=file=...) are read from disk like the source.
+  for (const path of invocation.readFiles ?? []) {
+    mount.files.push({ name: relativePosix(path), diskPath: path });
+    addSpellings(renames, path, inputPathInCore(path));
+  }
   const outputs = invocation.outputs.map((o, i) => ({ memfsPath: outputPathInCore(i, o.path), diskPath: o.path }));
   for (const o of outputs) addSpellings(renames, o.diskPath, o.memfsPath);
   const workPath = (real: string): string => `${WORK_ROOT}/${relativePosix(real)}`;

@@ -12,7 +12,7 @@ import {
   type Rational,
 } from '@ftrack-encode/core';
 import { parseProbe, probeArgs } from '@ftrack-encode/ffmpeg';
-import { locateSource, mp4MoovBeforeMdatInFile } from '@ftrack-encode/ffmpeg/node';
+import { explainUnreadableImage, locateSource, mp4MoovBeforeMdatInFile, readImageHeader } from '@ftrack-encode/ffmpeg/node';
 import { failureSummary } from '../shared/log-errors.js';
 import { inputPathInCore, INPUT_ROOT, relativePosix } from '../shared/memfs-paths.js';
 import type { WasmCore } from './wasm-core.js';
@@ -58,6 +58,7 @@ export class WasmMediaProbe implements MediaProbe {
       ...frame,
       format: 'image2',
       frameRate: rate,
+      frameRateFrom: 'default',
       frameCount,
       duration: (frameCount * rate.den) / rate.num,
       firstFrame: source.first,
@@ -92,6 +93,15 @@ export class WasmMediaProbe implements MediaProbe {
     } catch {
       throw new EncodeError('E_SOURCE_UNREADABLE', `${path} could not be probed: ${failureSummary(result.log)}`, { details: { path } });
     }
-    return parseProbe(json, { path });
+    let info: MediaInfo;
+    try {
+      info = parseProbe(json, { path });
+    } catch (error) {
+      return explainUnreadableImage(path, error);
+    }
+    if (info.codec !== 'exr' && info.codec !== 'dpx') return info;
+    // EXR/DPX headers (rate, timecode, transfer, layers) are read from disk, as the native probe does.
+    const header = await readImageHeader(path);
+    return header ? { ...info, imageHeader: header, ...(header.timecode && !info.timecode ? { timecode: header.timecode } : {}) } : info;
   }
 }

@@ -74,5 +74,7 @@ export function wasmCapabilities(build: WasmBuildListing): EncoderCapabilities {
     sequences: SEQUENCE_DECODERS.some((d) => build.decoders.includes(d)),
     maxInputBytes: build.maxInputBytes,
     fallbacks,
+    // Stereo libopus crashes ffmpeg.wasm 0.12 (memory access out of bounds; mono works): WebM audio is Vorbis there.
+    ...(encoders.has('libvorbis') ? { audioFallbacks: { opus: 'vorbis' } } : {}),
   };
 }

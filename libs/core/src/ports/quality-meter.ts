@@ -1,0 +1,18 @@
+import type { EncodePlan, PlannedOutput } from '../domain/encode-plan.js';
+import type { RunOptions } from './progress.js';
+
+/** SSIM and PSNR of one sampled output frame against the source as it should look. */
+export interface FrameQuality {
+  /** 0-based frame of the output. */
+  frame: number;
+  ssim: number;
+  psnr: number;
+}
+
+/**
+ * The quality gate's measurement: one extra pass comparing each encoded video output with its
+ * reference (the source through the same timing, display transform and scale) on `frames`.
+ */
+export interface QualityMeter {
+  measure(plan: EncodePlan, outputs: { planned: PlannedOutput; path: string }[], frames: number[], options?: RunOptions): Promise<Map<string, FrameQuality[]>>;
+}

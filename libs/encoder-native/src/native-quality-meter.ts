@@ -1,0 +1,38 @@
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EncodeError, type EncodePlan, type FrameQuality, type PlannedOutput, type QualityMeter, type RunOptions } from '@ftrack-encode/core';
+import { buildQualityInvocation, parsePsnrStats, parseSsimStats } from '@ftrack-encode/ffmpeg';
+import { requireFfmpeg } from './find-ffmpeg.js';
+import type { NativeEncoderOptions } from './native-options.js';
+import { runFfmpeg } from './run-ffmpeg.js';
+
+/** The quality gate on the local ffmpeg: one pass, per-frame SSIM and PSNR stats files read back. */
+export class NativeQualityMeter implements QualityMeter {
+  constructor(private readonly options: NativeEncoderOptions = {}) {}
+
+  async measure(plan: EncodePlan, outputs: { planned: PlannedOutput; path: string }[], frames: number[], options: RunOptions = {}): Promise<Map<string, FrameQuality[]>> {
+    const { ffmpeg } = await requireFfmpeg(this.options);
+    const dir = await mkdtemp(join(tmpdir(), 'ftrack-encode-quality-'));
+    try {
+      const targets = outputs.map((o, i) => ({ ...o, ssimStats: join(dir, `${i}.ssim.log`), psnrStats: join(dir, `${i}.psnr.log`) }));
+      const invocation = buildQualityInvocation(plan, targets, frames, { concatListPath: join(dir, 'frames.ffconcat'), workDir: dir });
+      for (const link of invocation.links) await symlink(link.target, link.path);
+      for (const file of invocation.files) await writeFile(file.path, file.contents, 'utf8');
+      await runFfmpeg(ffmpeg, invocation.args, options.signal ? { signal: options.signal } : {});
+      const scores = new Map<string, FrameQuality[]>();
+      for (const target of targets) {
+        const [ssim, psnr] = await Promise.all([readFile(target.ssimStats, 'utf8').then(parseSsimStats), readFile(target.psnrStats, 'utf8').then(parsePsnrStats)]);
+        if (ssim.length !== frames.length || psnr.length !== frames.length) {
+          throw new EncodeError('E_OUTPUT_INVALID', `The quality gate compared ${ssim.length} of ${frames.length} sampled frames of ${target.planned.name}: the output is missing frames.`, {
+            details: { output: target.planned.name, compared: ssim.length, sampled: frames.length },
+          });
+        }
+        scores.set(target.planned.name, frames.map((frame, k) => ({ frame, ssim: ssim[k]!, psnr: psnr[k]! })));
+      }
+      return scores;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import type { EncodePlan, PlannedOutput } from '@ftrack-encode/core';
+import { branchFilters, sourceStage } from './build-encode-invocation.js';
+import { escapeFilterText } from './escape-filter-text.js';
+import type { FfmpegInvocation, InvocationOptions } from './invocation.js';
+import { inputPathArg } from './probe.js';
+
+export interface QualityTarget {
+  planned: PlannedOutput;
+  /** The encoded file. */
+  path: string;
+  /** Where ffmpeg writes the per-frame SSIM and PSNR lines. */
+  ssimStats: string;
+  psnrStats: string;
+}
+
+function selectFrames(frames: readonly number[]): string {
+  // Commas inside the expression are escaped for the graph; pts become the pick's index in seconds,
+  // so reference and output frames meet in the metric filters by time.
+  return `select=${frames.map((n) => `eq(n\\,${n})`).join('+')},setpts=N/TB`;
+}
+
+/**
+ * ONE extra ffmpeg pass for the quality gate: the source decoded once, each video output's
+ * reference made by the very branch chain that fed its encoder (same timing, display transform,
+ * scale, pixel format), compared with the decoded output on the sampled frames by SSIM and PSNR.
+ */
+export function buildQualityInvocation(plan: EncodePlan, targets: readonly QualityTarget[], frames: readonly number[], options: InvocationOptions = {}): FfmpegInvocation {
+  if (targets.length === 0) throw new RangeError('No outputs to measure.');
+  const source = sourceStage(plan, options);
+  const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...source.inputArgs];
+  for (const target of targets) args.push('-i', inputPathArg(target.path));
+  const select = selectFrames(frames);
+  const graph = [`[0:v:0]${[...source.preFilters, `split=${targets.length}`].join(',')}${targets.map((_, i) => `[r${i}]`).join('')}`];
+  targets.forEach((target, i) => {
+    const chain = branchFilters(plan, target.planned, undefined, source.colour.rgb);
+    const pixelFormat = target.planned.spec.kind === 'video' ? target.planned.spec.pixelFormat : 'yuv420p';
+    graph.push(`[r${i}]${[...chain, select].join(',')},split[ra${i}][rb${i}]`);
+    graph.push(`[${i + 1}:v:0]${select},format=${pixelFormat},setsar=1,split[da${i}][db${i}]`);
+    graph.push(`[da${i}][ra${i}]ssim=stats_file=${escapeFilterText(target.ssimStats)}[qs${i}]`);
+    graph.push(`[db${i}][rb${i}]psnr=stats_file=${escapeFilterText(target.psnrStats)}[qp${i}]`);
+  });
+  args.push('-filter_complex', graph.join(';'));
+  targets.forEach((_, i) => args.push('-map', `[qs${i}]`, '-f', 'null', '-', '-map', `[qp${i}]`, '-f', 'null', '-'));
+  return {
+    args,
+    files: source.files,
+    links: source.links,
+    readFiles: source.colour.readFiles,
+    outputs: targets.flatMap((t) => [
+      { name: `${t.planned.name}.ssim`, path: t.ssimStats },
+      { name: `${t.planned.name}.psnr`, path: t.psnrStats },
+    ]),
+    expectedFrames: frames.length,
+    expectedDurationSeconds: frames.length,
+  };
+}
+
+/** `n:1 Y:0.99 U:0.98 V:0.98 All:0.987 (19.1)` lines -> All per sample (1-based n in the file). */
+export function parseSsimStats(text: string): number[] {
+  return [...text.matchAll(/^n:\s*\d+\s.*?All:\s*([0-9.]+|inf)/gm)].map((m) => (m[1] === 'inf' ? 1 : Number(m[1])));
+}
+
+/** `n:1 mse_avg:0.51 ... psnr_avg:51.05 ...` lines -> psnr_avg per sample (inf when identical). */
+export function parsePsnrStats(text: string): number[] {
+  return [...text.matchAll(/^n:\s*\d+\s.*?psnr_avg:\s*([0-9.]+|inf)/gm)].map((m) => (m[1] === 'inf' ? Number.POSITIVE_INFINITY : Number(m[1])));
+}
