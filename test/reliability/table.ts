@@ -51,6 +51,13 @@ export function formatTable(rows: readonly RowOutcome[] = outcomes): string {
     lines.push(`${clip(r.area, 12)} ${clip(r.row.name, 54)} ${clip(r.row.expected, 24)} ${r.passed ? 'pass' : 'FAIL'}`);
     if (!r.passed && r.reason) lines.push(`${' '.repeat(13)}↳ ${clip(r.reason.replace(/\s+/g, ' '), 86)}`);
   }
+  const failed = rows.filter((r) => !r.passed && r.reason !== 'not run');
+  if (failed.length > 0) {
+    lines.push('', 'Failed rows in full:');
+    for (const r of failed) {
+      lines.push(`- ${r.area} / ${r.row.name}`, `    fault:    ${r.row.fault}`, `    expected: ${r.row.expected}; ${r.row.state}`, `    got:      ${(r.reason ?? '').replace(/\s+/g, ' ')}`);
+    }
+  }
   return lines.join('\n');
 }
 

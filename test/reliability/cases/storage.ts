@@ -171,7 +171,8 @@ export const storageCases: ReliabilityCase[] = [
         .resolve(EncodeMedia)
         .run(h.clips.small, new ProfileCatalog().get('ftrack-review'), { outputDir: ctx.out })
         .then(() => undefined, (e: unknown) => e);
-      expect(await listTree(ctx.out), 'nothing left in --out (no partial, no committed half)').toEqual([]);
+      const left = await listTree(ctx.out);
+      expect(left, `nothing left in --out (no partial, no committed half), found ${left.join(', ')}`).toEqual([]);
       expect(isEncodeError(error), `an EncodeError, got ${String(error)}`).toBe(true);
       expect((error as { code: string }).code, String((error as Error).message)).toBe('E_OUTPUT_UNWRITABLE');
     },
