@@ -39,7 +39,10 @@ export const ftrackInputCases: ReliabilityCase[] = [
     name: 'unknown API user',
     fault: 'FTRACK_API_USER names no user',
     code: 'E_FTRACK_AUTH',
-    setup: async (h) => ({ args: publishArgs(h.clips.small, await h.newVersion()), env: { FTRACK_API_USER: `nobody-${randomUUID().slice(0, 8)}` } }),
+    setup: async (h) => {
+      const versionId = await h.newVersion();
+      return { args: publishArgs(h.clips.small, versionId), versionId, env: { FTRACK_API_USER: `nobody-${randomUUID().slice(0, 8)}` } };
+    },
   }),
   {
     name: 'unknown version id',
@@ -55,7 +58,7 @@ export const ftrackInputCases: ReliabilityCase[] = [
       expect(text.code, describeResult(text)).toBe(ERROR_CODES.E_FTRACK_NOT_FOUND);
       expect(text.stderr).toContain(missing);
       expect(text.stderr).not.toMatch(/^(encode|validate|store|register)\b/m);
-      await h.expectNoTrace(ctx);
+      await h.expectNoTrace(ctx, missing); // not even a component pointing at the missing id
     },
   },
   failingRow({
@@ -102,7 +105,10 @@ export const ftrackInputCases: ReliabilityCase[] = [
     name: 'unreachable ftrack server',
     fault: 'FTRACK_SERVER=http://127.0.0.1:1 (nothing listens)',
     code: 'E_FTRACK_FAILED',
-    setup: async (h) => ({ args: publishArgs(h.clips.small, h.server.seed.versionId), env: { FTRACK_SERVER: 'http://127.0.0.1:1' } }),
+    setup: async (h) => {
+      const versionId = await h.newVersion();
+      return { args: publishArgs(h.clips.small, versionId), versionId, env: { FTRACK_SERVER: 'http://127.0.0.1:1' } };
+    },
   }),
   {
     name: 'credentials in FTRACK_SERVER are never printed',
@@ -112,12 +118,13 @@ export const ftrackInputCases: ReliabilityCase[] = [
     run: async (h) => {
       const ctx = await h.context('url-credentials');
       const secret = `secret${randomUUID().slice(0, 8)}`;
+      const versionId = await h.newVersion();
       for (const mode of [['--json'], [], ['--verbose']]) {
-        const result = await h.cli(['publish', h.clips.small, '--version', h.server.seed.versionId, ...mode], ctx, { FTRACK_SERVER: `http://user:${secret}@127.0.0.1:1` });
+        const result = await h.cli(['publish', h.clips.small, '--version', versionId, ...mode], ctx, { FTRACK_SERVER: `http://user:${secret}@127.0.0.1:1` });
         h.expectError(result, 'E_FTRACK_FAILED', { json: mode[0] === '--json' });
         expect(result.stdout + result.stderr, `mode ${mode.join(' ') || 'text'}`).not.toContain(secret);
       }
-      await h.expectNoTrace(ctx);
+      await h.expectNoTrace(ctx, versionId);
     },
   },
   {
