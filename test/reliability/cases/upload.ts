@@ -59,6 +59,28 @@ async function publishThrough(
   await h.expectRerunSkipped(args, ctx, versionId);
 }
 
+/** A refused (nothing done) upload call is retried: the publish succeeds as if nothing happened. */
+function transientApiFailure(action: string, status: number, multipart: boolean): ReliabilityCase {
+  return {
+    name: `HTTP ${status} on ${action}`,
+    fault: `${multipart ? '8 KiB parts; ' : ''}the first ${action} call answers ${status} (not executed)`,
+    expected: 'success',
+    state: 'the call is retried; registered once, healthy; no orphan; re-run skipped',
+    run: async (h) => {
+      const ctx = await h.context(`${action}-${status}`);
+      const versionId = await h.newVersion();
+      const args = publishArgs(h.clips.medium, versionId);
+      h.server.faults.set({ failApiCall: { action, status } });
+      const result = await h.cli(args, ctx, multipart ? MULTIPART : {});
+      expect(h.server.faults.current().failApiCall, `a ${action} call was refused`).toBeUndefined();
+      expect(h.expectSuccess(result).skipped).toBe(false);
+      await h.expectHealthy(versionId, REVIEW_SET);
+      await h.expectNoNewOrphans();
+      await h.expectRerunSkipped(args, ctx, versionId);
+    },
+  };
+}
+
 export const uploadCases: ReliabilityCase[] = [
   {
     name: 'connection dropped mid single-part upload',
@@ -122,6 +144,8 @@ export const uploadCases: ReliabilityCase[] = [
     state: 'the assembled file is used (or uploaded again); registered once; no parts, no orphan',
     run: (h) => publishThrough(h, 'lost-complete-response', { dropApiResponse: { action: 'complete_multipart_upload' } }, { multipart: true, expectFired: 'drop-api-response:complete_multipart_upload' }),
   },
+  transientApiFailure('get_upload_metadata', 500, false),
+  transientApiFailure('complete_multipart_upload', 503, true),
   {
     name: 'SIGKILL during a single-part upload, then re-run',
     fault: 'storage throttled to 8 KiB/s; kill -9 while the server receives a file',
