@@ -33,8 +33,9 @@ async function movie(width: number, height: number, frames: number, audio: boole
 beforeAll(async () => {
   const webRoot = await ensureWebBuild();
   scratch = await mkdtemp(join(tmpdir(), 'ftrack-encode-web-'));
-  server = await startFtrackLocal({ port: 0, dataDir: join(scratch, 'ftrack'), seed: 'demo', webRoot });
   plainServer = await serveWithoutIsolation(webRoot);
+  // The page on the second origin calls the API cross-origin: allow it like `--cors-origin` would.
+  server = await startFtrackLocal({ port: 0, dataDir: join(scratch, 'ftrack'), seed: 'demo', webRoot, corsOrigins: [plainServer.origin] });
   browser = await launchChromium();
   session = new Session(server.url, server.user, server.apiKey, { autoConnectEventHub: false });
   await session.initializing;

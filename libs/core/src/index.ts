@@ -6,6 +6,7 @@ export * from './domain/rational.js';
 export * from './domain/media-source.js';
 export * from './domain/media-info.js';
 export * from './domain/encode-profile.js';
+export * from './domain/burnins.js';
 export * from './domain/encode-plan.js';
 export * from './domain/stable-hash.js';
 export * from './domain/colour.js';

@@ -1,6 +1,7 @@
 import { formatRational, sequenceFrameCount, type BuiltinCurve, type EncodePlan, type PlannedOutput } from '@ftrack-encode/core';
 import { branchScale, colourStage } from './colour-filters.js';
 import { audioGraph } from './audio-graph.js';
+import { burninFilters, burninFont } from './burnin-filters.js';
 import type { FfmpegInvocation, InvocationOptions } from './invocation.js';
 import { audioCodecArgs, hardwareSetup, imageCodecArgs, MUXERS, videoCodecArgs, type HardwareSetup } from './output-args.js';
 import { inputPathArg } from './probe.js';
@@ -25,7 +26,7 @@ export function branchFilters(plan: EncodePlan, planned: PlannedOutput, hardware
   // Planned sizes are already even, in square pixels (anamorphic stretched) and rotated as displayed
   // (ffmpeg applies the display matrix before the graph), so scale + setsar=1. Matrices stated
   // explicitly: BT.709 limited for video, BT.601 full range for JPEG (JFIF).
-  filters.push(...branchScale(planned, plan.info, plan.colour, rgbFrames), 'setsar=1');
+  filters.push(...branchScale(planned, plan.info, plan.colour, rgbFrames), ...burninFilters(planned), 'setsar=1');
   if (spec.kind === 'video') filters.push(hardware ? hardware.uploadFilter : `format=${spec.pixelFormat}`);
   else filters.push(spec.codec === 'mjpeg' ? 'format=yuvj420p' : 'format=rgb24');
   return filters;
@@ -109,7 +110,8 @@ export function buildEncodeInvocation(plan: EncodePlan, options: InvocationOptio
     args,
     files,
     links,
-    readFiles: colour.readFiles,
+    // Burn-in fonts are read by the graph too: a backend with its own file system copies them in.
+    readFiles: [...(colour.readFiles ?? []), ...new Set(plan.outputs.flatMap((o) => (o.burnins ? [burninFont(o.burnins)] : [])))],
     outputs: plan.outputs.map((o) => ({ name: o.name, path: o.tempPath })),
     expectedFrames: frames,
     expectedDurationSeconds: (frames * plan.info.frameRate.den) / plan.info.frameRate.num,

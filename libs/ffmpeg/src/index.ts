@@ -11,3 +11,4 @@ export * from './escape-filter-text.js';
 export * from './mp4-atoms.js';
 export * from './format-command-line.js';
 export * from './quality-invocation.js';
+export * from './burnin-filters.js';

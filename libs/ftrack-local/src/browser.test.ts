@@ -63,7 +63,6 @@ beforeAll(async () => {
   webRoot = await mkdtemp(join(tmpdir(), 'ftrack-local-web-'));
   await writeFile(join(webRoot, 'index.html'), html);
   await writeFile(join(webRoot, 'client.js'), script);
-  server = await startFtrackLocal({ seed: 'demo', webRoot });
   // A second origin for the page, so uploads are cross-origin with credentials like in production.
   pageServer = createServer((req, res) => {
     const isScript = req.url === '/client.js';
@@ -72,6 +71,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => pageServer.listen(0, '127.0.0.1', resolve));
   pageOrigin = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}`;
+  server = await startFtrackLocal({ seed: 'demo', webRoot, corsOrigins: [pageOrigin] });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -124,6 +124,14 @@ describe('browser client', () => {
     const result = await uploadFromBrowser(page, 700_001, 100_000);
     expect(result.multipart).toBe(true);
     await expectStoredIntact(result.id, 700_001);
+    await page.close();
+  });
+
+  it('refuses a page from an origin that is not configured (no CORS for it)', async () => {
+    // Same page server, another origin: localhost is not 127.0.0.1 to the browser.
+    const page = await openUploadPage(pageOrigin.replace('127.0.0.1', 'localhost') + '/');
+    // The browser blocks the response: the client sees a network failure, not an answer.
+    await expect(uploadFromBrowser(page, 1_000, 0)).rejects.toThrow(/Failed to fetch/);
     await page.close();
   });
 

@@ -9,7 +9,7 @@ let server: FtrackLocalServer;
 let session: Session;
 
 beforeAll(async () => {
-  server = await startFtrackLocal();
+  server = await startFtrackLocal({ faults: {} });
   session = new Session(server.url, server.user, server.apiKey, { autoConnectEventHub: false });
   await session.initializing;
 });

@@ -1,5 +1,6 @@
 // The demo hierarchy Project -> Sequence -> Shot -> Task -> Asset -> AssetVersion.
 // Idempotent: a restart on the same data dir reuses the seed if it still exists.
+import { ensureDemoCustomAttributes } from './custom-attributes/demo-configurations.js';
 import type { EntityRepo } from './store/entity-repo.js';
 import { EntityWriter } from './store/entity-writer.js';
 import { REFERENCE_IDS } from './store/reference-data.js';
@@ -16,6 +17,12 @@ export interface DemoSeed {
 }
 
 export function ensureDemoSeed(db: Db, repo: EntityRepo, view: SchemaView, userId: string): DemoSeed {
+  const seed = ensureDemoHierarchy(db, repo, view, userId);
+  ensureDemoCustomAttributes(repo, seed);
+  return seed;
+}
+
+function ensureDemoHierarchy(db: Db, repo: EntityRepo, view: SchemaView, userId: string): DemoSeed {
   const stored = readMeta(db, 'demo_seed');
   if (stored) {
     const seed = JSON.parse(stored) as DemoSeed;

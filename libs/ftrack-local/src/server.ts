@@ -1,6 +1,6 @@
 // Composes the local ftrack server: SQLite store, JSON API, storage endpoints,
 // event hub, review page, static web app.
-import { mkdtemp, mkdir } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,12 +11,14 @@ import { QueryService } from './api/query-service.js';
 import { Faults, type FaultConfig, type FaultController } from './faults.js';
 import { handleApi } from './http/api-route.js';
 import { Authenticator } from './http/auth.js';
-import { answerPreflight, applyCors } from './http/cors.js';
+import { Cors } from './http/cors.js';
 import { sendJson, sendText } from './http/respond.js';
 import { serveStatic } from './http/static-files.js';
 import { EventHub } from './hub/event-hub.js';
 import { buildUpdateEvent } from './hub/update-events.js';
 import { handleReviewPage } from './review-page/routes.js';
+import { CustomAttributes } from './custom-attributes/custom-attributes.js';
+import { asOwnerChange } from './custom-attributes/owner-changes.js';
 import { defaultSchemaModel, loadSchemas, SCHEMA_HASH } from './schema/index.js';
 import { ensureDemoSeed, type DemoSeed } from './seed.js';
 import { FileStore } from './storage/file-store.js';
@@ -27,8 +29,9 @@ import type { EntityChange } from './store/entity-repo.js';
 import { EntityRepo } from './store/entity-repo.js';
 import { ensureReferenceData, LOCATION_IDS } from './store/reference-data.js';
 import { SchemaView } from './store/schema-view.js';
-import { openDatabase, type Db } from './store/sqlite.js';
-import { provisionUsers, type ApiUser } from './store/users.js';
+import { lockDataDir, prepareDataDir, restrictFiles, type DataDirLock } from './store/data-dir.js';
+import { DB_FILE_NAME, openDatabase, type Db } from './store/sqlite.js';
+import { provisionUsers, resetApiKey, storedApiUsers, type ApiUser } from './store/users.js';
 
 export const SERVER_LOCATION_ID = LOCATION_IDS.server;
 export const SERVER_VERSION = '4.13.0';
@@ -44,12 +47,17 @@ export interface FtrackLocalOptions {
   seed?: 'demo' | false;
   /** Default: one development user with a generated key persisted in dataDir. */
   users?: { username: string; apiKey: string }[];
+  /** Fault injection; also enables the per-request `x-ftrack-local-fault` header (use `{}` for the header alone). */
   faults?: FaultConfig;
+  /** Browser origins besides the server's own that may call it with credentials (CORS). */
+  corsOrigins?: string[];
   /** Runs encode_media: produce the review files from the source, or throw. Injected by the app. */
   encodeMedia?: EncodeMediaFn;
   /** Static files of the web app, served at /web/ with COOP/COEP headers. */
   webRoot?: string;
   logger?: (line: string) => void;
+  /** Server time the queries of one request may use before they stop with an error. Default 1000 ms. */
+  queryBudgetMs?: number;
 }
 
 export interface FtrackLocalServer {
@@ -63,10 +71,19 @@ export interface FtrackLocalServer {
 }
 
 export async function startFtrackLocal(options: FtrackLocalOptions = {}): Promise<FtrackLocalServer> {
-  const log = options.logger ?? (() => undefined);
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'ftrack-local-')));
-  await mkdir(dataDir, { recursive: true });
+  await prepareDataDir(dataDir);
+  const lock = await lockDataDir(dataDir);
+  try {
+    return await startLocked(options, dataDir, lock);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
 
+async function startLocked(options: FtrackLocalOptions, dataDir: string, lock: DataDirLock): Promise<FtrackLocalServer> {
+  const log = options.logger ?? (() => undefined);
   const db = openDatabase(dataDir);
   const repo = new EntityRepo(db);
   const view = new SchemaView(defaultSchemaModel());
@@ -75,11 +92,13 @@ export async function startFtrackLocal(options: FtrackLocalOptions = {}): Promis
   const primary = users[0]!;
   const seed = options.seed === 'demo' ? ensureDemoSeed(db, repo, view, primary.id) : undefined;
 
+  await restrictFiles(['', '-wal', '-shm'].map((suffix) => join(dataDir, `${DB_FILE_NAME}${suffix}`)));
   const files = new FileStore(dataDir);
   await files.init();
   await discardAbandonedUploads(db, files);
   const tokens = new SignedTokens(db);
-  const auth = new Authenticator(users);
+  // Keys issued earlier (reset_api_key) keep working across restarts; the configured ones win.
+  const auth = new Authenticator([...storedApiUsers(db).filter((s) => !users.some((u) => u.username === s.username)), ...users]);
   const faults = new Faults(options.faults);
   const hub = new EventHub(auth, log);
   let baseUrl = '';
@@ -96,7 +115,9 @@ export async function startFtrackLocal(options: FtrackLocalOptions = {}): Promis
     try {
       const row = repo.get('User', [user.id]);
       const name = `${String(row?.['first_name'] ?? '')} ${String(row?.['last_name'] ?? '')}`.trim() || user.username;
-      hub.publish(buildUpdateEvent(view, repo, changes, { user: { id: user.id, username: user.username, name }, ...extra }));
+      const reported = changes.map((change) => asOwnerChange(view, repo, change)).filter((c): c is EntityChange => c !== undefined);
+      if (reported.length === 0) return;
+      hub.publish(buildUpdateEvent(view, repo, reported, { user: { id: user.id, username: user.username, name }, ...extra }));
     } catch (error) {
       log(`could not publish ftrack.update: ${(error as Error).message}`);
     }
@@ -121,10 +142,15 @@ export async function startFtrackLocal(options: FtrackLocalOptions = {}): Promis
     view,
     files,
     tokens,
-    queries: new QueryService(view.model, repo, computed),
+    queries: new QueryService(view.model, repo, computed, new CustomAttributes(view, repo)),
     encodeJobs,
     baseUrl: () => baseUrl,
     schemas: () => loadSchemas(),
+    queryBudgetMs: options.queryBudgetMs ?? 1000,
+    resetApiKey: (userId) => {
+      const user = resetApiKey(db, repo, userId);
+      return { apiKey: user.apiKey, activate: () => auth.set(user) };
+    },
     serverInformation: (user) => {
       const row = repo.get('User', [user.id]);
       return {
@@ -142,18 +168,22 @@ export async function startFtrackLocal(options: FtrackLocalOptions = {}): Promis
     },
   };
 
+  const faultHeader = options.faults !== undefined;
+  const cors = new Cors({ origins: options.corsOrigins ?? [], faultHeader });
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    applyCors(req, res);
+    cors.apply(req, res);
     // Concatenate rather than resolve: `//api` must stay a path, not become a host.
     const url = new URL(`http://local${req.url ?? '/'}`);
     const path = url.pathname.replace(/^\/{2,}/, '/');
-    if (req.method === 'OPTIONS') return answerPreflight(req, res);
+    if (req.method === 'OPTIONS') return cors.answerPreflight(req, res);
     if (path === '/api' || path === '/api/') {
       if (req.method !== 'POST') return sendText(res, 405, 'Method not allowed');
       return handleApi(req, res, {
         services,
         auth,
         faults,
+        faultHeader,
         log,
         onCommitted: (changes, info) => publishChanges(changes, info.user, info),
       });
@@ -161,7 +191,7 @@ export async function startFtrackLocal(options: FtrackLocalOptions = {}): Promis
     if (path === '/socket.io/1/' || path === '/socket.io/1') return hub.handshake(req, res, url);
     if (path.startsWith('/component/')) {
       url.pathname = path;
-      return handleStorage(req, res, url, { db, repo, view, files, tokens, auth, faults, log });
+      return handleStorage(req, res, url, { db, repo, view, files, tokens, auth, faults, faultHeader, log });
     }
     if (options.webRoot && (path === '/web' || path.startsWith('/web/'))) {
       if (path === '/web') {
@@ -198,6 +228,7 @@ export async function startFtrackLocal(options: FtrackLocalOptions = {}): Promis
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   baseUrl = `http://${host}:${address.port}`;
+  await lock.setUrl(baseUrl);
   log(`ftrack-local listening on ${baseUrl} (data: ${dataDir})`);
 
   let closing: Promise<void> | undefined;
@@ -217,6 +248,7 @@ export async function startFtrackLocal(options: FtrackLocalOptions = {}): Promis
           server.closeAllConnections();
         });
         db.close();
+        await lock.release();
       })();
       return closing;
     },

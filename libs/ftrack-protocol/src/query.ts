@@ -32,6 +32,9 @@ export const queries = {
   sourceComponents: (ref: { versionId: string } | { componentId: string }) =>
     'select id, name, file_type, size, version_id, component_locations.location_id, component_locations.resource_identifier from Component ' +
     ('componentId' in ref ? `where id is ${quote(checkId(ref.componentId, 'Component'))}` : `where version_id is ${quote(checkId(ref.versionId, 'AssetVersion'))}`),
+  /** What burn-ins may show beyond names: the version's task, the custom attributes of the asset's parent. */
+  versionTask: (versionId: string) => `select task.name from AssetVersion where id is ${quote(checkId(versionId, 'AssetVersion'))}`,
+  assetParentCustomAttributes: (assetId: string) => `select parent.custom_attributes from Asset where id is ${quote(checkId(assetId, 'Asset'))}`,
   /** A component added to a location, with the asset type auto-encode rules match on. */
   addedComponent: (componentId: string) =>
     `select id, name, version_id, version.asset.type.short from Component where id is ${quote(checkId(componentId, 'Component'))}`,

@@ -123,6 +123,25 @@ export class FtrackReviewRegistry implements ReviewRegistry {
     return registeredComponentsOf(request);
   }
 
+  async burninValues(target: ReviewTarget): Promise<Record<string, string>> {
+    const values: Record<string, string> = {};
+    const [task, parent] = await Promise.all([
+      this.query('Looking up the version task', queries.versionTask(target.versionId)).catch(() => []),
+      target.assetId ? this.query('Looking up custom attributes', queries.assetParentCustomAttributes(target.assetId)).catch(() => []) : Promise.resolve([]),
+    ]);
+    const taskName = ((task[0]?.['task'] ?? {}) as Row)['name'];
+    if (taskName) values['task'] = str(taskName);
+    const attributes = ((parent[0]?.['parent'] ?? {}) as Row)['custom_attributes'];
+    // The server sends a list of {key, value} rows (the JS client may also shape it as an object).
+    const entries: [string, unknown][] = Array.isArray(attributes)
+      ? (attributes as Row[]).map((a) => [str(a['key']), a['value']])
+      : attributes && typeof attributes === 'object'
+        ? Object.entries(attributes as Row)
+        : [];
+    for (const [key, value] of entries) if (key && value !== null && value !== undefined) values[`shot.custom.${key}`] = str(value);
+    return values;
+  }
+
   async isResourceRegistered(locationId: string, resourceIdentifier: string): Promise<boolean> {
     const rows = await this.query(
       `Checking what is recorded at ${resourceIdentifier}`,

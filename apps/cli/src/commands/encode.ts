@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EncodeError, EncodeMedia, describeColourPipeline, formatChecksum, formatRational, sourceLabel, type EncodeMediaResult, type GapPolicy, type HashAlgorithm } from '@ftrack-encode/core';
@@ -72,6 +73,7 @@ export async function runEncode(input: string, flags: EncodeFlags): Promise<Enco
       threads: config.threads,
       dryRun: Boolean(flags.dryRun),
       qualityGate: flags.qualityGate !== false,
+      burninValues: { user: userInfo().username },
       signal: cancelOnSignals(),
       onProgress: terminal.progress,
     })

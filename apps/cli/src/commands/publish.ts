@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EncodeError, PublishReview, isEncodeError, redactSecrets, type Config, type GapPolicy, type Logger, type PublishReviewResult } from '@ftrack-encode/core';
@@ -105,6 +105,7 @@ export async function runPublish(input: string | undefined, flags: PublishFlags,
       dryRun: Boolean(flags.dryRun),
       rehash: Boolean(flags.rehash),
       qualityGate: flags.qualityGate !== false,
+      burninValues: { user: userInfo().username },
       signal,
       onProgress: terminal.progress,
     });

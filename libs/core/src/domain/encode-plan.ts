@@ -3,6 +3,7 @@ import type { MediaInfo } from './media-info.js';
 import type { OutputSpec } from './encode-profile.js';
 import type { Rational } from './rational.js';
 import type { ColourPipeline } from './colour.js';
+import type { ResolvedBurnins } from './burnins.js';
 
 /** One output of a plan, with everything an encoder needs decided up front. */
 export interface PlannedOutput {
@@ -23,6 +24,8 @@ export interface PlannedOutput {
   frameIndex?: number;
   /** Whether the plan's audio (plan.audioTracks mixed to stereo 48 kHz) is encoded. */
   withAudio: boolean;
+  /** Text drawn on this output, tokens filled (the encoder's graph draws it after scaling). */
+  burnins?: ResolvedBurnins;
 }
 
 export interface EncodePlan {

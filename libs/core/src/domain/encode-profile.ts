@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Burnins } from './burnins.js';
 
 /**
  * Profiles are data: a named set of outputs made from one decode of the source.
@@ -113,6 +114,8 @@ export const EncodeProfile = z
         inputColourspace: z.string().min(1).optional(),
       })
       .optional(),
+    /** Text drawn on the outputs (shot, version, frame, timecode, ...): docs/burnins.md. */
+    burnins: Burnins.optional(),
   })
   .superRefine((profile, ctx) => {
     const seen = new Set<string>();
@@ -121,6 +124,9 @@ export const EncodeProfile = z
       seen.add(output.name);
       if (output.kind === 'video' && output.codec === 'h264' && output.container === 'webm')
         ctx.addIssue({ code: 'custom', path: ['outputs', i, 'container'], message: 'webm holds vp8/vp9/av1, not h264' });
+    }
+    for (const [i, name] of (profile.burnins?.outputs ?? []).entries()) {
+      if (!seen.has(name)) ctx.addIssue({ code: 'custom', path: ['burnins', 'outputs', i], message: `no output named "${name}"` });
     }
   });
 export type EncodeProfile = z.infer<typeof EncodeProfile>;

@@ -1,3 +1,4 @@
+import { resolveBurninText, type BurninValues, type ResolvedBurnins } from '../domain/burnins.js';
 import type { EncodeProfile, OutputSpec } from '../domain/encode-profile.js';
 import type { EncodePlan, PlannedOutput } from '../domain/encode-plan.js';
 import type { GapPolicy, MediaSource } from '../domain/media-source.js';
@@ -6,6 +7,7 @@ import type { EncoderCapabilities } from '../ports/encoder.js';
 import type { ColourPipeline } from '../domain/colour.js';
 import { EncodeError } from '../errors.js';
 import { stableHash } from '../domain/stable-hash.js';
+import { formatRational, toNumber } from '../domain/rational.js';
 import { displaySize, outputSize } from './output-size.js';
 import { renderName, sourceBaseName, versionToken } from './naming.js';
 
@@ -23,6 +25,8 @@ export interface PlanInput {
   audioTracks?: number[];
   warnings?: string[];
   layer?: string;
+  /** Token values for the profile's burn-ins (ftrack names, user, date, colour ...). */
+  burnins?: BurninValues;
 }
 
 const EXTENSIONS: Record<OutputSpec['container'], string> = { mp4: 'mp4', mov: 'mov', webm: 'webm', mkv: 'mkv', jpg: 'jpg', png: 'png' };
@@ -65,6 +69,27 @@ function frameIndexFor(spec: OutputSpec, frameCount: number): number | undefined
   return Math.min(spec.frame, Math.max(0, frameCount - 1));
 }
 
+/** The profile's burn-ins for one output (default: every video output), tokens filled for its size. */
+function burninsFor(profile: EncodeProfile, spec: OutputSpec, size: { width: number; height: number }, input: PlanInput, missing: Set<string>): ResolvedBurnins | undefined {
+  const block = profile.burnins;
+  if (!block) return undefined;
+  const wanted = block.outputs ? block.outputs.includes(spec.name) : spec.kind === 'video';
+  if (!wanted) return undefined;
+  const values: BurninValues = {
+    values: { fps: formatRational(input.info.frameRate), resolution: `${size.width}x${size.height}`, ...input.burnins?.values },
+    perFrame: input.burnins?.perFrame ?? { firstFrame: input.source.kind === 'sequence' ? input.source.first : 0, rate: toNumber(input.info.frameRate) },
+  };
+  const { fields, outputs: _outputs, ...style } = block;
+  return {
+    ...style,
+    fields: fields.map((field) => {
+      const { segments, missing: unknown } = resolveBurninText(field.text, values);
+      for (const token of unknown) missing.add(token);
+      return { ...(field.position ? { position: field.position } : {}), ...(field.x !== undefined ? { x: field.x } : {}), ...(field.y !== undefined ? { y: field.y } : {}), segments };
+    }),
+  };
+}
+
 /** Pure: which files to make from this source with this profile, and exactly how big. */
 export function planEncode(input: PlanInput): EncodePlan {
   const { source, info, profile } = input;
@@ -80,6 +105,7 @@ export function planEncode(input: PlanInput): EncodePlan {
   const display = displaySize(info);
   const outputs: PlannedOutput[] = [];
   const skipped: EncodePlan['skipped'] = [];
+  const missingTokens = new Set<string>();
   for (const declared of specs) {
     if (declared.kind === 'video' && declared.onlyWhenLargerThan) {
       const t = declared.onlyWhenLargerThan;
@@ -105,6 +131,8 @@ export function planEncode(input: PlanInput): EncodePlan {
       ...(frameIndex === undefined ? {} : { frameIndex }),
       withAudio: spec.kind === 'video' && spec.audio.codec !== 'none' && audioTracks.length > 0,
     });
+    const burnins = burninsFor(profile, spec, { width, height }, input, missingTokens);
+    if (burnins) outputs[outputs.length - 1]!.burnins = burnins;
   }
   const paths = new Set(outputs.map((o) => o.path));
   if (paths.size !== outputs.length) {
@@ -124,7 +152,11 @@ export function planEncode(input: PlanInput): EncodePlan {
     ...(input.colour ? { colour: input.colour } : {}),
     audioTracks,
     ...(input.layer ? { layer: input.layer } : {}),
-    warnings: [...(input.warnings ?? []), ...(input.colour?.warnings ?? [])],
+    warnings: [
+      ...(input.warnings ?? []),
+      ...(input.colour?.warnings ?? []),
+      ...(missingTokens.size > 0 ? [`burn-in tokens with no value here, drawn empty: ${[...missingTokens].map((t) => `{${t}}`).join(', ')}`] : []),
+    ],
   };
 }
 

@@ -92,6 +92,11 @@ export interface ReviewRegistry {
    * missing (componentExists / locationExists), so a re-run never duplicates a ComponentLocation.
    */
   register(request: RegistrationRequest): Promise<RegisteredComponent[]>;
+  /**
+   * Burn-in tokens only ftrack knows, best effort: `task`, `user`-independent names, and the
+   * custom attributes of the asset's parent as `shot.custom.<key>`. Unknown ones are left out.
+   */
+  burninValues?(target: ReviewTarget): Promise<Record<string, string>>;
   /** Whether any component is recorded at this identifier in this location (a file ftrack relies on). */
   isResourceRegistered(locationId: string, resourceIdentifier: string): Promise<boolean>;
   /** Location id by name (ftrack.server, a disk location ...). */

@@ -13,6 +13,22 @@ export function parseProfile(input: unknown, origin = 'profile'): EncodeProfile 
   });
 }
 
+/**
+ * A site profile may `"extends": "<name>"` a built-in or an earlier profile and give only what
+ * differs: its fields replace the base's (outputs as a whole when given).
+ */
+function withBase(raw: unknown, profiles: Map<string, EncodeProfile>, origin: string): unknown {
+  if (!raw || typeof raw !== 'object' || !('extends' in raw)) return raw;
+  const { extends: baseName, ...rest } = raw as Record<string, unknown>;
+  const base = typeof baseName === 'string' ? profiles.get(baseName) : undefined;
+  if (!base) {
+    throw new EncodeError('E_PROFILE_INVALID', `Invalid profile: ${origin}.extends: no profile named "${String(baseName)}" to extend.`, {
+      hint: `Extend one of: ${[...profiles.keys()].sort().join(', ')} (earlier in "profiles" or built in).`,
+    });
+  }
+  return { ...base, description: '', ...rest };
+}
+
 /** Built-ins overridden by the site's profiles (same name replaces). */
 export class ProfileCatalog {
   private readonly profiles = new Map<string, EncodeProfile>();
@@ -23,7 +39,7 @@ export class ProfileCatalog {
   }
 
   private add(raw: unknown, origin: string): void {
-    const profile = parseProfile(raw, origin);
+    const profile = parseProfile(withBase(raw, this.profiles, origin), origin);
     this.profiles.set(profile.name, profile);
   }
 

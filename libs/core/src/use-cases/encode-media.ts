@@ -10,7 +10,9 @@ import type { Logger } from '../ports/logger.js';
 import type { ProgressListener } from '../ports/progress.js';
 import { TOKENS } from '../tokens.js';
 import { describeColourPipeline } from '../domain/colour.js';
-import { formatRational } from '../domain/rational.js';
+import { formatRational, toNumber } from '../domain/rational.js';
+import type { BurninValues } from '../domain/burnins.js';
+import type { ColourPipeline } from '../domain/colour.js';
 import { EncodeError, throwIfCancelled, toEncodeError } from '../errors.js';
 import { planEncode } from '../plan/plan-encode.js';
 import { validateOutputs } from './validate-outputs.js';
@@ -34,6 +36,8 @@ export interface EncodeMediaOptions {
   commit?: boolean;
   /** How to interpret the source (colour, sequence rate, audio tracks); default: the injected SourceSettings. */
   sourceSettings?: SourceSettings;
+  /** Values for burn-in tokens the source cannot tell: ftrack names ({project}, {shot}, {version} ...), {user}. */
+  burninValues?: Record<string, string | number | undefined>;
   /** Compare each video output with the source on sampled frames (SSIM/PSNR); default on when a meter is registered. */
   qualityGate?: boolean;
 }
@@ -100,6 +104,7 @@ export class EncodeMedia {
       ...(settings.audioTracks ? { audioTracks: settings.audioTracks } : {}),
       ...(settings.layer ? { layer: settings.layer } : {}),
       warnings,
+      ...(profile.burnins ? { burnins: burninValuesFor(source, info, colour, options.burninValues) } : {}),
     });
     for (const warning of plan.warnings ?? []) this.logger.warn(warning);
     const commands = await this.encoder.describe(plan);
@@ -161,6 +166,19 @@ export class EncodeMedia {
   async discard(plan: EncodePlan): Promise<void> {
     await Promise.all(plan.outputs.map((o) => this.fs.remove(o.tempPath).catch(() => undefined)));
   }
+}
+
+/** Burn-in tokens the source and the run know; the caller's values (ftrack, user) win. */
+function burninValuesFor(source: MediaSource, info: MediaInfo, colour: ColourPipeline | undefined, given: Record<string, string | number | undefined> = {}): BurninValues {
+  return {
+    values: {
+      date: new Date().toISOString().slice(0, 10),
+      ...(colour ? { colour: describeColourPipeline(colour) } : {}),
+      ...(info.timecode ? { start_timecode: info.timecode } : {}),
+      ...given,
+    },
+    perFrame: { firstFrame: source.kind === 'sequence' ? source.first : 0, ...(info.timecode ? { timecode: info.timecode } : {}), rate: toNumber(info.frameRate) },
+  };
 }
 
 /** What made an output, as flat strings for component metadata (see EncodedOutput.notes). */

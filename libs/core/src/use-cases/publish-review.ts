@@ -42,6 +42,8 @@ export interface PublishReviewRequest {
   dryRun?: boolean;
   /** Compare the outputs with the source (SSIM/PSNR) before storing; default on. */
   qualityGate?: boolean;
+  /** Burn-in values the app knows ({user}); the version's names come from ftrack. */
+  burninValues?: Record<string, string | number | undefined>;
   /** Read the source again even if its checksum is cached (the files are unchanged by identity). */
   rehash?: boolean;
   /** Waits between read-backs of a registration whose call failed; see confirmRegistration. */
@@ -110,6 +112,7 @@ export class PublishReview {
         ...(onProgress ? { onProgress } : {}),
         dryRun: Boolean(request.dryRun),
         ...(request.qualityGate === false ? { qualityGate: false } : {}),
+        ...(request.profile.burnins ? { burninValues: await this.burninValues(target, request) } : {}),
         commit: false,
       });
       if (request.dryRun) return { versionId: request.versionId, skipped: false, locationName, components: [], commands: encoded.commands, key };
@@ -167,6 +170,20 @@ export class PublishReview {
     if (source.kind === 'file') frames.push(source.path);
     else for (let f = source.first; f <= source.last; f++) if (!source.missing.includes(f)) frames.push(sequenceFramePath(source, f));
     return this.hasher.hashFiles(frames, algorithm, options);
+  }
+
+  /** {project} {sequence} {shot} {asset} {version} from the target, the rest from ftrack (best effort) and the app. */
+  private async burninValues(target: ReviewTarget, request: PublishReviewRequest): Promise<Record<string, string | number | undefined>> {
+    const fromFtrack = await this.registry.burninValues?.(target).catch(() => ({}));
+    return {
+      project: target.project,
+      sequence: target.parents.length > 1 ? target.parents[target.parents.length - 2] : undefined,
+      shot: target.parents.at(-1),
+      asset: target.asset,
+      version: target.version,
+      ...fromFtrack,
+      ...request.burninValues,
+    };
   }
 
   /** Upload/copy every output; on any failure remove what this run stored. */

@@ -1,13 +1,15 @@
 // Runs one /api batch: operations in order, in ONE transaction, all or nothing (protocol §2).
 import { invalidAction, validationError } from '../http/errors.js';
+import { Budget } from '../query/index.js';
 import type { EntityChange } from '../store/entity-repo.js';
 import { EntityWriter } from '../store/entity-writer.js';
 import type { ActionHandler } from './action.js';
 import type { CallContext, Operation } from './context.js';
 import { querySchemas, queryServerInformation } from './info-actions.js';
-import { delayedJob, encodeMedia, resetRemote } from './job-actions.js';
+import { delayedJob, encodeMedia } from './job-actions.js';
 import { query, search } from './query-actions.js';
-import { completeMultipartUpload, getUploadMetadata } from './upload-actions.js';
+import { completeMultipartUpload, generateSignedUrl, getUploadMetadata } from './upload-actions.js';
+import { getWidgetUrl, resetRemote, sendReviewSessionInvite, sendUserInvite } from './user-actions.js';
 import { create, remove, update } from './write-actions.js';
 
 const HANDLERS: Readonly<Record<string, ActionHandler>> = {
@@ -20,9 +22,13 @@ const HANDLERS: Readonly<Record<string, ActionHandler>> = {
   delete: remove,
   get_upload_metadata: getUploadMetadata,
   complete_multipart_upload: completeMultipartUpload,
+  generate_signed_url: generateSignedUrl,
   encode_media: encodeMedia,
   delayed_job: delayedJob,
   reset_remote: resetRemote,
+  get_widget_url: getWidgetUrl,
+  send_user_invite: sendUserInvite,
+  send_review_session_invite: sendReviewSessionInvite,
 };
 
 export function parseOperations(body: unknown): Operation[] {
@@ -46,15 +52,20 @@ export interface BatchOutcome {
 }
 
 export async function runBatch(operations: readonly Operation[], ctx: CallContext): Promise<BatchOutcome> {
-  const handlers = operations.map(handlerFor);
-  for (const [index, handler] of handlers.entries()) {
-    if (handler.prepare) await handler.prepare(operations[index]!, ctx, index);
+  try {
+    const handlers = operations.map(handlerFor);
+    for (const [index, handler] of handlers.entries()) {
+      if (handler.prepare) await handler.prepare(operations[index]!, ctx, index);
+    }
+    const writer = new EntityWriter(ctx.view, ctx.repo);
+    const running: CallContext = { ...ctx, budget: Budget.of(ctx.queryBudgetMs) };
+    const { result, changes } = ctx.repo.transaction(() =>
+      handlers.map((handler, index) => handler.run(operations[index]!, running, writer, index)),
+    );
+    for (const id of writer.removedFiles) await ctx.files.remove(id).catch(() => undefined);
+    for (const hook of ctx.afterCommit) await hook();
+    return { results: result, changes };
+  } finally {
+    for (const hook of ctx.afterBatch) await hook().catch(() => undefined);
   }
-  const writer = new EntityWriter(ctx.view, ctx.repo);
-  const { result, changes } = ctx.repo.transaction(() =>
-    handlers.map((handler, index) => handler.run(operations[index]!, ctx, writer, index)),
-  );
-  for (const id of writer.removedFiles) await ctx.files.remove(id).catch(() => undefined);
-  for (const hook of ctx.afterCommit) await hook();
-  return { results: result, changes };
 }

@@ -7,6 +7,7 @@ import type { SignedTokens } from '../storage/tokens.js';
 import type { Db } from '../store/sqlite.js';
 import type { QueryService } from './query-service.js';
 import type { EncodeJobRunner } from './encode-jobs.js';
+import type { Budget } from '../query/index.js';
 
 export interface ServerServices {
   db: Db;
@@ -20,6 +21,10 @@ export interface ServerServices {
   baseUrl: () => string;
   serverInformation: (user: ApiUser, values?: readonly string[]) => Record<string, unknown>;
   schemas: () => unknown[];
+  /** Server time one request's queries may use before they are stopped. */
+  queryBudgetMs: number;
+  /** Stores a new API key for the user; `activate` makes it the one that authenticates (after commit). */
+  resetApiKey: (userId: string) => { apiKey: string; activate: () => void };
 }
 
 export interface CallContext extends ServerServices {
@@ -27,8 +32,12 @@ export interface CallContext extends ServerServices {
   strict: boolean;
   /** Work to do once the batch has committed (file removals, background jobs). */
   afterCommit: (() => void | Promise<void>)[];
+  /** Clean-up that runs after the batch whether it committed or failed. */
+  afterBatch: (() => Promise<void>)[];
   /** Async preparation done before the transaction (multi-part assembly). */
   prepared: Map<number, unknown>;
+  /** Set by the batch runner when the transaction starts. */
+  budget?: Budget;
 }
 
 export type Operation = Record<string, unknown> & { action?: unknown };

@@ -101,8 +101,9 @@ export class EncodeJobRunner {
 
   private async sourcePath(componentId: string): Promise<string> {
     const location = this.deps.repo
-      .rows('ComponentLocation')
-      .find((r) => r['component_id'] === componentId && r['location_id'] === LOCATION_IDS.server);
+      .findBy(['ComponentLocation'], 'component_id', componentId)
+      .map((found) => found.row)
+      .find((r) => r['location_id'] === LOCATION_IDS.server);
     const resource = location?.['resource_identifier'];
     if (typeof resource !== 'string' || (await this.deps.files.sizeOf(resource)) === undefined) {
       throw new Error(`Component ${componentId} has no file in the ftrack.server location.`);

@@ -1,4 +1,4 @@
-// encode_media, delayed_job, reset_remote (protocol §3.9, §3.10).
+// encode_media and delayed_job (protocol §3.9, §3.10).
 import { validationError } from '../http/errors.js';
 import type { ActionHandler } from './action.js';
 import { stringField } from './action.js';
@@ -35,12 +35,5 @@ export const delayedJob: ActionHandler = {
     if (!jobType) throw validationError('job_type is required.');
     const job = writer.create('Job', { status: 'done', type: 'api_job', data: JSON.stringify({ job_type: jobType }) }, ctx.user.id);
     return { action: 'delayed_job', data: job };
-  },
-};
-
-/** Nothing is cached server-side, so a reset has nothing to do. */
-export const resetRemote: ActionHandler = {
-  run() {
-    return { action: 'reset_remote', data: null };
   },
 };

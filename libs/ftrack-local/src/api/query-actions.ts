@@ -5,7 +5,7 @@ import { stringField } from './action.js';
 
 export const query: ActionHandler = {
   run(op, ctx) {
-    const page = ctx.queries.run(op['expression'], ctx.strict);
+    const page = ctx.queries.run(op['expression'], ctx.strict, ctx.budget);
     return { action: 'query', data: page.data, metadata: page.metadata };
   },
 };
@@ -17,7 +17,7 @@ export const search: ActionHandler = {
     const expression = stringField(op, 'expression') ?? (entityType ? `select id, name from ${entityType}` : undefined);
     if (!expression) throw validationError('search needs an expression or an entity_type.');
     const terms = Array.isArray(op['terms']) ? op['terms'].filter((t): t is string => typeof t === 'string').map((t) => t.toLowerCase()) : [];
-    const page = ctx.queries.run(expression, ctx.strict);
+    const page = ctx.queries.run(expression, ctx.strict, ctx.budget);
     const data = terms.length === 0 ? page.data : page.data.filter((entity) => matchesTerms(entity, terms));
     return { action: 'search', data, metadata: page.metadata };
   },

@@ -7,7 +7,7 @@ let server: FtrackLocalServer;
 let session: Session;
 
 beforeAll(async () => {
-  server = await startFtrackLocal({ seed: 'demo' });
+  server = await startFtrackLocal({ seed: 'demo', corsOrigins: ['http://app.example:8080'] });
   session = new Session(server.url, server.user, server.apiKey, { autoConnectEventHub: false });
   await session.initializing;
 });
@@ -175,7 +175,7 @@ describe('wire details', () => {
     expect(await denied.json()).toEqual({ exception: 'InvalidCredentialsError', content: 'The supplied API key is not valid.', error_code: null });
   });
 
-  it('answers CORS preflights with the exact origin and credentials', async () => {
+  it('answers CORS preflights with the exact origin and credentials for configured origins', async () => {
     for (const path of ['/api', '/component/put?id=x']) {
       const response = await fetch(`${server.url}${path}`, {
         method: 'OPTIONS',
@@ -185,8 +185,25 @@ describe('wire details', () => {
       expect(response.headers.get('access-control-allow-origin')).toBe('http://app.example:8080');
       expect(response.headers.get('access-control-allow-credentials')).toBe('true');
       expect(response.headers.get('access-control-allow-headers')).toContain('ftrack-api-key');
+      expect(response.headers.get('access-control-allow-headers')).not.toContain('x-ftrack-local-fault');
       expect(response.headers.get('access-control-allow-methods')).toContain('PUT');
     }
+  });
+
+  it('never reflects an arbitrary origin, and allows its own', async () => {
+    const evil = await post('/api', [{ action: 'query', expression: 'select id from Location limit 1' }], { Origin: 'http://evil.example' });
+    expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+    expect(evil.headers.get('access-control-allow-credentials')).toBeNull();
+    const preflight = await fetch(`${server.url}/api`, { method: 'OPTIONS', headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST' } });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    const own = await post('/api', [{ action: 'query', expression: 'select id from Location limit 1' }], { Origin: server.url });
+    expect(own.headers.get('access-control-allow-origin')).toBe(server.url);
+  });
+
+  it('ignores the fault-injection header when faults are not enabled', async () => {
+    const response = await post('/api', [{ action: 'query_schemas' }], { 'x-ftrack-local-fault': 'fail=503' });
+    expect(response.status).toBe(200);
+    expect(Array.isArray(await response.json())).toBe(true);
   });
 
   it('searches by terms and sets collection membership by update', async () => {

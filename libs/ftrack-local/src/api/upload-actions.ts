@@ -1,7 +1,8 @@
-// get_upload_metadata and complete_multipart_upload (protocol §3.7, §3.8).
+// get_upload_metadata, complete_multipart_upload (protocol §3.7, §3.8) and generate_signed_url.
 import { randomUUID } from 'node:crypto';
 import { ApiError, validationError } from '../http/errors.js';
 import { contentTypeFor } from '../storage/content-type.js';
+import { LOCATION_IDS } from '../store/reference-data.js';
 import { isSafeIdentifier } from '../storage/safe-path.js';
 import type { ActionHandler } from './action.js';
 import { stringField } from './action.js';
@@ -96,22 +97,46 @@ export const completeMultipartUpload: ActionHandler = {
       paths.push(path);
     }
     try {
-      await ctx.files.assemble(id, paths);
+      await ctx.files.assembleStaged(uploadId, paths);
     } catch (error) {
       throw new ApiError('ServerError', `Could not assemble upload: ${(error as Error).message}`, 500);
     }
-    await ctx.files.discardUpload(uploadId);
-    ctx.db.prepare('DELETE FROM upload_part WHERE upload_id = ?').run(uploadId);
-    ctx.db.prepare('DELETE FROM upload_session WHERE upload_id = ?').run(uploadId);
-    ctx.prepared.set(index, id);
+    // The staged file becomes the component's only if the whole batch commits; otherwise the
+    // upload stays as it was and can be completed again.
+    ctx.afterBatch.push(() => ctx.files.discardStaged(uploadId));
+    ctx.prepared.set(index, { id, uploadId });
   },
   run(op, ctx, _writer, index) {
-    const id = ctx.prepared.get(index) as string;
+    const { id, uploadId } = ctx.prepared.get(index) as { id: string; uploadId: string };
+    ctx.db.prepare('DELETE FROM upload_part WHERE upload_id = ?').run(uploadId);
+    ctx.db.prepare('DELETE FROM upload_session WHERE upload_id = ?').run(uploadId);
+    ctx.afterCommit.push(async () => {
+      await ctx.files.commitStaged(uploadId, id);
+      await ctx.files.discardUpload(uploadId);
+    });
     const token = ctx.tokens.sign({ op: 'get', componentId: id });
     return {
       action: 'complete_multipart_upload',
       component_id: id,
       url: `${ctx.baseUrl()}/component/get?${new URLSearchParams({ id, token }).toString()}`,
     };
+  },
+};
+
+/** A credential-free download URL of a component's file in ftrack.server (JS GenerateSignedUrlResponse). */
+export const generateSignedUrl: ActionHandler = {
+  run(op, ctx, writer) {
+    const id = componentId(op);
+    writer.locate('Component', id);
+    const location = ctx.repo
+      .findBy(['ComponentLocation'], 'component_id', id)
+      .map((found) => found.row)
+      .find((row) => row['location_id'] === LOCATION_IDS.server);
+    const resource = location?.['resource_identifier'];
+    if (typeof resource !== 'string' || !isSafeIdentifier(resource)) {
+      throw validationError(`Component ${id} has no file in the ftrack.server location.`);
+    }
+    const token = ctx.tokens.sign({ op: 'get', componentId: resource });
+    return { signed_url: `${ctx.baseUrl()}/component/get?${new URLSearchParams({ id: resource, token }).toString()}` };
   },
 };

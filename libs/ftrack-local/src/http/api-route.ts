@@ -4,7 +4,8 @@ import { runBatch, parseOperations } from '../api/batch.js';
 import type { ServerServices } from '../api/context.js';
 import type { EntityChange } from '../store/entity-repo.js';
 import type { ApiUser } from '../store/users.js';
-import { parseFaultHeader, type Faults } from '../faults.js';
+import type { Faults } from '../faults.js';
+import { requestFaults } from './request-faults.js';
 import type { Authenticator } from './auth.js';
 import { header } from './auth.js';
 import { ApiError, invalidCredentials, toApiError } from './errors.js';
@@ -20,6 +21,8 @@ export interface ApiRouteDeps {
   services: ServerServices;
   auth: Authenticator;
   faults: Faults;
+  /** Whether the x-ftrack-local-fault header is honoured. */
+  faultHeader: boolean;
   onCommitted: (changes: EntityChange[], info: CommitInfo) => void;
   log: (line: string) => void;
 }
@@ -50,8 +53,8 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, deps:
     const ops = parseOperations(body);
     const shape = summarize(ops);
     actions = shape.actions.join(',');
-    const requestFaults = parseFaultHeader(header(req, 'x-ftrack-local-fault'));
-    const latency = deps.faults.apiLatencyMs() + (requestFaults.latencyMs ?? 0);
+    const perRequest = requestFaults(req, deps.faultHeader);
+    const latency = deps.faults.apiLatencyMs() + (perRequest.latencyMs ?? 0);
     if (latency > 0) await delay(latency);
     const held = deps.faults.takeApiLatency(shape);
     if (held > 0) {
@@ -59,7 +62,7 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, deps:
       await deps.faults.hold(held);
       if (res.destroyed || req.socket.destroyed) return void deps.log(`POST /api [${actions}] dropped: client gone while held`);
     }
-    const failStatus = requestFaults.failStatus ?? deps.faults.checkApiCall(shape);
+    const failStatus = perRequest.failStatus ?? deps.faults.checkApiCall(shape);
     if (failStatus !== undefined) throw new ApiError('ServerError', `Injected fault: failing this API call (${actions}).`, failStatus);
 
     const apiOptions = parseApiOptions(header(req, 'ftrack-api-options'));
@@ -70,6 +73,7 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, deps:
       user,
       strict: apiOptions['strict'] === true,
       afterCommit: [],
+      afterBatch: [],
       prepared: new Map(),
     });
     // Lost-response fault: the batch is committed, the answer never arrives.

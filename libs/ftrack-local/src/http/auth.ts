@@ -10,6 +10,11 @@ export class Authenticator {
     for (const user of users) this.byName.set(user.username, user);
   }
 
+  /** Adds or replaces a user (e.g. after its key was reset). */
+  set(user: ApiUser): void {
+    this.byName.set(user.username, user);
+  }
+
   verify(username: string | undefined | null, apiKey: string | undefined | null): ApiUser | undefined {
     if (!username || !apiKey) return undefined;
     // Python's get_url() does not URL-encode: a '+' in a username arrives as a space.

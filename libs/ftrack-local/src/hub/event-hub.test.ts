@@ -87,6 +87,15 @@ describe('event hub', () => {
       expect(entity).toMatchObject({ entityId: server.seed!.taskId, entity_type: 'Task', entityType: 'task', action: 'update' });
       expect(entity.keys).toContain('description');
       expect(entity.parents.map((p: any) => p.entity_type)).toEqual(['Task', 'Shot', 'Sequence', 'Project']);
+
+      // A custom attribute value change is reported on the entity that owns it, by key.
+      updates.length = 0;
+      const fps = (await session.query('select id from CustomAttributeConfiguration where key is "fps"')).data[0] as { id: string };
+      await session.update('ContextCustomAttributeValue', [fps.id, server.seed!.shotId], { value: 30 });
+      await waitFor(() => updates.length > 0);
+      expect(updates[0].data.entities).toEqual([
+        expect.objectContaining({ entityId: server.seed!.shotId, entity_type: 'Shot', entityType: 'task', action: 'update', keys: ['fps'], changes: { fps: { old: null, new: 30 } } }),
+      ]);
     }
   });
 
@@ -109,6 +118,31 @@ describe('event hub', () => {
       const delivered = frames.filter((f) => f.startsWith('5:::')).map((f) => JSON.parse(f.slice(4)).args[0]);
       expect(delivered.map((e) => e.id)).toEqual(['e-high', 'e-my-target']);
       expect(Object.keys(delivered[0]).every((k) => ['topic', 'id', 'data', 'sent', 'source', 'target', 'inReplyToEvent'].includes(k))).toBe(true);
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('stamps source.user of ftrack.* events from the authenticated user, so a client cannot forge another', async () => {
+    const { ws, frames } = await pythonStyleSocket();
+    try {
+      const subscribe = {
+        name: 'ftrack.event',
+        args: [{ topic: 'ftrack.meta.subscribe', id: 's2', data: { subscriber: { id: 'py-forge' }, subscription: 'topic=ftrack.action.launch or topic=studio.note' } }],
+      };
+      ws.send(`5:1+::${JSON.stringify(subscribe)}`);
+      await waitFor(() => frames.includes('6:::1+[{"success":true}]'));
+      const forged = { id: 'hub-x', applicationId: 'ftrack.client.web', user: { id: 'u-boss', username: 'boss' } };
+      for (const [id, topic] of [['e-forged', 'ftrack.action.launch'], ['e-own-topic', 'studio.note']]) {
+        ws.send(`5:::${JSON.stringify({ name: 'ftrack.event', args: [{ topic, id, data: {}, source: forged }] })}`);
+      }
+      await waitFor(() => frames.some((f) => f.includes('e-own-topic')));
+      const delivered = new Map(
+        frames.filter((f) => f.startsWith('5:::')).map((f) => JSON.parse(f.slice(4)).args[0]).map((e) => [e.id, e.source]),
+      );
+      expect(delivered.get('e-forged')).toMatchObject({ id: 'hub-x', applicationId: 'ftrack.client.web', user: { username: server.user } });
+      expect(delivered.get('e-forged').user.id).not.toBe('u-boss');
+      expect(delivered.get('e-own-topic')).toEqual(forged); // not an ftrack.* topic: routed as sent
     } finally {
       ws.close();
     }

@@ -10,6 +10,7 @@ import type { Authenticator } from '../http/auth.js';
 import { header } from '../http/auth.js';
 import { sendJson, sendText } from '../http/respond.js';
 import type { ApiUser } from '../store/users.js';
+import { stampSource } from './stamp-source.js';
 import { matches, parseExpression, type Expression } from './expression.js';
 
 export interface HubEvent {
@@ -146,7 +147,7 @@ export class EventHub {
       if (typeof id === 'string') connection.subscribers.delete(id);
       return;
     }
-    this.route(this.clean(event));
+    this.route(this.clean(stampSource(event, connection.user)));
   }
 
   private clean(event: HubEvent): Record<string, unknown> {
@@ -162,6 +163,7 @@ export class EventHub {
 
   /** Once per connection that has a matching subscriber, the sender's own included. */
   private route(event: Record<string, unknown>): void {
+    if (this.connections.size === 0) return; // nothing to serialise a large ftrack.update for
     let target: Expression | undefined;
     const targetText = typeof event['target'] === 'string' ? event['target'].trim() : '';
     if (targetText) {

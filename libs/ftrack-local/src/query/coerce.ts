@@ -3,6 +3,7 @@
 // with. Stored rows may hold SQLite-ish values (0/1 booleans) and ISO datetime strings.
 import type { Literal } from './ast.js';
 import { QueryEvaluationError } from './errors.js';
+import { compileLike, type LikePattern } from './like.js';
 
 /** How values of one attribute compare. */
 export interface ValueDomain {
@@ -148,10 +149,10 @@ export function compareValues(a: Comparable, b: Comparable, domain: ValueDomain)
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-const likeCache = new Map<string, RegExp>();
+const likeCache = new Map<string, LikePattern>();
 
 /** SQL LIKE: `%` any run, `_` one character, backslash escapes the next character. */
-export function likePattern(raw: string, exact: boolean): RegExp {
+export function likePattern(raw: string, exact: boolean): LikePattern {
   const key = `${exact ? 1 : 0}${raw}`;
   let pattern = likeCache.get(key);
   if (pattern === undefined) {
@@ -162,24 +163,7 @@ export function likePattern(raw: string, exact: boolean): RegExp {
   return pattern;
 }
 
-function compileLike(raw: string, exact: boolean): RegExp {
-  let source = '';
-  for (let i = 0; i < raw.length; i++) {
-    const ch = raw.charAt(i);
-    if (ch === '\\' && i + 1 < raw.length) {
-      source += escapeRegExp(raw.charAt(++i));
-    } else if (ch === '%') source += '.*';
-    else if (ch === '_') source += '.';
-    else source += escapeRegExp(ch);
-  }
-  return new RegExp(`^${source}$`, exact ? 's' : 'is');
-}
-
 /** Pattern text of a literal: quoted strings as written (escapes intact), others as text. */
 export function likeSource(literal: Literal): string {
   return literal.kind === 'string' ? literal.raw : (literalText(literal) ?? '');
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }

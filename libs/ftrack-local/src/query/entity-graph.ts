@@ -1,7 +1,7 @@
 // Walks relations over a QueryDataSource for the duration of one query: rows of a type
 // family are read once, and lookups by attribute use lazily built indexes.
 import type { Relation, SchemaModel } from '../schema/index.js';
-import type { QueryDataSource, Row } from './types.js';
+import type { QueryDataSource, QueryIndex, Row } from './types.js';
 
 /** A stored row together with its concrete entity type. */
 export interface EntityRef {
@@ -19,11 +19,15 @@ const MAX_DEPTH = 1000;
 
 export class EntityGraph {
   readonly model: SchemaModel;
+  readonly index: QueryIndex | undefined;
   private readonly families = new Map<string, EntityRef[]>();
   private readonly indexes = new Map<string, Map<string, EntityRef[]>>();
+  private readonly lookups = new Map<string, EntityRef[]>();
+  private readonly identities = new Map<string, EntityRef>();
 
   constructor(private readonly source: QueryDataSource) {
     this.model = source.model;
+    this.index = source.index;
   }
 
   /** Rows of the type and all its concrete subtypes, each with its concrete type. */
@@ -42,6 +46,9 @@ export class EntityGraph {
   /** Rows of a type family whose attribute equals the value (compared as strings). */
   findBy(type: string, attribute: string, value: unknown): EntityRef[] {
     if (value === null || value === undefined) return [];
+    const store = this.index;
+    const types = this.model.concreteTypes(type);
+    if (store && store.kind(attribute) === 'exact' && types.every((t) => store.covers(t))) return this.indexed(types, attribute, String(value));
     const key = `${type}\u0000${attribute}`;
     let index = this.indexes.get(key);
     if (index === undefined) {
@@ -56,6 +63,32 @@ export class EntityGraph {
       this.indexes.set(key, index);
     }
     return index.get(String(value)) ?? [];
+  }
+
+  /** Index lookups, read once per query (rows keep their identity across lookups). */
+  private indexed(types: readonly string[], attribute: string, value: string): EntityRef[] {
+    const memo = `${types.join(',')}\u0000${attribute}\u0000${value}`;
+    let found = this.lookups.get(memo);
+    if (found === undefined) {
+      const store = this.index!;
+      found = this.adopt(store.load(store.refs(types, attribute, [value]).sort((a, b) => a.order - b.order)));
+      this.lookups.set(memo, found);
+    }
+    return found;
+  }
+
+  /** One EntityRef per stored row for the whole query, so identity-keyed caches work. */
+  adopt(loaded: readonly { type: string; row: Row }[]): EntityRef[] {
+    return loaded.map((entry) => {
+      const pk = this.model.primaryKey(entry.type).map((k) => String(entry.row[k])).join('\u0000');
+      const id = `${entry.type}\u0000${pk}`;
+      let ref = this.identities.get(id);
+      if (ref === undefined) {
+        ref = { type: entry.type, row: entry.row };
+        this.identities.set(id, ref);
+      }
+      return ref;
+    });
   }
 
   /** Stored value, else the data source's computed value, else undefined. */
@@ -92,15 +125,16 @@ export class EntityGraph {
 
   private collection(ref: EntityRef, relation: Relation): EntityRef[] {
     if (relation.derived === 'ancestors') return this.ancestors(ref).filter((a) => this.model.isA(a.type, relation.target));
+    if (relation.derived === 'custom_attributes') return this.source.customAttributes?.(ref.type, ref.row) ?? [];
     if (relation.derived === 'descendants') return this.descendants(ref).filter((d) => this.model.isA(d.type, relation.target));
     const ownerValue = relation.localKey !== undefined ? ref.row[relation.localKey] : this.idOf(ref);
     let members: EntityRef[];
     if (relation.through !== undefined) {
       const { type, ownerKey, targetKey } = relation.through;
       const targetKeyName = this.singleKey(relation.target);
-      members = this.findBy(type, ownerKey, ownerValue).flatMap((link) =>
-        this.findBy(relation.target, targetKeyName, link.row[targetKey]),
-      );
+      // Typed-context lists hold Shots and other typed contexts although `items` names Task.
+      const family = this.model.isA(relation.target, 'TypedContext') ? 'TypedContext' : relation.target;
+      members = this.findBy(type, ownerKey, ownerValue).flatMap((link) => this.findBy(family, targetKeyName, link.row[targetKey]));
     } else if (relation.remoteKey !== undefined) {
       members = this.findBy(relation.target, relation.remoteKey, ownerValue);
     } else {

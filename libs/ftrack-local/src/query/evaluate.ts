@@ -1,4 +1,5 @@
-// Evaluates a parsed query against a QueryDataSource, in memory (the local store is small).
+// Evaluates a parsed query against a QueryDataSource: through the store's index when it has
+// one (indexed-select.ts), else in memory over every row of the type.
 import type { Condition, Literal, Path, QueryAst } from './ast.js';
 import {
   coerceLiteral,
@@ -9,7 +10,12 @@ import {
   valuesEqual,
   type Comparable,
 } from './coerce.js';
+import { Budget } from './budget.js';
+import { IndexedSelect } from './indexed-select.js';
+import { compareKeyed, type Selection } from './order.js';
+import type { SortCache } from './types.js';
 import { EntityGraph, type EntityRef } from './entity-graph.js';
+import { likeMatches } from './like.js';
 import { QueryEvaluationError } from './errors.js';
 import { checkPath, pathEntities, pathValues, type Terminal } from './paths.js';
 import { renderEntities } from './project.js';
@@ -21,22 +27,21 @@ export function executeQuery(ast: QueryAst, source: QueryDataSource, options: Ex
   if (ast.groupBy.length > 0 || ast.select?.some((p) => p.kind === 'aggregate')) {
     throw new QueryEvaluationError('"group by" and aggregate projections such as count() are not supported by ftrack-local.');
   }
-  const { page, total, offset } = new Evaluator(graph).select(ast);
+  const budget = options.budget ?? Budget.unlimited();
+  const { page, total, offset } = new Evaluator(graph, budget, options.sortCache).select(ast);
   const next = ast.limit !== null && ast.limit > 0 && offset + page.length < total ? offset + page.length : null;
-  return { data: renderEntities(graph, ast, page, options.strict === true), metadata: { next: { offset: next } } };
-}
-
-interface Selection {
-  page: EntityRef[];
-  total: number;
-  offset: number;
+  return { data: renderEntities(graph, ast, page, options.strict === true, budget), metadata: { next: { offset: next } } };
 }
 
 class Evaluator {
   /** Sub-query results, computed once per query. */
   private readonly subqueries = new Map<QueryAst, Comparable[]>();
 
-  constructor(private readonly graph: EntityGraph) {}
+  constructor(
+    private readonly graph: EntityGraph,
+    private readonly budget: Budget,
+    private readonly sortCache?: SortCache,
+  ) {}
 
   select(ast: QueryAst): Selection {
     const model = this.graph.model;
@@ -45,9 +50,20 @@ class Evaluator {
     for (const key of ast.orderBy) checkPath(model, ast.from, key.path);
     if (ast.where !== null) this.check(ast.from, ast.where);
 
+    const index = this.graph.index;
+    const indexed =
+      index === undefined
+        ? undefined
+        : new IndexedSelect(this.graph, this.budget, (rows, query, filter) => this.finish(rows, query, filter), this.sortCache).select(ast, index);
+    if (indexed !== undefined) return indexed;
+    return this.finish(this.graph.all(ast.from), ast, true);
+  }
+
+  /** Filters (unless already known to match), sorts and pages rows in memory. */
+  private finish(candidates: EntityRef[], ast: QueryAst, filter: boolean): Selection {
     const where = ast.where;
-    let rows = this.graph.all(ast.from);
-    if (where !== null) rows = rows.filter((ref) => this.test(ref, where));
+    let rows = candidates;
+    if (filter && where !== null) rows = rows.filter((ref) => this.test(ref, where));
     if (ast.orderBy.length > 0) rows = this.sorted(rows, ast);
     const offset = ast.offset ?? 0;
     const page = rows.slice(offset, ast.limit === null ? undefined : offset + ast.limit);
@@ -88,6 +104,7 @@ class Evaluator {
   }
 
   private test(ref: EntityRef, condition: Condition): boolean {
+    this.budget.tick();
     switch (condition.kind) {
       case 'and':
         return condition.operands.every((c) => this.test(ref, c));
@@ -122,7 +139,7 @@ class Evaluator {
       if (t.value === null) return false; // SQL: comparisons with NULL are never true
       if (op === 'like' || op === 'not_like') {
         const text = t.domain.type === 'datetime' ? formatNaiveUtc(t.value as number) : String(t.value);
-        return likePattern(likeSource(literal), t.domain.exact).test(text) === (op === 'like');
+        return likeMatches(likePattern(likeSource(literal), t.domain.exact), text) === (op === 'like');
       }
       const value = coerceLiteral(literal, t.domain, attribute);
       if (value === null) return false;
@@ -171,24 +188,15 @@ class Evaluator {
 
   /** Stable sort by each key; nulls last in both directions. */
   private sorted(rows: EntityRef[], ast: QueryAst): EntityRef[] {
-    const keyed = rows.map((ref, index) => ({
-      ref,
-      index,
-      keys: ast.orderBy.map((k) => pathValues(this.graph, ref, k.path).find((t) => t.value !== null) ?? null),
-    }));
-    keyed.sort((a, b) => {
-      for (let i = 0; i < ast.orderBy.length; i++) {
-        const x = a.keys[i]!;
-        const y = b.keys[i]!;
-        if (x === null || y === null) {
-          if (x !== y) return x === null ? 1 : -1;
-          continue;
-        }
-        const c = compareValues(x.value, y.value, x.domain);
-        if (c !== 0) return ast.orderBy[i]!.direction === 'descending' ? -c : c;
-      }
-      return a.index - b.index;
+    const keyed = rows.map((ref, index) => {
+      this.budget.tick();
+      return {
+        ref,
+        index,
+        keys: ast.orderBy.map((k) => pathValues(this.graph, ref, k.path).find((t) => t.value !== null) ?? null),
+      };
     });
+    keyed.sort((a, b) => compareKeyed(a, b, ast.orderBy));
     return keyed.map((k) => k.ref);
   }
 }

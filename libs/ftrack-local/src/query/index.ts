@@ -16,7 +16,8 @@
 export { parseQuery } from './parser.js';
 export { executeQuery } from './evaluate.js';
 export { QueryError, QueryEvaluationError, QuerySyntaxError } from './errors.js';
+export { Budget, QueryBudgetError } from './budget.js';
 export { formatNaiveUtc, parseInstant } from './coerce.js';
 export { pathText } from './ast.js';
 export type { CompareOp, Condition, Literal, Path, PathStep, Projection, QueryAst, SortKey } from './ast.js';
-export type { EntityJson, ExecuteOptions, JsonValue, QueryDataSource, QueryResult, Row } from './types.js';
+export type { EntityJson, ExecuteOptions, IndexedRef, JsonValue, QueryDataSource, QueryIndex, QueryResult, Row, SortCache } from './types.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pathText, type Condition, type QueryAst } from './ast.js';
 import { QuerySyntaxError } from './errors.js';
-import { parseQuery } from './parser.js';
+import { MAX_NESTING, parseQuery } from './parser.js';
 
 /** Compact rendering of a condition tree, to assert shapes in one line. */
 function show(c: Condition | null): string {
@@ -278,5 +278,20 @@ describe('parseQuery: errors name the position', () => {
     expect((error as QuerySyntaxError).message).toBe(message);
     expect((error as QuerySyntaxError).position).toBe(Number(/position (\d+)/.exec(message)![1]));
     expect((error as QuerySyntaxError).code).toBe('E_USAGE');
+  });
+});
+
+describe('parseQuery: nesting limit', () => {
+  it('rejects deep parentheses and not chains with a syntax error instead of overflowing the stack', () => {
+    const deep = `Task where ${'('.repeat(10_000)}name is x${')'.repeat(10_000)}`;
+    expect(() => parseQuery(deep)).toThrow(QuerySyntaxError);
+    expect(() => parseQuery(deep)).toThrow(/nested too deeply/);
+    expect(() => parseQuery(`Task where ${'not '.repeat(100_000)}name is x`)).toThrow(/nested too deeply/);
+    expect(() => parseQuery(`Task where ${'parent has ('.repeat(100)}name is x${')'.repeat(100)}`)).toThrow(/nested too deeply/);
+  });
+
+  it('accepts nesting up to the limit', () => {
+    const ok = `Task where ${'('.repeat(MAX_NESTING)}name is x${')'.repeat(MAX_NESTING)}`;
+    expect(parseQuery(ok).where).toMatchObject({ kind: 'compare' });
   });
 });

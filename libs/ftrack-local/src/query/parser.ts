@@ -33,8 +33,12 @@ export function parseQuery(expression: string): QueryAst {
   return ast;
 }
 
+/** Parentheses, `not`, `has`/`any` and sub-queries nest at most this deep (recursion stays bounded). */
+export const MAX_NESTING = 64;
+
 class Parser {
   private readonly lexer: Lexer;
+  private depth = 0;
 
   constructor(private readonly source: string) {
     this.lexer = new Lexer(source);
@@ -136,15 +140,36 @@ class Parser {
   }
 
   private notExpr(): Condition {
-    if (this.acceptKeyword('not')) return { kind: 'not', operand: this.notExpr() };
+    const token = this.peek();
+    if (this.acceptKeyword('not')) return this.nested(token, () => ({ kind: 'not', operand: this.notExpr() }));
     return this.atom();
   }
 
+  /** Runs one level deeper; a query nested beyond MAX_NESTING is a syntax error, not a stack overflow. */
+  private nested<T>(token: Token, parse: () => T): T {
+    if (this.depth >= MAX_NESTING) {
+      throw new QuerySyntaxError(
+        `Query is nested too deeply (more than ${MAX_NESTING} levels of parentheses, not, has/any or sub-queries) at position ${token.position}`,
+        token.position,
+        token.text,
+      );
+    }
+    this.depth += 1;
+    try {
+      return parse();
+    } finally {
+      this.depth -= 1;
+    }
+  }
+
   private atom(): Condition {
+    const open = this.peek();
     if (this.acceptPunct('(')) {
-      const inner = this.condition();
-      this.expectPunct(')');
-      return inner;
+      return this.nested(open, () => {
+        const inner = this.condition();
+        this.expectPunct(')');
+        return inner;
+      });
     }
     const path = this.path();
     const token = this.peek();
@@ -153,7 +178,7 @@ class Parser {
     if (word === 'has' || word === 'any') {
       this.next();
       this.expectPunct('(');
-      const condition = this.isPunct(this.peek(), ')') ? null : this.condition();
+      const condition = this.isPunct(this.peek(), ')') ? null : this.nested(token, () => this.condition());
       this.expectPunct(')');
       return { kind: word, path, condition };
     }
@@ -172,7 +197,7 @@ class Parser {
   private membership(path: Path, negated: boolean): Condition {
     this.expectPunct('(');
     if (this.isKeyword(this.peek(), 'select')) {
-      const query = this.query();
+      const query = this.nested(this.peek(), () => this.query());
       this.expectPunct(')');
       return { kind: 'in_query', path, negated, query };
     }

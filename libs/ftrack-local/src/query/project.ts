@@ -7,6 +7,7 @@
 import type { AttributeInfo } from '../schema/index.js';
 import type { Path, QueryAst } from './ast.js';
 import { domainFor, formatNaiveUtc, normalizeStored } from './coerce.js';
+import type { Budget } from './budget.js';
 import type { EntityGraph, EntityRef } from './entity-graph.js';
 import type { EntityJson, JsonValue } from './types.js';
 
@@ -14,13 +15,13 @@ interface ProjectionTree {
   children: Map<string, ProjectionTree>;
 }
 
-export function renderEntities(graph: EntityGraph, ast: QueryAst, refs: EntityRef[], strict: boolean): EntityJson[] {
+export function renderEntities(graph: EntityGraph, ast: QueryAst, refs: EntityRef[], strict: boolean, budget: Budget): EntityJson[] {
   const paths =
     ast.select === null
       ? graph.model.defaultProjections(ast.from).map((name): Path => ({ steps: [{ name }], position: 0 }))
       : ast.select.map((p) => p.path);
   const tree = buildTree(paths);
-  const renderer = new Renderer(graph, strict);
+  const renderer = new Renderer(graph, strict, budget);
   return refs.map((ref) => renderer.entity(ref, tree));
 }
 
@@ -48,9 +49,11 @@ class Renderer {
   constructor(
     private readonly graph: EntityGraph,
     private readonly strict: boolean,
+    private readonly budget: Budget,
   ) {}
 
   entity(ref: EntityRef, tree: ProjectionTree): EntityJson {
+    this.budget.tick();
     const model = this.graph.model;
     const out: EntityJson = { __entity_type__: ref.type };
     for (const key of model.primaryKey(ref.type)) out[key] = this.scalar(ref, model.attribute(ref.type, key), key);
@@ -85,6 +88,8 @@ class Renderer {
       const attribute = model.attribute(ref.type, name);
       if (attribute?.kind === 'scalar' || attribute?.kind === 'datetime') tree.children.set(name, emptyTree());
     }
+    // A custom attribute row is its value: include it even in strict mode (no system projections).
+    if (ref.type.endsWith('CustomAttributeValue') && model.attribute(ref.type, 'value') !== undefined) tree.children.set('value', emptyTree());
     return tree;
   }
 

@@ -136,6 +136,10 @@ function resolveCollection(
   property: PropertySchema,
   target: string,
 ): Relation | undefined {
+  // Values exist per applicable configuration (defaults and inherited values too): computed.
+  if (attribute === 'custom_attributes' && target.endsWith('CustomAttributeValue')) {
+    return { kind: 'collection', target, mapped: true, derived: 'custom_attributes' };
+  }
   const owner = declaringType(lookup, type, attribute, target);
   const base: Relation = { kind: 'collection', target, ...(property.type === 'mapped_array' ? { mapped: true } : {}) };
   const override = overrideFor(lookup, owner, attribute);

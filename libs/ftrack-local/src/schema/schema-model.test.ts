@@ -89,7 +89,8 @@ describe('SchemaModel attributes', () => {
     expect(model.systemProjections('Asset')).toEqual(['context_id']);
     expect(model.systemProjections('FileComponent')).toEqual(['system_type', 'version_id']);
     expect(model.systemProjections('AssetVersionList')).toEqual(['project_id', 'system_type']);
-    expect(model.systemProjections('ListCustomAttributeValue')).toEqual(['entity_id', 'key']); // _casted_value, project_id: no such attribute
+    // `_casted_value` is the column `value` aliases (`casted_value`); project_id: no such attribute.
+    expect(model.systemProjections('ListCustomAttributeValue')).toEqual(['entity_id', 'key', 'value']);
     expect(model.apiName('TypedContext', 'statusid')).toBe('status_id');
     expect(model.apiName('Task', 'nonsense')).toBeUndefined();
   });

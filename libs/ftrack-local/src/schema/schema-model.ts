@@ -148,7 +148,9 @@ export class SchemaModel implements RelationLookup {
     const aliased = Object.entries(properties).find(([, p]) => p.alias_for === backendName && isScalar(p));
     if (aliased !== undefined) return aliased[0];
     const direct = properties[backendName];
-    return direct !== undefined && isScalar(direct) ? backendName : undefined;
+    if (direct !== undefined && isScalar(direct)) return backendName;
+    // `_casted_value` (custom attribute values) is the column `value` aliases as `casted_value`.
+    return backendName.startsWith('_') ? this.apiName(type, backendName.slice(1)) : undefined;
   }
 
   required(type: string): string[] {

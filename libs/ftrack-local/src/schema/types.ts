@@ -74,7 +74,7 @@ export interface Relation {
   /** Many-to-many through a link table: owner id = link[ownerKey], target id = link[targetKey]. */
   through?: { type: string; ownerKey: string; targetKey: string };
   /** Relations computed from the tree rather than one key. */
-  derived?: 'ancestors' | 'descendants' | 'latest_version';
+  derived?: 'ancestors' | 'descendants' | 'latest_version' | 'custom_attributes';
   /** Only target rows whose attributes equal these values (Appointment.type for assignments). */
   filter?: Record<string, string>;
   /** mapped_array (key/value collection such as metadata). */

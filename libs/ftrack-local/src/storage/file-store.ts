@@ -29,6 +29,9 @@ export class ChecksumMismatchError extends Error {
   }
 }
 
+const TEMP_PREFIX = '.tmp-';
+const STAGED_PREFIX = '.staged-';
+
 export class FileStore {
   readonly root: string;
   private readonly partsRoot: string;
@@ -39,8 +42,20 @@ export class FileStore {
   }
 
   async init(): Promise<void> {
-    await mkdir(this.root, { recursive: true });
-    await mkdir(this.partsRoot, { recursive: true });
+    await mkdir(this.root, { recursive: true, mode: 0o700 });
+    await mkdir(this.partsRoot, { recursive: true, mode: 0o700 });
+    await this.removeOrphans();
+  }
+
+  /** Temp and staged files of a process that was killed mid-write never become files. */
+  private async removeOrphans(): Promise<void> {
+    const orphan = (name: string) => name.startsWith(TEMP_PREFIX) || name.startsWith(STAGED_PREFIX);
+    for (const name of (await readdir(this.root)).filter(orphan)) await rm(join(this.root, name), { force: true });
+    for (const upload of await this.uploadIds()) {
+      const dir = safeJoin(this.partsRoot, upload);
+      const names = await readdir(dir).catch(() => [] as string[]);
+      for (const name of names.filter(orphan)) await rm(join(dir, name), { force: true });
+    }
   }
 
   pathOf(id: string): string {
@@ -81,9 +96,23 @@ export class FileStore {
     }
   }
 
-  /** Concatenates the given part files, in order, into the file `id`. */
-  async assemble(id: string, partPaths: readonly string[]): Promise<StoredFile> {
-    return this.writeAtomically(this.pathOf(id), this.root, partPaths.map((p) => createReadStream(p)), {});
+  /** Concatenates the given part files, in order, into a staged file that is not served yet. */
+  async assembleStaged(uploadId: string, partPaths: readonly string[]): Promise<StoredFile> {
+    return this.writeAtomically(this.stagedPath(uploadId), this.root, partPaths.map((p) => createReadStream(p)), {});
+  }
+
+  /** Makes a staged upload the file `id` (once the batch that completed it has committed). */
+  async commitStaged(uploadId: string, id: string): Promise<void> {
+    await rename(this.stagedPath(uploadId), this.pathOf(id));
+  }
+
+  async discardStaged(uploadId: string): Promise<void> {
+    await rm(this.stagedPath(uploadId), { force: true });
+  }
+
+  private stagedPath(uploadId: string): string {
+    safeJoin(this.partsRoot, uploadId); // throws for an id that is not a plain name
+    return join(this.root, `${STAGED_PREFIX}${uploadId}`);
   }
 
   /** Upload ids with parts on disk (for cleaning up abandoned multi-part uploads). */
@@ -117,7 +146,7 @@ export class FileStore {
     sources: readonly Readable[],
     options: WriteOptions,
   ): Promise<StoredFile> {
-    const temp = join(dir, `.tmp-${randomUUID()}`);
+    const temp = join(dir, `${TEMP_PREFIX}${randomUUID()}`);
     const hash = createHash('md5');
     let size = 0;
     const meter = new Transform({

@@ -10,7 +10,8 @@ import { Transform } from 'node:stream';
 import type { Authenticator } from '../http/auth.js';
 import { header } from '../http/auth.js';
 import { sendJson } from '../http/respond.js';
-import { parseFaultHeader, type Faults } from '../faults.js';
+import type { Faults } from '../faults.js';
+import { requestFaults } from '../http/request-faults.js';
 import type { Db } from '../store/sqlite.js';
 import type { EntityRepo, Row } from '../store/entity-repo.js';
 import { LOCATION_IDS } from '../store/reference-data.js';
@@ -28,6 +29,8 @@ export interface StorageDeps {
   tokens: SignedTokens;
   auth: Authenticator;
   faults: Faults;
+  /** Whether the x-ftrack-local-fault header is honoured. */
+  faultHeader: boolean;
   log: (line: string) => void;
 }
 
@@ -62,16 +65,21 @@ export async function handleStorage(req: IncomingMessage, res: ServerResponse, u
 /** Resource identifier of a component's file in ftrack.server. */
 function serverResource(deps: StorageDeps, componentId: string): string | undefined {
   const location = deps.repo
-    .rows('ComponentLocation')
-    .find((r) => r['component_id'] === componentId && r['location_id'] === LOCATION_IDS.server);
+    .findBy(['ComponentLocation'], 'component_id', componentId)
+    .map((found) => found.row)
+    .find((r) => r['location_id'] === LOCATION_IDS.server);
   const resource = location?.['resource_identifier'];
   return typeof resource === 'string' && isSafeIdentifier(resource) ? resource : undefined;
 }
 
 function componentFor(deps: StorageDeps, resource: string): Row | undefined {
-  const location = deps.repo
-    .rows('ComponentLocation')
-    .find((r) => r['resource_identifier'] === resource && r['location_id'] === LOCATION_IDS.server);
+  // Resource identifiers in ftrack.server are component ids: look there first, then scan.
+  const isServerFile = (r: Row) => r['resource_identifier'] === resource && r['location_id'] === LOCATION_IDS.server;
+  const location =
+    deps.repo
+      .findBy(['ComponentLocation'], 'component_id', resource)
+      .map((found) => found.row)
+      .find(isServerFile) ?? deps.repo.rows('ComponentLocation').find(isServerFile);
   const componentId = typeof location?.['component_id'] === 'string' ? location['component_id'] : resource;
   return deps.repo.findAmong(deps.view.concreteTypes('Component'), [componentId])?.row;
 }
@@ -136,9 +144,9 @@ async function handlePut(req: IncomingMessage, res: ServerResponse, url: URL, id
   const token = url.searchParams.get('token');
   const contentMd5 = header(req, 'content-md5');
   const byKey = deps.auth.fromQuery(url.searchParams) !== undefined;
-  const requestFaults = parseFaultHeader(header(req, 'x-ftrack-local-fault'));
-  const dropAfter = requestFaults.dropAfterBytes ?? deps.faults.takeUploadDrop();
-  const bytesPerSecond = requestFaults.bytesPerSecond ?? deps.faults.storageBytesPerSecond();
+  const perRequest = requestFaults(req, deps.faultHeader);
+  const dropAfter = perRequest.dropAfterBytes ?? deps.faults.takeUploadDrop();
+  const bytesPerSecond = perRequest.bytesPerSecond ?? deps.faults.storageBytesPerSecond();
   const body = dropAfter === undefined ? req : req.pipe(dropAfterBytes(req, dropAfter));
   const options = bytesPerSecond ? { bytesPerSecond } : {};
   try {

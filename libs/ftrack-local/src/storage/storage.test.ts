@@ -1,7 +1,7 @@
 // Upload and download through the storage endpoints, following the JS client's
 // protocol (§8.1) with raw fetch, plus the Python single-part variant.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session, type operation } from '@ftrack/api';
@@ -124,6 +124,31 @@ describe('storage endpoints', () => {
     ).rejects.toMatchObject({ name: 'ServerValidationError' });
   });
 
+  it('completes a multi-part upload only with its batch: a failing batch leaves it completable', async () => {
+    const componentId = randomUUID();
+    const data = randomBytes(40_000);
+    const [, meta] = (await session.call([
+      { action: 'create', entity_type: 'FileComponent', entity_data: { id: componentId, name: 'x', file_type: '.bin', size: data.length } },
+      { action: 'get_upload_metadata', component_id: componentId, file_name: 'x.bin', file_size: data.length, parts: 2 },
+    ])) as [unknown, Record<string, any>];
+    const parts = [];
+    for (const { part_number, signed_url } of meta['urls'] as { part_number: number; signed_url: string }[]) {
+      const put = await fetch(signed_url, { method: 'PUT', body: body(data.subarray((part_number - 1) * 20_000, part_number * 20_000)) });
+      parts.push({ part_number, e_tag: put.headers.get('etag')!.replace(/"/g, '') });
+    }
+    const complete = { action: 'complete_multipart_upload', upload_id: meta['upload_id'], component_id: componentId, parts };
+    const location = (locationId: string) => ({
+      action: 'create',
+      entity_type: 'ComponentLocation',
+      entity_data: { component_id: componentId, resource_identifier: componentId, location_id: locationId },
+    });
+    await expect(session.call([complete, location(randomUUID())])).rejects.toMatchObject({ name: 'ServerValidationError' });
+    expect((await download(server.url, componentId)).status).toBe(404);
+    await session.call([complete, location(SERVER_LOCATION_ID)]);
+    const response = await download(server.url, componentId);
+    expect(md5(new Uint8Array(await response.arrayBuffer()))).toEqual(md5(data));
+  });
+
   it('accepts a Python-style upload before the component exists and verifies Content-MD5', async () => {
     const data = randomBytes(5000);
     const componentId = randomUUID();
@@ -190,6 +215,20 @@ describe('storage endpoints', () => {
     expect((await download(server.url, id)).status).toBe(404);
   });
 
+  it('generate_signed_url gives a download URL without credentials', async () => {
+    const data = randomBytes(5_000);
+    const id = await uploadLikeJsClient(session, data, 'signed');
+    const [result] = (await session.call([{ action: 'generate_signed_url', component_id: id }] as never)) as [{ signed_url: string }];
+    expect(result.signed_url).not.toContain(server.apiKey);
+    const response = await fetch(result.signed_url);
+    expect(response.status).toBe(200);
+    expect(md5(new Uint8Array(await response.arrayBuffer()))).toEqual(md5(data));
+    const unstored = (await session.create('FileComponent', { name: 'nowhere' })).data as { id: string };
+    await expect(session.call([{ action: 'generate_signed_url', component_id: unstored.id }] as never)).rejects.toMatchObject({
+      name: 'ServerValidationError',
+    });
+  });
+
   it('removes a stored file through /component/remove', async () => {
     const id = await uploadLikeJsClient(session, randomBytes(100), 'removable');
     const params = new URLSearchParams({ id, username: server.user, apiKey: server.apiKey });
@@ -209,6 +248,9 @@ describe('persistence', () => {
     const seed = first.seed!;
     const key = first.apiKey;
     await first.close();
+    // What a killed upload leaves behind: a half-written temp file and a staged assembly.
+    await writeFile(join(dataDir, 'storage', '.tmp-killed'), 'partial');
+    await writeFile(join(dataDir, 'storage', '.staged-killed'), 'partial');
 
     const second = await startFtrackLocal({ dataDir, seed: 'demo' });
     try {
@@ -222,6 +264,7 @@ describe('persistence', () => {
       expect(md5(new Uint8Array(await response.arrayBuffer()))).toEqual(md5(data));
       const projects = await s2.query('select id from Project');
       expect(projects.data).toHaveLength(1);
+      expect((await readdir(join(dataDir, 'storage'))).filter((name) => name.startsWith('.'))).toEqual([]);
     } finally {
       await second.close();
     }

@@ -72,8 +72,8 @@ export class ComputedAttributes {
   private isLatest(row: Row): boolean {
     const version = typeof row['version'] === 'number' ? row['version'] : 0;
     return !this.repo
-      .rows('AssetVersion')
-      .some((other) => other['asset_id'] === row['asset_id'] && typeof other['version'] === 'number' && other['version'] > version);
+      .findBy(['AssetVersion'], 'asset_id', row['asset_id'])
+      .some(({ row: other }) => typeof other['version'] === 'number' && other['version'] > version);
   }
 
   private url(type: string, row: Row): unknown {

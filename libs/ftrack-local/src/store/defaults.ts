@@ -5,6 +5,7 @@ import { nowDatetime } from './datetime.js';
 import type { EntityRepo, Row } from './entity-repo.js';
 import { DEFAULT_PRIORITY_ID, REFERENCE_IDS } from './reference-data.js';
 import type { SchemaView } from './schema-view.js';
+import { VersionNumbers } from './version-numbers.js';
 
 const COMPONENT_SYSTEM_TYPES: Record<string, string> = {
   FileComponent: 'file',
@@ -16,7 +17,14 @@ function setIfMissing(row: Row, attribute: string, value: unknown): void {
   if (row[attribute] === undefined || row[attribute] === null) row[attribute] = value;
 }
 
-export function applyDefaults(view: SchemaView, repo: EntityRepo, type: string, row: Row, userId: string): void {
+export function applyDefaults(
+  view: SchemaView,
+  repo: EntityRepo,
+  type: string,
+  row: Row,
+  userId: string,
+  versions: VersionNumbers = new VersionNumbers(repo),
+): void {
   const schema = view.schema(type);
   for (const [name, prop] of Object.entries(schema.properties)) {
     if (row[name] !== undefined || prop.default === undefined) continue;
@@ -47,14 +55,24 @@ export function applyDefaults(view: SchemaView, repo: EntityRepo, type: string, 
     if (row['project_id'] === undefined || row['project_id'] === null) row['project_id'] = projectOf(view, repo, row['parent_id']);
   }
 
+  if (view.isA(type, 'List')) {
+    setIfMissing(row, 'user_id', userId);
+    setIfMissing(row, 'date', nowDatetime());
+  }
+
   switch (type) {
     case 'AssetVersion':
       setIfMissing(row, 'status_id', REFERENCE_IDS.statusNotStarted);
       setIfMissing(row, 'user_id', userId);
       setIfMissing(row, 'date', nowDatetime());
-      if (row['version'] === undefined || row['version'] === null) row['version'] = nextVersion(repo, row['asset_id']);
+      if (row['version'] === undefined || row['version'] === null) row['version'] = versions.next(row['asset_id']);
       break;
     case 'Job':
+      setIfMissing(row, 'user_id', userId);
+      break;
+    case 'Timer':
+      // User.start_timer sends no start: the server starts the clock.
+      setIfMissing(row, 'start', nowDatetime());
       setIfMissing(row, 'user_id', userId);
       break;
     case 'Note':
@@ -77,13 +95,4 @@ export function projectOf(view: SchemaView, repo: EntityRepo, parentId: unknown)
   const parent = repo.findAmong(view.concreteTypes('Context'), [parentId]);
   if (!parent) return null;
   return parent.type === 'Project' ? parentId : ((parent.row['project_id'] as string | null) ?? null);
-}
-
-function nextVersion(repo: EntityRepo, assetId: unknown): number {
-  if (typeof assetId !== 'string') return 1;
-  let highest = 0;
-  for (const row of repo.rows('AssetVersion')) {
-    if (row['asset_id'] === assetId && typeof row['version'] === 'number') highest = Math.max(highest, row['version']);
-  }
-  return highest + 1;
 }

@@ -1,9 +1,13 @@
 // Create, update and delete with the server's rules: references become
 // foreign keys, defaults are filled, the schema is enforced, collections are
 // set by membership, deletes cascade. Runs inside the caller's transaction.
-import { validationError } from '../http/errors.js';
+import { CustomAttributeValueWriter } from '../custom-attributes/value-writer.js';
+import { isValueType } from '../custom-attributes/value-types.js';
+import { ApiError, validationError } from '../http/errors.js';
 import { applyDefaults } from './defaults.js';
 import type { EntityRepo, Row } from './entity-repo.js';
+import { removeLinksTo, setLinkedMembers } from './link-collections.js';
+import { VersionNumbers } from './version-numbers.js';
 import { LOCATION_IDS } from './reference-data.js';
 import type { SchemaView } from './schema-view.js';
 import { asReference, toStoredValue, toWireEntity, type WireEntity } from './values.js';
@@ -20,20 +24,34 @@ interface PendingCollection {
   entries?: Record<string, unknown>;
 }
 
+/** One running timer per user; Python's start_timer looks for "IntegrityError" to raise NotUniqueError. */
+function checkOneTimer(repo: EntityRepo, row: Row): void {
+  if (repo.findBy(['Timer'], 'user_id', row['user_id']).length > 0) {
+    throw new ApiError('ServerError', 'IntegrityError: a timer is already running for this user.', 400);
+  }
+}
+
 export class EntityWriter {
   constructor(
     private readonly view: SchemaView,
     private readonly repo: EntityRepo,
-  ) {}
+  ) {
+    this.customValues = new CustomAttributeValueWriter(view, repo);
+    this.versions = new VersionNumbers(repo);
+  }
+
+  private readonly customValues: CustomAttributeValueWriter;
+  private readonly versions: VersionNumbers;
 
   /** Files (resource identifiers in ftrack.server) whose components were deleted. */
   readonly removedFiles: string[] = [];
 
   create(type: string, data: Record<string, unknown>, userId: string): WireEntity {
+    if (isValueType(type)) return this.customValues.upsert(type, undefined, data);
     this.requireConcrete(type);
     const row: Row = {};
     const collections = this.assign(type, row, data, 'create');
-    applyDefaults(this.view, this.repo, type, row, userId);
+    applyDefaults(this.view, this.repo, type, row, userId, this.versions);
     const key = this.keyOf(type, row);
     const existing = this.repo.get(type, key);
     if (existing) {
@@ -45,12 +63,15 @@ export class EntityWriter {
     }
     this.checkRequired(type, row);
     this.checkReferences(type, row, Object.keys(row));
+    if (type === 'Timer') checkOneTimer(this.repo, row);
     this.repo.insert(type, key, row);
+    if (type === 'AssetVersion') this.versions.saw(row['asset_id'], row['version']);
     for (const pending of collections) this.setMembers(type, row, pending);
     return toWireEntity(this.view, type, row);
   }
 
   update(type: string, keyInput: unknown, data: Record<string, unknown>): WireEntity {
+    if (isValueType(type)) return this.customValues.upsert(type, keyInput, data);
     const found = this.locate(type, keyInput);
     const { type: concrete, row: before } = found;
     const row: Row = { ...before };
@@ -60,12 +81,17 @@ export class EntityWriter {
     this.checkReferences(concrete, row, changed);
     const key = this.keyOf(concrete, row);
     if (changed.length > 0) this.repo.replace(concrete, key, row, before);
+    if (concrete === 'AssetVersion' && (changed.includes('version') || changed.includes('asset_id'))) {
+      this.versions.forget(before['asset_id']);
+      this.versions.forget(row['asset_id']);
+    }
     for (const pending of collections) this.setMembers(concrete, row, pending);
     const result = toWireEntity(this.view, concrete, row, changed.filter((k) => this.view.property(concrete, k)));
     return result;
   }
 
   delete(type: string, keyInput: unknown): void {
+    if (isValueType(type)) return this.customValues.remove(keyInput);
     const { type: concrete, row } = this.locate(type, keyInput);
     this.deleteCascade(concrete, row);
   }
@@ -175,6 +201,13 @@ export class EntityWriter {
   /** The listed items become the collection's members (protocol §3.5). */
   private setMembers(type: string, owner: Row, pending: PendingCollection): void {
     const relation = this.view.relation(type, pending.attribute);
+    if (relation?.derived === 'custom_attributes') {
+      if (pending.entries) return this.customValues.setByKey(type, owner, pending.entries);
+      return this.customValues.checkMembers(owner['id'], pending.items);
+    }
+    if (relation?.through && !pending.entries) {
+      return setLinkedMembers(this.view, this.repo, type, owner, pending.attribute, pending.items);
+    }
     if (!relation || relation.kind !== 'collection' || !relation.remoteKey) {
       throw validationError(`Collection '${pending.attribute}' on '${type}' cannot be set through ftrack-local.`);
     }
@@ -206,7 +239,7 @@ export class EntityWriter {
     for (const itemType of targetTypes) {
       const pk = this.view.primaryKey(itemType);
       if (pk.includes(relation.remoteKey)) continue;
-      for (const member of [...this.repo.rows(itemType)]) {
+      for (const { row: member } of this.repo.findBy([itemType], relation.remoteKey, ownerValue)) {
         if (member[relation.remoteKey] !== ownerValue) continue;
         const key = pk.map((name) => member[name]);
         if (wanted.has(`${itemType}|${JSON.stringify(key)}`)) continue;
@@ -228,44 +261,43 @@ export class EntityWriter {
 
   private deleteCascade(type: string, row: Row): void {
     const id = row['id'];
+    if (type === 'AssetVersion') this.versions.forget(row['asset_id']);
     if (this.view.isA(type, 'Context')) {
-      for (const childType of this.view.concreteTypes('Context')) {
-        for (const child of this.repo.rows(childType).filter((r) => r['parent_id'] === id)) this.deleteCascade(childType, child);
-      }
-      for (const asset of this.repo.rows('Asset').filter((r) => r['context_id'] === id)) this.deleteCascade('Asset', asset);
+      for (const child of this.repo.findBy(this.view.concreteTypes('Context'), 'parent_id', id)) this.deleteCascade(child.type, child.row);
+      for (const asset of this.repo.findBy(['Asset'], 'context_id', id)) this.deleteCascade('Asset', asset.row);
     } else if (type === 'Asset') {
-      for (const version of this.repo.rows('AssetVersion').filter((r) => r['asset_id'] === id)) this.deleteCascade('AssetVersion', version);
+      for (const version of this.repo.findBy(['AssetVersion'], 'asset_id', id)) this.deleteCascade('AssetVersion', version.row);
     } else if (type === 'AssetVersion') {
-      for (const componentType of this.view.concreteTypes('Component')) {
-        for (const component of this.repo.rows(componentType).filter((r) => r['version_id'] === id)) {
-          this.deleteCascade(componentType, component);
-        }
+      for (const component of this.repo.findBy(this.view.concreteTypes('Component'), 'version_id', id)) {
+        this.deleteCascade(component.type, component.row);
       }
     } else if (this.view.isA(type, 'Component')) {
-      for (const location of this.repo.rows('ComponentLocation').filter((r) => r['component_id'] === id)) {
+      for (const { row: location } of this.repo.findBy(['ComponentLocation'], 'component_id', id)) {
         if (location['location_id'] === LOCATION_IDS.server && typeof location['resource_identifier'] === 'string') {
           this.removedFiles.push(location['resource_identifier']);
         }
         this.repo.remove('ComponentLocation', [location['id']], location);
       }
-      for (const link of this.repo.rows('JobComponent').filter((r) => r['component_id'] === id)) {
+      for (const { row: link } of this.repo.findBy(['JobComponent'], 'component_id', id)) {
         this.repo.remove('JobComponent', [link['component_id'], link['job_id']], link);
       }
-      for (const memberType of this.view.concreteTypes('Component')) {
-        for (const member of this.repo.rows(memberType).filter((r) => r['container_id'] === id)) this.deleteCascade(memberType, member);
-      }
+      for (const member of this.repo.findBy(this.view.concreteTypes('Component'), 'container_id', id)) this.deleteCascade(member.type, member.row);
     } else if (type === 'Job') {
-      for (const link of this.repo.rows('JobComponent').filter((r) => r['job_id'] === id)) {
+      for (const { row: link } of this.repo.findBy(['JobComponent'], 'job_id', id)) {
         this.repo.remove('JobComponent', [link['component_id'], link['job_id']], link);
       }
     }
+    if (id !== undefined) {
+      this.customValues.removeFor(id);
+      removeLinksTo(this.repo, id);
+    }
     if (id !== undefined && this.view.has('Metadata')) {
-      for (const meta of this.repo.rows('Metadata').filter((r) => r['parent_id'] === id)) {
+      for (const { row: meta } of this.repo.findBy(['Metadata'], 'parent_id', id)) {
         this.repo.remove('Metadata', [meta['parent_id'], meta['key']], meta);
       }
     }
     if (this.view.isA(type, 'Context') || type === 'AssetVersion') {
-      for (const note of this.repo.rows('Note').filter((r) => r['parent_id'] === id)) this.repo.remove('Note', [note['id']], note);
+      for (const { row: note } of this.repo.findBy(['Note'], 'parent_id', id)) this.repo.remove('Note', [note['id']], note);
     }
     const key = this.view.primaryKey(type).map((name) => row[name]);
     if (this.repo.get(type, key)) this.repo.remove(type, key, row);

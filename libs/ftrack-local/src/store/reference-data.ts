@@ -1,8 +1,10 @@
 // Rows every ftrack server has: locations, object types, statuses, types,
 // priorities, a project schema, asset types. Inserted once, ids stable.
 import type { EntityRepo, Row } from './entity-repo.js';
+import { customAttributeTypeRows } from '../custom-attributes/attribute-types.js';
 import { stableId } from './stable-id.js';
 import { LOCATION_IDS } from '@ftrack-encode/ftrack-protocol';
+import { statusId, typeId, workflowRows, WORKFLOW_IDS, type SeedRow } from './workflow-data.js';
 
 export { LOCATION_IDS };
 
@@ -18,28 +20,21 @@ export const OBJECT_TYPE_IDS = {
 
 export const DEFAULT_PRIORITY_ID = '9661b320-3a0c-11e2-81c1-0800200c9a66';
 
-const STATE_IDS = {
-  NOT_STARTED: stableId('state:NOT_STARTED'),
-  IN_PROGRESS: stableId('state:IN_PROGRESS'),
-  BLOCKED: stableId('state:BLOCKED'),
-  DONE: stableId('state:DONE'),
-};
-
 export const REFERENCE_IDS = {
-  statusNotStarted: stableId('status:Not started'),
-  statusInProgress: stableId('status:In progress'),
-  statusPendingReview: stableId('status:Pending Review'),
-  statusApproved: stableId('status:Approved'),
-  typeGeneric: stableId('type:Generic'),
-  typeCompositing: stableId('type:Compositing'),
-  projectSchema: stableId('project-schema:VFX'),
+  statusNotStarted: statusId('Not started'),
+  statusInProgress: statusId('In progress'),
+  statusPendingReview: statusId('Pending Review'),
+  statusApproved: statusId('Approved'),
+  typeGeneric: typeId('Generic'),
+  typeCompositing: typeId('Compositing'),
+  projectSchema: WORKFLOW_IDS.projectSchema,
   assetTypeUpload: stableId('asset-type:Upload'),
   assetTypeReview: stableId('asset-type:Review'),
 };
 
 type Seed = [type: string, row: Row];
 
-function referenceRows(): Seed[] {
+function referenceRows(): SeedRow[] {
   const rows: Seed[] = [];
   const locations: [string, string, string][] = [
     [LOCATION_IDS.server, 'ftrack.server', 'ftrack server'],
@@ -66,33 +61,21 @@ function referenceRows(): Seed[] {
       },
     ]);
   });
-  for (const [short, id] of Object.entries(STATE_IDS)) {
-    const name = short.replace('_', ' ').toLowerCase().replace(/^./, (c) => c.toUpperCase());
-    rows.push(['State', { id, name, short }]);
-  }
-  const statuses: [string, string, string, keyof typeof STATE_IDS][] = [
-    [REFERENCE_IDS.statusNotStarted, 'Not started', '#CCCCCC', 'NOT_STARTED'],
-    [REFERENCE_IDS.statusInProgress, 'In progress', '#3498DB', 'IN_PROGRESS'],
-    [REFERENCE_IDS.statusPendingReview, 'Pending Review', '#FFA500', 'IN_PROGRESS'],
-    [REFERENCE_IDS.statusApproved, 'Approved', '#1CBC90', 'DONE'],
-  ];
-  statuses.forEach(([id, name, color, state], sort) =>
-    rows.push(['Status', { id, name, color, sort, is_active: true, state_id: STATE_IDS[state] }]),
-  );
-  rows.push(['Type', { id: REFERENCE_IDS.typeGeneric, name: 'Generic', color: '#510100', sort: 0, is_billable: true }]);
-  rows.push(['Type', { id: REFERENCE_IDS.typeCompositing, name: 'Compositing', color: '#1F6E43', sort: 1, is_billable: true }]);
-  rows.push(['Priority', { id: DEFAULT_PRIORITY_ID, name: 'Medium', color: '#FFCC00', sort: 1, value: 0 }]);
-  rows.push(['ProjectSchema', { id: REFERENCE_IDS.projectSchema, name: 'VFX Scheme' }]);
   rows.push(['AssetType', { id: REFERENCE_IDS.assetTypeUpload, name: 'Upload', short: 'upload', component: 'main' }]);
   rows.push(['AssetType', { id: REFERENCE_IDS.assetTypeReview, name: 'Review', short: 'review', component: 'main' }]);
-  return rows;
+  for (const name of ['Default', 'Dailies', 'Client Review']) rows.push(['ListCategory', { id: stableId(`list-category:${name}`), name }]);
+  for (const row of customAttributeTypeRows()) rows.push(['CustomAttributeType', row]);
+  return [...rows.map(([type, row]): SeedRow => ({ type, key: [row['id']], row })), ...workflowRows(OBJECT_TYPE_IDS)];
 }
 
 /** Inserts the reference rows that are not there yet (idempotent). */
 export function ensureReferenceData(repo: EntityRepo): void {
   repo.transaction(() => {
-    for (const [type, row] of referenceRows()) {
-      if (!repo.get(type, [row['id']])) repo.insert(type, [row['id']], row);
+    for (const { type, key, row } of referenceRows()) {
+      const stored = repo.get(type, key);
+      if (!stored) repo.insert(type, key, row);
+      // Data dirs from older versions lack attributes added since (e.g. the ProjectSchema's workflows).
+      else if (Object.keys(row).some((name) => !(name in stored))) repo.replace(type, key, { ...row, ...stored }, stored);
     }
   });
 }

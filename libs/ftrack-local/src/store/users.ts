@@ -57,3 +57,19 @@ function ensureUserEntity(repo: EntityRepo, username: string): string {
   repo.insert('User', [id], row);
   return id;
 }
+
+/** A new API key for a User entity (an API user from now on); the old key stops working. */
+export function resetApiKey(db: Db, repo: EntityRepo, userId: string): ApiUser {
+  const row = repo.get('User', [userId]);
+  if (!row || typeof row['username'] !== 'string') throw new Error(`User ${userId} does not exist.`);
+  const apiKey = randomBytes(24).toString('base64url');
+  db.prepare(
+    'INSERT INTO api_user(username, api_key, user_id) VALUES(?, ?, ?) ON CONFLICT(username) DO UPDATE SET api_key = excluded.api_key, user_id = excluded.user_id',
+  ).run(row['username'], apiKey, userId);
+  return { id: userId, username: row['username'], apiKey };
+}
+
+export function storedApiUsers(db: Db): ApiUser[] {
+  const rows = db.prepare('SELECT username, api_key, user_id FROM api_user').all() as { username: string; api_key: string; user_id: string }[];
+  return rows.map((r) => ({ id: r.user_id, username: r.username, apiKey: r.api_key }));
+}
