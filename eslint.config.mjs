@@ -46,7 +46,7 @@ const boundaries = (depConstraints) => ({
 const testFiles = ['**/*.test.ts', '**/*.e2e.test.ts', 'test/**/*.ts', 'tools/**/*.ts'];
 
 export default [
-  { ignores: ['**/node_modules/**', '**/dist/**', 'bench/results/**', '**/*.js', 'apps/web/public/**', '.nx/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'bench/results/**', 'bench/tmp/**', '**/*.js', 'apps/web/public/**', '.nx/**'] },
   // Plain ES modules that Node runs without a build step: the wasm worker in libs (also type-checked,
   // see tsconfig.mjs.json), the bin launchers, the build and bench scripts, this file.
   {

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mediaFixtures } from '@ftrack-encode/testing';
 import { buildCli, describeResult, parseJson, runCli, tempDir } from './support/cli.js';
-import { ftrackEnv, startLocal } from './support/ftrack.js';
+import { componentsOf, ftrackEnv, plainSession, startLocal } from './support/ftrack.js';
 
 const exec = promisify(execFile);
 const WIDTH = 320;
@@ -70,6 +70,7 @@ describe('burn-ins (built CLI)', () => {
               ],
             },
           },
+          { name: 'slated', outputs: [output('review'), thumbnail], slate: { frames: 3 } },
           {
             name: 'ftrack-tokens',
             outputs: [output('review')],
@@ -120,5 +121,27 @@ describe('burn-ins (built CLI)', () => {
     expect(result.code, describeResult(result)).toBe(0);
     // fstart inherits from the project (1001), fend is the shot's own (1050).
     expect(result.stdout).toContain('text=demo/sq010/sh010 compositing sh010_comp v001 1001-1050 24:');
+  });
+
+  it('a slate: N frames before the picture with the details and the middle frame; the picture follows intact; ftr_meta counts from the first picture frame', async () => {
+    const [clean, slated] = [await encode('clean', join(work, 'clean-slate')), await encode('slated', join(work, 'slated'))];
+    const path = (r: typeof clean, name: string) => r.outputs.find((o) => o.name === name)!.path;
+    const frames = async (file: string) => Number((await exec('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file])).stdout.trim());
+    expect(await frames(path(slated, 'review'))).toBe((await frames(path(clean, 'review'))) + 3);
+    const [first, slateFrame, picture] = await Promise.all([frameRgb(path(clean, 'review'), 0), frameRgb(path(slated, 'review'), 0), frameRgb(path(slated, 'review'), 3)]);
+    const whole = { x0: 0, y0: 0, x1: 1, y1: 1 };
+    expect(regionDiff(first, slateFrame, whole), 'the slate is not the picture').toBeGreaterThan(30);
+    expect(regionDiff(first, picture, whole), 'frame 3 is the first picture frame').toBeLessThan(3);
+    // The gate skips the slate and still scores the picture.
+    expect(slated.quality.find((q) => q.output === 'review')!.ssim).toBeGreaterThan(0.97);
+
+    const published = await runCli(['publish', await fixtures.movie24(), '--version', server.seed.versionId, '--profile', 'slated', '--config', config, '--json'], {
+      env: { ...ftrackEnv(server), XDG_DATA_HOME: join(work, 'xdg') },
+    });
+    expect(published.code, describeResult(published)).toBe(0);
+    const session = await plainSession(server);
+    const review = (await componentsOf(session, server.seed.versionId)).find((c) => c.name === 'review')!;
+    const total = await frames(path(slated, 'review'));
+    expect(JSON.parse(review.metadata['ftr_meta']!)).toMatchObject({ frameIn: -3, frameOut: total - 3 });
   });
 });

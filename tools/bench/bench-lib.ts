@@ -9,6 +9,7 @@ export { registerNativeEncoder, findFfmpeg } from '@ftrack-encode/encoder-native
 export { registerNodePlatform } from '@ftrack-encode/node-platform';
 // The fixture generator only (the package index also exports the vitest contract suites).
 export { mediaFixtures } from '../../libs/testing/src/media-fixtures.js';
+export { writeOcioConfig } from '../../libs/testing/src/correctness-sources.js';
 // ftrack-local and publish benchmarks (their child processes bundle their own small entries).
 export { EncodeProfile, rational, ImageOutputSpec, VideoOutputSpec } from '@ftrack-encode/core';
 export { startFtrackLocal, SERVER_LOCATION_ID } from '@ftrack-encode/ftrack-local';

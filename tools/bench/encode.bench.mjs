@@ -2,6 +2,8 @@
 // Encode benchmarks (written to bench/results/encode.{json,md}):
 //  P1  wall time of `ftrack-encode encode` vs raw ffmpeg with the identical argv   target <= 1.03
 //  P2  ftrack-review from one decode (split graph) vs one process per output       target <= 0.60
+//  Q   the quality gate's extra pass: encode with the gate / without it              target <= 1.10
+// P1 runs the tool with --no-quality-gate: it measures the fixed overhead around ffmpeg; Q the gate.
 // Source: 10 s 1080p 23.976 clip with audio (generated once by the fixture cache).
 // Median of BENCH_RUNS (default 5) interleaved runs; both sides of a ratio come from the same run.
 import { spawn, spawnSync } from 'node:child_process';
@@ -98,7 +100,8 @@ if (existsSync(cliBin) && existsSync(join(root, 'apps', 'cli', 'src', 'main.ts')
   }
   if (!rawArgv) process.stdout.write(`CLI dry run gave no commands (exit ${dry.status}): ${dry.stderr.slice(-400)}; measuring the library instead\n`);
   const env = { ...process.env, FTRACK_ENCODE_NO_BUILD: '1' };
-  runTool = () => timed(process.execPath, [cliBin, 'encode', clip, '--profile', 'ftrack-review', '--out', p1Out, '--quiet'], env);
+  runTool = (gate = false) =>
+    timed(process.execPath, [cliBin, 'encode', clip, '--profile', 'ftrack-review', '--out', p1Out, '--quiet', ...(gate ? [] : ['--no-quality-gate'])], env);
 }
 if (!rawArgv) {
   // No CLI yet: the same use case in-process (probe, plan, encode, validate, hash, commit).
@@ -109,19 +112,21 @@ if (!rawArgv) {
   const encodeMedia = scope.resolve(lib.EncodeMedia);
   await cleanDir(rawOut);
   rawArgv = (await encodeMedia.run(clip, profile, { outputDir: rawOut, dryRun: true })).commands[0];
-  runTool = async () => {
+  runTool = async (gate = false) => {
     const start = performance.now();
-    await encodeMedia.run(clip, profile, { outputDir: p1Out });
+    await encodeMedia.run(clip, profile, { outputDir: p1Out, qualityGate: gate });
     return (performance.now() - start) / 1000;
   };
 }
-const p1 = { tool: [], ffmpeg: [] };
+const p1 = { tool: [], ffmpeg: [], gated: [] };
 for (let i = 0; i < RUNS; i++) {
   await cleanDir(p1Out);
-  p1.tool.push(await runTool());
+  p1.tool.push(await runTool(false));
   await cleanDir(rawOut);
   p1.ffmpeg.push(await timed(rawArgv[0], rawArgv.slice(1)));
-  process.stdout.write(`P1 run ${i + 1}/${RUNS} (${p1Mode}): tool ${p1.tool[i].toFixed(2)} s, raw ffmpeg ${p1.ffmpeg[i].toFixed(2)} s\n`);
+  await cleanDir(p1Out);
+  p1.gated.push(await runTool(true));
+  process.stdout.write(`P1/Q run ${i + 1}/${RUNS} (${p1Mode}): tool ${p1.tool[i].toFixed(2)} s, raw ffmpeg ${p1.ffmpeg[i].toFixed(2)} s, with the quality gate ${p1.gated[i].toFixed(2)} s\n`);
 }
 await rm(work, { recursive: true, force: true });
 
@@ -129,6 +134,7 @@ await rm(work, { recursive: true, force: true });
 const round = (n) => Math.round(n * 1000) / 1000;
 const p1Ratio = median(p1.tool) / median(p1.ffmpeg);
 const p2Ratio = median(p2.single) / median(p2.naive);
+const qRatio = median(p1.gated) / median(p1.tool);
 const cpu = cpus();
 const result = {
   date: new Date().toISOString(),
@@ -153,6 +159,14 @@ const result = {
     target: 1.03,
     pass: p1Ratio <= 1.03,
   },
+  qualityGate: {
+    what: 'encode --profile ftrack-review with the quality gate (SSIM/PSNR on sampled frames, one extra pass) vs --no-quality-gate',
+    medianSeconds: { withGate: round(median(p1.gated)), withoutGate: round(median(p1.tool)) },
+    samples: { withGate: p1.gated.map(round), withoutGate: p1.tool.map(round) },
+    ratio: round(qRatio),
+    target: 1.1,
+    pass: qRatio <= 1.1,
+  },
   p2: {
     what: 'ftrack-review outputs from one ffmpeg (one decode, split graph) vs one ffmpeg per output, run one after another',
     medianSeconds: { singleDecode: round(median(p2.single)), perOutput: round(median(p2.naive)) },
@@ -174,6 +188,7 @@ Outputs (ftrack-review): ${result.outputs.join('; ')}.
 | | measured | median (s) | ratio | target | |
 |---|---|---|---|---|---|
 | P1 | ${result.p1.what} | ${result.p1.medianSeconds.tool} vs ${result.p1.medianSeconds.ffmpeg} | ${result.p1.ratio} | ≤ 1.03 | ${result.p1.pass ? 'pass' : 'FAIL'} |
+| Q | ${result.qualityGate.what} | ${result.qualityGate.medianSeconds.withGate} vs ${result.qualityGate.medianSeconds.withoutGate} | ${result.qualityGate.ratio} | ≤ 1.10 | ${result.qualityGate.pass ? 'pass' : 'FAIL'} |
 | P2 | ${result.p2.what} | ${result.p2.medianSeconds.singleDecode} vs ${result.p2.medianSeconds.perOutput} | ${result.p2.ratio} | ≤ 0.60 | ${result.p2.pass ? 'pass' : 'FAIL'} |
 
 Samples (s): P1 tool ${result.p1.samples.tool.join(', ')}; ffmpeg ${result.p1.samples.ffmpeg.join(', ')}.

@@ -14,6 +14,7 @@ import { registerPublishCommand } from './commands/publish.js';
 import { registerRunJobCommand } from './commands/run-job.js';
 import { registerJobsCommand } from './commands/jobs.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerQcCommand } from './commands/qc.js';
 
 processSignals.install();
 
@@ -54,6 +55,7 @@ const program = new Command('ftrack-encode')
   .exitOverride();
 
 registerEncodeCommand(program, run);
+registerQcCommand(program, run);
 registerProbeCommand(program, run);
 registerProfilesCommand(program, run);
 registerPublishCommand(program, run);

@@ -25,6 +25,7 @@ export * from './ports/ftrack-api.js';
 export * from './ports/adapter-descriptor.js';
 export * from './ports/health-check.js';
 export * from './ports/quality-meter.js';
+export * from './ports/qc-renderer.js';
 export * from './plan/quality-gate.js';
 export * from './ports/colour-baker.js';
 export * from './tokens.js';

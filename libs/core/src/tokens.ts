@@ -10,6 +10,7 @@ import type { EventPublisher } from './ports/event-publisher.js';
 import type { PublishLock } from './ports/publish-lock.js';
 import type { FtrackApi } from './ports/ftrack-api.js';
 import type { QualityMeter } from './ports/quality-meter.js';
+import type { QcRenderer } from './ports/qc-renderer.js';
 import type { ColourBaker } from './ports/colour-baker.js';
 import type { SourceSettings } from './domain/source-settings.js';
 
@@ -27,6 +28,8 @@ export const TOKENS = {
   FtrackApi: Symbol('FtrackApi') as InjectionToken<FtrackApi>,
   /** Optional: the quality gate's measurement, registered by local encoders. */
   QualityMeter: Symbol('QualityMeter') as InjectionToken<QualityMeter>,
+  /** Optional: the visual QC report's pictures and per-frame scores, registered by the native encoder. */
+  QcRenderer: Symbol('QcRenderer') as InjectionToken<QcRenderer>,
   /** Optional: OCIO baking on the host. Without it an OCIO config fails with E_UNSUPPORTED. */
   ColourBaker: Symbol('ColourBaker') as InjectionToken<ColourBaker>,
   /** Optional: how sources are interpreted (colour, sequence rate, audio tracks) for this run. */

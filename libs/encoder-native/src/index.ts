@@ -8,3 +8,4 @@ export * from './native-media-probe.js';
 export * from './register-native-encoder.js';
 export * from './descriptor.js';
 export * from './native-quality-meter.js';
+export * from './native-qc-renderer.js';

@@ -9,5 +9,5 @@ import { NativeEncoder, NativeMediaProbe } from './index.js';
 describeMediaCorrectness(
   it,
   async () => ({ encoder: new NativeEncoder({}), probe: new NativeMediaProbe({}), baker: new OcioBaker({ cacheDir: mkdtempSync(join(tmpdir(), 'luts-')) }) }),
-  { videoColour: true, sceneReferred: true, ocio: true, timing: true, audio: true, exrDetails: true },
+  { videoColour: true, sceneReferred: true, ocio: true, timing: true, audio: true, exrDetails: true, silence: true },
 );

@@ -11,7 +11,7 @@ import {
   type MediaProbe,
   type MediaSource,
 } from '@ftrack-encode/core';
-import { parseProbe, probeArgs } from '@ftrack-encode/ffmpeg';
+import { audioLevelArgs, parseProbe, probeArgs, withAudioLevels } from '@ftrack-encode/ffmpeg';
 import { explainUnreadableImage, locateSource, mp4MoovBeforeMdatInFile, readImageHeader } from '@ftrack-encode/ffmpeg/node';
 import { requireFfmpeg } from './find-ffmpeg.js';
 import { tailLines } from './run-ffmpeg.js';
@@ -26,7 +26,22 @@ export class NativeMediaProbe implements MediaProbe {
     return locateSource(input, options);
   }
 
-  async probe(source: MediaSource, options: { signal?: AbortSignal } = {}): Promise<MediaInfo> {
+  async probe(source: MediaSource, options: { signal?: AbortSignal; audioLevels?: boolean } = {}): Promise<MediaInfo> {
+    const info = await this.read(source, options);
+    if (!options.audioLevels || source.kind !== 'file' || info.audio.length === 0) return info;
+    return { ...info, audio: await this.withLevels(source.path, info.audio, options.signal) };
+  }
+
+  /** One pass of volumedetect over every audio track: a track whose loudest sample is under -80 dBFS is silent. */
+  private async withLevels(path: string, audio: MediaInfo['audio'], signal: AbortSignal | undefined): Promise<MediaInfo['audio']> {
+    const { ffmpeg } = await requireFfmpeg(this.options);
+    const result = await execa(ffmpeg, audioLevelArgs(path, audio.length), { stdin: 'ignore', reject: false, ...(signal ? { cancelSignal: signal } : {}) });
+    if (result.isCanceled) throw new EncodeError('E_CANCELLED', 'Cancelled while measuring audio levels.');
+    // Levels are a refinement: when they cannot be measured, the encode reports any real problem.
+    return result.failed ? audio : withAudioLevels(audio, result.stderr);
+  }
+
+  private async read(source: MediaSource, options: { signal?: AbortSignal }): Promise<MediaInfo> {
     const { ffprobe } = await requireFfmpeg(this.options);
     const path = source.kind === 'file' ? source.path : sequenceFramePath(source, source.first);
     const result = await execa(ffprobe, probeArgs(path), {

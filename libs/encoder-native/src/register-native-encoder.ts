@@ -3,6 +3,7 @@ import { TOKENS } from '@ftrack-encode/core';
 import { NativeEncoder } from './native-encoder.js';
 import { NativeMediaProbe } from './native-media-probe.js';
 import { NativeQualityMeter } from './native-quality-meter.js';
+import { NativeQcRenderer } from './native-qc-renderer.js';
 import { NATIVE_ENCODER_OPTIONS, type NativeEncoderOptions } from './native-options.js';
 
 /** Registers TOKENS.Encoder (native ffmpeg) and TOKENS.MediaProbe (ffprobe) in `container`. */
@@ -12,4 +13,5 @@ export function registerNativeEncoder(container: DependencyContainer, options: N
   container.register(TOKENS.MediaProbe, { useFactory: instanceCachingFactory((c) => c.resolve(NativeMediaProbe)) });
   // The quality gate measures with the same ffmpeg, whatever encodes (farm and ftrack outputs too).
   container.register(TOKENS.QualityMeter, { useValue: new NativeQualityMeter(options) });
+  container.register(TOKENS.QcRenderer, { useValue: new NativeQcRenderer(options) });
 }

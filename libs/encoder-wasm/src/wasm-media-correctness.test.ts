@@ -7,7 +7,7 @@ import { OcioBaker } from '@ftrack-encode/node-platform';
 import { WasmCore, WasmMediaProbe, WasmNodeEncoder } from './index.js';
 
 // The same pictures and timing on ffmpeg.wasm: the LUTs the host bakes are copied into its file system.
-// Capabilities say what this backend is held to; every part runs (the wasm build has lut3d, bwdif, zscale).
+// Capabilities say what this backend is held to: all of it (the wasm build has lut3d, bwdif, volumedetect).
 describeMediaCorrectness(
   it,
   async () => {
@@ -19,5 +19,5 @@ describeMediaCorrectness(
       cleanup: () => core.dispose(),
     };
   },
-  { videoColour: true, sceneReferred: true, ocio: true, timing: true, audio: true, exrDetails: true },
+  { videoColour: true, sceneReferred: true, ocio: true, timing: true, audio: true, exrDetails: true, silence: true },
 );

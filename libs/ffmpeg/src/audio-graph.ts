@@ -21,7 +21,9 @@ export function audioGraph(plan: EncodePlan, outputs: number): AudioGraph | unde
   const tracks = plan.audioTracks ?? plan.info.audio.map((_, i) => i);
   if (tracks.length === 0 || outputs === 0) return undefined;
   const videoStart = plan.info.videoStart ?? 0;
-  const pictureSeconds = (plan.outputs.find((o) => o.spec.kind === 'video')?.frameCount ?? plan.info.frameCount) * plan.info.frameRate.den / plan.info.frameRate.num;
+  const video = plan.outputs.find((o) => o.spec.kind === 'video');
+  // The picture without a slate: the slate's silence is added per output.
+  const pictureSeconds = ((video ? video.frameCount - (video.slate?.frames ?? 0) : plan.info.frameCount) * plan.info.frameRate.den) / plan.info.frameRate.num;
   const chains: string[] = [];
   const aligned = tracks.map((position, n) => {
     const track = plan.info.audio[position]!;

@@ -2,6 +2,7 @@ import { formatRational, sequenceFrameCount, type BuiltinCurve, type EncodePlan,
 import { branchScale, colourStage } from './colour-filters.js';
 import { audioGraph } from './audio-graph.js';
 import { burninFilters, burninFont } from './burnin-filters.js';
+import { slateChains, slateFont, slateInputs, type SlateInputs } from './slate-filters.js';
 import type { FfmpegInvocation, InvocationOptions } from './invocation.js';
 import { audioCodecArgs, hardwareSetup, imageCodecArgs, MUXERS, videoCodecArgs, type HardwareSetup } from './output-args.js';
 import { inputPathArg } from './probe.js';
@@ -16,7 +17,7 @@ function expectedFrames(plan: EncodePlan): number {
   return plan.source.kind === 'sequence' ? sequenceFrameCount(plan.source) : plan.info.frameCount;
 }
 
-export function branchFilters(plan: EncodePlan, planned: PlannedOutput, hardware: HardwareSetup | undefined, rgbFrames: boolean): string[] {
+export function branchFilters(plan: EncodePlan, planned: PlannedOutput, hardware: HardwareSetup | undefined, frames: FramesIn): string[] {
   const spec = planned.spec;
   const filters: string[] = [];
   if (spec.kind === 'image') {
@@ -26,7 +27,7 @@ export function branchFilters(plan: EncodePlan, planned: PlannedOutput, hardware
   // Planned sizes are already even, in square pixels (anamorphic stretched) and rotated as displayed
   // (ffmpeg applies the display matrix before the graph), so scale + setsar=1. Matrices stated
   // explicitly: BT.709 limited for video, BT.601 full range for JPEG (JFIF).
-  filters.push(...branchScale(planned, plan.info, plan.colour, rgbFrames), ...burninFilters(planned), 'setsar=1');
+  filters.push(...branchScale(planned, plan.info, plan.colour, frames.rgb, frames.yuv), ...burninFilters(planned), 'setsar=1');
   if (spec.kind === 'video') filters.push(hardware ? hardware.uploadFilter : `format=${spec.pixelFormat}`);
   else filters.push(spec.codec === 'mjpeg' ? 'format=yuvj420p' : 'format=rgb24');
   return filters;
@@ -60,17 +61,42 @@ function outputArgs(plan: EncodePlan, planned: PlannedOutput, label: string, har
 /**
  * Decode once, split per distinct branch chain: outputs with the same size and pixel format
  * (the 720p mp4 and webm) share one scale, then split again. Output i reads label [v<i>].
+ * A slated output gets its own branch: its slate (extra inputs: the middle frame, the logo) is
+ * concatenated before the picture, and a hardware upload moves after the join.
  */
-function filterGraph(plan: EncodePlan, preFilters: string[], hardwareFor: (p: PlannedOutput) => HardwareSetup | undefined, rgbFrames: boolean): string {
+/** What the frames entering the branches are: RGB, or YUV with a known matrix/range. */
+export interface FramesIn {
+  rgb: boolean;
+  yuv?: { matrix: string; range: string };
+}
+
+/** The frames a source stage hands to the branches. */
+export function framesIn(colour: SourceStage['colour']): FramesIn {
+  return { rgb: colour.rgb, ...(colour.yuv ? { yuv: colour.yuv } : {}) };
+}
+
+function filterGraph(plan: EncodePlan, stage: SourceStage, hardwareFor: (p: PlannedOutput) => HardwareSetup | undefined, slateInputsFor: (i: number) => SlateInputs): string {
+  const frames = framesIn(stage.colour);
   const branches = new Map<string, number[]>();
   plan.outputs.forEach((planned, i) => {
-    const chain = branchFilters(plan, planned, hardwareFor(planned), rgbFrames).join(',');
-    branches.set(chain, [...(branches.get(chain) ?? []), i]);
+    const chain = branchFilters(plan, planned, planned.slate ? undefined : hardwareFor(planned), frames).join(',');
+    const key = planned.slate ? `${chain}#slate${i}` : chain;
+    branches.set(key, [...(branches.get(key) ?? []), i]);
   });
   const chains = [...branches.entries()];
-  const head = [...preFilters, `split=${chains.length}`].join(',');
+  const head = [...stage.preFilters, `split=${chains.length}`].join(',');
   const graph = [`[0:v:0]${head}${chains.map((_, b) => `[s${b}]`).join('')}`];
-  chains.forEach(([chain, outputs], b) => {
+  chains.forEach(([key, outputs], b) => {
+    const chain = key.replace(/#slate\d+$/, '');
+    const first = outputs[0]!;
+    const planned = plan.outputs[first]!;
+    if (planned.slate) {
+      const hardware = hardwareFor(planned);
+      graph.push(`[s${b}]${chain}[body${first}]`);
+      graph.push(...slateChains(plan, planned, slateInputsFor(first), stage.colour.preFilters, `slate${first}`));
+      graph.push(`[slate${first}][body${first}]concat=n=2:v=1:a=0${hardware ? `,${hardware.uploadFilter}` : ''}[v${first}]`);
+      return;
+    }
     const labels = outputs.map((i) => `[v${i}]`).join('');
     graph.push(outputs.length === 1 ? `[s${b}]${chain}${labels}` : `[s${b}]${chain},split=${outputs.length}${labels}`);
   });
@@ -94,24 +120,42 @@ export function buildEncodeInvocation(plan: EncodePlan, options: InvocationOptio
 
   const source = sourceStage(plan, options);
   args.push(...source.inputArgs);
-  const { preFilters, files, links, colour } = source;
+  const { files, links, colour } = source;
+  // The slates' own inputs come right after the source (input 0).
+  const slates = new Map<number, SlateInputs>();
+  let nextInput = 1;
+  plan.outputs.forEach((planned, i) => {
+    if (!planned.slate) return;
+    const inputs = slateInputs(plan, planned, nextInput);
+    nextInput += (inputs.thumbnail === undefined ? 0 : 1) + (inputs.logo === undefined ? 0 : 1);
+    args.push(...inputs.args);
+    slates.set(i, inputs);
+  });
 
   const audioOutputs = plan.outputs.filter((o) => o.withAudio).length;
   const audio = audioOutputs > 0 ? audioGraph(plan, audioOutputs) : undefined;
-  const graph = filterGraph(plan, preFilters, hardwareFor, colour.rgb);
-  args.push('-filter_complex', audio ? `${graph};${audio.graph}` : graph);
+  const graph = [filterGraph(plan, source, hardwareFor, (i) => slates.get(i) ?? { args: [] })];
+  if (audio) graph.push(audio.graph);
   let nextAudio = 0;
+  const outputArgv: string[] = [];
   plan.outputs.forEach((planned, i) => {
-    const audioLabel = planned.withAudio ? audio?.labels[nextAudio++] : undefined;
-    args.push(...outputArgs(plan, planned, `v${i}`, hardwareFor(planned), audioLabel));
+    let audioLabel = planned.withAudio ? audio?.labels[nextAudio++] : undefined;
+    if (audioLabel && planned.slate) {
+      // Silence under the slate, so the sound still starts with the first picture frame.
+      const ms = Math.round((planned.slate.frames * planned.frameRate.den * 1000) / planned.frameRate.num);
+      graph.push(`[${audioLabel}]adelay=delays=${ms}:all=1[${audioLabel}s]`);
+      audioLabel = `${audioLabel}s`;
+    }
+    outputArgv.push(...outputArgs(plan, planned, `v${i}`, hardwareFor(planned), audioLabel));
   });
+  args.push('-filter_complex', graph.join(';'), ...outputArgv);
 
   return {
     args,
     files,
     links,
     // Burn-in fonts are read by the graph too: a backend with its own file system copies them in.
-    readFiles: [...(colour.readFiles ?? []), ...new Set(plan.outputs.flatMap((o) => (o.burnins ? [burninFont(o.burnins)] : [])))],
+    readFiles: graphReadFiles(plan, colour.readFiles),
     outputs: plan.outputs.map((o) => ({ name: o.name, path: o.tempPath })),
     expectedFrames: frames,
     expectedDurationSeconds: (frames * plan.info.frameRate.den) / plan.info.frameRate.num,
@@ -145,6 +189,12 @@ export function sourceStage(plan: EncodePlan, options: InvocationOptions = {}): 
   const lutDir = options.workDir ?? (options.concatListPath ? dirOf(options.concatListPath) : plan.outputDir);
   const colour = colourStage(plan.info, plan.colour, (curve: BuiltinCurve) => `${lutDir.replace(/[\\/]+$/, '')}/.${plan.id}-${curve}.csp`);
   return { inputArgs, preFilters: [...preFilters, ...colour.preFilters], files: [...files, ...colour.files], links, colour };
+}
+
+/** Files the graph reads besides its inputs (LUTs, burn-in and slate fonts): a backend with its own file system copies them in. */
+export function graphReadFiles(plan: EncodePlan, colourFiles: readonly string[] = []): string[] {
+  const fonts = plan.outputs.flatMap((o) => [...(o.burnins ? [burninFont(o.burnins)] : []), ...(o.slate ? [slateFont(o) ?? ''] : [])]).filter(Boolean);
+  return [...new Set([...colourFiles, ...fonts])];
 }
 
 function dirOf(path: string): string {

@@ -42,7 +42,12 @@ export interface ColourStage {
   readFiles: string[];
   /** True when frames leaving the stage are RGB. */
   rgb: boolean;
+  /** YUV frames leaving the stage: their matrix and range (BT.2020 video leaves as BT.709). */
+  yuv?: { matrix: string; range: string };
 }
+
+/** Transfers the colorspace filter converts (SDR); PQ and HLG are HDR and need tone mapping instead. */
+const SDR_TRANSFERS = new Set([undefined, 'bt709', 'bt2020-10', 'bt2020-12', 'smpte170m', 'bt470bg']);
 
 /**
  * The display transform, applied once before the split: YUV input is first converted to RGB with
@@ -51,7 +56,15 @@ export interface ColourStage {
 export function colourStage(info: MediaInfo, pipeline: ColourPipeline | undefined, builtinLutPath: (curve: BuiltinCurve) => string): ColourStage {
   const rgbSource = decodesToRgb(info);
   const transform = pipeline?.transform;
-  if (!transform || transform.method === 'none') return { preFilters: [], files: [], readFiles: [], rgb: rgbSource };
+  if (!transform || transform.method === 'none') {
+    const input = pipeline?.input;
+    if (!rgbSource && input?.matrix === 'bt2020' && SDR_TRANSFERS.has(info.color.transfer)) {
+      // BT.2020 SDR video: primaries, matrix and transfer to BT.709 (swscale would change the matrix only).
+      const range = input.range ?? 'tv';
+      return { preFilters: [`colorspace=all=bt709:iall=bt2020:irange=${range}:range=tv`], files: [], readFiles: [], rgb: false, yuv: { matrix: 'bt709', range: 'tv' } };
+    }
+    return { preFilters: [], files: [], readFiles: [], rgb: rgbSource };
+  }
   const filters: string[] = [];
   if (!rgbSource) {
     const input = pipeline.input;
@@ -73,14 +86,20 @@ export function colourStage(info: MediaInfo, pipeline: ColourPipeline | undefine
  * (range converted); a different matrix (BT.601 or BT.2020 video into BT.709, or BT.709 video into a
  * BT.601 JFIF thumbnail) goes through RGB, because swscale converts YUV->YUV range but not matrix.
  */
-export function branchScale(planned: Pick<PlannedOutput, 'width' | 'height' | 'spec'>, info: Pick<MediaInfo, 'pixelFormat'>, pipeline: ColourPipeline | undefined, rgbFrames: boolean): string[] {
+export function branchScale(
+  planned: Pick<PlannedOutput, 'width' | 'height' | 'spec'>,
+  info: Pick<MediaInfo, 'pixelFormat'>,
+  pipeline: ColourPipeline | undefined,
+  rgbFrames: boolean,
+  yuvFrames?: { matrix: string; range: string },
+): string[] {
   const spec = planned.spec;
   const size = `scale=${planned.width}:${planned.height}:flags=bicubic`;
   const jfif = spec.kind === 'image' && spec.codec === 'mjpeg';
   const target = jfif ? { matrix: 'bt601', range: 'pc' } : spec.kind === 'video' && !spec.bt709 ? undefined : spec.kind === 'image' ? undefined : { matrix: 'bt709', range: 'tv' };
   if (rgbFrames) return [target ? `${size}:out_color_matrix=${target.matrix}:out_range=${target.range}` : size];
-  const inMatrix = pipeline?.input.matrix ?? 'bt709';
-  const inRange = pipeline?.input.range ?? 'tv';
+  const inMatrix = yuvFrames?.matrix ?? pipeline?.input.matrix ?? 'bt709';
+  const inRange = yuvFrames?.range ?? pipeline?.input.range ?? 'tv';
   const stated = `${size}:in_color_matrix=${inMatrix}:in_range=${inRange}`;
   if (!target) {
     // PNG (RGB) or an untagged video output: one YUV->RGB (or YUV->YUV) step with the input stated.

@@ -1,5 +1,5 @@
 import type { EncodePlan, PlannedOutput } from '@ftrack-encode/core';
-import { branchFilters, sourceStage } from './build-encode-invocation.js';
+import { branchFilters, framesIn, graphReadFiles, sourceStage } from './build-encode-invocation.js';
 import { escapeFilterText } from './escape-filter-text.js';
 import type { FfmpegInvocation, InvocationOptions } from './invocation.js';
 import { inputPathArg } from './probe.js';
@@ -13,9 +13,13 @@ export interface QualityTarget {
   psnrStats: string;
 }
 
-function selectFrames(frames: readonly number[]): string {
+/** Every frame of the outputs (the QC report's per-frame plot) instead of a sample. */
+export const ALL_FRAMES = 'all';
+
+function selectFrames(frames: readonly number[] | typeof ALL_FRAMES): string {
   // Commas inside the expression are escaped for the graph; pts become the pick's index in seconds,
   // so reference and output frames meet in the metric filters by time.
+  if (frames === ALL_FRAMES) return 'setpts=N/TB';
   return `select=${frames.map((n) => `eq(n\\,${n})`).join('+')},setpts=N/TB`;
 }
 
@@ -24,7 +28,7 @@ function selectFrames(frames: readonly number[]): string {
  * reference made by the very branch chain that fed its encoder (same timing, display transform,
  * scale, pixel format), compared with the decoded output on the sampled frames by SSIM and PSNR.
  */
-export function buildQualityInvocation(plan: EncodePlan, targets: readonly QualityTarget[], frames: readonly number[], options: InvocationOptions = {}): FfmpegInvocation {
+export function buildQualityInvocation(plan: EncodePlan, targets: readonly QualityTarget[], frames: readonly number[] | typeof ALL_FRAMES, options: InvocationOptions = {}): FfmpegInvocation {
   if (targets.length === 0) throw new RangeError('No outputs to measure.');
   const source = sourceStage(plan, options);
   const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...source.inputArgs];
@@ -32,10 +36,13 @@ export function buildQualityInvocation(plan: EncodePlan, targets: readonly Quali
   const select = selectFrames(frames);
   const graph = [`[0:v:0]${[...source.preFilters, `split=${targets.length}`].join(',')}${targets.map((_, i) => `[r${i}]`).join('')}`];
   targets.forEach((target, i) => {
-    const chain = branchFilters(plan, target.planned, undefined, source.colour.rgb);
+    const chain = branchFilters(plan, target.planned, undefined, framesIn(source.colour));
     const pixelFormat = target.planned.spec.kind === 'video' ? target.planned.spec.pixelFormat : 'yuv420p';
     graph.push(`[r${i}]${[...chain, select].join(',')},split[ra${i}][rb${i}]`);
-    graph.push(`[${i + 1}:v:0]${select},format=${pixelFormat},setsar=1,split[da${i}][db${i}]`);
+    // A slated output's picture starts after its slate.
+    const offset = target.planned.slate?.frames ?? 0;
+    const pick = frames === ALL_FRAMES ? `${offset ? `trim=start_frame=${offset},` : ''}setpts=N/TB` : selectFrames(frames.map((n) => n + offset));
+    graph.push(`[${i + 1}:v:0]${pick},format=${pixelFormat},setsar=1,split[da${i}][db${i}]`);
     graph.push(`[da${i}][ra${i}]ssim=stats_file=${escapeFilterText(target.ssimStats)}[qs${i}]`);
     graph.push(`[db${i}][rb${i}]psnr=stats_file=${escapeFilterText(target.psnrStats)}[qp${i}]`);
   });
@@ -45,13 +52,13 @@ export function buildQualityInvocation(plan: EncodePlan, targets: readonly Quali
     args,
     files: source.files,
     links: source.links,
-    readFiles: source.colour.readFiles,
+    readFiles: graphReadFiles(plan, source.colour.readFiles),
     outputs: targets.flatMap((t) => [
       { name: `${t.planned.name}.ssim`, path: t.ssimStats },
       { name: `${t.planned.name}.psnr`, path: t.psnrStats },
     ]),
-    expectedFrames: frames.length,
-    expectedDurationSeconds: frames.length,
+    expectedFrames: frames === ALL_FRAMES ? Math.min(...targets.map((t) => t.planned.frameCount)) : frames.length,
+    expectedDurationSeconds: frames === ALL_FRAMES ? Math.min(...targets.map((t) => t.planned.frameCount)) : frames.length,
   };
 }
 

@@ -168,11 +168,17 @@ describe('review page', () => {
       ]);
       return id;
     };
-    await register('ftrackreview-mp4', mp4, '.mp4', { frameIn: 0, frameOut: 25, frameRate: 25, width: 320, height: 180 });
+    const mp4Id = await register('ftrackreview-mp4', mp4, '.mp4', { frameIn: 0, frameOut: 25, frameRate: 25, width: 320, height: 180 });
+    // The quality gate's figures as publish writes them.
+    const quality = { 'ftrack_encode.ssim': '0.9912', 'ftrack_encode.psnr': '44.70', 'ftrack_encode.quality_frames': '0,2,5,7,10,12,14,17,19,22,24' };
+    await session.call(Object.entries(quality).map(([key, value]) => ({ action: 'create', entity_type: 'Metadata', entity_data: { parent_id: mp4Id, parent_type: 'FileComponent', key, value } })));
     const thumbId = await register('thumbnail', jpg, '.jpg', { format: 'image' });
     await session.update('AssetVersion', [versionId], { thumbnail_id: thumbId });
 
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => message.type() === 'error' && pageErrors.push(`${message.text()} ${message.location().url}`));
     const fragment = new URLSearchParams({ user: server.user, key: server.apiKey }).toString();
     await page.goto(`${server.url}/review/version/${versionId}#${fragment}`);
     await page.waitForSelector('body[data-rendered="version"]', { timeout: 20_000 });
@@ -184,6 +190,43 @@ describe('review page', () => {
     // The player really loads the media through the signed URL (Range requests).
     await page.waitForFunction(() => (document.querySelector('video#player') as HTMLVideoElement).readyState >= 1, undefined, { timeout: 20_000 });
     expect(await page.evaluate(() => (document.querySelector('video#player') as HTMLVideoElement).videoWidth)).toBe(320);
+    // A usable size: the 320 px movie is shown wide, not at its pixel size.
+    expect(await page.evaluate(() => (document.querySelector('video#player') as HTMLVideoElement).clientWidth)).toBeGreaterThanOrEqual(900);
+    expect(await page.textContent('#quality tr[data-component="ftrackreview-mp4"] .ssim')).toBe('0.9912');
+    expect(await page.textContent('#quality tr[data-component="ftrackreview-mp4"] .psnr')).toBe('44.70');
+    expect(await page.textContent('#quality tr[data-component="ftrackreview-mp4"] .frames')).toBe('11');
+    expect(await page.locator('#quality tr[data-component="thumbnail"]').count()).toBe(0);
+
+    // Frame stepping at ftr_meta's 25 fps: keys and buttons move exactly one frame and pause.
+    const shown = async () => page.evaluate(() => {
+      const video = document.querySelector('video#player') as HTMLVideoElement;
+      return { frame: video.dataset['frame'], time: video.currentTime, paused: video.paused, label: document.querySelector('#frame-number')!.textContent };
+    });
+    const waitFrame = (n: number) => page.waitForFunction((f) => (document.querySelector('video#player') as HTMLVideoElement).dataset['frame'] === String(f), n);
+    await page.keyboard.press('.');
+    await waitFrame(1);
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await waitFrame(3);
+    expect(await shown()).toEqual({ frame: '3', time: 3.5 / 25, paused: true, label: 'frame 3' });
+    await page.click('#frame-prev');
+    await waitFrame(2);
+    await page.keyboard.press(',');
+    await page.keyboard.press(',');
+    await page.keyboard.press(',');
+    await waitFrame(0); // never before the first frame
+    expect((await shown()).time).toBeCloseTo(0.5 / 25, 6);
+    await page.evaluate(() => {
+      (document.querySelector('video#player') as HTMLVideoElement).currentTime = 22.5 / 25;
+    });
+    await waitFrame(22);
+    for (let i = 0; i < 3; i += 1) await page.click('#frame-next');
+    await waitFrame(24); // never past the last frame (25 frames)
+    expect((await shown()).time).toBeGreaterThanOrEqual(24 / 25);
+    expect((await shown()).label).toBe('frame 24');
+
+    expect(pageErrors).toEqual([]);
+
     const table = await page.textContent('#components');
     expect(table).toContain('ftrackreview-mp4');
     expect(table).toContain('"frameRate":25');

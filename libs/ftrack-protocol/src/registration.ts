@@ -11,10 +11,12 @@ export type FtrackOperation = Record<string, unknown>;
 export function ftrMetaFor(component: Pick<ComponentToRegister, 'output'>): string | undefined {
   const { output } = component;
   if (output.spec.kind === 'video') {
-    // frameIn 0 / frameOut = frame count: the player's timeline is the movie's own.
+    // frameIn 0 / frameOut = frame count: the player's timeline is the movie's own. A slate sits
+    // before frame 0, so the player's frame numbers still count the picture's frames.
+    const slate = output.slateFrames ?? 0;
     return JSON.stringify({
-      frameIn: 0,
-      frameOut: output.info.frameCount,
+      frameIn: -slate,
+      frameOut: output.info.frameCount - slate,
       frameRate: Math.round(toNumber(output.info.frameRate) * 1000) / 1000,
       width: output.info.width,
       height: output.info.height,
@@ -24,7 +26,8 @@ export function ftrMetaFor(component: Pick<ComponentToRegister, 'output'>): stri
   return undefined;
 }
 
-export function provenanceFor(request: RegistrationRequest, component: ComponentToRegister): Record<string, string> {
+/** Only the provenance and the stored checksum/size are read: the QC report shows it before anything is stored. */
+export function provenanceFor(request: Pick<RegistrationRequest, 'provenance'>, component: { output: ComponentToRegister['output']; stored: Pick<ComponentToRegister['stored'], 'checksum' | 'size'> }): Record<string, string> {
   const { output, stored } = component;
   const p = request.provenance;
   const bitrate = output.info.bitRate ?? (output.spec.kind === 'video' ? output.spec.bitrate : undefined);

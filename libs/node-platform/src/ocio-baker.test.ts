@@ -20,6 +20,7 @@ describe('OcioBaker (Debian opencolorio-tools)', () => {
     expect(parseOcioDisplays(ACES_STYLE_OCIO_CONFIG)).toEqual({
       roles: { default: 'ACES2065-1', reference: 'ACES2065-1', scene_linear: 'ACEScg', compositing_log: 'ACEScct' },
       displays: [{ name: 'sRGB', views: ['ACES 1.0 - SDR Video', 'Raw'] }],
+      viewColourspaces: { sRGB: { Raw: 'Raw' } },
       defaultDisplay: 'sRGB',
     });
     const info = await new OcioBaker({ cacheDir: join(dir, 'luts') }).inspect(config);
@@ -47,6 +48,24 @@ describe('OcioBaker (Debian opencolorio-tools)', () => {
     expect(await readdir(cacheDir)).toEqual([`${lut.hash}.csp`]);
     expect(await baker.bake(request)).toEqual(lut);
     expect((await baker.bake({ ...request, view: 'Raw' })).hash).not.toBe(lut.hash);
+  });
+
+  it('an OCIO v1 config (views are colourspaces) bakes straight from the config, active displays/views first', async () => {
+    const v1 = join(dir, 'v1.ocio');
+    await writeFile(v1, [
+      'ocio_profile_version: 1', 'search_path: ""', 'strictparsing: true', 'roles:', '  scene_linear: linear', '  default: linear',
+      'displays:', '  Film:', '    - !<View> {name: Log, colorspace: log}', '  Monitor:', '    - !<View> {name: Raw, colorspace: linear}', '    - !<View> {name: Gamma, colorspace: gamma22}',
+      'active_displays: [Monitor, Film]', 'active_views: [Gamma, Raw, Log]',
+      'colorspaces:', '  - !<ColorSpace>', '    name: linear', '    bitdepth: 32f',
+      '  - !<ColorSpace>', '    name: gamma22', '    from_reference: !<ExponentTransform> {value: [0.454545, 0.454545, 0.454545, 1]}',
+      '  - !<ColorSpace>', '    name: log', '    from_reference: !<LogTransform> {base: 10}', '',
+    ].join('\n'));
+    const baker = new OcioBaker({ cacheDir: join(dir, 'v1-luts') });
+    const info = await baker.inspect(v1);
+    expect(info.displays).toEqual([{ name: 'Monitor', views: ['Gamma', 'Raw'] }, { name: 'Film', views: ['Log'] }]);
+    expect(info.defaultDisplay).toBe('Monitor');
+    const lut = await baker.bake({ config: info, inputSpace: 'linear', display: 'Monitor', view: 'Gamma', cubeSize: 9 });
+    expect(await readFile(lut.path, 'utf8')).toContain('9 9 9');
   });
 
   it('an unreadable or invalid config is E_CONFIG_INVALID', async () => {

@@ -27,11 +27,13 @@ function unquote(text: string): string {
  * The parts of an OCIO YAML config we need (roles, displays and their views, active displays),
  * read line by line; colourspace names come from ociocheck, which also validates the whole file.
  */
-export function parseOcioDisplays(text: string): Pick<OcioConfigInfo, 'roles' | 'displays' | 'defaultDisplay'> {
+export function parseOcioDisplays(text: string): Pick<OcioConfigInfo, 'roles' | 'displays' | 'defaultDisplay'> & { viewColourspaces: Record<string, Record<string, string>> } {
   const roles: Record<string, string> = {};
   const displays: { name: string; views: string[] }[] = [];
+  const viewColourspaces: Record<string, Record<string, string>> = {};
   let section = '';
   let active: string[] | undefined;
+  let activeViews: string[] | undefined;
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.replace(/\s+#.*$/, '');
     if (!line.trim()) continue;
@@ -39,20 +41,31 @@ export function parseOcioDisplays(text: string): Pick<OcioConfigInfo, 'roles' | 
     if (top) {
       section = top[1]!;
       if (section === 'active_displays' && top[2]) active = top[2].replace(/^\[|\]$/g, '').split(',').map(unquote).filter(Boolean);
+      if (section === 'active_views' && top[2]) activeViews = top[2].replace(/^\[|\]$/g, '').split(',').map(unquote).filter(Boolean);
       continue;
     }
     if (section === 'roles') {
       const role = /^\s+([A-Za-z0-9_]+):\s*(.+)$/.exec(line);
       if (role) roles[role[1]!] = unquote(role[2]!);
     } else if (section === 'displays') {
-      const display = /^\s{1,4}([^\s-][^:]*):\s*$/.exec(line);
-      if (display) displays.push({ name: unquote(display[1]!), views: [] });
+      const header = /^\s{1,4}([^\s-][^:]*):\s*$/.exec(line);
+      if (header) displays.push({ name: unquote(header[1]!), views: [] });
       const view = /!<View>\s*\{.*?name:\s*("[^"]*"|'[^']*'|[^,}]+)/.exec(line);
-      if (view && displays.length) displays[displays.length - 1]!.views.push(unquote(view[1]!));
+      const display = displays[displays.length - 1];
+      if (view && display) {
+        const name = unquote(view[1]!);
+        display.views.push(name);
+        // A view that names a colourspace (OCIO v1 style, or v2 without a view transform) bakes directly.
+        const colourspace = /[{,]\s*colorspace:\s*("[^"]*"|'[^']*'|[^,}]+)/.exec(line);
+        if (colourspace) (viewColourspaces[display.name] ??= {})[name] = unquote(colourspace[1]!);
+      }
     }
   }
+  if (activeViews?.length) {
+    for (const d of displays) d.views = [...activeViews.filter((v) => d.views.includes(v)), ...d.views.filter((v) => !activeViews!.includes(v))];
+  }
   const ordered = active?.length ? [...active.map((a) => displays.find((d) => d.name === a)).filter((d): d is { name: string; views: string[] } => !!d), ...displays.filter((d) => !active!.includes(d.name))] : displays;
-  return { roles, displays: ordered, ...(ordered[0] ? { defaultDisplay: ordered[0].name } : {}) };
+  return { roles, displays: ordered, viewColourspaces, ...(ordered[0] ? { defaultDisplay: ordered[0].name } : {}) };
 }
 
 /** ociocheck's "** ColorSpaces **" list. */
@@ -169,10 +182,13 @@ export class OcioBaker implements ColourBaker {
     if (await stat(lutPath).then((s) => s.size > 0, () => false)) return { path: lutPath, hash };
     await mkdir(this.cacheDir, { recursive: true });
     const text = await readFile(config.path, 'utf8');
+    // A view that is a colourspace bakes straight from the studio config (works for OCIO v1 configs);
+    // a v2 view transform needs the derived config with a DisplayViewTransform colourspace.
+    const direct = parseOcioDisplays(text).viewColourspaces[request.display]?.[request.view];
     const derived = join(this.cacheDir, `.${hash}-${process.pid}.ocio`);
-    await writeFile(derived, derivedConfig(text, dirname(config.path), request.display, request.view), 'utf8');
+    if (!direct) await writeFile(derived, derivedConfig(text, dirname(config.path), request.display, request.view), 'utf8');
     const partial = join(this.cacheDir, `.${hash}-${process.pid}.partial.csp`);
-    const args = ['--iconfig', derived, '--inputspace', request.inputSpace, '--outputspace', DISPLAY_VIEW];
+    const args = ['--iconfig', direct ? config.path : derived, '--inputspace', request.inputSpace, '--outputspace', direct ?? DISPLAY_VIEW];
     if (request.shaperSpace) args.push('--shaperspace', request.shaperSpace);
     args.push('--format', 'cinespace', '--cubesize', String(request.cubeSize), partial);
     const result = await execa(this.options.ociobakelut ?? 'ociobakelut', args, { reject: false, stdin: 'ignore', ...(options.signal ? { cancelSignal: options.signal } : {}) });

@@ -72,6 +72,8 @@ export interface CorrectnessCapabilities {
   audio: boolean;
   /** EXR multi-part, data window, layers, compressions, sequence header rates. */
   exrDetails: boolean;
+  /** The probe measures audio levels: silent tracks are left out. */
+  silence: boolean;
 }
 
 /** Colour tolerance: |error| ≤ 3/255 per channel on grey ramps and colour patches. */
@@ -264,6 +266,24 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
       }
     }
 
+    if (caps.videoColour) {
+      test('BT.2020 SDR (10-bit, tagged): primaries, matrix and transfer converted; the review shows the BT.709 patches within 3/255', async () => {
+        // The BT.709 patches re-expressed in BT.2020 (same colours, other numbers): a review that only swapped matrices would be off.
+        const source = await fixtures.file('bt2020-patches', (p) =>
+          ffmpeg(['-f', 'lavfi', '-i', `${patchGraph(VIDEO_PATCHES, 720, 120, '24')},scale=out_color_matrix=bt709:out_range=tv,format=yuv420p10le`,
+            '-vf', 'setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv,colorspace=all=bt2020:iall=bt709',
+            '-frames:v', '6', '-c:v', 'libx264', '-qp', '0', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p10le',
+            '-colorspace', 'bt2020nc', '-color_primaries', 'bt2020', '-color_trc', 'bt2020-10', '-color_range', 'tv', p]), 'mp4');
+        const result = await encode(source);
+        expect(result.plan.colour?.input).toMatchObject({ space: 'bt2020', from: 'tags', matrix: 'bt2020' });
+        const direct = await decodeRgb(source, VIDEO);
+        // Read as plain BT.709 (as before this change) the saturated patches are visibly off.
+        expect(maxChannelError(meanOf(direct, patchRegion(5, VIDEO_PATCHES.length, direct.width, direct.height)), VIDEO_PATCHES[5]!)).toBeGreaterThan(10);
+        await expectPatches(output(result, 'ftrackreview-mp4'), VIDEO_PATCHES, VIDEO, 'mp4');
+        await expectPatches(output(result, 'thumbnail'), VIDEO_PATCHES, JFIF, 'thumbnail');
+      });
+    }
+
     if (caps.timing) {
       for (const rate of ['24000/1001', '24', '25', '30000/1001', '50', '60000/1001']) {
         test(`${rate} fps movie: every frame, the exact rate, the duration`, async () => {
@@ -422,6 +442,25 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
         expect(toneHz(audio, 0)).toBeCloseTo(440, -1);
         const silent = await fixtures.file('no-audio', (p) => ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=24', '-frames:v', '12', '-c:v', 'libx264', '-preset', 'ultrafast', p]), 'mp4');
         const probed = await probeMedia(output(await encode(silent), 'ftrackreview-mp4'));
+        expect(probed.streams.filter((s) => s.codec_type === 'audio')).toEqual([]);
+      });
+    }
+
+    if (caps.silence) {
+      test('a silent track is left out (and said so); a source whose only track is silent gets no audio track', async () => {
+        const source = await fixtures.file('silent-and-tone', (p) =>
+          ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=24', '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=stereo', '-f', 'lavfi', '-i', 'sine=f=440:sample_rate=48000:duration=1',
+            '-map', '0:v', '-map', '1:a', '-map', '2:a', '-frames:v', '24', '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', p]), 'mp4');
+        const result = await encode(source);
+        expect(result.plan.audioTracks).toEqual([1]);
+        expect(result.plan.warnings?.join(' ')).toContain('Audio track 1 is silent');
+        const audio = await decodeAudio(output(result, 'ftrackreview-mp4'));
+        expect(audio.channels).toBe(2);
+        expect(toneHz(audio, 0)).toBeCloseTo(440, -1);
+        expect(toneHz(audio, 1)).toBeCloseTo(440, -1);
+        const silentOnly = await fixtures.file('silent-only', (p) =>
+          ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=24', '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=stereo', '-frames:v', '24', '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', p]), 'mp4');
+        const probed = await probeMedia(output(await encode(silentOnly), 'ftrackreview-mp4'));
         expect(probed.streams.filter((s) => s.codec_type === 'audio')).toEqual([]);
       });
     }

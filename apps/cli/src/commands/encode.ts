@@ -3,11 +3,11 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EncodeError, EncodeMedia, describeColourPipeline, formatChecksum, formatRational, sourceLabel, type EncodeMediaResult, type GapPolicy, type HashAlgorithm } from '@ftrack-encode/core';
 import { formatCommandLine } from '@ftrack-encode/ffmpeg';
-import { backendChoices, backendHelp, createScope, encoderById, profileCatalog } from '@ftrack-encode/composition';
+import { backendChoices, backendHelp, createScope, encoderById, profileCatalog, type Scope } from '@ftrack-encode/composition';
 import { addOutputOptions, addSourceOptions, cancelOnSignals, parseIntOption, setup, sourceConfigFlags, type CommonFlags, type SourceFlags } from './shared-options.js';
 import type { Terminal } from '../output/terminal.js';
 
-interface EncodeFlags extends CommonFlags, SourceFlags {
+export interface EncodeFlags extends CommonFlags, SourceFlags {
   profile?: string;
   out?: string;
   backend?: string;
@@ -50,7 +50,15 @@ export function printCommands(terminal: Terminal, commands: string[][]): void {
   for (const command of commands) terminal.print(formatCommandLine(command));
 }
 
-export async function runEncode(input: string, flags: EncodeFlags): Promise<EncodeMediaResult & { backend: string }> {
+/** Extra work around an encode (the QC report), inside its scope. */
+export interface EncodeHooks {
+  /** Before encoding: refuse early what `after` could not do with this scope. */
+  ready?: (scope: Scope) => void;
+  /** On the finished encode; what it returns joins the --json result. */
+  after: (result: EncodeMediaResult, scope: Scope) => Promise<Record<string, unknown>>;
+}
+
+export async function runEncode(input: string, flags: EncodeFlags, hooks?: EncodeHooks): Promise<EncodeMediaResult & { backend: string }> {
   const { config, terminal, logger } = await setup(flags, {
     ...(flags.backend ? { backend: flags.backend } : {}),
     ...(flags.gaps ? { gapPolicy: flags.gaps } : {}),
@@ -64,6 +72,13 @@ export async function runEncode(input: string, flags: EncodeFlags): Promise<Enco
   }
   const scope = await createScope(config, { logger });
   terminal.note(`backend: ${scope.backend} (${scope.reason})`);
+  let extra: Record<string, unknown> = {};
+  try {
+    hooks?.ready?.(scope);
+  } catch (error) {
+    await scope.close();
+    throw error;
+  }
   const result = await scope.container
     .resolve(EncodeMedia)
     .run(resolve(input), profile, {
@@ -77,16 +92,21 @@ export async function runEncode(input: string, flags: EncodeFlags): Promise<Enco
       signal: cancelOnSignals(),
       onProgress: terminal.progress,
     })
+    .then(async (encoded) => {
+      if (hooks && !flags.dryRun) extra = await hooks.after(encoded, scope);
+      return encoded;
+    })
     .finally(() => scope.close());
   const backend = scope.backend;
   terminal.clearBar();
-  if (flags.json) terminal.json(encodeResultJson(result, backend));
+  if (flags.json) terminal.json({ ...encodeResultJson(result, backend), ...extra });
   else if (flags.dryRun) printCommands(terminal, result.commands);
   else {
     for (const o of result.outputs) terminal.print(`${o.name.padEnd(24)} ${o.path}  ${o.info.width}x${o.info.height} ${o.info.frameCount}f ${formatChecksum(o.checksum)}`);
     for (const s of result.plan.skipped) terminal.note(`skipped ${s.name}: ${s.reason}`);
     if (result.plan.colour) terminal.note(`colour: ${describeColourPipeline(result.plan.colour)}`);
     for (const w of result.plan.warnings ?? []) terminal.note(`warning: ${w}`);
+    for (const [key, value] of Object.entries(extra)) terminal.print(`${key}: ${String(value)}`);
   }
   return { ...result, backend };
 }

@@ -3,13 +3,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { EncodeError, PublishReview, isEncodeError, redactSecrets, type Config, type GapPolicy, type Logger, type PublishReviewResult } from '@ftrack-encode/core';
+import { EncodeError, PublishReview, isEncodeError, redactSecrets, type Config, type EncodeMediaResult, type RegistrationKey, type GapPolicy, type Logger, type PublishReviewResult } from '@ftrack-encode/core';
 import { backendChoices, backendHelp, createScope, profileCatalog, storageHelp, type Scope } from '@ftrack-encode/composition';
 import { farmSettings } from '@ftrack-encode/encoder-farm/descriptor';
 import { openFtrackTarget, type FtrackTarget } from '../ftrack/ftrack-target.js';
 import { processSignals } from '../process-signals.js';
 import { addOutputOptions, addSourceOptions, cancelOnSignals, parseIntOption, setup, sourceConfigFlags, type CommonFlags, type SourceFlags } from './shared-options.js';
 import { printCommands } from './encode.js';
+import { parseFrames } from './qc.js';
+import { requireQcRenderer, writeQcReport } from '../qc/write-report.js';
 import type { Terminal } from '../output/terminal.js';
 
 export interface PublishFlags extends CommonFlags, SourceFlags {
@@ -24,6 +26,9 @@ export interface PublishFlags extends CommonFlags, SourceFlags {
   rehash?: boolean;
   /** Commander's --no-quality-gate. */
   qualityGate?: boolean;
+  /** Write the visual QC report of the encode here before storing. */
+  report?: string;
+  frames?: number;
   /** Keep the embedded server running after the publish (demo on a terminal). */
   serve?: boolean;
   port?: number;
@@ -33,6 +38,8 @@ export interface PublishOutcome {
   result: PublishReviewResult;
   reviewUrl: string;
   target: FtrackTarget;
+  /** The QC report's index.html (publish --report). */
+  report?: string;
 }
 
 export function publishResultJson(outcome: PublishOutcome) {
@@ -42,6 +49,7 @@ export function publishResultJson(outcome: PublishOutcome) {
     skipped: result.skipped,
     components: result.components.map((c) => ({ id: c.id, name: c.name, location: result.locationName, checksum: c.checksum, size: c.size })),
     reviewUrl: outcome.reviewUrl,
+    ...(outcome.report ? { report: outcome.report } : {}),
   };
 }
 
@@ -74,6 +82,10 @@ export async function runPublish(input: string | undefined, flags: PublishFlags,
   if (!input && !flags.version && !flags.component) {
     throw new EncodeError('E_USAGE', 'publish needs an <input>, or --version/--component to take the source from ftrack.');
   }
+  if (flags.frames !== undefined && !flags.report) throw new EncodeError('E_USAGE', '--frames sets the QC report\'s contact sheet; give --report DIR too.');
+  if (flags.report && config.backend === 'farm') {
+    throw new EncodeError('E_USAGE', `publish --report needs a local encode; backend "${config.backend}" encodes elsewhere.`, { hint: 'Use --backend native, or run `ftrack-encode qc` on the source.' });
+  }
   if (config.backend === 'farm') return publishOnFarm(input, flags, { config, terminal, logger });
   const serverSide = config.backend === 'ftrack';
   // ftrack's encode_media makes one mp4 and one image: its own profile unless one is named.
@@ -87,6 +99,7 @@ export async function runPublish(input: string | undefined, flags: PublishFlags,
     if (target.embedded) terminal.note(`ftrack: embedded ftrack-local at ${target.serverUrl} (set FTRACK_SERVER to publish to your ftrack)`);
     scope = await createScope(config, { logger, ftrack: target, location: flags.location ?? config.location });
     terminal.note(`backend: ${scope.backend} (${scope.reason})`);
+    if (flags.report) requireQcRenderer(scope.container, scope.backend);
     scratch = await mkdtemp(join(tmpdir(), 'ftrack-encode-publish-'));
     const scratchDir = scratch;
     forgetScratch = processSignals.onForcedExit(() => rmSync(scratchDir, { recursive: true, force: true }));
@@ -94,6 +107,8 @@ export async function runPublish(input: string | undefined, flags: PublishFlags,
     let versionId = flags.version ?? target.embedded?.seed?.versionId;
     if (!source) ({ path: source, versionId } = await fetchSourceFromFtrack(flags, scope, scratch));
     if (!versionId) throw new EncodeError('E_USAGE', 'publish needs --version ID (the AssetVersion to attach review media to).');
+    let report: string | undefined;
+    const reportScope = scope;
     const result = await scope.container.resolve(PublishReview).run({
       input: source,
       versionId,
@@ -108,15 +123,29 @@ export async function runPublish(input: string | undefined, flags: PublishFlags,
       burninValues: { user: userInfo().username },
       signal,
       onProgress: terminal.progress,
+      ...(flags.report
+        ? {
+            beforeStore: async (encoded: EncodeMediaResult, key: RegistrationKey) => {
+              terminal.note(`writing the QC report into ${flags.report}`);
+              report = await writeQcReport(
+                reportScope.container,
+                encoded,
+                { dir: flags.report!, backend: reportScope.backend, sourceChecksum: key.sourceChecksum, ...(flags.frames !== undefined ? { frames: flags.frames } : {}) },
+                { signal },
+              );
+            },
+          }
+        : {}),
     });
     terminal.clearBar();
-    const outcome = { result, reviewUrl: target.reviewUrl(versionId), target };
+    const outcome = { result, reviewUrl: target.reviewUrl(versionId), target, ...(report ? { report } : {}) };
     if (flags.json) terminal.json(publishResultJson(outcome));
     else if (flags.dryRun) printCommands(terminal, result.commands);
     else {
       terminal.print(result.skipped ? `already published (${result.reason}); nothing to do` : `published ${result.components.length} components to version ${versionId}`);
       for (const c of result.components) terminal.print(`  ${c.name.padEnd(24)} ${c.id}  ${c.size} bytes  ${c.checksum}`);
       terminal.print(`review: ${outcome.reviewUrl}`);
+      if (report) terminal.print(`report: ${report}`);
     }
     return outcome;
   } finally {
@@ -184,7 +213,9 @@ export function registerPublishCommand(program: Command, run: (action: () => Pro
       .option('--threads <n>', 'threads per encode', parseIntOption('--threads'))
       .option('-n, --dry-run', 'resolve and plan; print the ffmpeg command lines; register nothing')
       .option('--rehash', 'read the source again even if its checksum is cached (by path, size, mtime, inode)')
-      .option('--no-quality-gate', 'skip comparing each video output with the source (SSIM/PSNR on sampled frames)'),
+      .option('--no-quality-gate', 'skip comparing each video output with the source (SSIM/PSNR on sampled frames)')
+      .option('--report <dir>', 'write the visual QC report of the encode into <dir> before storing (see `qc --help`)')
+      .option('--frames <n>', 'with --report: contact sheet frames (default: one per second)', parseFrames),
   ))
     .addHelpText('after', `\n${backendHelp('publish')}\n\n${storageHelp()}`)
     .action(async (input: string | undefined, flags: PublishFlags) => run(() => runPublish(input, flags), flags));

@@ -85,3 +85,41 @@ export function resolveBurninText(text: string, input: BurninValues): { segments
   pushText(text.slice(at));
   return { segments, missing };
 }
+
+/** A slate: frames prepended to the outputs named (default: every video output) with the shot's details. */
+export const Slate = z.object({
+  /** Slate frames before the first picture frame. */
+  frames: z.number().int().min(1).max(240).default(1),
+  outputs: z.array(z.string()).optional(),
+  /** The table, one line each; tokens as for burn-ins, plus {first_frame} {last_frame} {frames}. */
+  lines: z
+    .array(z.string().min(1))
+    .min(1)
+    .default([
+      'Project   {project}',
+      'Shot      {sequence} / {shot}',
+      'Task      {task}',
+      'Version   {asset} v{version:03}',
+      'Frames    {first_frame}-{last_frame}  ({frames} @ {fps} fps)',
+      'Colour    {colour}',
+      'Artist    {user}',
+      'Date      {date}',
+    ]),
+  /** A thumbnail of the middle frame, top right. */
+  thumbnail: z.boolean().default(true),
+  /** Studio logo (PNG/JPEG), bottom right. */
+  logo: z.string().min(1).optional(),
+  fontFile: z.string().min(1).optional(),
+});
+export type Slate = z.infer<typeof Slate>;
+
+/** A slate with its lines filled (static text only: a slate is a still). */
+export interface ResolvedSlate {
+  frames: number;
+  lines: string[];
+  thumbnail: boolean;
+  /** 0-based source frame shown as the thumbnail. */
+  thumbnailFrame: number;
+  logo?: string;
+  fontFile?: string;
+}

@@ -3,7 +3,7 @@ import type { MediaInfo } from './media-info.js';
 import type { OutputSpec } from './encode-profile.js';
 import type { Rational } from './rational.js';
 import type { ColourPipeline } from './colour.js';
-import type { ResolvedBurnins } from './burnins.js';
+import type { ResolvedBurnins, ResolvedSlate } from './burnins.js';
 
 /** One output of a plan, with everything an encoder needs decided up front. */
 export interface PlannedOutput {
@@ -26,6 +26,8 @@ export interface PlannedOutput {
   withAudio: boolean;
   /** Text drawn on this output, tokens filled (the encoder's graph draws it after scaling). */
   burnins?: ResolvedBurnins;
+  /** Frames prepended before the picture (frameCount includes them). */
+  slate?: ResolvedSlate;
 }
 
 export interface EncodePlan {
@@ -73,6 +75,8 @@ export interface EncodedOutput {
    * timecode, VFR conform, audio tracks.
    */
   notes?: Record<string, string>;
+  /** Slate frames before the first picture frame. */
+  slateFrames?: number;
 }
 
 export type HashAlgorithm = 'sha256' | 'md5' | 'sha1';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Burnins } from './burnins.js';
+import { Burnins, Slate } from './burnins.js';
 
 /**
  * Profiles are data: a named set of outputs made from one decode of the source.
@@ -116,6 +116,8 @@ export const EncodeProfile = z
       .optional(),
     /** Text drawn on the outputs (shot, version, frame, timecode, ...): docs/burnins.md. */
     burnins: Burnins.optional(),
+    /** Frames prepended to the outputs with the shot's details: docs/burnins.md. */
+    slate: Slate.optional(),
   })
   .superRefine((profile, ctx) => {
     const seen = new Set<string>();
@@ -125,8 +127,10 @@ export const EncodeProfile = z
       if (output.kind === 'video' && output.codec === 'h264' && output.container === 'webm')
         ctx.addIssue({ code: 'custom', path: ['outputs', i, 'container'], message: 'webm holds vp8/vp9/av1, not h264' });
     }
-    for (const [i, name] of (profile.burnins?.outputs ?? []).entries()) {
-      if (!seen.has(name)) ctx.addIssue({ code: 'custom', path: ['burnins', 'outputs', i], message: `no output named "${name}"` });
+    for (const block of ['burnins', 'slate'] as const) {
+      for (const [i, name] of (profile[block]?.outputs ?? []).entries()) {
+        if (!seen.has(name)) ctx.addIssue({ code: 'custom', path: [block, 'outputs', i], message: `no output named "${name}"` });
+      }
     }
   });
 export type EncodeProfile = z.infer<typeof EncodeProfile>;

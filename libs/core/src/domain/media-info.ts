@@ -12,6 +12,8 @@ export interface AudioStreamInfo {
   duration?: number;
   /** Channel layout as ffprobe names it (mono, stereo, 5.1, ...). */
   layout?: string;
+  /** Measured (probe with audioLevels): the loudest sample is below -80 dBFS. */
+  silent?: boolean;
 }
 
 /** What an image file's own header says (EXR attributes, DPX film/TV header). */

@@ -1,4 +1,4 @@
-import { resolveBurninText, type BurninValues, type ResolvedBurnins } from '../domain/burnins.js';
+import { resolveBurninText, type BurninValues, type ResolvedBurnins, type ResolvedSlate } from '../domain/burnins.js';
 import type { EncodeProfile, OutputSpec } from '../domain/encode-profile.js';
 import type { EncodePlan, PlannedOutput } from '../domain/encode-plan.js';
 import type { GapPolicy, MediaSource } from '../domain/media-source.js';
@@ -69,16 +69,51 @@ function frameIndexFor(spec: OutputSpec, frameCount: number): number | undefined
   return Math.min(spec.frame, Math.max(0, frameCount - 1));
 }
 
+/** Values every burn-in and slate can use, for one output's size. */
+function tokenValues(input: PlanInput, size: { width: number; height: number }): BurninValues {
+  const first = input.source.kind === 'sequence' ? input.source.first : 0;
+  const frames = input.info.frameCount;
+  return {
+    values: {
+      fps: formatRational(input.info.frameRate),
+      resolution: `${size.width}x${size.height}`,
+      first_frame: first,
+      last_frame: first + frames - 1,
+      frames,
+      ...input.burnins?.values,
+    },
+    perFrame: input.burnins?.perFrame ?? { firstFrame: first, rate: toNumber(input.info.frameRate) },
+  };
+}
+
+/** The profile's slate for one video output (default: every video output), lines filled. */
+function slateFor(profile: EncodeProfile, spec: OutputSpec, size: { width: number; height: number }, input: PlanInput, missing: Set<string>): ResolvedSlate | undefined {
+  const block = profile.slate;
+  if (!block || spec.kind !== 'video' || (block.outputs && !block.outputs.includes(spec.name))) return undefined;
+  const values = tokenValues(input, size);
+  const lines = block.lines.map((line) => {
+    const { segments, missing: unknown } = resolveBurninText(line, values);
+    for (const token of unknown) missing.add(token);
+    // A slate is a still: per-frame tokens show the first frame.
+    return segments.map((s) => (s.kind === 'text' ? s.text : s.kind === 'frame' ? String(s.start).padStart(s.pad, '0') : s.start)).join('');
+  });
+  return {
+    frames: block.frames,
+    lines,
+    thumbnail: block.thumbnail,
+    thumbnailFrame: Math.max(0, Math.floor((input.info.frameCount - 1) / 2)),
+    ...(block.logo ? { logo: block.logo } : {}),
+    ...(block.fontFile ? { fontFile: block.fontFile } : {}),
+  };
+}
+
 /** The profile's burn-ins for one output (default: every video output), tokens filled for its size. */
 function burninsFor(profile: EncodeProfile, spec: OutputSpec, size: { width: number; height: number }, input: PlanInput, missing: Set<string>): ResolvedBurnins | undefined {
   const block = profile.burnins;
   if (!block) return undefined;
   const wanted = block.outputs ? block.outputs.includes(spec.name) : spec.kind === 'video';
   if (!wanted) return undefined;
-  const values: BurninValues = {
-    values: { fps: formatRational(input.info.frameRate), resolution: `${size.width}x${size.height}`, ...input.burnins?.values },
-    perFrame: input.burnins?.perFrame ?? { firstFrame: input.source.kind === 'sequence' ? input.source.first : 0, rate: toNumber(input.info.frameRate) },
-  };
+  const values = tokenValues(input, size);
   const { fields, outputs: _outputs, ...style } = block;
   return {
     ...style,
@@ -131,8 +166,14 @@ export function planEncode(input: PlanInput): EncodePlan {
       ...(frameIndex === undefined ? {} : { frameIndex }),
       withAudio: spec.kind === 'video' && spec.audio.codec !== 'none' && audioTracks.length > 0,
     });
+    const planned = outputs[outputs.length - 1]!;
     const burnins = burninsFor(profile, spec, { width, height }, input, missingTokens);
-    if (burnins) outputs[outputs.length - 1]!.burnins = burnins;
+    if (burnins) planned.burnins = burnins;
+    const slate = slateFor(profile, spec, { width, height }, input, missingTokens);
+    if (slate) {
+      planned.slate = slate;
+      planned.frameCount += slate.frames;
+    }
   }
   const paths = new Set(outputs.map((o) => o.path));
   if (paths.size !== outputs.length) {
@@ -160,9 +201,10 @@ export function planEncode(input: PlanInput): EncodePlan {
   };
 }
 
-/** Audio streams to mix: the ones asked for (1-based), else every stream that has channels. */
+/** Audio streams to mix: the ones asked for (1-based), else every stream that has channels and sound. */
 export function selectAudioTracks(info: MediaInfo, requested: number[] | undefined): number[] {
-  const usable = info.audio.map((a, i) => ({ a, i })).filter(({ a }) => a.channels > 0);
+  // Silent tracks (measured by the probe) are left out unless asked for: silence is not review audio.
+  const usable = info.audio.map((a, i) => ({ a, i })).filter(({ a }) => a.channels > 0 && !a.silent);
   if (!requested || requested.length === 0) return usable.map(({ i }) => i);
   const chosen: number[] = [];
   for (const n of requested) {

@@ -134,7 +134,7 @@ export async function resolveColourPipeline(
   if (!(BUILTIN_INPUT_SPACES as readonly string[]).includes(input.space)) {
     throw unknownName('colourspace', input.space, BUILTIN_INPUT_SPACES, `${input.reason}; no OCIO config, so only built-in names`);
   }
-  if (!isSceneReferred(input.space)) return { input, transform: { method: 'none', display }, warnings: [] };
+  if (!isSceneReferred(input.space)) return { input, transform: { method: 'none', display }, warnings: hdrWarning(info) };
   const curve = builtinCurve(input.space as 'scene-linear' | 'cineon-log', display as BuiltinDisplay);
   return {
     input,
@@ -143,6 +143,12 @@ export async function resolveColourPipeline(
       `No OCIO config: ${input.space} (${input.reason}) is shown with the built-in ${curve} transform, assuming Rec.709/sRGB primaries. Give an OCIO config for a studio view.`,
     ],
   };
+}
+
+/** PQ/HLG video is shown as decoded: no tone mapping (say so rather than pretend). */
+function hdrWarning(info: MediaInfo): string[] {
+  const t = info.color.transfer;
+  return t === 'smpte2084' || t === 'arib-std-b67' ? [`HDR source (${t === 'smpte2084' ? 'PQ' : 'HLG'}) is shown without tone mapping: highlights clip and colours look flat on an SDR review.`] : [];
 }
 
 export interface ResolvedRate {

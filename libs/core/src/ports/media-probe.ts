@@ -14,6 +14,9 @@ export interface MediaProbe {
    * (policy 'error' only), E_SOURCE_UNREADABLE.
    */
   locate(input: string, options?: LocateOptions): Promise<MediaSource>;
-  /** Read the media: E_SOURCE_UNREADABLE when it is not media ffmpeg can decode. */
-  probe(source: MediaSource, options?: { signal?: AbortSignal }): Promise<MediaInfo>;
+  /**
+   * Read the media: E_SOURCE_UNREADABLE when it is not media ffmpeg can decode. With
+   * `audioLevels`, a probe that can decode audio also marks silent tracks (AudioStreamInfo.silent).
+   */
+  probe(source: MediaSource, options?: { signal?: AbortSignal; audioLevels?: boolean }): Promise<MediaInfo>;
 }

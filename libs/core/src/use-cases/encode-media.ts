@@ -77,7 +77,7 @@ export class EncodeMedia {
     const source = typeof input === 'string' ? await this.probe.locate(input, { gapPolicy: options.gapPolicy ?? 'error' }) : input;
     throwIfCancelled(signal);
     onProgress?.({ stage: 'probe' });
-    const [probed, capabilities] = await Promise.all([this.probe.probe(source, signal ? { signal } : {}), this.encoder.capabilities()]);
+    const [probed, capabilities] = await Promise.all([this.probe.probe(source, { ...(signal ? { signal } : {}), audioLevels: true }), this.encoder.capabilities()]);
     const run = options.sourceSettings ?? this.settings ?? {};
     // The profile's colour block fills what config and flags leave open.
     const settings: SourceSettings = { ...(profile.colour ?? {}), ...Object.fromEntries(Object.entries(run).filter(([, v]) => v !== undefined)) };
@@ -88,6 +88,8 @@ export class EncodeMedia {
       info = withSequenceRate(probed, rate);
       if (rate.warning) warnings.push(rate.warning);
     }
+    const silent = info.audio.map((a, i) => (a.silent ? i + 1 : 0)).filter((n) => n > 0);
+    if (silent.length > 0 && !settings.audioTracks) warnings.push(`Audio track${silent.length > 1 ? 's' : ''} ${silent.join(', ')} ${silent.length > 1 ? 'are' : 'is'} silent: left out of the review audio.`);
     if (info.variableFrameRate) warnings.push(`Variable frame rate source: conformed to ${info.frameRate.num}/${info.frameRate.den} fps (${info.frameCount} frames; frames duplicated or dropped).`);
     checkImageSupport(info);
     checkLayer(info, settings.layer);
@@ -104,7 +106,7 @@ export class EncodeMedia {
       ...(settings.audioTracks ? { audioTracks: settings.audioTracks } : {}),
       ...(settings.layer ? { layer: settings.layer } : {}),
       warnings,
-      ...(profile.burnins ? { burnins: burninValuesFor(source, info, colour, options.burninValues) } : {}),
+      ...(profile.burnins || profile.slate ? { burnins: burninValuesFor(source, info, colour, options.burninValues) } : {}),
     });
     for (const warning of plan.warnings ?? []) this.logger.warn(warning);
     const commands = await this.encoder.describe(plan);
@@ -145,7 +147,8 @@ export class EncodeMedia {
   private async qualityGate(plan: EncodePlan, outputs: EncodedOutput[], options: EncodeMediaOptions): Promise<QualityVerdict[]> {
     const videos = plan.outputs.filter((p) => p.spec.kind === 'video');
     if (!this.meter || videos.length === 0) return [];
-    const frames = qualitySampleFrames(Math.min(...videos.map((v) => v.frameCount)));
+    // Picture frames only: a slate is not the source.
+    const frames = qualitySampleFrames(Math.min(...videos.map((v) => v.frameCount - (v.slate?.frames ?? 0))));
     options.onProgress?.({ stage: 'validate', message: `quality gate: SSIM/PSNR on ${frames.length} frames` });
     const targets = videos.map((planned) => ({ planned, path: outputs.find((o) => o.name === planned.name)!.path }));
     const scores = await this.meter.measure(plan, targets, frames, options.signal ? { signal: options.signal } : {});

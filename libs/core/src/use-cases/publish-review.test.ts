@@ -313,6 +313,20 @@ describe('PublishReview', () => {
     expect(registry.calls).toBe(0);
   });
 
+  it('runs beforeStore (publish --report) on the validated encode before anything is stored; its failure stores nothing', async () => {
+    const seen: { outputs: string[]; stored: number; checksum: string }[] = [];
+    await publish.run({ ...request, beforeStore: async (encoded, key) => void seen.push({ outputs: encoded.outputs.map((o) => o.name), stored: storage.stored.size, checksum: key.sourceChecksum }) });
+    expect(seen).toEqual([{ outputs: ['ftrackreview-mp4', 'ftrackreview-webm', 'thumbnail'], stored: 0, checksum: expect.any(String) }]);
+    expect(seen[0]!.checksum).not.toBe('');
+
+    const storedBefore = storage.stored.size;
+    const failing = publish.run({ ...request, versionId: 'v-1', input: '/src/other.mov', beforeStore: async () => Promise.reject(new Error('report disk full')) });
+    await expect(failing).rejects.toThrow('report disk full');
+    expect(storage.stored.size).toBe(storedBefore);
+    expect(registry.calls).toBe(1);
+    expect([...files.keys()]).toEqual([]);
+  });
+
   it('fails on an unknown version before encoding anything', async () => {
     await expect(publish.run({ ...request, versionId: 'nope' })).rejects.toMatchObject({ code: 'E_FTRACK_NOT_FOUND' });
     expect(plans).toHaveLength(0);
@@ -331,5 +345,18 @@ describe('PublishReview', () => {
     expect(storage.stored.size).toBe(0);
     expect(registry.calls).toBe(0);
     expect([...files.keys()]).toEqual([]);
+  });
+});
+
+describe('renderingHash', () => {
+  it('is the profile hash alone without source settings, and changes with the view, the rate or the OCIO config', async () => {
+    const { renderingHash, profileHash } = await import('../index.js');
+    const profile = new ProfileCatalog().get('ftrack-review');
+    expect(renderingHash(profile, undefined)).toBe(profileHash(profile));
+    expect(renderingHash(profile, { rules: [] })).toBe(profileHash(profile));
+    const view = renderingHash(profile, { view: 'ACES 1.0 - SDR Video' });
+    expect(view).not.toBe(profileHash(profile));
+    expect(renderingHash(profile, { view: 'Raw' })).not.toBe(view);
+    expect(renderingHash(profile, { frameRate: '25' })).not.toBe(renderingHash(profile, { frameRate: '24' }));
   });
 });

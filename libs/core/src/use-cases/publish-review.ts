@@ -24,8 +24,9 @@ import { TOKENS } from '../tokens.js';
 import { EncodeError, isEncodeError, throwIfCancelled, toEncodeError } from '../errors.js';
 import { confirmRegistration, isDefiniteRefusal, registeredComponentsOf } from './confirm-registration.js';
 import { profileHash } from '../plan/plan-encode.js';
-import { deterministicUuid } from '../domain/stable-hash.js';
-import { EncodeMedia } from './encode-media.js';
+import { deterministicUuid, stableHash } from '../domain/stable-hash.js';
+import type { SourceSettings } from '../domain/source-settings.js';
+import { EncodeMedia, type EncodeMediaResult } from './encode-media.js';
 
 export interface PublishReviewRequest {
   input: string | MediaSource;
@@ -44,6 +45,8 @@ export interface PublishReviewRequest {
   qualityGate?: boolean;
   /** Burn-in values the app knows ({user}); the version's names come from ftrack. */
   burninValues?: Record<string, string | number | undefined>;
+  /** Runs on the validated encode before anything is stored (publish --report); a failure stops the publish. */
+  beforeStore?: (encoded: EncodeMediaResult, key: RegistrationKey) => Promise<void>;
   /** Read the source again even if its checksum is cached (the files are unchanged by identity). */
   rehash?: boolean;
   /** Waits between read-backs of a registration whose call failed; see confirmRegistration. */
@@ -51,6 +54,17 @@ export interface PublishReviewRequest {
 }
 
 const CONFIRM_DELAYS_MS = [500, 1000, 2000, 4000];
+
+/**
+ * The dedup key's second half: the profile, and — when any is set — how the source is read
+ * (colourspace, OCIO config/display/view, rate, audio tracks, layer, site rules). Re-publishing the
+ * same source with another view or --fps makes new review media instead of skipping; with no
+ * source settings the key is the profile hash alone, as registrations before them recorded.
+ */
+export function renderingHash(profile: EncodeProfile, settings: SourceSettings | undefined): string {
+  const meaningful = Object.fromEntries(Object.entries(settings ?? {}).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)));
+  return Object.keys(meaningful).length === 0 ? profileHash(profile) : stableHash({ profile: profileHash(profile), source: meaningful });
+}
 
 export interface PublishReviewResult {
   versionId: string;
@@ -82,6 +96,7 @@ export class PublishReview {
     @inject(TOKENS.EventPublisher) private readonly events: EventPublisher,
     @inject(TOKENS.PublishLock) private readonly lock: PublishLock,
     @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(TOKENS.SourceSettings, { isOptional: true }) private readonly sourceSettings?: SourceSettings,
   ) {}
 
   async run(request: PublishReviewRequest): Promise<PublishReviewResult> {
@@ -92,7 +107,7 @@ export class PublishReview {
     throwIfCancelled(signal);
     onProgress?.({ stage: 'check', message: 'source checksum' });
     const sourceChecksum = formatChecksum(await this.hashSource(source, request.hashAlgorithm ?? 'sha256', request));
-    const key: RegistrationKey = { sourceChecksum, profileHash: profileHash(request.profile) };
+    const key: RegistrationKey = { sourceChecksum, profileHash: renderingHash(request.profile, this.sourceSettings) };
     const locationName = this.storage.locationName;
 
     const release = await this.lock.acquire(`${request.versionId}:${key.sourceChecksum}:${key.profileHash}`, signal ? { signal } : {});
@@ -112,12 +127,20 @@ export class PublishReview {
         ...(onProgress ? { onProgress } : {}),
         dryRun: Boolean(request.dryRun),
         ...(request.qualityGate === false ? { qualityGate: false } : {}),
-        ...(request.profile.burnins ? { burninValues: await this.burninValues(target, request) } : {}),
+        ...(request.profile.burnins || request.profile.slate ? { burninValues: await this.burninValues(target, request) } : {}),
         commit: false,
       });
       if (request.dryRun) return { versionId: request.versionId, skipped: false, locationName, components: [], commands: encoded.commands, key };
 
       const done = new Set(earlier?.complete.map((c) => c.name));
+      if (request.beforeStore) {
+        try {
+          await request.beforeStore(encoded, key);
+        } catch (error) {
+          await this.encodeMedia.discard(encoded.plan);
+          throw error;
+        }
+      }
       const toStore = encoded.outputs.filter((o) => !done.has(o.name));
       try {
         const components = await this.store(toStore, target, key, locationId, earlier?.byName ?? new Map(), request);

@@ -60,5 +60,5 @@ async function validateOne(deps: OutputValidationDeps, planned: PlannedOutput, p
       details: { output: planned.name, checks: failed },
     });
   }
-  return { name: planned.name, path: file.path, spec: planned.spec, info, checksum, size };
+  return { name: planned.name, path: file.path, spec: planned.spec, info, checksum, size, ...(planned.slate ? { slateFrames: planned.slate.frames } : {}) };
 }

@@ -77,18 +77,31 @@ export class WasmNodeEncoder implements Encoder {
       preferFrames: plan.source.kind === 'sequence',
     });
     onProgress?.({ stage: 'encode', percent: 0, message: 'ffmpeg.wasm' });
+    let shown = 0;
     try {
-      const result = await this.core.run(
-        { ...layoutInCore(plan, invocation, inputs), progress: true, captureLog: false, ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}) },
-        {
-          ...(signal ? { signal } : {}),
-          onProgressLine: (line) => {
-            for (const p of parser.push(`${line}\n`)) {
-              onProgress?.(toEncodeProgress(p));
-            }
+      const run = () =>
+        this.core.run(
+          { ...layoutInCore(plan, invocation, inputs), progress: true, captureLog: false, ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}) },
+          {
+            ...(signal ? { signal } : {}),
+            onProgressLine: (line) => {
+              for (const p of parser.push(`${line}\n`)) {
+                const progress = toEncodeProgress(p);
+                // After a retry the run starts over: progress never goes back.
+                if (progress.percent !== undefined && progress.percent < shown) continue;
+                shown = progress.percent ?? shown;
+                onProgress?.(progress);
+              }
+            },
           },
-        },
-      );
+        );
+      // A long-lived ffmpeg.wasm core sometimes aborts (memory access out of bounds) on a command that
+      // runs fine on a fresh one; the crashed core is thrown away, so one retry gets a fresh core.
+      const result = await run().catch(async (error: unknown) => {
+        if (signal?.aborted || !/^ffmpeg\.wasm crashed/.test(toEncodeError(error).message)) throw error;
+        await Promise.all(plan.outputs.map((o) => rm(o.tempPath, { force: true })));
+        return run();
+      });
       if (result.ret !== 0) {
         throw new EncodeError('E_ENCODER_FAILED', `ffmpeg.wasm failed (exit ${result.ret}): ${failureSummary(result.log)}`, {
           hint: result.ret === 1 && this.options.timeoutMs ? `The encode ran past the ${this.options.timeoutMs} ms timeout.` : 'Run the same plan with --backend native to compare.',

@@ -5,6 +5,7 @@ export const REVIEW_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>ftrack-local review</title>
+<link rel="icon" href="data:,">
 <style>
   body { font: 14px/1.4 system-ui, sans-serif; margin: 0; background: #1e1f22; color: #e6e6e6; }
   header { padding: 12px 20px; background: #2b2d31; display: flex; gap: 16px; align-items: center; }
@@ -15,6 +16,8 @@ export const REVIEW_HTML = `<!doctype html>
   .card img, .thumb-placeholder { width: 100%; aspect-ratio: 16/9; object-fit: contain; background: #111; display: block; }
   .thumb-placeholder { display: flex; align-items: center; justify-content: center; color: #777; }
   video, .still { max-width: 100%; max-height: 60vh; background: #000; display: block; }
+  video#player { width: min(100%, 960px); }
+  .stepper { display: flex; gap: 8px; align-items: center; margin: 6px 0; }
   table { border-collapse: collapse; margin: 8px 0 20px; }
   td, th { border: 1px solid #444; padding: 4px 8px; text-align: left; vertical-align: top; }
   pre { margin: 0; white-space: pre-wrap; }

@@ -98,6 +98,67 @@ async function signedUrl(creds, componentId) {
   return rows.length > 0 && rows[0].url ? rows[0].url.value : null;
 }
 
+function metadataValue(component, key) {
+  const found = (component.metadata || []).find((m) => m.key === key);
+  return found ? found.value : undefined;
+}
+
+/** Rate and frame count from the component's ftr_meta (what ftrack's own player uses); 24 fps when absent. */
+function timelineOf(component) {
+  let meta = {};
+  try {
+    meta = JSON.parse(metadataValue(component, 'ftr_meta') || '{}');
+  } catch {
+    meta = {};
+  }
+  const rate = Number(meta.frameRate);
+  const frames = Number(meta.frameOut) - Number(meta.frameIn || 0);
+  return { fps: rate > 0 ? rate : 24, frames: frames > 0 ? frames : undefined };
+}
+
+/** One-frame steps: buttons and , . / arrow keys; seeks to mid-frame so rounding never lands on a neighbour. */
+function frameStepper(video, { fps, frames }) {
+  const label = el('span', { id: 'frame-number' }, 'frame 0');
+  // The container's duration can run past the last frame; ftr_meta's count is exact.
+  const lastFrame = () => Math.max(0, (frames ?? (Number.isFinite(video.duration) ? Math.round(video.duration * fps) : Infinity)) - 1);
+  // At the very end Chromium reports the duration, which shows the last frame.
+  const frameOf = () => Math.min(lastFrame(), Math.floor(video.currentTime * fps + 1e-3));
+  const show = () => { label.textContent = 'frame ' + frameOf(); video.dataset.frame = String(frameOf()); };
+  const step = (delta) => {
+    video.pause();
+    video.currentTime = (Math.min(lastFrame(), Math.max(0, frameOf() + delta)) + 0.5) / fps;
+  };
+  video.addEventListener('timeupdate', show);
+  video.addEventListener('seeked', show);
+  document.addEventListener('keydown', (event) => {
+    if (event.target instanceof HTMLInputElement) return;
+    const delta = { ',': -1, ArrowLeft: -1, '.': 1, ArrowRight: 1 }[event.key];
+    if (!delta) return;
+    event.preventDefault();
+    step(delta);
+  }, true);
+  const button = (id, text, delta) => {
+    const b = el('button', { id, type: 'button' }, text);
+    b.addEventListener('click', () => step(delta));
+    return b;
+  };
+  return el('div', { class: 'stepper' }, button('frame-prev', '◀ frame', -1), button('frame-next', 'frame ▶', 1), label,
+    el('span', { class: 'muted' }, ' ' + fps + ' fps · keys , . or ← →'));
+}
+
+/** The quality gate's figures (written by publish) of each component that has them. */
+function qualityTable(components) {
+  const measured = components.filter((c) => metadataValue(c, 'ftrack_encode.ssim') !== undefined);
+  if (measured.length === 0) return null;
+  const frames = (c) => (metadataValue(c, 'ftrack_encode.quality_frames') || '').split(',').filter(Boolean);
+  return el('table', { id: 'quality' },
+    el('tr', {}, el('th', {}, 'component'), el('th', {}, 'SSIM'), el('th', {}, 'PSNR (dB)'), el('th', {}, 'frames measured')),
+    ...measured.map((c) => el('tr', { 'data-component': c.name },
+      el('td', {}, c.name), el('td', { class: 'ssim' }, metadataValue(c, 'ftrack_encode.ssim')),
+      el('td', { class: 'psnr' }, metadataValue(c, 'ftrack_encode.psnr') || '∞'),
+      el('td', { class: 'frames', title: frames(c).join(', ') }, String(frames(c).length)))));
+}
+
 async function showVersion(creds, versionId) {
   const versions = await query(creds, 'select id, version, comment, thumbnail_url, link, asset.name, date from AssetVersion where id is "' + versionId + '"');
   if (versions.length === 0) {
@@ -111,7 +172,10 @@ async function showVersion(creds, versionId) {
   if (playable) {
     const url = await signedUrl(creds, playable.id);
     if (url && /image/.test(playable.name)) player = el('img', { class: 'still', src: url, alt: playable.name });
-    else if (url) player = el('video', { id: 'player', controls: '', src: url, preload: 'metadata' });
+    else if (url) {
+      const video = el('video', { id: 'player', controls: '', src: url, preload: 'auto' });
+      player = el('div', { class: 'player' }, video, frameStepper(video, timelineOf(playable)));
+    }
   } else if (version.thumbnail_url) {
     player = thumbnail(version);
   }
@@ -125,6 +189,7 @@ async function showVersion(creds, versionId) {
     el('div', { class: 'muted' }, path),
     el('p', {}, version.comment || ''),
     player,
+    ...(qualityTable(components) ? [el('h2', {}, 'Quality (against the source)'), qualityTable(components)] : []),
     el('h2', {}, 'Components'),
     components.length === 0 ? el('p', { class: 'muted' }, 'No components.') :
       el('table', { id: 'components' }, el('tr', {}, el('th', {}, 'name'), el('th', {}, 'type'), el('th', {}, 'bytes'), el('th', {}, 'metadata')), ...rows));
