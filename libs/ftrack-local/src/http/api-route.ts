@@ -56,6 +56,12 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, deps:
     const perRequest = requestFaults(req, deps.faultHeader);
     const latency = deps.faults.apiLatencyMs() + (perRequest.latencyMs ?? 0);
     if (latency > 0) await delay(latency);
+    const held = deps.faults.takeApiLatency(shape);
+    if (held > 0) {
+      // A held call whose client went away meanwhile is dropped unrun (it never reached the work).
+      await deps.faults.hold(held);
+      if (res.destroyed || req.socket.destroyed) return void deps.log(`POST /api [${actions}] dropped: client gone while held`);
+    }
     const failStatus = perRequest.failStatus ?? deps.faults.checkApiCall(shape);
     if (failStatus !== undefined) throw new ApiError('ServerError', `Injected fault: failing this API call (${actions}).`, failStatus);
 
@@ -70,7 +76,9 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, deps:
       afterBatch: [],
       prepared: new Map(),
     });
-    sendJson(res, 200, results);
+    // Lost-response fault: the batch is committed, the answer never arrives.
+    if (deps.faults.takeApiResponseDrop(shape)) res.socket?.destroy();
+    else sendJson(res, 200, results);
     if (changes.length > 0) {
       deps.onCommitted(changes, {
         user,

@@ -162,6 +162,7 @@ async function handlePut(req: IncomingMessage, res: ServerResponse, url: URL, id
       deps.db
         .prepare('INSERT INTO upload_part(upload_id, part_number, md5, size) VALUES(?, ?, ?, ?) ON CONFLICT(upload_id, part_number) DO UPDATE SET md5 = excluded.md5, size = excluded.size')
         .run(uploadId, part, stored.md5Hex, stored.size);
+      if (deps.faults.takeUploadResponseDrop({ part: true })) return void req.socket.destroy();
       res.writeHead(200, { ETag: `"${stored.md5Hex}"`, 'Content-Length': 0 });
       res.end();
       return;
@@ -170,6 +171,7 @@ async function handlePut(req: IncomingMessage, res: ServerResponse, url: URL, id
       return fail(res, 403, 'Invalid or expired upload URL.');
     }
     const stored = await deps.files.write(id, body, { ...options, ...(contentMd5 ? { expectedMd5Base64: contentMd5 } : {}) });
+    if (deps.faults.takeUploadResponseDrop({ part: false })) return void req.socket.destroy();
     res.writeHead(200, { ETag: `"${stored.md5Hex}"`, 'Content-Length': 0 });
     res.end();
   } catch (error) {
