@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Checksum, HashAlgorithm, Hasher } from '@ftrack-encode/core';
+import { EncodeError, type Checksum, type HashAlgorithm, type Hasher } from '@ftrack-encode/core';
 
 /** ~/.cache/ftrack-encode/checksums (or $XDG_CACHE_HOME/...). */
 export function defaultChecksumCacheDir(): string {
@@ -39,8 +39,13 @@ export class CachingHasher implements Hasher {
       if (cached?.algorithm === algorithm && typeof cached.hex === 'string') return cached;
     }
     const checksum = await this.inner.hashFiles(paths, algorithm, options.signal ? { signal: options.signal } : {});
-    // A file changed while it was read must not be remembered under its old identity.
-    if ((await this.keyOf(paths, algorithm)) === key) await this.remember(entry, checksum).catch(() => undefined);
+    // A source that changed while it was read has no checksum: the digest is of bytes that are gone.
+    if ((await this.keyOf(paths, algorithm)) !== key) {
+      throw new EncodeError('E_SOURCE_UNREADABLE', `The source changed while it was read (${paths.length === 1 ? paths[0] : `${paths.length} frames from ${paths[0]}`}).`, {
+        hint: 'Publish it once it is complete (is a render or a copy still writing it?).',
+      });
+    }
+    await this.remember(entry, checksum).catch(() => undefined);
     return checksum;
   }
 

@@ -193,6 +193,12 @@ async function sendParts(
     });
   }
   const parts = [...etags.entries()].map(([partNumber, etag]) => ({ partNumber, etag }));
-  await withRetry(() => api.completeMultipart(job.componentId, state.uploadId, parts, job.signal), policy, job.signal);
+  try {
+    await withRetry(() => api.completeMultipart(job.componentId, state.uploadId, parts, job.signal), policy, job.signal);
+  } catch (error) {
+    // A completion whose answer was lost has happened: the retry then hears "unknown upload".
+    // The assembled file of the right size is the proof (every part's MD5 was checked on its PUT).
+    if ((await api.storedSize(job.componentId, job.signal).catch(() => undefined)) !== job.size) throw error;
+  }
   return { checksum: { algorithm: job.algorithm, hex: fileHash.digest('hex') }, size: bytesRead, bytesRead, partsSent, partsResumed };
 }

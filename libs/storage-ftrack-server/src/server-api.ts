@@ -93,6 +93,15 @@ export class ServerApi {
     return { uploadId: result.upload_id, urls: result.urls.map((u) => ({ partNumber: u.part_number, url: u.signed_url })) };
   }
 
+  /** Size of the file stored for a component (a one-byte ranged GET), or undefined when there is none. */
+  async storedSize(componentId: string, signal?: AbortSignal): Promise<number | undefined> {
+    const response = await fetch(this.storageUrl('get', componentId), { headers: { Range: 'bytes=0-0' }, redirect: 'follow', ...(signal ? { signal } : {}) });
+    await response.body?.cancel().catch(() => undefined);
+    if (!response.ok) return undefined;
+    const total = /\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1];
+    return total === undefined ? Number(response.headers.get('content-length') ?? NaN) : Number(total);
+  }
+
   async completeMultipart(componentId: string, uploadId: string, parts: { partNumber: number; etag: string }[], signal?: AbortSignal): Promise<void> {
     await this.call(
       [

@@ -13,7 +13,7 @@ import { describeColourPipeline } from '../domain/colour.js';
 import { formatRational, toNumber } from '../domain/rational.js';
 import type { BurninValues } from '../domain/burnins.js';
 import type { ColourPipeline } from '../domain/colour.js';
-import { EncodeError, throwIfCancelled, toEncodeError } from '../errors.js';
+import { EncodeError, isEncodeError, throwIfCancelled, toEncodeError } from '../errors.js';
 import { planEncode } from '../plan/plan-encode.js';
 import { validateOutputs } from './validate-outputs.js';
 import { judgeQuality, qualityNotes, qualitySampleFrames, type QualityVerdict } from '../plan/quality-gate.js';
@@ -126,12 +126,7 @@ export class EncodeMedia {
         return { ...output, notes: { ...planNotes(plan, plan.outputs[i]!), ...(verdict ? qualityNotes(verdict) : {}) } };
       });
       if (options.commit === false) return { ...base, outputs, quality };
-      for (const output of outputs) {
-        const planned = plan.outputs.find((o) => o.name === output.name);
-        if (!planned) continue;
-        await this.fs.rename(output.path, planned.path);
-        output.path = planned.path;
-      }
+      await this.commit(plan, outputs, options.outputDir);
       this.logger.info('encoded', { profile: profile.name, outputs: outputs.map((o) => o.path) });
       return { ...base, outputs, quality };
     } catch (error) {
@@ -163,6 +158,30 @@ export class EncodeMedia {
       });
     }
     return verdicts;
+  }
+
+  /**
+   * Temp names -> final names. All or none: when a move fails (a full disk, a directory that went
+   * read-only), the outputs already moved are removed again and the run fails E_OUTPUT_UNWRITABLE.
+   */
+  private async commit(plan: EncodePlan, outputs: EncodedOutput[], outputDir: string): Promise<void> {
+    const moved: string[] = [];
+    try {
+      for (const output of outputs) {
+        const planned = plan.outputs.find((o) => o.name === output.name);
+        if (!planned) continue;
+        await this.fs.rename(output.path, planned.path);
+        moved.push(planned.path);
+        output.path = planned.path;
+      }
+    } catch (error) {
+      await Promise.all(moved.map((path) => this.fs.remove(path).catch(() => undefined)));
+      if (isEncodeError(error)) throw error;
+      throw new EncodeError('E_OUTPUT_UNWRITABLE', `Could not move the outputs into ${outputDir}: ${error instanceof Error ? error.message : String(error)}`, {
+        hint: 'Check free space and permissions of --out; nothing was left there.',
+        cause: error,
+      });
+    }
   }
 
   /** Remove every temp file of a plan; used on any failure. */

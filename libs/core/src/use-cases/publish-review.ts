@@ -55,6 +55,13 @@ export interface PublishReviewRequest {
 
 const CONFIRM_DELAYS_MS = [500, 1000, 2000, 4000];
 
+/** A conflict whose other side is this very publish, completed by another run meanwhile. */
+class PublishedMeanwhile extends Error {
+  constructor(readonly components: RegisteredComponent[]) {
+    super('published meanwhile');
+  }
+}
+
 /**
  * The dedup key's second half: the profile, and — when any is set — how the source is read
  * (colourspace, OCIO config/display/view, rate, audio tracks, layer, site rules). Re-publishing the
@@ -143,7 +150,13 @@ export class PublishReview {
       }
       const toStore = encoded.outputs.filter((o) => !done.has(o.name));
       try {
-        const components = await this.store(toStore, target, key, locationId, earlier?.byName ?? new Map(), request);
+        const components = await this.store(toStore, target, key, locationId, earlier?.byName ?? new Map(), request).catch(async (error: unknown) => {
+          // Another machine (another lock) published the same media meanwhile: its registration stands.
+          if (!isEncodeError(error, 'E_STORAGE_CONFLICT')) throw error;
+          const now = await this.earlierRegistration(request.versionId, key, locationId);
+          if (now && now.complete.length === now.all.length) throw new PublishedMeanwhile(now.complete);
+          throw error;
+        });
         throwIfCancelled(signal);
         onProgress?.({ stage: 'register' });
         const registration = this.registrationRequest(components, target, key, locationId, source, encoded.encoderId, encoded.encoderVersion, request);
@@ -158,6 +171,9 @@ export class PublishReview {
           commands: encoded.commands,
           key,
         };
+      } catch (error) {
+        if (!(error instanceof PublishedMeanwhile)) throw error;
+        return { versionId: request.versionId, skipped: true, reason: 'published meanwhile by another run with the same source checksum and profile', locationName, components: error.components, commands: [], key };
       } finally {
         await this.encodeMedia.discard(encoded.plan);
       }
@@ -266,7 +282,7 @@ export class PublishReview {
     } catch (error) {
       if (!isEncodeError(error, 'E_STORAGE_CONFLICT')) throw error;
       const identifier = this.storage.resourceIdentifierFor(context);
-      if (await this.registry.isResourceRegistered(locationId, identifier)) {
+      if (await this.registeredSoon(locationId, identifier, request)) {
         throw new EncodeError('E_STORAGE_CONFLICT', `${this.storage.locationName} already holds registered media at ${identifier}; ${output.name} would replace it.`, {
           hint: 'Give the location a structure that is unique per component (include {componentId} or {version}), or publish to another version.',
           details: { location: this.storage.locationName, resourceIdentifier: identifier, output: output.name },
@@ -277,6 +293,21 @@ export class PublishReview {
       await this.storage.remove(identifier);
       return this.storage.put(output.path, context, options);
     }
+  }
+
+  /**
+   * Whether a file is (or becomes) registered. An unregistered file may be another machine's
+   * publish between its store and its register: give it the read-back delays to register
+   * before calling the file a leftover.
+   */
+  private async registeredSoon(locationId: string, identifier: string, request: PublishReviewRequest): Promise<boolean> {
+    if (await this.registry.isResourceRegistered(locationId, identifier)) return true;
+    for (const delay of request.confirmDelaysMs ?? CONFIRM_DELAYS_MS) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      throwIfCancelled(request.signal);
+      if (await this.registry.isResourceRegistered(locationId, identifier)) return true;
+    }
+    return false;
   }
 
   private registrationRequest(
