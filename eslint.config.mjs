@@ -24,9 +24,7 @@ const productionConstraints = [
 ];
 // Tests may wire real adapters together (a registry against ftrack-local) and use the
 // contract suites; they still never import an app.
-const testConstraints = [
-  { sourceTag: '*', onlyDependOnLibsWithTags: [...pure, 'type:adapter', 'type:composition', 'type:testing'] },
-];
+const testConstraints = [{ sourceTag: '*', onlyDependOnLibsWithTags: [...pure, 'type:adapter', 'type:composition', 'type:testing'] }];
 
 const boundaries = (depConstraints) => ({
   '@nx/enforce-module-boundaries': [
@@ -67,7 +65,10 @@ export default [
     files: ['libs/core/src/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'core does no I/O: put it behind a port and implement it in an adapter.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*'], message: 'core does no I/O: put it behind a port and implement it in an adapter.' }] },
+      ],
     },
   },
   // Test-runner config files import the shared root config by path; they are not project code.

@@ -41,10 +41,17 @@ describe('dependency rule (lint)', () => {
   });
 
   it('allows an adapter to use core and the pure ffmpeg lib, and tests to use the testing lib', async () => {
-    expect(await boundaryErrors('libs/encoder-native/src/x.ts', "import { TOKENS } from '@ftrack-encode/core';\nimport { probeArgs } from '@ftrack-encode/ffmpeg';\n")).toEqual([]);
+    expect(
+      await boundaryErrors(
+        'libs/encoder-native/src/x.ts',
+        "import { TOKENS } from '@ftrack-encode/core';\nimport { probeArgs } from '@ftrack-encode/ffmpeg';\n",
+      ),
+    ).toEqual([]);
     expect(await boundaryErrors('libs/encoder-native/src/x.test.ts', "import { describeEncoderContract } from '@ftrack-encode/testing';\n")).toEqual([]);
     expect(await boundaryErrors('libs/storage-disk/src/x.test.ts', "import { expect } from 'vitest';\nexport const used = expect;\n")).toEqual([]);
-    expect(await boundaryErrors('apps/daemon/src/x.ts', "import { createScope } from '@ftrack-encode/composition';\nexport const used = createScope;\n")).toEqual([]);
+    expect(
+      await boundaryErrors('apps/daemon/src/x.ts', "import { createScope } from '@ftrack-encode/composition';\nexport const used = createScope;\n"),
+    ).toEqual([]);
   });
 });
 

@@ -16,10 +16,14 @@ const HEIGHT = 180;
 
 /** One decoded frame as RGB bytes. */
 async function frameRgb(path: string, frame: number): Promise<Buffer> {
-  const { stdout } = await exec('ffmpeg', ['-v', 'error', '-i', path, '-vf', `select=eq(n\\,${frame})`, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
-    encoding: 'buffer',
-    maxBuffer: 1 << 24,
-  });
+  const { stdout } = await exec(
+    'ffmpeg',
+    ['-v', 'error', '-i', path, '-vf', `select=eq(n\\,${frame})`, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+    {
+      encoding: 'buffer',
+      maxBuffer: 1 << 24,
+    },
+  );
   return stdout as unknown as Buffer;
 }
 
@@ -39,9 +43,18 @@ function regionDiff(a: Buffer, b: Buffer, box: { x0: number; y0: number; x1: num
   return sum / n;
 }
 
-const output = (name: string) => ({ name, kind: 'video', codec: 'h264', container: 'mp4', crf: 16, preset: 'veryfast', size: { maxWidth: WIDTH, maxHeight: HEIGHT }, audio: { codec: 'none' } });
+const output = (name: string) => ({
+  name,
+  kind: 'video',
+  codec: 'h264',
+  container: 'mp4',
+  crf: 16,
+  preset: 'veryfast',
+  size: { maxWidth: WIDTH, maxHeight: HEIGHT },
+  audio: { codec: 'none' },
+});
 const thumbnail = { name: 'thumbnail', kind: 'image', codec: 'mjpeg', container: 'jpg', size: { maxWidth: WIDTH, maxHeight: HEIGHT } };
-const ADVERSARIAL = "it's: \"100%\" [a], b; c \\ d {shot}";
+const ADVERSARIAL = 'it\'s: "100%" [a], b; c \\ d {shot}';
 
 describe('burn-ins (built CLI)', () => {
   let work: string;
@@ -74,7 +87,9 @@ describe('burn-ins (built CLI)', () => {
           {
             name: 'ftrack-tokens',
             outputs: [output('review')],
-            burnins: { fields: [{ position: 'top', text: '{project}/{sequence}/{shot} {task} {asset} v{version:03} {shot.custom.fstart}-{shot.custom.fend} {fps}' }] },
+            burnins: {
+              fields: [{ position: 'top', text: '{project}/{sequence}/{shot} {task} {asset} v{version:03} {shot.custom.fstart}-{shot.custom.fend} {fps}' }],
+            },
           },
         ],
       }),
@@ -85,7 +100,9 @@ describe('burn-ins (built CLI)', () => {
   });
 
   const encode = async (profile: string, out: string) => {
-    const result = await runCli(['encode', await fixtures.movie24(), '--profile', profile, '--config', config, '--out', out, '--json'], { env: { XDG_DATA_HOME: join(work, 'xdg') } });
+    const result = await runCli(['encode', await fixtures.movie24(), '--profile', profile, '--config', config, '--out', out, '--json'], {
+      env: { XDG_DATA_HOME: join(work, 'xdg') },
+    });
     expect(result.code, describeResult(result)).toBe(0);
     return parseJson<{ outputs: { name: string; path: string }[]; quality: { output: string; ssim: number }[] }>(result);
   };
@@ -117,7 +134,10 @@ describe('burn-ins (built CLI)', () => {
   });
 
   it('fills names, task and hierarchical custom attributes from ftrack for a publish', async () => {
-    const result = await runCli(['publish', await fixtures.movie24(), '--version', server.seed.versionId, '--profile', 'ftrack-tokens', '--config', config, '--dry-run'], { env: { ...ftrackEnv(server), XDG_DATA_HOME: join(work, 'xdg') } });
+    const result = await runCli(
+      ['publish', await fixtures.movie24(), '--version', server.seed.versionId, '--profile', 'ftrack-tokens', '--config', config, '--dry-run'],
+      { env: { ...ftrackEnv(server), XDG_DATA_HOME: join(work, 'xdg') } },
+    );
     expect(result.code, describeResult(result)).toBe(0);
     // fstart inherits from the project (1001), fend is the shot's own (1050).
     expect(result.stdout).toContain('text=demo/sq010/sh010 compositing sh010_comp v001 1001-1050 24:');
@@ -126,18 +146,30 @@ describe('burn-ins (built CLI)', () => {
   it('a slate: N frames before the picture with the details and the middle frame; the picture follows intact; ftr_meta counts from the first picture frame', async () => {
     const [clean, slated] = [await encode('clean', join(work, 'clean-slate')), await encode('slated', join(work, 'slated'))];
     const path = (r: typeof clean, name: string) => r.outputs.find((o) => o.name === name)!.path;
-    const frames = async (file: string) => Number((await exec('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file])).stdout.trim());
+    const frames = async (file: string) =>
+      Number(
+        (
+          await exec('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file])
+        ).stdout.trim(),
+      );
     expect(await frames(path(slated, 'review'))).toBe((await frames(path(clean, 'review'))) + 3);
-    const [first, slateFrame, picture] = await Promise.all([frameRgb(path(clean, 'review'), 0), frameRgb(path(slated, 'review'), 0), frameRgb(path(slated, 'review'), 3)]);
+    const [first, slateFrame, picture] = await Promise.all([
+      frameRgb(path(clean, 'review'), 0),
+      frameRgb(path(slated, 'review'), 0),
+      frameRgb(path(slated, 'review'), 3),
+    ]);
     const whole = { x0: 0, y0: 0, x1: 1, y1: 1 };
     expect(regionDiff(first, slateFrame, whole), 'the slate is not the picture').toBeGreaterThan(30);
     expect(regionDiff(first, picture, whole), 'frame 3 is the first picture frame').toBeLessThan(3);
     // The gate skips the slate and still scores the picture.
     expect(slated.quality.find((q) => q.output === 'review')!.ssim).toBeGreaterThan(0.97);
 
-    const published = await runCli(['publish', await fixtures.movie24(), '--version', server.seed.versionId, '--profile', 'slated', '--config', config, '--json'], {
-      env: { ...ftrackEnv(server), XDG_DATA_HOME: join(work, 'xdg') },
-    });
+    const published = await runCli(
+      ['publish', await fixtures.movie24(), '--version', server.seed.versionId, '--profile', 'slated', '--config', config, '--json'],
+      {
+        env: { ...ftrackEnv(server), XDG_DATA_HOME: join(work, 'xdg') },
+      },
+    );
     expect(published.code, describeResult(published)).toBe(0);
     const session = await plainSession(server);
     const review = (await componentsOf(session, server.seed.versionId)).find((c) => c.name === 'review')!;

@@ -72,7 +72,14 @@ describe('quality gate (built CLI)', () => {
     const clip = await fixtures.movie23976();
     const config = join(work, 'smeared.config.json');
     // crf 51 at 160x90: what a broken encoder setting looks like on a review copy.
-    await writeFile(config, JSON.stringify({ profiles: [{ name: 'smeared', outputs: [{ name: 'smeared', kind: 'video', codec: 'h264', container: 'mp4', crf: 51, size: { maxWidth: 160, maxHeight: 90 } }] }] }));
+    await writeFile(
+      config,
+      JSON.stringify({
+        profiles: [
+          { name: 'smeared', outputs: [{ name: 'smeared', kind: 'video', codec: 'h264', container: 'mp4', crf: 51, size: { maxWidth: 160, maxHeight: 90 } }] },
+        ],
+      }),
+    );
     const out = await outDir();
     const failed = await cli(['encode', clip, '--out', out, '--profile', 'smeared', '--config', config, '--json']);
     expect(failed.code, describeResult(failed)).toBe(ERROR_CODES.E_QUALITY);

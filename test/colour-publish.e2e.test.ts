@@ -5,7 +5,17 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '@ftrack/api';
-import { builtinReference, correctnessFixtures, LINEAR_PATCHES, makeLinearExr, maxChannelError, meanOf, decodeRgb, patchRegion, writeOcioConfig } from '@ftrack-encode/testing';
+import {
+  builtinReference,
+  correctnessFixtures,
+  LINEAR_PATCHES,
+  makeLinearExr,
+  maxChannelError,
+  meanOf,
+  decodeRgb,
+  patchRegion,
+  writeOcioConfig,
+} from '@ftrack-encode/testing';
 import { buildCli, describeResult, parseJson, runCli, tempDir } from './support/cli.js';
 import { componentsOf, downloadComponent, ftrackEnv, isolatedDirs, newSeededVersion, plainSession, probeVideo, startLocal } from './support/ftrack.js';
 
@@ -48,7 +58,12 @@ async function publishAndFetch(pattern: string, args: string[], name: string, ex
 
 describe('publishing scene-linear EXR to ftrack', () => {
   it('no OCIO: the built-in sRGB view (0.18 -> ~118/255), the header rate 25 in ftr_meta, the pipeline in the metadata', async () => {
-    const pattern = await fixtures.sequence('e2e-exr-25', (p) => makeLinearExr(p, { width: 448, height: 96, depth: 'half', extra: ['--attrib:type=rational', 'framesPerSecond', '25/1'] }), 'exr', 10);
+    const pattern = await fixtures.sequence(
+      'e2e-exr-25',
+      (p) => makeLinearExr(p, { width: 448, height: 96, depth: 'half', extra: ['--attrib:type=rational', 'framesPerSecond', '25/1'] }),
+      'exr',
+      10,
+    );
     const { path, metadata, ftrMeta, stderr } = await publishAndFetch(pattern, [], 'builtin');
     expect(ftrMeta).toMatchObject({ frameIn: 0, frameOut: 10, frameRate: 25, width: 448, height: 96 });
     expect((await probeVideo(path)).frameRate).toBe(25);
@@ -69,7 +84,12 @@ describe('publishing scene-linear EXR to ftrack', () => {
   it('$OCIO and --fps: the ACES view and 24000/1001 in ftr_meta; the config hash and view in the metadata', async () => {
     const config = await writeOcioConfig(join(work, 'ocio'));
     const pattern = await fixtures.sequence('e2e-exr-aces', (p) => makeLinearExr(p, { width: 448, height: 96, depth: 'half' }), 'exr', 6);
-    const { path, metadata, ftrMeta } = await publishAndFetch(pattern, ['--fps', '24000/1001', '--input-colourspace', 'ACEScg', '--view', 'ACES 1.0 - SDR Video'], 'ocio', { OCIO: config });
+    const { path, metadata, ftrMeta } = await publishAndFetch(
+      pattern,
+      ['--fps', '24000/1001', '--input-colourspace', 'ACEScg', '--view', 'ACES 1.0 - SDR Video'],
+      'ocio',
+      { OCIO: config },
+    );
     expect(ftrMeta).toMatchObject({ frameOut: 6, frameRate: 23.976 });
     expect((await probeVideo(path)).frames).toBe(6);
     expect(metadata).toMatchObject({
@@ -84,11 +104,19 @@ describe('publishing scene-linear EXR to ftrack', () => {
 
 describe('colour flags on the built CLI', () => {
   it('probe shows how a source will be read; bad flags and configs fail with their codes and write nothing', async () => {
-    const pattern = await fixtures.sequence('e2e-exr-25', (p) => makeLinearExr(p, { width: 448, height: 96, depth: 'half', extra: ['--attrib:type=rational', 'framesPerSecond', '25/1'] }), 'exr', 10);
+    const pattern = await fixtures.sequence(
+      'e2e-exr-25',
+      (p) => makeLinearExr(p, { width: 448, height: 96, depth: 'half', extra: ['--attrib:type=rational', 'framesPerSecond', '25/1'] }),
+      'exr',
+      10,
+    );
     const env = { XDG_CACHE_HOME: join(work, 'cache', 'flags') };
     const probed = await runCli(['probe', pattern, '--json'], { env });
     expect(probed.code, describeResult(probed)).toBe(0);
-    const json = parseJson<{ info: { frameRate: string; frameRateFrom: string; imageHeader: { compression: string } }; colour: { summary: string; transform: { method: string } } }>(probed);
+    const json = parseJson<{
+      info: { frameRate: string; frameRateFrom: string; imageHeader: { compression: string } };
+      colour: { summary: string; transform: { method: string } };
+    }>(probed);
     expect(json.info).toMatchObject({ frameRate: '25', frameRateFrom: 'header', imageHeader: { compression: 'zip' } });
     expect(json.colour.transform.method).toBe('builtin');
     expect(json.colour.summary).toContain('scene-linear (OpenEXR is scene-linear) -> srgb: built-in linear-to-srgb');

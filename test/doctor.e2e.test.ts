@@ -68,14 +68,22 @@ describe('doctor', () => {
   it('a wrong API key fails the ftrack check, and the key is never printed', async () => {
     const { result, byName } = await doctor({ ...ftrackEnv(server), FTRACK_API_KEY: 'not-the-key-0123' });
     expect(result.code).toBe(3);
-    expect(byName('ftrack: server')).toMatchObject({ status: 'fail', detail: expect.stringContaining('rejected the API key'), hint: expect.stringContaining('FTRACK_API_KEY') });
+    expect(byName('ftrack: server')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('rejected the API key'),
+      hint: expect.stringContaining('FTRACK_API_KEY'),
+    });
     expect(result.stdout + result.stderr).not.toContain('not-the-key-0123');
   });
 
   it('a Redis that may evict keys fails the farm check', async () => {
     const { result, byName } = await doctor({ ...ftrackEnv(server), REDIS_URL: evicting.url });
     expect(result.code).toBe(3);
-    expect(byName('farm: maxmemory-policy')).toMatchObject({ status: 'fail', detail: expect.stringContaining('allkeys-lru'), hint: expect.stringContaining('noeviction') });
+    expect(byName('farm: maxmemory-policy')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('allkeys-lru'),
+      hint: expect.stringContaining('noeviction'),
+    });
   });
 
   it('an unreachable Redis fails the farm check when the farm is configured', async () => {

@@ -28,14 +28,35 @@ const FAST: EncodeProfileInput = {
   name: 'farm-fast',
   outputs: [
     // Fast and small on purpose: the quality gate's bar is lowered to match.
-    { name: 'ftrackreview-mp4', kind: 'video', codec: 'h264', container: 'mp4', crf: 30, preset: 'ultrafast', size: { maxWidth: 160, maxHeight: 90 }, audio: { codec: 'none' }, minSsim: 0.9 },
+    {
+      name: 'ftrackreview-mp4',
+      kind: 'video',
+      codec: 'h264',
+      container: 'mp4',
+      crf: 30,
+      preset: 'ultrafast',
+      size: { maxWidth: 160, maxHeight: 90 },
+      audio: { codec: 'none' },
+      minSsim: 0.9,
+    },
     { name: 'thumbnail', kind: 'image', codec: 'mjpeg', container: 'jpg', size: { maxWidth: 80, maxHeight: 45 } },
   ],
 };
 /** Slow enough that a kill or a cancel lands mid-encode. */
 const SLOW: EncodeProfileInput = {
   name: 'farm-slow',
-  outputs: [{ name: 'ftrackreview-mp4', kind: 'video', codec: 'h264', container: 'mp4', crf: 18, preset: 'veryslow', size: { maxWidth: 640, maxHeight: 360 }, audio: { codec: 'none' } }],
+  outputs: [
+    {
+      name: 'ftrackreview-mp4',
+      kind: 'video',
+      codec: 'h264',
+      container: 'mp4',
+      crf: 18,
+      preset: 'veryslow',
+      size: { maxWidth: 640, maxHeight: 360 },
+      audio: { codec: 'none' },
+    },
+  ],
 };
 
 interface DaemonProcess {
@@ -55,21 +76,25 @@ const daemons: DaemonProcess[] = [];
 const killed: DaemonProcess[] = [];
 
 async function startDaemon(name: string): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, [join(root, 'bin/ftrack-encode-daemon.mjs'), '--config', configPath, '--json', '--health-port', '0', '--concurrency', '1', '--name', name], {
-    cwd: work,
-    env: {
-      ...process.env,
-      FTRACK_ENCODE_NO_BUILD: '1',
-      REDIS_URL: redis.url,
-      FTRACK_SERVER: ftrack.url,
-      FTRACK_API_USER: ftrack.user,
-      FTRACK_API_KEY: ftrack.apiKey,
-      FTRACK_ENCODE_LOCK_DURATION_MS: '2000',
-      FTRACK_ENCODE_STALLED_INTERVAL_MS: '1000',
-      FTRACK_ENCODE_RETRY_DELAY_MS: '100',
+  const child = spawn(
+    process.execPath,
+    [join(root, 'bin/ftrack-encode-daemon.mjs'), '--config', configPath, '--json', '--health-port', '0', '--concurrency', '1', '--name', name],
+    {
+      cwd: work,
+      env: {
+        ...process.env,
+        FTRACK_ENCODE_NO_BUILD: '1',
+        REDIS_URL: redis.url,
+        FTRACK_SERVER: ftrack.url,
+        FTRACK_API_USER: ftrack.user,
+        FTRACK_API_KEY: ftrack.apiKey,
+        FTRACK_ENCODE_LOCK_DURATION_MS: '2000',
+        FTRACK_ENCODE_STALLED_INTERVAL_MS: '1000',
+        FTRACK_ENCODE_RETRY_DELAY_MS: '100',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  );
   const daemon: DaemonProcess = { name, child, healthPort: 0, lines: [] };
   let buffer = '';
   const ready = new Promise<void>((resolve, reject) => {
@@ -115,7 +140,14 @@ async function componentsOf(versionId: string): Promise<{ id: string; name: stri
 
 async function publishSpec(versionId: string, profile: EncodeProfileInput, sourcePath: string): Promise<JobSpecInput> {
   const checksum = await hasher.hashFile(sourcePath);
-  return { kind: 'publish', source: { kind: 'path', input: sourcePath }, versionId, profile, location: 'ftrack.server', sourceChecksum: `sha256:${checksum.hex}` };
+  return {
+    kind: 'publish',
+    source: { kind: 'path', input: sourcePath },
+    versionId,
+    profile,
+    location: 'ftrack.server',
+    sourceChecksum: `sha256:${checksum.hex}`,
+  };
 }
 
 async function encodeSpec(sourcePath: string, profile: EncodeProfileInput): Promise<JobSpecInput> {
@@ -141,7 +173,14 @@ function cli(args: string[]): Promise<{ stdout: string; stderr: string; exitCode
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(root, 'bin/ftrack-encode.mjs'), ...args, '--config', configPath], {
       cwd: work,
-      env: { ...process.env, FTRACK_ENCODE_NO_BUILD: '1', REDIS_URL: redis.url, FTRACK_SERVER: ftrack.url, FTRACK_API_USER: ftrack.user, FTRACK_API_KEY: ftrack.apiKey },
+      env: {
+        ...process.env,
+        FTRACK_ENCODE_NO_BUILD: '1',
+        REDIS_URL: redis.url,
+        FTRACK_SERVER: ftrack.url,
+        FTRACK_API_USER: ftrack.user,
+        FTRACK_API_KEY: ftrack.apiKey,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -227,7 +266,10 @@ describe('farm daemons', () => {
     const bogus = join(work, 'not-media.mov');
     await writeFile(bogus, 'not a movie\n'.repeat(100));
     const spec = await publishSpec(versionId, FAST, bogus);
-    const error = await client.run(spec).then(() => undefined, (e: unknown) => e);
+    const error = await client.run(spec).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isEncodeError(error, 'E_SOURCE_UNREADABLE'), String(error)).toBe(true);
     expect((await client.job(jobIdFor(spec)))?.attemptsMade).toBe(1);
     expect(await componentsOf(versionId)).toEqual([]);
@@ -238,7 +280,10 @@ describe('farm daemons', () => {
     const controller = new AbortController();
     const error = await client
       .run(spec, { signal: controller.signal, onProgress: (p) => p.stage === 'encode' && (p.frame ?? 0) > 0 && controller.abort() })
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(isEncodeError(error, 'E_CANCELLED'), String(error)).toBe(true);
     const job = await client.job(jobIdFor(spec));
     expect(await job?.getState()).toBe('failed');
@@ -292,7 +337,11 @@ describe('farm daemons', () => {
     const storage = new FtrackServerStorage({ serverUrl: ftrack.url, apiUser: ftrack.user, apiKey: ftrack.apiKey });
     await session.create('FileComponent', { id: componentId, name: 'main', file_type: '.mp4', version_id: versionId } as never);
     const stored = await storage.put(raw, { componentId, componentName: 'main', extension: 'mp4' });
-    await session.create('ComponentLocation', { component_id: componentId, location_id: SERVER_LOCATION_ID, resource_identifier: stored.resourceIdentifier } as never);
+    await session.create('ComponentLocation', {
+      component_id: componentId,
+      location_id: SERVER_LOCATION_ID,
+      resource_identifier: stored.resourceIdentifier,
+    } as never);
     session.eventHub.connect();
     await session.eventHub.publish(new Event('ftrack.location.component-added', { component_id: componentId, location_id: SERVER_LOCATION_ID }));
     const names = await waitFor(
@@ -308,7 +357,17 @@ describe('farm daemons', () => {
 
   it('publishes from the CLI with --backend farm: a daemon registers the review media', async () => {
     const versionId = await newVersion();
-    const { stdout, stderr, exitCode } = await cli(['publish', await fixtures.movie24(), '--backend', 'farm', '--version', versionId, '--profile', 'farm-fast', '--json']);
+    const { stdout, stderr, exitCode } = await cli([
+      'publish',
+      await fixtures.movie24(),
+      '--backend',
+      'farm',
+      '--version',
+      versionId,
+      '--profile',
+      'farm-fast',
+      '--json',
+    ]);
     expect(exitCode, stderr + stdout).toBe(0);
     expect(stdout.trim().split('\n'), stdout).toHaveLength(1);
     const result = JSON.parse(stdout) as { versionId: string; skipped: boolean; components: { name: string }[] };
@@ -321,7 +380,12 @@ describe('farm daemons', () => {
     const out = join(work, 'farm-encode-out');
     const { stdout, stderr, exitCode } = await cli(['encode', await fixtures.movie24(), '--backend', 'farm', '--profile', 'farm-fast', '--out', out, '--json']);
     expect(exitCode, stderr + stdout).toBe(0);
-    const result = JSON.parse(stdout) as { backend: string; encoder: { id: string }; outputs: { name: string; path: string; frames: number }[]; planned: { name: string; frames: number }[] };
+    const result = JSON.parse(stdout) as {
+      backend: string;
+      encoder: { id: string };
+      outputs: { name: string; path: string; frames: number }[];
+      planned: { name: string; frames: number }[];
+    };
     expect(result.backend).toBe('farm');
     expect(result.encoder.id).toBe('farm');
     expect(result.outputs.map((o) => o.name).sort()).toEqual(['ftrackreview-mp4', 'thumbnail']);
@@ -336,7 +400,10 @@ describe('farm daemons', () => {
     const id = jobIdFor(spec);
     let started!: () => void;
     const encoding = new Promise<void>((resolve) => (started = resolve));
-    const outcome = client.run(spec, { onProgress: (p) => p.stage === 'encode' && (p.frame ?? 0) > 0 && started() }).then(() => undefined, (e: unknown) => e);
+    const outcome = client.run(spec, { onProgress: (p) => p.stage === 'encode' && (p.frame ?? 0) > 0 && started() }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     await Promise.race([encoding, outcome.then((e) => Promise.reject(new Error(`ended before encoding: ${String(e)}`)))]);
     const listed = JSON.parse((await cli(['jobs', 'list', '--json'])).stdout) as { jobs: { id: string; state: string }[] };
     expect(listed.jobs.find((j) => j.id === id)?.state).toBe('active');

@@ -33,7 +33,10 @@ async function run(cwd: string, command: string, args: string[]): Promise<Run> {
 async function contractOutcome(report: string): Promise<{ failed: string[]; passed: number }> {
   const json = JSON.parse(await readFile(report, 'utf8')) as { testResults: { assertionResults: { status: string; failureMessages: string[] }[] }[] };
   const results = json.testResults.flatMap((f) => f.assertionResults);
-  return { failed: results.filter((r) => r.status === 'failed').map((r) => r.failureMessages.join('\n').split('\n')[0] ?? ''), passed: results.filter((r) => r.status === 'passed').length };
+  return {
+    failed: results.filter((r) => r.status === 'failed').map((r) => r.failureMessages.join('\n').split('\n')[0] ?? ''),
+    passed: results.filter((r) => r.status === 'passed').length,
+  };
 }
 
 describe('adapter generators', () => {
@@ -65,7 +68,8 @@ describe('adapter generators', () => {
     expect(registry).toMatch(/STORAGES = \[[^\]]*vaultStorage,\n\]/);
     const before = await readFile(join(root, 'libs/composition/src/adapters.ts'), 'utf8');
     expect(registry.split('\n').length - before.split('\n').length).toBe(4);
-    const paths = (JSON.parse(await readFile(join(ws, 'tsconfig.base.json'), 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } }).compilerOptions.paths;
+    const paths = (JSON.parse(await readFile(join(ws, 'tsconfig.base.json'), 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } })
+      .compilerOptions.paths;
     expect(paths['@ftrack-encode/encoder-acme-gpu']).toEqual(['libs/encoder-acme-gpu/src/index.ts']);
     expect(paths['@ftrack-encode/storage-vault/descriptor']).toEqual(['libs/storage-vault/src/descriptor.ts']);
     const project = JSON.parse(await readFile(join(ws, 'libs/encoder-acme-gpu/project.json'), 'utf8')) as { tags: string[] };
@@ -78,6 +82,8 @@ describe('adapter generators', () => {
     await run(ws, 'npx', ['nx', 'show', 'projects']);
     const lint = await run(ws, 'npx', ['eslint', 'libs/encoder-acme-gpu', 'libs/storage-vault', 'libs/composition', '--max-warnings=0']);
     expect(lint.code, lint.stdout).toBe(0);
+    const format = await run(ws, 'npx', ['prettier', '--check', 'libs/encoder-acme-gpu', 'libs/storage-vault', 'libs/composition', 'tsconfig.base.json']);
+    expect(format.code, format.stdout + format.stderr).toBe(0);
   }, 180_000);
 
   it('the new backend and location type are in --help and pass config validation', async () => {
@@ -105,11 +111,15 @@ describe('adapter generators', () => {
   it.each([
     ['encoder-acme-gpu', 'AcmeGpuEncoder'],
     ['storage-vault', 'VaultStorage'],
-  ])('the %s contract suite runs and fails only with "not implemented"', async (lib, className) => {
-    const report = join(ws, `${lib}-report.json`);
-    await run(ws, 'npx', ['vitest', 'run', '--config', `libs/${lib}/vitest.config.ts`, '--reporter=json', `--outputFile=${report}`]);
-    const { failed } = await contractOutcome(report);
-    expect(failed.length).toBeGreaterThan(5);
-    for (const message of failed) expect(message).toMatch(new RegExp(`${className}\\.\\w+\\(.*\\): not implemented`));
-  }, 180_000);
+  ])(
+    'the %s contract suite runs and fails only with "not implemented"',
+    async (lib, className) => {
+      const report = join(ws, `${lib}-report.json`);
+      await run(ws, 'npx', ['vitest', 'run', '--config', `libs/${lib}/vitest.config.ts`, '--reporter=json', `--outputFile=${report}`]);
+      const { failed } = await contractOutcome(report);
+      expect(failed.length).toBeGreaterThan(5);
+      for (const message of failed) expect(message).toMatch(new RegExp(`${className}\\.\\w+\\(.*\\): not implemented`));
+    },
+    180_000,
+  );
 });

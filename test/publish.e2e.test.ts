@@ -99,7 +99,13 @@ describe('ftrack-encode publish (built CLI) against ftrack-local', () => {
     expect(published.reviewUrl.startsWith(server.url)).toBe(true);
     expect(sorted(published.components.map((c) => c.name))).toEqual(['ftrackreview-mp4', 'ftrackreview-webm', 'thumbnail']);
     for (const c of published.components) {
-      expect(c).toEqual({ id: expect.any(String), name: expect.any(String), location: 'ftrack.server', checksum: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), size: expect.any(Number) });
+      expect(c).toEqual({
+        id: expect.any(String),
+        name: expect.any(String),
+        location: 'ftrack.server',
+        checksum: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+        size: expect.any(Number),
+      });
     }
 
     // What ftrack holds, seen by a plain client.
@@ -179,7 +185,11 @@ describe('ftrack-encode publish (built CLI) against ftrack-local', () => {
     expect(sorted([...registered.keys()])).toEqual(['ftrackreview-image', 'thumbnail']);
     const files = await expectDownloadable(published, join(work, 'downloads', 'still'));
     const image = await probeVideo(files.get('ftrackreview-image')!);
-    expect(JSON.parse(registered.get('ftrackreview-image')!.metadata['ftr_meta'] ?? 'null')).toEqual({ format: 'image', width: image.width, height: image.height });
+    expect(JSON.parse(registered.get('ftrackreview-image')!.metadata['ftr_meta'] ?? 'null')).toEqual({
+      format: 'image',
+      width: image.width,
+      height: image.height,
+    });
     expect([image.width, image.height]).toEqual([320, 180]);
     const [version] = await rows(session, `select thumbnail_id from AssetVersion where id is "${versionId}"`);
     expect(version?.['thumbnail_id']).toBe(registered.get('thumbnail')!.id);
@@ -229,7 +239,12 @@ describe('ftrack-encode publish (built CLI) against ftrack-local', () => {
     expect(registered.get('main')!.id).toBe(sourceId);
     const files = await expectDownloadable(published, join(work, 'downloads', 'from-ftrack'));
     const mp4 = await probeVideo(files.get('ftrackreview-mp4')!);
-    expect({ width: mp4.width, height: mp4.height, frames: mp4.frames, frameRate: mp4.frameRate }).toEqual({ width: 256, height: 144, frames: 25, frameRate: 25 });
+    expect({ width: mp4.width, height: mp4.height, frames: mp4.frames, frameRate: mp4.frameRate }).toEqual({
+      width: 256,
+      height: 144,
+      frames: 25,
+      frameRate: 25,
+    });
     expect(registered.get('ftrackreview-mp4')!.metadata['ftrack_encode.source_checksum']).toBe(`sha256:${await sha256File(raw.path)}`);
   });
 });
@@ -319,6 +334,9 @@ describe('ftrack-encode run-job (the farm unit of work, without Redis)', () => {
     await writeFile(specPath, JSON.stringify({ kind: 'publish', versionId }));
     const bad = await run();
     expect(bad.code).toBe(2);
-    expect(parseJson<{ error: { code: string; message: string } }>(bad).error).toMatchObject({ code: 'E_USAGE', message: expect.stringContaining('Invalid job spec') });
+    expect(parseJson<{ error: { code: string; message: string } }>(bad).error).toMatchObject({
+      code: 'E_USAGE',
+      message: expect.stringContaining('Invalid job spec'),
+    });
   });
 });

@@ -63,7 +63,9 @@ async function openInChromium(page: string, screenshot: string) {
     if (!request.url().startsWith('file:')) remote.push(request.url());
   });
   await tab.goto(pathToFileURL(page).href, { waitUntil: 'load' });
-  const images = await tab.$$eval('img', (imgs) => imgs.map((img) => ({ src: img.getAttribute('src'), complete: img.complete, width: img.naturalWidth, height: img.naturalHeight })));
+  const images = await tab.$$eval('img', (imgs) =>
+    imgs.map((img) => ({ src: img.getAttribute('src'), complete: img.complete, width: img.naturalWidth, height: img.naturalHeight })),
+  );
   const svgPoints = await tab.$$eval('svg.ssim-plot', (svgs) => svgs.map((svg) => svg.querySelectorAll('circle.frame').length));
   await mkdir(ARTIFACTS, { recursive: true });
   await tab.screenshot({ path: join(ARTIFACTS, screenshot), fullPage: true });
@@ -147,7 +149,14 @@ describe('ftrack-encode qc (built CLI, real ffmpeg, real Chromium)', () => {
   it('shows a degraded output for what it is: every frame measured, below the gate, with --no-quality-gate', async () => {
     const config = join(work, 'smeared.config.json');
     // crf 51 at 160x90, as in the quality gate's own e2e test.
-    await writeFile(config, JSON.stringify({ profiles: [{ name: 'smeared', outputs: [{ name: 'smeared', kind: 'video', codec: 'h264', container: 'mp4', crf: 51, size: { maxWidth: 160, maxHeight: 90 } }] }] }));
+    await writeFile(
+      config,
+      JSON.stringify({
+        profiles: [
+          { name: 'smeared', outputs: [{ name: 'smeared', kind: 'video', codec: 'h264', container: 'mp4', crf: 51, size: { maxWidth: 160, maxHeight: 90 } }] },
+        ],
+      }),
+    );
     const reportDir = join(work, 'report-smeared');
     const result = await cli(['qc', clip, '--report', reportDir, '--profile', 'smeared', '--config', config, '--no-quality-gate', '--json']);
     expect(result.code, describeResult(result)).toBe(0);

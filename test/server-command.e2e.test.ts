@@ -81,8 +81,7 @@ describe('ftrack-encode server', () => {
 
   it('allows the --cors-origin origins only, and refuses a second server on the same data dir', { timeout: 120_000 }, async () => {
     const info = await startServer('cors', ['--cors-origin', 'http://localhost:5173']);
-    const preflight = (origin: string) =>
-      fetch(`${info.url}/api`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' } });
+    const preflight = (origin: string) => fetch(`${info.url}/api`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' } });
     expect((await preflight('http://localhost:5173')).headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
     expect((await preflight('http://elsewhere.example')).headers.get('access-control-allow-origin')).toBeNull();
 

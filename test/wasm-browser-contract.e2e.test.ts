@@ -147,7 +147,8 @@ window.contract = {
 document.body.dataset.state = 'ready';
 `;
 
-const PAGE = '<!doctype html><meta charset="utf-8"><title>encoder contract</title><body><input id="pick" type="file" multiple><script type="module" src="/harness.js"></script></body>';
+const PAGE =
+  '<!doctype html><meta charset="utf-8"><title>encoder contract</title><body><input id="pick" type="file" multiple><script type="module" src="/harness.js"></script></body>';
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
 
@@ -186,7 +187,10 @@ async function serveHarness(files: { harness: string; worker: string }, isolated
     if (!core) return void res.writeHead(404, headers).end();
     const file = join(cores[core[1]!]!, core[2]!);
     if (!existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404, headers).end();
-    readFile(file).then((body) => send(TYPES[extname(file)]!, body), () => res.writeHead(500, headers).end());
+    readFile(file).then(
+      (body) => send(TYPES[extname(file)]!, body),
+      () => res.writeHead(500, headers).end(),
+    );
   });
   return listenOnLoopback(server);
 }
@@ -285,77 +289,114 @@ describe.each([
     expect(await call('isolation')).toEqual({ crossOriginIsolated: isolated, multiThread: isolated });
   });
 
-  it('declares its capabilities (no sequences from one picked file)', async () => {
-    const caps = await call('capabilities');
-    expect(caps.id).toBe(caps.encoderId);
-    expect(caps.codecs).toEqual(expect.arrayContaining(['h264', 'mjpeg']));
-    expect(caps.sequences).toBe(false);
-    expect(caps.version.length).toBeGreaterThan(0);
-  }, ENCODE_TIMEOUT);
+  it(
+    'declares its capabilities (no sequences from one picked file)',
+    async () => {
+      const caps = await call('capabilities');
+      expect(caps.id).toBe(caps.encoderId);
+      expect(caps.codecs).toEqual(expect.arrayContaining(['h264', 'mjpeg']));
+      expect(caps.sequences).toBe(false);
+      expect(caps.version.length).toBeGreaterThan(0);
+    },
+    ENCODE_TIMEOUT,
+  );
 
-  it('encodes a movie into every planned output, frame-exact at 23.976 fps', async () => {
-    const movie = await fixtures.ensure({ kind: 'movie', width: 160, height: 90, rate: '24000/1001', frames: 48 });
-    const result = await call('encodeMovie', movie.kind === 'movie' ? movie.path : []);
-    expect(result.commandsAreStrings).toBe(true);
-    expect(result.outputs.map((o) => o.name).sort()).toEqual([...result.planned].sort());
-    expect(result.planned.sort()).toEqual(['review', 'thumbnail']);
-    for (const output of result.outputs) {
-      expect(output.path).toBe(output.planned.tempPath);
-      expect(output.pageProblems, `${output.name} probed in the page`).toEqual([]);
-      expect(checkOutput(output.planned, await nativeProbe(output.path.slice(output.path.lastIndexOf('/') + 1), output.base64)), `${output.name} probed natively`).toEqual([]);
-    }
-    const review = result.outputs.find((o) => o.name === 'review')!;
-    expect(review.planned.withAudio).toBe(true);
-    expect(review.planned.frameCount).toBe(48);
-    expect(review.planned.frameRate).toMatchObject({ num: 24000, den: 1001 });
-  }, ENCODE_TIMEOUT);
+  it(
+    'encodes a movie into every planned output, frame-exact at 23.976 fps',
+    async () => {
+      const movie = await fixtures.ensure({ kind: 'movie', width: 160, height: 90, rate: '24000/1001', frames: 48 });
+      const result = await call('encodeMovie', movie.kind === 'movie' ? movie.path : []);
+      expect(result.commandsAreStrings).toBe(true);
+      expect(result.outputs.map((o) => o.name).sort()).toEqual([...result.planned].sort());
+      expect(result.planned.sort()).toEqual(['review', 'thumbnail']);
+      for (const output of result.outputs) {
+        expect(output.path).toBe(output.planned.tempPath);
+        expect(output.pageProblems, `${output.name} probed in the page`).toEqual([]);
+        expect(
+          checkOutput(output.planned, await nativeProbe(output.path.slice(output.path.lastIndexOf('/') + 1), output.base64)),
+          `${output.name} probed natively`,
+        ).toEqual([]);
+      }
+      const review = result.outputs.find((o) => o.name === 'review')!;
+      expect(review.planned.withAudio).toBe(true);
+      expect(review.planned.frameCount).toBe(48);
+      expect(review.planned.frameRate).toMatchObject({ num: 24000, den: 1001 });
+    },
+    ENCODE_TIMEOUT,
+  );
 
-  it('encodes several picked image files as one image sequence (encodeFiles)', async () => {
-    const sequence = await fixtures.ensure({ kind: 'sequence', format: 'png', width: 160, height: 90, frames: 12 });
-    if (sequence.kind !== 'sequence') throw new Error('expected a sequence fixture');
-    const frames = (await readdir(sequence.dir)).filter((n) => n.endsWith('.png')).map((n) => join(sequence.dir, n));
-    const { source, outputs } = await call('encodeSequence', frames);
-    expect(source).toMatchObject({ kind: 'sequence', first: sequence.first, last: sequence.last, missing: [] });
-    expect(outputs.map((o) => o.name).sort()).toEqual(['review', 'thumbnail']);
-    for (const output of outputs) {
-      expect(output.pageProblems, `${output.name} probed in the page`).toEqual([]);
-      expect(checkOutput(output.planned, await nativeProbe(`seq-${output.path.slice(output.path.lastIndexOf('/') + 1)}`, output.base64)), `${output.name} probed natively`).toEqual([]);
-    }
-    expect(outputs.find((o) => o.name === 'review')?.planned.frameCount).toBe(12);
-  }, ENCODE_TIMEOUT);
+  it(
+    'encodes several picked image files as one image sequence (encodeFiles)',
+    async () => {
+      const sequence = await fixtures.ensure({ kind: 'sequence', format: 'png', width: 160, height: 90, frames: 12 });
+      if (sequence.kind !== 'sequence') throw new Error('expected a sequence fixture');
+      const frames = (await readdir(sequence.dir)).filter((n) => n.endsWith('.png')).map((n) => join(sequence.dir, n));
+      const { source, outputs } = await call('encodeSequence', frames);
+      expect(source).toMatchObject({ kind: 'sequence', first: sequence.first, last: sequence.last, missing: [] });
+      expect(outputs.map((o) => o.name).sort()).toEqual(['review', 'thumbnail']);
+      for (const output of outputs) {
+        expect(output.pageProblems, `${output.name} probed in the page`).toEqual([]);
+        expect(
+          checkOutput(output.planned, await nativeProbe(`seq-${output.path.slice(output.path.lastIndexOf('/') + 1)}`, output.base64)),
+          `${output.name} probed natively`,
+        ).toEqual([]);
+      }
+      expect(outputs.find((o) => o.name === 'review')?.planned.frameCount).toBe(12);
+    },
+    ENCODE_TIMEOUT,
+  );
 
-  it('reports monotonic encode progress that ends at 99 % or more', async () => {
-    const movie = await fixtures.ensure({ kind: 'movie', width: 160, height: 90, rate: '30000/1001', frames: 60 });
-    const { percents } = await call('encodeMovie', movie.kind === 'movie' ? movie.path : []);
-    expect(percents.length).toBeGreaterThan(0);
-    for (let i = 1; i < percents.length; i++) expect(percents[i]!).toBeGreaterThanOrEqual(percents[i - 1]!);
-    expect(percents[percents.length - 1]!).toBeGreaterThanOrEqual(99);
-    expect(Math.max(...percents)).toBeLessThanOrEqual(100);
-  }, ENCODE_TIMEOUT);
+  it(
+    'reports monotonic encode progress that ends at 99 % or more',
+    async () => {
+      const movie = await fixtures.ensure({ kind: 'movie', width: 160, height: 90, rate: '30000/1001', frames: 60 });
+      const { percents } = await call('encodeMovie', movie.kind === 'movie' ? movie.path : []);
+      expect(percents.length).toBeGreaterThan(0);
+      for (let i = 1; i < percents.length; i++) expect(percents[i]!).toBeGreaterThanOrEqual(percents[i - 1]!);
+      expect(percents[percents.length - 1]!).toBeGreaterThanOrEqual(99);
+      expect(Math.max(...percents)).toBeLessThanOrEqual(100);
+    },
+    ENCODE_TIMEOUT,
+  );
 
-  it('cancels mid-encode: E_CANCELLED and no output returned', async () => {
-    const result = await call('cancelMidEncode', await fixtures.cancelClip());
-    expect(result.error?.code, JSON.stringify(result)).toBe('E_CANCELLED');
-    expect(result.produced).toBeUndefined();
-    expect(result.framesSeen).toBeLessThan(result.sourceFrames);
-    expect(result.kept).toEqual([]);
-  }, ENCODE_TIMEOUT);
+  it(
+    'cancels mid-encode: E_CANCELLED and no output returned',
+    async () => {
+      const result = await call('cancelMidEncode', await fixtures.cancelClip());
+      expect(result.error?.code, JSON.stringify(result)).toBe('E_CANCELLED');
+      expect(result.produced).toBeUndefined();
+      expect(result.framesSeen).toBeLessThan(result.sourceFrames);
+      expect(result.kept).toEqual([]);
+    },
+    ENCODE_TIMEOUT,
+  );
 
-  it('refuses to start when the signal is already aborted', async () => {
-    const result = await call('alreadyAborted', await fixtures.movie24());
-    expect(result.error?.code, JSON.stringify(result)).toBe('E_CANCELLED');
-    expect(result.kept).toEqual([]);
-  }, ENCODE_TIMEOUT);
+  it(
+    'refuses to start when the signal is already aborted',
+    async () => {
+      const result = await call('alreadyAborted', await fixtures.movie24());
+      expect(result.error?.code, JSON.stringify(result)).toBe('E_CANCELLED');
+      expect(result.kept).toEqual([]);
+    },
+    ENCODE_TIMEOUT,
+  );
 
-  it('fails cleanly on an input that is not media: no output returned', async () => {
-    // setInputFiles takes paths or payloads, not both: the movie as a payload too.
-    const result = await call('notMedia', [
-      { name: 'movie24.mp4', mimeType: 'video/mp4', buffer: await readFile(await fixtures.movie24()) },
-      { name: 'not-media.mp4', mimeType: 'video/mp4', buffer: Buffer.from('this is a text file, not a movie\n'.repeat(100)) },
-    ]);
-    expect(result.error?.code ?? 'none', JSON.stringify(result)).toMatch(/^E_(ENCODER_FAILED|SOURCE_UNREADABLE)$/);
-    expect(result.produced).toBeUndefined();
-    expect(result.kept).toEqual([]);
-    expect(pageErrors.filter((e) => e.startsWith('pageerror')), 'uncaught errors in the page').toEqual([]);
-  }, ENCODE_TIMEOUT);
+  it(
+    'fails cleanly on an input that is not media: no output returned',
+    async () => {
+      // setInputFiles takes paths or payloads, not both: the movie as a payload too.
+      const result = await call('notMedia', [
+        { name: 'movie24.mp4', mimeType: 'video/mp4', buffer: await readFile(await fixtures.movie24()) },
+        { name: 'not-media.mp4', mimeType: 'video/mp4', buffer: Buffer.from('this is a text file, not a movie\n'.repeat(100)) },
+      ]);
+      expect(result.error?.code ?? 'none', JSON.stringify(result)).toMatch(/^E_(ENCODER_FAILED|SOURCE_UNREADABLE)$/);
+      expect(result.produced).toBeUndefined();
+      expect(result.kept).toEqual([]);
+      expect(
+        pageErrors.filter((e) => e.startsWith('pageerror')),
+        'uncaught errors in the page',
+      ).toEqual([]);
+    },
+    ENCODE_TIMEOUT,
+  );
 });

@@ -185,7 +185,9 @@ describe('web app (ffmpeg.wasm in the page)', () => {
     expect(page.url()).not.toContain(server.apiKey); // the key leaves the address bar at once
     const before = await componentIds();
     await page.setInputFiles('#media-file', long);
-    await page.waitForFunction(() => Number((document.querySelector('#encode-progress') as HTMLProgressElement).value) > 0, undefined, { timeout: ENCODE_TIMEOUT });
+    await page.waitForFunction(() => Number((document.querySelector('#encode-progress') as HTMLProgressElement).value) > 0, undefined, {
+      timeout: ENCODE_TIMEOUT,
+    });
     await page.click('#cancel-encode');
     await waitForState(page, 'ready', seen, 30_000);
     expect(await page.textContent('#status')).toContain('cancelled');
@@ -241,7 +243,9 @@ describe('web app (ffmpeg.wasm in the page)', () => {
     const published = (await page.textContent('#published')) ?? '';
     const label = /sh010_comp v(\d+)/.exec(published);
     expect(label).not.toBeNull();
-    const [version] = (await session.query(`select id, thumbnail_id from AssetVersion where asset_id is "${server.seed!.assetId}" and version is ${Number(label![1])}`)).data as Row[];
+    const [version] = (
+      await session.query(`select id, thumbnail_id from AssetVersion where asset_id is "${server.seed!.assetId}" and version is ${Number(label![1])}`)
+    ).data as Row[];
     expect(version).toBeDefined();
     const components = await versionComponents(String(version!['id']));
     expect(components.map((c) => c['name']).sort()).toEqual(['ftrackreview-mp4', 'thumbnail']);
@@ -266,7 +270,8 @@ describe('web app (ffmpeg.wasm in the page)', () => {
     await page.click('#publish');
     await waitForState(page, 'published', seen, 60_000);
     const number = Number(/sh010_comp v(\d+)/.exec((await page.textContent('#published')) ?? '')?.[1]);
-    const [version] = (await session.query(`select id, thumbnail_id from AssetVersion where asset_id is "${server.seed!.assetId}" and version is ${number}`)).data as Row[];
+    const [version] = (await session.query(`select id, thumbnail_id from AssetVersion where asset_id is "${server.seed!.assetId}" and version is ${number}`))
+      .data as Row[];
     const components = await versionComponents(String(version!['id']));
     expect(components.map((c) => c['name']).sort()).toEqual(['ftrackreview-image', 'thumbnail']);
     const image = components.find((c) => c['name'] === 'ftrackreview-image')!;
@@ -277,7 +282,10 @@ describe('web app (ffmpeg.wasm in the page)', () => {
 
   it('publishes several picked PNG frames as one image sequence: an mp4 with every frame', async () => {
     const sequence = (await ensureFixture({ kind: 'sequence', format: 'png', width: 160, height: 90, frames: 12 })) as SequenceFixture;
-    const frames = (await readdir(sequence.dir)).filter((name) => name.endsWith('.png')).sort().map((name) => join(sequence.dir, name));
+    const frames = (await readdir(sequence.dir))
+      .filter((name) => name.endsWith('.png'))
+      .sort()
+      .map((name) => join(sequence.dir, name));
     expect(frames).toHaveLength(12);
     const page = await openSignedIn(`${server.url}/web/#user=${encodeURIComponent(server.user)}&key=${encodeURIComponent(server.apiKey)}`);
     const seen = watch(page);
@@ -329,4 +337,3 @@ describe('web app (ffmpeg.wasm in the page)', () => {
     await page.close();
   }, 300_000);
 });
-

@@ -1,4 +1,4 @@
-import { fileURLToPath } from "node:url";
-import { projectConfig } from "../../vitest.shared.js";
+import { fileURLToPath } from 'node:url';
+import { projectConfig } from '../../vitest.shared.js';
 
-export default projectConfig(fileURLToPath(new URL(".", import.meta.url)));
+export default projectConfig(fileURLToPath(new URL('.', import.meta.url)));

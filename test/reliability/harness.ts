@@ -15,7 +15,17 @@ import { SERVER_LOCATION_ID } from '@ftrack-encode/ftrack-local';
 import { mediaFixtures } from '@ftrack-encode/testing';
 import { buildCli, describeResult, parseJson, spawnCli, tempDir, type CliError, type CliResult, type RunningCli } from '../support/cli.js';
 import type { ExpectedCode } from './table.js';
-import { componentsOf, downloadComponent, ftrackEnv, newSeededVersion, plainSession, rows, startLocal, storedFiles, type ComponentRow } from '../support/ftrack.js';
+import {
+  componentsOf,
+  downloadComponent,
+  ftrackEnv,
+  newSeededVersion,
+  plainSession,
+  rows,
+  startLocal,
+  storedFiles,
+  type ComponentRow,
+} from '../support/ftrack.js';
 
 export type LocalServer = Awaited<ReturnType<typeof startLocal>>;
 
@@ -62,7 +72,8 @@ export class Harness {
     this.work = await tempDir('reliability');
     this.server = await startLocal(join(this.work, 'ftrack'));
     this.session = await plainSession(this.server);
-    const movie = async (spec: Record<string, unknown>) => ((await this.fixtures.ensure({ kind: 'movie', rate: '24', audio: false, ...spec })) as { path: string }).path;
+    const movie = async (spec: Record<string, unknown>) =>
+      ((await this.fixtures.ensure({ kind: 'movie', rate: '24', audio: false, ...spec })) as { path: string }).path;
     this.clips = {
       small: await movie({ width: 320, height: 180, frames: 24 }),
       other: await movie({ width: 320, height: 180, frames: 25 }),
@@ -148,7 +159,13 @@ export class Harness {
    */
   async exitWithin(run: RunningCli, what: string, ms = 30_000): Promise<CliResult> {
     const guard = new AbortController();
-    const result = await Promise.race([run.result, sleep(ms, undefined, { signal: guard.signal }).then(() => undefined, () => undefined)]);
+    const result = await Promise.race([
+      run.result,
+      sleep(ms, undefined, { signal: guard.signal }).then(
+        () => undefined,
+        () => undefined,
+      ),
+    ]);
     guard.abort();
     if (result) return result;
     run.child.kill('SIGKILL');
@@ -213,7 +230,10 @@ export class Harness {
   /** No stored file orphaned by this row (orphans left by earlier rows are not this row's). */
   async expectNoNewOrphans(): Promise<void> {
     const before = new Set(this.orphansAtStart);
-    expect((await this.orphans()).filter((f) => !before.has(f)), 'files stored in ftrack.server that nothing references').toEqual([]);
+    expect(
+      (await this.orphans()).filter((f) => !before.has(f)),
+      'files stored in ftrack.server that nothing references',
+    ).toEqual([]);
   }
 
   // ---- state on disk ---------------------------------------------------------------------------
@@ -221,7 +241,10 @@ export class Harness {
   /** No partial/temp file in a directory (recursively); returns every entry for further checks. */
   async expectNoPartials(dir: string): Promise<string[]> {
     const entries = await listTree(dir);
-    expect(entries.filter((e) => /\.partial|(^|\/)\.tmp|\.tmp-/.test(e)), `partial files in ${dir}`).toEqual([]);
+    expect(
+      entries.filter((e) => /\.partial|(^|\/)\.tmp|\.tmp-/.test(e)),
+      `partial files in ${dir}`,
+    ).toEqual([]);
     return entries;
   }
 
@@ -250,7 +273,10 @@ export class Harness {
     const ids = components.map((c) => `"${c.id}"`).join(', ');
     const locations = await rows(this.session, `select component_id, location_id from ComponentLocation where component_id in (${ids})`);
     const pairs = locations.map((l) => `${String(l['component_id'])}@${String(l['location_id'])}`);
-    expect(pairs.filter((p, i) => pairs.indexOf(p) !== i), 'component@location with more than one ComponentLocation').toEqual([]);
+    expect(
+      pairs.filter((p, i) => pairs.indexOf(p) !== i),
+      'component@location with more than one ComponentLocation',
+    ).toEqual([]);
     for (const c of components) {
       expect(Object.keys(c.locations).length, `${c.name} is in a location`).toBeGreaterThan(0);
       if (!c.locations['ftrack.server']) continue;

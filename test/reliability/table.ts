@@ -55,7 +55,12 @@ export function formatTable(rows: readonly RowOutcome[] = outcomes): string {
   if (failed.length > 0) {
     lines.push('', 'Failed rows in full:');
     for (const r of failed) {
-      lines.push(`- ${r.area} / ${r.row.name}`, `    fault:    ${r.row.fault}`, `    expected: ${r.row.expected}; ${r.row.state}`, `    got:      ${(r.reason ?? '').replace(/\s+/g, ' ')}`);
+      lines.push(
+        `- ${r.area} / ${r.row.name}`,
+        `    fault:    ${r.row.fault}`,
+        `    expected: ${r.row.expected}; ${r.row.state}`,
+        `    got:      ${(r.reason ?? '').replace(/\s+/g, ' ')}`,
+      );
     }
   }
   return lines.join('\n');

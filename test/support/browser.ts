@@ -15,7 +15,15 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const WEB_APP_DIR = join(REPO_ROOT, 'apps/web');
 export const WEB_DIST = join(WEB_APP_DIR, 'dist');
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 export interface TestBrowser {
   context: BrowserContext;
@@ -51,7 +59,16 @@ function newestInput(): number {
       for (const entry of readdirSync(path)) if (entry !== 'node_modules' && entry !== 'dist' && entry !== 'public') walk(join(path, entry));
     } else if (!path.endsWith('.test.ts')) newest = Math.max(newest, info.mtimeMs);
   };
-  for (const top of ['apps/web/src', 'apps/web/build', 'apps/web/index.html', 'apps/web/vite.config.ts', 'libs/core/src', 'libs/ffmpeg/src', 'libs/encoder-wasm/src', 'libs/ftrack/src/registration']) {
+  for (const top of [
+    'apps/web/src',
+    'apps/web/build',
+    'apps/web/index.html',
+    'apps/web/vite.config.ts',
+    'libs/core/src',
+    'libs/ffmpeg/src',
+    'libs/encoder-wasm/src',
+    'libs/ftrack/src/registration',
+  ]) {
     walk(join(REPO_ROOT, top));
   }
   return newest;

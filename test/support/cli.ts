@@ -33,7 +33,17 @@ export interface CliOptions {
 }
 
 /** Variables of the test runner's own environment that must not leak into the CLI under test. */
-const ISOLATED = ['FTRACK_SERVER', 'FTRACK_API_USER', 'FTRACK_API_KEY', 'FTRACK_ENCODE_CONFIG', 'FFMPEG_PATH', 'FFPROBE_PATH', 'REDIS_URL', 'XDG_DATA_HOME', 'OCIO'];
+const ISOLATED = [
+  'FTRACK_SERVER',
+  'FTRACK_API_USER',
+  'FTRACK_API_KEY',
+  'FTRACK_ENCODE_CONFIG',
+  'FFMPEG_PATH',
+  'FFPROBE_PATH',
+  'REDIS_URL',
+  'XDG_DATA_HOME',
+  'OCIO',
+];
 
 export function cliEnvironment(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };

@@ -66,7 +66,9 @@ export async function componentsOf(session: Session, versionId: string): Promise
       size: Number(c['size'] ?? 0),
       metadata: Object.fromEntries(metadata.filter((m) => m['parent_id'] === id).map((m) => [String(m['key']), String(m['value'])])),
       locations: Object.fromEntries(
-        componentLocations.filter((l) => l['component_id'] === id).map((l) => [locationName.get(String(l['location_id'])) ?? String(l['location_id']), String(l['resource_identifier'])]),
+        componentLocations
+          .filter((l) => l['component_id'] === id)
+          .map((l) => [locationName.get(String(l['location_id'])) ?? String(l['location_id']), String(l['resource_identifier'])]),
       ),
     };
   });
@@ -79,7 +81,11 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 /** GET /component/get with the API key; returns the bytes' sha256 and writes them to `dest`. */
-export async function downloadComponent(server: Pick<FtrackLocalServer, 'url' | 'user' | 'apiKey'>, componentId: string, dest: string): Promise<{ status: number; sha256: string; size: number }> {
+export async function downloadComponent(
+  server: Pick<FtrackLocalServer, 'url' | 'user' | 'apiKey'>,
+  componentId: string,
+  dest: string,
+): Promise<{ status: number; sha256: string; size: number }> {
   const url = `${server.url}/component/get?${new URLSearchParams({ id: componentId, username: server.user, apiKey: server.apiKey }).toString()}`;
   const response = await fetch(url);
   const bytes = Buffer.from(await response.arrayBuffer());
@@ -125,8 +131,16 @@ function rate(text: string): number {
 
 export async function probeVideo(path: string): Promise<ProbedVideo> {
   const { stdout } = await exec('ffprobe', [
-    '-v', 'error', '-select_streams', 'v:0', '-count_packets',
-    '-show_entries', 'stream=codec_name,width,height,r_frame_rate,nb_read_packets', '-of', 'json', path,
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-count_packets',
+    '-show_entries',
+    'stream=codec_name,width,height,r_frame_rate,nb_read_packets',
+    '-of',
+    'json',
+    path,
   ]);
   const stream = (JSON.parse(stdout) as { streams: Record<string, string | number>[] }).streams[0];
   if (!stream) throw new Error(`${path} has no video stream`);
@@ -143,24 +157,27 @@ export async function probeVideo(path: string): Promise<ProbedVideo> {
  * Upload a local file as a FileComponent on a version, as a pipeline would with the plain API:
  * create + get_upload_metadata in one batch, PUT the bytes, then the ComponentLocation.
  */
-export async function uploadSourceComponent(
-  session: Session,
-  versionId: string,
-  path: string,
-  name = 'main',
-): Promise<string> {
+export async function uploadSourceComponent(session: Session, versionId: string, path: string, name = 'main'): Promise<string> {
   const id = randomUUID();
   const bytes = await readFile(path);
   const fileType = extname(path);
   const md5 = createHash('md5').update(bytes).digest('base64');
   const [, metadata] = (await session.call([
-    { action: 'create', entity_type: 'FileComponent', entity_data: { __entity_type__: 'FileComponent', id, name, file_type: fileType, size: bytes.length, version_id: versionId } },
+    {
+      action: 'create',
+      entity_type: 'FileComponent',
+      entity_data: { __entity_type__: 'FileComponent', id, name, file_type: fileType, size: bytes.length, version_id: versionId },
+    },
     { action: 'get_upload_metadata', component_id: id, file_name: basename(path), file_size: bytes.length, checksum: md5, parts: null },
   ] as never)) as [unknown, { url: string; headers: Record<string, string> }];
   const response = await fetch(metadata.url, { method: 'PUT', headers: metadata.headers, body: bytes });
   if (!response.ok) throw new Error(`upload of ${path} failed: HTTP ${response.status} ${await response.text()}`);
   await session.call([
-    { action: 'create', entity_type: 'ComponentLocation', entity_data: { __entity_type__: 'ComponentLocation', component_id: id, location_id: '3a372bde-05bc-11e4-8908-20c9d081909b', resource_identifier: id } },
+    {
+      action: 'create',
+      entity_type: 'ComponentLocation',
+      entity_data: { __entity_type__: 'ComponentLocation', component_id: id, location_id: '3a372bde-05bc-11e4-8908-20c9d081909b', resource_identifier: id },
+    },
   ] as never);
   return id;
 }

@@ -25,14 +25,38 @@ const pattern = join(frames, 'plate.%04d.exr');
 async function makeSequence() {
   if (existsSync(join(frames, 'plate.1048.exr'))) return;
   await mkdir(frames, { recursive: true });
-  const made = spawnSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=24', '-frames:v', '48', '-vf', 'format=gbrpf32le', '-c:v', 'exr', '-format', 'half', '-compression', 'zip1', '-start_number', '1001', pattern]);
+  const made = spawnSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=1920x1080:rate=24',
+    '-frames:v',
+    '48',
+    '-vf',
+    'format=gbrpf32le',
+    '-c:v',
+    'exr',
+    '-format',
+    'half',
+    '-compression',
+    'zip1',
+    '-start_number',
+    '1001',
+    pattern,
+  ]);
   if (made.status !== 0) throw new Error(`making the EXR sequence failed: ${made.stderr}`);
 }
 
 function timed(args, env) {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(process.execPath, [cliBin, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FTRACK_ENCODE_NO_BUILD: '1', ...env } });
+    const child = spawn(process.execPath, [cliBin, ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, FTRACK_ENCODE_NO_BUILD: '1', ...env },
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
     child.on('close', (code) => (code === 0 ? resolve((performance.now() - start) / 1000) : reject(new Error(`encode exited ${code}: ${stderr}`))));

@@ -126,7 +126,9 @@ for (let i = 0; i < RUNS; i++) {
   p1.ffmpeg.push(await timed(rawArgv[0], rawArgv.slice(1)));
   await cleanDir(p1Out);
   p1.gated.push(await runTool(true));
-  process.stdout.write(`P1/Q run ${i + 1}/${RUNS} (${p1Mode}): tool ${p1.tool[i].toFixed(2)} s, raw ffmpeg ${p1.ffmpeg[i].toFixed(2)} s, with the quality gate ${p1.gated[i].toFixed(2)} s\n`);
+  process.stdout.write(
+    `P1/Q run ${i + 1}/${RUNS} (${p1Mode}): tool ${p1.tool[i].toFixed(2)} s, raw ffmpeg ${p1.ffmpeg[i].toFixed(2)} s, with the quality gate ${p1.gated[i].toFixed(2)} s\n`,
+  );
 }
 await rm(work, { recursive: true, force: true });
 
@@ -148,10 +150,19 @@ const result = {
     node: process.version,
     ffmpeg: firstLine(found.ffmpeg, ['-hide_banner', '-version']),
   },
-  clip: { width: info.width, height: info.height, frameRate: `${info.frameRate.num}/${info.frameRate.den}`, frames: info.frameCount, audio: info.audio.length > 0 },
+  clip: {
+    width: info.width,
+    height: info.height,
+    frameRate: `${info.frameRate.num}/${info.frameRate.den}`,
+    frames: info.frameCount,
+    audio: info.audio.length > 0,
+  },
   outputs: plan.outputs.map((o) => `${o.name} ${o.width}x${o.height} ${o.spec.codec}`),
   p1: {
-    what: p1Mode === 'cli' ? 'node bin/ftrack-encode.mjs encode --profile ftrack-review vs raw ffmpeg with the argv of --dry-run --json' : 'EncodeMedia (library, in-process) vs raw ffmpeg with the identical argv',
+    what:
+      p1Mode === 'cli'
+        ? 'node bin/ftrack-encode.mjs encode --profile ftrack-review vs raw ffmpeg with the argv of --dry-run --json'
+        : 'EncodeMedia (library, in-process) vs raw ffmpeg with the identical argv',
     mode: p1Mode,
     medianSeconds: { tool: round(median(p1.tool)), ffmpeg: round(median(p1.ffmpeg)) },
     samples: { tool: p1.tool.map(round), ffmpeg: p1.ffmpeg.map(round) },

@@ -16,16 +16,19 @@ const LATENCY_SAMPLES = Math.max(5, Number(process.env.BENCH_FARM_SAMPLES ?? 30)
 
 /** Bundle just what this bench needs from the workspace libs (the shared bench bundler). */
 async function loadLib() {
-  const entry = await buildBenchEntry('farm-bench-lib', [
-    "import 'reflect-metadata';",
-    "export { parseProfile, planEncode, silentLogger } from '@ftrack-encode/core';",
-    "export { NativeEncoder, NativeMediaProbe } from '@ftrack-encode/encoder-native';",
-    "export { NodeFileSystem, NodeHasher } from '@ftrack-encode/node-platform';",
-    "export { FarmClient, FarmWorker } from '@ftrack-encode/encoder-farm';",
-    "export { startRedis } from '@ftrack-encode/encoder-farm/testing';",
-    // The file, not the package index: the index also exports the vitest-based contract suites.
-    "export { mediaFixtures } from '../../libs/testing/src/media-fixtures.js';",
-  ].join('\n'));
+  const entry = await buildBenchEntry(
+    'farm-bench-lib',
+    [
+      "import 'reflect-metadata';",
+      "export { parseProfile, planEncode, silentLogger } from '@ftrack-encode/core';",
+      "export { NativeEncoder, NativeMediaProbe } from '@ftrack-encode/encoder-native';",
+      "export { NodeFileSystem, NodeHasher } from '@ftrack-encode/node-platform';",
+      "export { FarmClient, FarmWorker } from '@ftrack-encode/encoder-farm';",
+      "export { startRedis } from '@ftrack-encode/encoder-farm/testing';",
+      // The file, not the package index: the index also exports the vitest-based contract suites.
+      "export { mediaFixtures } from '../../libs/testing/src/media-fixtures.js';",
+    ].join('\n'),
+  );
   return import(pathToFileURL(entry).href);
 }
 
@@ -40,7 +43,21 @@ const source = await fixtures.ensure({ kind: 'movie', width: 320, height: 180, r
 const probe = new lib.NativeMediaProbe({});
 const hasher = new lib.NodeHasher();
 const profile = lib.parseProfile(
-  { name: 'bench-farm', outputs: [{ name: 'review', kind: 'video', codec: 'h264', container: 'mp4', crf: 23, preset: 'medium', size: { maxWidth: 320, maxHeight: 180 }, audio: { codec: 'none' } }] },
+  {
+    name: 'bench-farm',
+    outputs: [
+      {
+        name: 'review',
+        kind: 'video',
+        codec: 'h264',
+        container: 'mp4',
+        crf: 23,
+        preset: 'medium',
+        size: { maxWidth: 320, maxHeight: 180 },
+        audio: { codec: 'none' },
+      },
+    ],
+  },
   'bench',
 );
 const info = await probe.probe({ kind: 'file', path: source.path });
@@ -54,7 +71,14 @@ async function spec() {
   return { kind: 'encode', plan, sourceChecksum: `sha256:${checksum.hex}` };
 }
 
-const deps = () => ({ encoder: new lib.NativeEncoder({ threads: 1 }), probe, hasher, fs: new lib.NodeFileSystem(), logger: lib.silentLogger, scratchDir: work });
+const deps = () => ({
+  encoder: new lib.NativeEncoder({ threads: 1 }),
+  probe,
+  hasher,
+  fs: new lib.NodeFileSystem(),
+  logger: lib.silentLogger,
+  scratchDir: work,
+});
 
 async function batchSeconds(workerCount, prefix) {
   const workers = [];

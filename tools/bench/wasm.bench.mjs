@@ -40,7 +40,15 @@ const PROFILE = {
   ],
 };
 const WORKER_PATH = join(root, 'libs', 'encoder-wasm', 'src', 'node', 'wasm-worker.mjs');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** One encode of the plan in this process: seconds of core start (wasm) and of the encode itself. */
 async function encodeChild({ backend, clip, info, outputDir, libPath }) {
@@ -70,9 +78,13 @@ async function encodeChild({ backend, clip, info, outputDir, libPath }) {
 }
 
 function probeOutput(ffprobe, path) {
-  const result = spawnSync(ffprobe, ['-v', 'error', '-count_packets', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height,nb_read_packets', '-of', 'json', path], {
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    ffprobe,
+    ['-v', 'error', '-count_packets', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height,nb_read_packets', '-of', 'json', path],
+    {
+      encoding: 'utf8',
+    },
+  );
   const [stream] = JSON.parse(result.stdout || '{}').streams ?? [];
   return stream ? { codec: stream.codec_name, width: stream.width, height: stream.height, frames: Number(stream.nb_read_packets) } : undefined;
 }
@@ -145,7 +157,13 @@ async function main() {
     const summary = (list) => ({
       medianSeconds: round(median(list.map((r) => r.seconds))),
       peakRssMB: round(Math.max(...list.map((r) => r.peakTreeRssMB)), 1),
-      samples: list.map((r) => ({ seconds: round(r.seconds), loadSeconds: round(r.loadSeconds), peakTreeRssMB: round(r.peakTreeRssMB, 1), childMaxRssMB: round(r.maxRssMB, 1), output: r.output })),
+      samples: list.map((r) => ({
+        seconds: round(r.seconds),
+        loadSeconds: round(r.loadSeconds),
+        peakTreeRssMB: round(r.peakTreeRssMB, 1),
+        childMaxRssMB: round(r.maxRssMB, 1),
+        output: r.output,
+      })),
       argv: list[0].argv,
     });
     const result = {
@@ -153,7 +171,13 @@ async function main() {
       runs: RUNS,
       quick,
       machine,
-      clip: { width: info.width, height: info.height, frameRate: `${info.frameRate.num}/${info.frameRate.den}`, frames: info.frameCount, audio: info.audio.length > 0 },
+      clip: {
+        width: info.width,
+        height: info.height,
+        frameRate: `${info.frameRate.num}/${info.frameRate.den}`,
+        frames: info.frameCount,
+        audio: info.audio.length > 0,
+      },
       profile: PROFILE,
       p3: {
         what: 'encode() of the same plan: WasmNodeEncoder (single-thread @ffmpeg/core in a worker thread, -threads 1) vs NativeEncoder (ffmpeg decides threads); wall time of encode(), core start excluded (reported apart)',
@@ -177,7 +201,10 @@ async function main() {
       ]) {
         if (entry?.error) browserNotes.push(`Chromium ${label} failed: \`${entry.error.split('\n')[0]}\``);
         else if (entry) {
-          browserRows.push([`Chromium wasm, ${label} (-threads ${entry.threads}): encode`, `${entry.medianSeconds} s (${round(entry.medianSeconds / nativeSeconds, 2)} × native)`]);
+          browserRows.push([
+            `Chromium wasm, ${label} (-threads ${entry.threads}): encode`,
+            `${entry.medianSeconds} s (${round(entry.medianSeconds / nativeSeconds, 2)} × native)`,
+          ]);
         }
       }
     }
@@ -191,8 +218,16 @@ Clip: ${result.clip.width}x${result.clip.height} at ${result.clip.frameRate} fps
 Plan (every backend): one 720p H.264 mp4, CRF 23, veryfast, keyframe every 12, AAC 192k.
 
 ${mdTable([
-  ['P3 wasm in Node / native, encode wall time', `${result.p3.ratio} (${result.p3.wasm.medianSeconds} s / ${result.p3.native.medianSeconds} s)`, '≤ 5', result.p3.pass],
-  ['wasm in Node, core start (worker + core load + build probe)', `${result.p3.wasm.medianCoreStartSeconds} s (ratio with it: ${result.p3.ratioIncludingCoreStart})`],
+  [
+    'P3 wasm in Node / native, encode wall time',
+    `${result.p3.ratio} (${result.p3.wasm.medianSeconds} s / ${result.p3.native.medianSeconds} s)`,
+    '≤ 5',
+    result.p3.pass,
+  ],
+  [
+    'wasm in Node, core start (worker + core load + build probe)',
+    `${result.p3.wasm.medianCoreStartSeconds} s (ratio with it: ${result.p3.ratioIncludingCoreStart})`,
+  ],
   ['peak RSS, native (Node host + ffmpeg)', `${result.p3.native.peakRssMB} MB`],
   ['peak RSS, wasm in Node (Node host + worker)', `${result.p3.wasm.peakRssMB} MB`],
   ...browserRows,
@@ -308,9 +343,12 @@ async function browserRuns({ clip, info, work, runs }) {
             new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after 240 s ${errors.join('; ')}`)), 240_000)),
           ]);
           await context.close();
-          if (mt && !r.multiThread) throw new Error(`page not cross-origin isolated (crossOriginIsolated=${r.crossOriginIsolated}): the single-thread core ran`);
+          if (mt && !r.multiThread)
+            throw new Error(`page not cross-origin isolated (crossOriginIsolated=${r.crossOriginIsolated}): the single-thread core ran`);
           list.push(r);
-          process.stdout.write(`Chromium ${key} run ${i + 1}/${runs}: encode ${r.seconds.toFixed(2)} s (+ ${r.loadSeconds.toFixed(2)} s core load), ${r.outputBytes} bytes\n`);
+          process.stdout.write(
+            `Chromium ${key} run ${i + 1}/${runs}: encode ${r.seconds.toFixed(2)} s (+ ${r.loadSeconds.toFixed(2)} s core load), ${r.outputBytes} bytes\n`,
+          );
         }
         result[key] = {
           threads: list[0].argv.includes('-threads') ? Number(list[0].argv[list[0].argv.indexOf('-threads') + 1]) : 'auto',

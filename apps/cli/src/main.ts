@@ -71,7 +71,10 @@ try {
   if (error instanceof CommanderError && error.exitCode === 0) {
     process.exitCode = 0; // --help, --version
   } else if (error instanceof CommanderError) {
-    const usage = new EncodeError('E_USAGE', error.message.replace(/^error: /, ''), { hint: 'See `ftrack-encode <command> --help`.', details: { reason: error.code } });
+    const usage = new EncodeError('E_USAGE', error.message.replace(/^error: /, ''), {
+      hint: 'See `ftrack-encode <command> --help`.',
+      details: { reason: error.code },
+    });
     if (jsonRequested) fail(usage, true);
     else process.exitCode = usage.exitCode; // commander already printed the message and help
   } else {

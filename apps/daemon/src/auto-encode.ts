@@ -60,7 +60,7 @@ export class AutoEncoder {
     this.subscription = session.eventHub.subscribe(
       'topic=ftrack.location.component-added',
       (event) => {
-        void this.handle(((event as unknown as { data?: Record<string, unknown> }).data ?? {}));
+        void this.handle((event as unknown as { data?: Record<string, unknown> }).data ?? {});
       },
       { id: `ftrack-encode-daemon-${hostname()}-${process.pid}` },
     );
@@ -107,7 +107,14 @@ export class AutoEncoder {
         { queue: DEFAULT_QUEUE },
       );
       this.onOutcome('enqueued');
-      this.logger.info('auto-encode enqueued', { jobId: job.id, created: job.created, componentId, component: component.name, versionId: component.versionId, profile: rule.profile });
+      this.logger.info('auto-encode enqueued', {
+        jobId: job.id,
+        created: job.created,
+        componentId,
+        component: component.name,
+        versionId: component.versionId,
+        profile: rule.profile,
+      });
     } catch (error) {
       this.onOutcome('error');
       this.logger.error('auto-encode failed to enqueue', { componentId, error: String(error) });

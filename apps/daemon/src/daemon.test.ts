@@ -15,7 +15,18 @@ const component = (over: Partial<AddedComponent> = {}): AddedComponent => ({
 });
 
 describe('auto-encode rules', () => {
-  const rules = farmSettings(resolveConfig({ file: { farm: { autoEncode: [{ assetTypes: ['upload'], profile: 'ftrack-review' }, { componentNames: ['plate'], profile: 'plates' }] } } })).autoEncode;
+  const rules = farmSettings(
+    resolveConfig({
+      file: {
+        farm: {
+          autoEncode: [
+            { assetTypes: ['upload'], profile: 'ftrack-review' },
+            { componentNames: ['plate'], profile: 'plates' },
+          ],
+        },
+      },
+    }),
+  ).autoEncode;
 
   it('selects by asset type or component name, first rule wins', () => {
     expect(matchAutoEncodeRule(rules, component())?.profile).toBe('ftrack-review');

@@ -1,14 +1,7 @@
 import type { Redis } from 'ioredis';
 import { type Logger } from '@ftrack-encode/core';
 import { StreamLogger } from '@ftrack-encode/node-platform';
-import {
-  DEFAULT_QUEUE,
-  FarmClient,
-  FarmWorker,
-  RedisPublishLock,
-  connectRedis,
-  queueForHardware,
-} from '@ftrack-encode/encoder-farm';
+import { DEFAULT_QUEUE, FarmClient, FarmWorker, RedisPublishLock, connectRedis, queueForHardware } from '@ftrack-encode/encoder-farm';
 import { AutoEncoder } from './auto-encode.js';
 import { composeJobDeps } from '@ftrack-encode/composition';
 import { farmSettings } from '@ftrack-encode/encoder-farm/descriptor';

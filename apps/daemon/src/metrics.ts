@@ -12,7 +12,12 @@ export class DaemonMetrics {
 
   constructor(queueDepth: () => Promise<{ queue: string; counts: Record<string, number> }[]>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'ftrack_encode_daemon_' });
-    this.jobs = new Counter({ name: 'ftrack_encode_jobs_total', help: 'Farm jobs run by this daemon, by final state of the attempt', labelNames: ['queue', 'kind', 'state'], registers: [this.registry] });
+    this.jobs = new Counter({
+      name: 'ftrack_encode_jobs_total',
+      help: 'Farm jobs run by this daemon, by final state of the attempt',
+      labelNames: ['queue', 'kind', 'state'],
+      registers: [this.registry],
+    });
     this.active = new Gauge({ name: 'ftrack_encode_jobs_active', help: 'Jobs this daemon is running now', labelNames: ['queue'], registers: [this.registry] });
     this.seconds = new Histogram({
       name: 'ftrack_encode_job_seconds',
@@ -28,7 +33,12 @@ export class DaemonMetrics {
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600],
       registers: [this.registry],
     });
-    this.autoEncodes = new Counter({ name: 'ftrack_encode_auto_encode_events_total', help: 'component-added events seen, by outcome', labelNames: ['outcome'], registers: [this.registry] });
+    this.autoEncodes = new Counter({
+      name: 'ftrack_encode_auto_encode_events_total',
+      help: 'component-added events seen, by outcome',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+    });
     new Gauge({
       name: 'ftrack_encode_queue_jobs',
       help: 'Jobs in the queue by state (whole farm, read from Redis)',

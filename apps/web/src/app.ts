@@ -66,7 +66,11 @@ export class App {
     const signOut = h('button', { type: 'button', id: 'sign-out', class: 'secondary' }, 'Sign out');
     signOut.addEventListener('click', () => this.signOut());
     const account = h('p', { class: 'account' }, `Signed in as ${client.userName} on ${client.credentials.serverUrl}. `, signOut);
-    this.target = new TargetView(client, () => this.targetChanged(), (error) => this.notices.showError(error));
+    this.target = new TargetView(
+      client,
+      () => this.targetChanged(),
+      (error) => this.notices.showError(error),
+    );
     this.media = new MediaView(
       { onFiles: (files) => void this.encode(files), onCancel: () => this.cancel(), announce: (text) => this.notices.say(text) },
       this.encoder.multiThread ? 'This tab encodes with 2 threads.' : 'This tab encodes with 1 thread (the page is not cross-origin isolated).',
@@ -161,16 +165,17 @@ export class App {
     this.notices.say(`Publishing to ${choice.label}…`);
     let createdVersionId: string | undefined;
     try {
-      const versionId = choice.kind === 'version' ? choice.versionId : (createdVersionId = await client.createVersion(choice.assetId, `Published from the browser (${encoded.source.name})`));
+      const versionId =
+        choice.kind === 'version'
+          ? choice.versionId
+          : (createdVersionId = await client.createVersion(choice.assetId, `Published from the browser (${encoded.source.name})`));
       const components = await publishReview(client, versionId, encoded, {
         signal: controller.signal,
         onProgress: (p) => preview.publishing(p.percent),
       });
       const published = await client.reviewTarget(versionId);
       const label = `${published.asset} v${String(published.version).padStart(3, '0')}`;
-      preview.published(
-        h('p', { id: 'published', class: 'success' }, `Published ${components.map((c) => c.name).join(', ')} to ${label}.`),
-      );
+      preview.published(h('p', { id: 'published', class: 'success' }, `Published ${components.map((c) => c.name).join(', ')} to ${label}.`));
       this.publishedTo.add(versionId);
       this.state = 'published';
       this.notices.say(`Published to ${label}.`);

@@ -43,7 +43,7 @@ describe('initialCredentials', () => {
     expect(replaced).toEqual(['/web/?x=1']);
   });
 
-  it('falls back to this tab\'s sessionStorage, then to the page origin', () => {
+  it("falls back to this tab's sessionStorage, then to the page origin", () => {
     const storage = new MemoryStorage();
     const { location, history, replaced } = page('http://127.0.0.1:9000/web/');
     expect(initialCredentials(location, storage, history)).toEqual({ serverUrl: 'http://127.0.0.1:9000' });

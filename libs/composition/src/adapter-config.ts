@@ -49,7 +49,10 @@ export function locationNames(config: Config): string[] {
 /** Storage types for a `locations` entry, for --help. */
 export function storageHelp(): string {
   const width = Math.max(...STORAGES.map((s) => (s.builtinLocation ?? s.id).length)) + 1;
-  return ['Storage (--location NAME; `locations` entries have a type):', ...STORAGES.map((s) => `  ${(s.builtinLocation ?? s.id).padEnd(width)}${s.summary}`)].join('\n');
+  return [
+    'Storage (--location NAME; `locations` entries have a type):',
+    ...STORAGES.map((s) => `  ${(s.builtinLocation ?? s.id).padEnd(width)}${s.summary}`),
+  ].join('\n');
 }
 
 export function encoderById(id: string): EncoderDescriptor<never> | undefined {

@@ -8,7 +8,9 @@ import { ftrackEncoder } from '@ftrack-encode/encoder-ftrack/descriptor';
 import { ftrackServerStorage } from '@ftrack-encode/storage-ftrack-server/descriptor';
 import { diskStorage } from '@ftrack-encode/storage-disk/descriptor';
 
+// One adapter a line (kept by prettier-ignore), so adding one is one line.
 /** In `auto` order: the first local encoder that is available here wins. */
+// prettier-ignore
 export const ENCODERS = [
   nativeEncoder,
   wasmEncoder,
@@ -16,6 +18,7 @@ export const ENCODERS = [
   ftrackEncoder,
 ] as unknown as readonly EncoderDescriptor<never>[];
 
+// prettier-ignore
 export const STORAGES = [
   ftrackServerStorage,
   diskStorage,

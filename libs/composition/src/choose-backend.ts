@@ -20,7 +20,9 @@ async function bestLocal(config: Config): Promise<{ descriptor: EncoderDescripto
     if (verdict.ok) return { descriptor, reason: [...skipped, verdict.reason].join('; ') };
     skipped.push(verdict.reason);
   }
-  throw new EncodeError('E_ENCODER_MISSING', `No encoder can run on this machine (${skipped.join('; ')}).`, { hint: 'Install ffmpeg (apt-get install ffmpeg).' });
+  throw new EncodeError('E_ENCODER_MISSING', `No encoder can run on this machine (${skipped.join('; ')}).`, {
+    hint: 'Install ffmpeg (apt-get install ffmpeg).',
+  });
 }
 
 /** Resolve `auto` and pick the local probe for remote backends (farm, ftrack). */

@@ -40,7 +40,12 @@ describe('createScope', () => {
 
   it('a publish scope stores with the configured hash algorithm and journal, in every location', async () => {
     const prefix = join(work, 'disk');
-    const config = validateAdapterConfig(resolveConfig({ file: { hashAlgorithm: 'md5', upload: { journalDir: join(work, 'journals') }, locations: [{ name: 'studio.disk', type: 'disk', prefix }] } }), {});
+    const config = validateAdapterConfig(
+      resolveConfig({
+        file: { hashAlgorithm: 'md5', upload: { journalDir: join(work, 'journals') }, locations: [{ name: 'studio.disk', type: 'disk', prefix }] },
+      }),
+      {},
+    );
     const scope = await open(config, { logger: silentLogger, backend: 'native', ftrack: ftrack() });
     const file = join(work, 'bytes.bin');
     await writeFile(file, 'review bytes');

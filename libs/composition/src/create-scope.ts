@@ -2,7 +2,18 @@ import 'reflect-metadata';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import { EncodeError, TOKENS, sourceSettingsFrom, type Config, type EncoderDescriptor, type FtrackEndpoint, type Logger, type PublishLock, type SharedSettings, type StorageAccessor } from '@ftrack-encode/core';
+import {
+  EncodeError,
+  TOKENS,
+  sourceSettingsFrom,
+  type Config,
+  type EncoderDescriptor,
+  type FtrackEndpoint,
+  type Logger,
+  type PublishLock,
+  type SharedSettings,
+  type StorageAccessor,
+} from '@ftrack-encode/core';
 import { FilePublishLock, registerNodePlatform, registerSourceSettings } from '@ftrack-encode/node-platform';
 import type { RegisteredFtrack } from '@ftrack-encode/ftrack';
 import { chooseBackend } from './choose-backend.js';
@@ -58,7 +69,10 @@ export async function createScope(config: Config, options: ScopeOptions): Promis
     registerNodePlatform(container, { logger: options.logger });
     // How sources are read (colour, sequence rates, audio tracks) and OCIO baking on this host.
     registerSourceSettings(container, sourceSettingsFrom(config), config.colour.lutCacheDir ? { cacheDir: config.colour.lutCacheDir } : {});
-    const shared = sharedSettings(config, { ...(options.threads !== undefined ? { threads: options.threads } : {}), ...(options.hardware ? { hardware: options.hardware } : {}) });
+    const shared = sharedSettings(config, {
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      ...(options.hardware ? { hardware: options.hardware } : {}),
+    });
     const scope: Scope = { container, backend: chosen.backend, local: chosen.local, reason: chosen.reason, location: () => Promise.reject(noFtrack()), close };
     if (options.ftrack) await addFtrack(scope, config, options, options.ftrack, shared, closers);
     // The local encoder registers the probe; a remote one then replaces TOKENS.Encoder.
@@ -87,13 +101,31 @@ function noFtrack(what = 'Publishing'): EncodeError {
 }
 
 /** Registry, events, raw API, the publish's storage location and the lock, over one short-lived session. */
-async function addFtrack(scope: Scope, config: Config, options: ScopeOptions, endpoint: FtrackEndpoint, shared: SharedSettings, closers: (() => Promise<void>)[]): Promise<void> {
+async function addFtrack(
+  scope: Scope,
+  config: Config,
+  options: ScopeOptions,
+  endpoint: FtrackEndpoint,
+  shared: SharedSettings,
+  closers: (() => Promise<void>)[],
+): Promise<void> {
   const { registerFtrack } = await import('@ftrack-encode/ftrack');
   const { serverUrl, apiUser, apiKey } = endpoint;
-  const ftrack = registerFtrack(scope.container, { serverUrl, apiUser, apiKey, schemaCacheDir: config.ftrack.schemaCacheDir ?? join(tmpdir(), 'ftrack-encode-schema-cache') });
+  const ftrack = registerFtrack(scope.container, {
+    serverUrl,
+    apiUser,
+    apiKey,
+    schemaCacheDir: config.ftrack.schemaCacheDir ?? join(tmpdir(), 'ftrack-encode-schema-cache'),
+  });
   closers.push(() => ftrack.close());
   scope.ftrack = ftrack;
-  const wiring = { logger: options.logger, shared, ftrack: { serverUrl, apiUser, apiKey }, registry: ftrack.registry, location: (name: string) => scope.location(name) };
+  const wiring = {
+    logger: options.logger,
+    shared,
+    ftrack: { serverUrl, apiUser, apiKey },
+    registry: ftrack.registry,
+    location: (name: string) => scope.location(name),
+  };
   scope.location = (name) => registerLocation(scope.container.createChildContainer(), config, name, wiring);
   scope.storage = await registerLocation(scope.container, config, options.location ?? config.location, wiring);
   scope.container.register(TOKENS.PublishLock, { useValue: options.lock ?? new FilePublishLock() });

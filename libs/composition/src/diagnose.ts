@@ -41,7 +41,13 @@ export async function diagnose(config: Config, options: DiagnoseOptions): Promis
   const checks: HealthCheck[] = [];
   for (const descriptor of ENCODERS) {
     if (!descriptor.diagnose) continue;
-    checks.push(...(await descriptor.diagnose({ shared, settings: settingsOf(descriptor.config, config) as never, inUse: inUse(descriptor, config, options.written, env) })));
+    checks.push(
+      ...(await descriptor.diagnose({
+        shared,
+        settings: settingsOf(descriptor.config, config) as never,
+        inUse: inUse(descriptor, config, options.written, env),
+      })),
+    );
   }
   checks.push(
     await chooseBackend(config.backend, config).then(
@@ -59,15 +65,31 @@ async function diagnoseOcio(path: string | undefined): Promise<HealthCheck> {
   try {
     await readFile(path);
   } catch (error) {
-    return check.fail('colour: OCIO', `$OCIO=${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? message(error)}`, 'Point $OCIO at a readable config.ocio.');
+    return check.fail(
+      'colour: OCIO',
+      `$OCIO=${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? message(error)}`,
+      'Point $OCIO at a readable config.ocio.',
+    );
   }
   try {
     const { stdout } = await exec('ociocheck', ['--iconfig', path], { timeout: 30_000 });
-    return check.ok('colour: OCIO', `${path} parses (${stdout.split('\n').find((l) => /displays|Default Display/i.test(l))?.trim() ?? 'ociocheck passed'})`);
+    return check.ok(
+      'colour: OCIO',
+      `${path} parses (${
+        stdout
+          .split('\n')
+          .find((l) => /displays|Default Display/i.test(l))
+          ?.trim() ?? 'ociocheck passed'
+      })`,
+    );
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
     if (e.code === 'ENOENT') return check.warn('colour: OCIO', `${path} set, but ociocheck is not installed to verify it`, 'apt-get install opencolorio-tools');
-    return check.fail('colour: OCIO', `${path} does not parse: ${(e.stderr || e.stdout || message(error)).trim().split('\n').slice(-1)[0]}`, 'Fix the config (ociocheck --iconfig shows every error).');
+    return check.fail(
+      'colour: OCIO',
+      `${path} does not parse: ${(e.stderr || e.stdout || message(error)).trim().split('\n').slice(-1)[0]}`,
+      'Fix the config (ociocheck --iconfig shows every error).',
+    );
   }
 }
 
@@ -81,7 +103,9 @@ async function diagnoseFtrack(config: Config, options: DiagnoseOptions): Promise
   } catch (error) {
     return [check.fail('ftrack: server', message(error), isEncodeError(error) ? error.hint : undefined)];
   }
-  const checks: HealthCheck[] = [check.ok('ftrack: server', `${label} (server ${session.serverInformation?.version ?? 'unknown'}), signed in as ${ftrack.apiUser}`)];
+  const checks: HealthCheck[] = [
+    check.ok('ftrack: server', `${label} (server ${session.serverInformation?.version ?? 'unknown'}), signed in as ${ftrack.apiUser}`),
+  ];
   checks.push(await schemaCacheCheck(config.ftrack.schemaCacheDir ?? join(tmpdir(), 'ftrack-encode-schema-cache')));
   checks.push(await storageRoundTrip(config, options));
   checks.push(await eventHubCheck(session.eventHub));
@@ -97,7 +121,11 @@ async function schemaCacheCheck(dir: string): Promise<HealthCheck> {
     await rm(probe);
     return check.ok('ftrack: schema cache', `${dir} is writable`);
   } catch (error) {
-    return check.warn('ftrack: schema cache', `${dir} is not writable: ${message(error)}`, 'Every session then asks the server for its schemas; set ftrack.schemaCacheDir.');
+    return check.warn(
+      'ftrack: schema cache',
+      `${dir} is not writable: ${message(error)}`,
+      'Every session then asks the server for its schemas; set ftrack.schemaCacheDir.',
+    );
   }
 }
 
@@ -112,11 +140,19 @@ async function storageRoundTrip(config: Config, options: DiagnoseOptions): Promi
     const file = join(work, 'probe.txt');
     const bytes = `ftrack-encode doctor ${new Date().toISOString()}\n`;
     await writeFile(file, bytes);
-    const stored = await storage.put(file, { componentId: randomUUID(), componentName: 'ftrack-encode-doctor', extension: 'txt', project: 'doctor', asset: 'doctor', version: 1 });
+    const stored = await storage.put(file, {
+      componentId: randomUUID(),
+      componentName: 'ftrack-encode-doctor',
+      extension: 'txt',
+      project: 'doctor',
+      asset: 'doctor',
+      version: 1,
+    });
     try {
       const copy = join(work, 'copy.txt');
       await storage.get(stored.resourceIdentifier, copy);
-      if ((await readFile(copy, 'utf8')) !== bytes) return check.fail(name, 'the file read back differs from the one stored', 'Check the location (prefix, permissions, proxy).');
+      if ((await readFile(copy, 'utf8')) !== bytes)
+        return check.fail(name, 'the file read back differs from the one stored', 'Check the location (prefix, permissions, proxy).');
     } finally {
       await storage.remove(stored.resourceIdentifier);
     }
@@ -135,5 +171,9 @@ async function eventHubCheck(hub: { connect(): void; isConnected(): boolean }): 
     if (hub.isConnected()) return check.ok('ftrack: event hub', 'connected');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return check.warn('ftrack: event hub', 'no connection within 5 s', 'Publishing still works; component-added events and auto-encode need the hub (WebSocket through proxies).');
+  return check.warn(
+    'ftrack: event hub',
+    'no connection within 5 s',
+    'Publishing still works; component-added events and auto-encode need the hub (WebSocket through proxies).',
+  );
 }

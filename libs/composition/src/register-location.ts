@@ -1,5 +1,13 @@
 import type { DependencyContainer } from 'tsyringe';
-import { EncodeError, type Config, type FtrackEndpoint, type Logger, type ReviewRegistry, type SharedSettings, type StorageAccessor } from '@ftrack-encode/core';
+import {
+  EncodeError,
+  type Config,
+  type FtrackEndpoint,
+  type Logger,
+  type ReviewRegistry,
+  type SharedSettings,
+  type StorageAccessor,
+} from '@ftrack-encode/core';
 import { STORAGES } from './adapters.js';
 import { locationNames, settingsOf } from './adapter-config.js';
 

@@ -80,8 +80,14 @@ describe('planEncode', () => {
 
   it('swaps vp9 for the backend fallback up front, or refuses before encoding', () => {
     const wasm: EncoderCapabilities = {
-      id: 'wasm', version: '0.12.10', codecs: ['h264', 'vp8', 'mjpeg', 'png'], encoders: [], hardware: [], sequences: true,
-      unsupported: [{ codec: 'vp9', reason: 'crashes' }], fallbacks: { vp9: 'vp8' },
+      id: 'wasm',
+      version: '0.12.10',
+      codecs: ['h264', 'vp8', 'mjpeg', 'png'],
+      encoders: [],
+      hardware: [],
+      sequences: true,
+      unsupported: [{ codec: 'vp9', reason: 'crashes' }],
+      fallbacks: { vp9: 'vp8' },
     };
     const plan = planEncode({ source: file, info: info(), profile: review, outputDir: '/o', capabilities: wasm });
     expect(plan.outputs.find((o) => o.name === 'ftrackreview-webm')?.spec.codec).toBe('vp8');
@@ -126,8 +132,12 @@ describe('profiles', () => {
 
 describe('naming and sequences', () => {
   it('derives names from sources', () => {
-    expect(sourceBaseName({ kind: 'sequence', pattern: '/a/sh010_comp_v003.%04d.exr', originalPattern: '', first: 1, last: 2, padding: 4, missing: [] })).toBe('sh010_comp_v003');
-    expect(renderName('{version}_{profile}.{ext}', { source: 's', version: 'v003', profile: 'ftrack-review', output: 'o', ext: 'mp4' })).toBe('v003_ftrack-review.mp4');
+    expect(sourceBaseName({ kind: 'sequence', pattern: '/a/sh010_comp_v003.%04d.exr', originalPattern: '', first: 1, last: 2, padding: 4, missing: [] })).toBe(
+      'sh010_comp_v003',
+    );
+    expect(renderName('{version}_{profile}.{ext}', { source: 's', version: 'v003', profile: 'ftrack-review', output: 'o', ext: 'mp4' })).toBe(
+      'v003_ftrack-review.mp4',
+    );
     expect(renderName('{source}/../{output}.{ext}', { source: 's', version: 'v', profile: 'p', output: 'o', ext: 'mp4' })).not.toContain('/');
     expect(sequenceFramePath({ pattern: '/a/f.%04d.exr' }, 7)).toBe('/a/f.0007.exr');
     expect(sequenceFramePath({ pattern: '/a/f.%d.exr' }, 7)).toBe('/a/f.7.exr');
@@ -141,7 +151,11 @@ describe('checkOutput', () => {
     const good = info({ width: 1280, height: 720, moovBeforeMdat: true });
     expect(checkOutput(mp4, good)).toEqual([]);
     const bad = info({ width: 1280, height: 720, frameCount: 239, moovBeforeMdat: false, pixelFormat: 'yuv444p' });
-    expect(checkOutput(mp4, bad).map((c) => c.check).sort()).toEqual(['faststart', 'frame-count', 'pixel-format']);
+    expect(
+      checkOutput(mp4, bad)
+        .map((c) => c.check)
+        .sort(),
+    ).toEqual(['faststart', 'frame-count', 'pixel-format']);
   });
 });
 

@@ -85,9 +85,7 @@ export function toEncodeError(error: unknown, fallback: ErrorCode = 'E_INTERNAL'
 }
 
 export function isAbortError(error: unknown): boolean {
-  return (
-    error instanceof Error && (error.name === 'AbortError' || (error as { code?: string }).code === 'ABORT_ERR')
-  ) || isEncodeError(error, 'E_CANCELLED');
+  return (error instanceof Error && (error.name === 'AbortError' || (error as { code?: string }).code === 'ABORT_ERR')) || isEncodeError(error, 'E_CANCELLED');
 }
 
 /** Throw E_CANCELLED when the signal is aborted; call between steps of a use case. */

@@ -16,7 +16,13 @@ export async function diagnoseFarm(settings: FarmSettings, inUse: boolean): Prom
   try {
     redis = await connectRedis(settings.redisUrl, 'submitter', 3000);
   } catch (error) {
-    return [problem('farm: redis', `${where} is not reachable: ${error instanceof Error ? error.message : String(error)}`, 'Start Redis or set farm.redisUrl / REDIS_URL.')];
+    return [
+      problem(
+        'farm: redis',
+        `${where} is not reachable: ${error instanceof Error ? error.message : String(error)}`,
+        'Start Redis or set farm.redisUrl / REDIS_URL.',
+      ),
+    ];
   }
   const checks: HealthCheck[] = [check.ok('farm: redis', `${where} answers`)];
   try {
@@ -30,7 +36,14 @@ export async function diagnoseFarm(settings: FarmSettings, inUse: boolean): Prom
     const queue = new Queue(DEFAULT_QUEUE, { connection: redis, prefix: settings.queuePrefix });
     try {
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
-      checks.push(check.ok('farm: queue', `${DEFAULT_QUEUE}: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}`));
+      checks.push(
+        check.ok(
+          'farm: queue',
+          `${DEFAULT_QUEUE}: ${Object.entries(counts)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(', ')}`,
+        ),
+      );
       const workers = (await queue.getWorkers()) as { name?: string; age?: string; idle?: string }[];
       const recent = workers.filter((w) => Number(w.idle ?? 0) * 1000 < RECENT_MS);
       checks.push(

@@ -49,10 +49,13 @@ export function throttleProgress(send: (p: Progress) => Promise<void>, intervalM
         return;
       }
       pending = progress;
-      timer ??= setTimeout(() => {
-        timer = undefined;
-        if (pending) emit(pending);
-      }, Math.max(0, intervalMs - (Date.now() - last)));
+      timer ??= setTimeout(
+        () => {
+          timer = undefined;
+          if (pending) emit(pending);
+        },
+        Math.max(0, intervalMs - (Date.now() - last)),
+      );
     },
     async flush() {
       clearTimeout(timer);

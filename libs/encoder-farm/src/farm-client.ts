@@ -41,8 +41,7 @@ export interface SubmittedJob {
 export function jobIdFor(input: JobSpecInput): string {
   const spec = JobSpec.parse(input);
   if (spec.kind === 'encode') return encodeJobId(spec.plan.id, spec.sourceChecksum, spec.plan.profileHash);
-  const sourceKey =
-    spec.sourceChecksum ?? (spec.source.kind === 'component' ? `component:${spec.source.componentId}` : `path:${spec.source.input}`);
+  const sourceKey = spec.sourceChecksum ?? (spec.source.kind === 'component' ? `component:${spec.source.componentId}` : `path:${spec.source.input}`);
   const profileKey = typeof spec.profile === 'string' ? `name:${spec.profile}` : profileHash(spec.profile);
   return publishJobId(spec.versionId, `${sourceKey}|${spec.location ?? ''}`, profileKey);
 }
@@ -235,7 +234,10 @@ export class FarmClient {
   }
 
   /** The newest jobs of a queue in any state (for `ftrack-encode jobs list`). */
-  async recent(queue = DEFAULT_QUEUE, limit = 20): Promise<{ id: string; name: string; state: string; progress: unknown; failedReason?: string; timestamp: number }[]> {
+  async recent(
+    queue = DEFAULT_QUEUE,
+    limit = 20,
+  ): Promise<{ id: string; name: string; state: string; progress: unknown; failedReason?: string; timestamp: number }[]> {
     const { queue: q } = await this.queue(queue);
     const jobs = await q.getJobs(['active', 'waiting', 'delayed', 'prioritized', 'failed', 'completed'], 0, limit - 1, false);
     return Promise.all(

@@ -14,7 +14,21 @@ const fixtures = mediaFixtures(join(tmpdir(), 'ftrack-encode-farm-fixtures'));
 const probe = new NativeMediaProbe({});
 const hasher = new NodeHasher();
 const SLOW: EncodeProfile = parseProfile(
-  { name: 'slow', outputs: [{ name: 'slow', kind: 'video', codec: 'h264', container: 'mp4', crf: 18, preset: 'veryslow', size: { maxWidth: 640, maxHeight: 360 }, audio: { codec: 'none' } }] },
+  {
+    name: 'slow',
+    outputs: [
+      {
+        name: 'slow',
+        kind: 'video',
+        codec: 'h264',
+        container: 'mp4',
+        crf: 18,
+        preset: 'veryslow',
+        size: { maxWidth: 640, maxHeight: 360 },
+        audio: { codec: 'none' },
+      },
+    ],
+  },
   'test',
 );
 
@@ -70,9 +84,7 @@ describe('farm queue', () => {
     expect(first.id).toBe(jobIdFor(spec));
     const events: FarmJobEvent[] = [];
     const seen: Progress[] = [];
-    const results = await withWorker({ prefix, events }, () =>
-      Promise.all([client.wait(first, { onProgress: (p) => seen.push(p) }), client.wait(second)]),
-    );
+    const results = await withWorker({ prefix, events }, () => Promise.all([client.wait(first, { onProgress: (p) => seen.push(p) }), client.wait(second)]));
     expect(results[0]).toEqual(results[1]);
     expect(events.filter((e) => e.type === 'active')).toHaveLength(1);
     expect(seen.some((p) => p.stage === 'encode')).toBe(true);
@@ -86,9 +98,17 @@ describe('farm queue', () => {
     const prefix = 'bad';
     const client = new FarmClient({ redisUrl: redis.url, prefix, jobOptions: { backoff: { type: 'fixed', delay: 10 } } });
     const { spec } = await encodeSpec(await fixtures.movie24());
-    const missing = { ...spec, plan: { ...(spec as { plan: EncodePlan }).plan, id: 'missing', source: { kind: 'file', path: '/nonexistent/plate.mov' } } } as JobSpecInput;
+    const missing = {
+      ...spec,
+      plan: { ...(spec as { plan: EncodePlan }).plan, id: 'missing', source: { kind: 'file', path: '/nonexistent/plate.mov' } },
+    } as JobSpecInput;
     const events: FarmJobEvent[] = [];
-    const error = await withWorker({ prefix, events }, () => client.run(missing).then(() => undefined, (e: unknown) => e));
+    const error = await withWorker({ prefix, events }, () =>
+      client.run(missing).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    );
     expect(isEncodeError(error, 'E_SOURCE_NOT_ACCESSIBLE'), String(error)).toBe(true);
     const job = await client.job(jobIdFor(missing));
     expect(job?.attemptsMade).toBe(1);
@@ -109,9 +129,10 @@ describe('farm queue', () => {
     const controller = new AbortController();
     const events: FarmJobEvent[] = [];
     const error = await withWorker({ prefix, events }, () =>
-      client
-        .run(spec, { signal: controller.signal, onProgress: (p) => p.stage === 'encode' && (p.frame ?? 0) > 0 && controller.abort() })
-        .then(() => undefined, (e: unknown) => e),
+      client.run(spec, { signal: controller.signal, onProgress: (p) => p.stage === 'encode' && (p.frame ?? 0) > 0 && controller.abort() }).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
     );
     expect(isEncodeError(error, 'E_CANCELLED'), String(error)).toBe(true);
     const job = await client.job(jobIdFor(spec));
@@ -127,7 +148,10 @@ describe('farm queue', () => {
     const client = new FarmClient({ redisUrl: redis.url, prefix });
     const { spec } = await encodeSpec(await fixtures.movie24());
     const controller = new AbortController();
-    const pending = client.run(spec, { signal: controller.signal }).then(() => undefined, (e: unknown) => e);
+    const pending = client.run(spec, { signal: controller.signal }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     await new Promise((r) => setTimeout(r, 200));
     controller.abort();
     expect(isEncodeError(await pending, 'E_CANCELLED')).toBe(true);
@@ -161,7 +185,10 @@ describe('redis checks', () => {
   it('refuses a Redis whose maxmemory-policy may evict jobs', async () => {
     const lru = await startRedis({ maxmemoryPolicy: 'allkeys-lru' });
     try {
-      const error = await FarmWorker.start(deps(), { redisUrl: lru.url }).then(() => undefined, (e: unknown) => e);
+      const error = await FarmWorker.start(deps(), { redisUrl: lru.url }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(isEncodeError(error, 'E_QUEUE_UNAVAILABLE')).toBe(true);
       expect(String((error as Error).message)).toMatch(/allkeys-lru.*noeviction/);
       const client = new FarmClient({ redisUrl: lru.url });
@@ -176,7 +203,10 @@ describe('redis checks', () => {
     const { freePort } = await import('./testing/redis-server.js');
     const client = new FarmClient({ redisUrl: `redis://:secret@127.0.0.1:${await freePort()}`, connectTimeoutMs: 1000 });
     const { spec } = await encodeSpec(await fixtures.movie24());
-    const error = await client.run(spec).then(() => undefined, (e: unknown) => e);
+    const error = await client.run(spec).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isEncodeError(error, 'E_QUEUE_UNAVAILABLE'), String(error)).toBe(true);
     expect((error as Error).message).not.toContain('secret');
     await client.close();

@@ -114,8 +114,7 @@ export class FarmWorker {
       this.logger.warn('could not read encoder capabilities', { error: String(error) });
       return;
     }
-    const write = () =>
-      this.redis.set(capabilitiesKey(prefix, this.queue), JSON.stringify(capabilities), 'EX', 120).catch(() => undefined);
+    const write = () => this.redis.set(capabilitiesKey(prefix, this.queue), JSON.stringify(capabilities), 'EX', 120).catch(() => undefined);
     await write();
     this.capabilityTimer = setInterval(() => void write(), 60_000);
     this.capabilityTimer.unref();

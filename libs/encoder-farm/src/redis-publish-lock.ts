@@ -28,9 +28,12 @@ export class RedisPublishLock implements PublishLock {
       if (Date.now() > deadline) throw new EncodeError('E_INTERNAL', `Timed out waiting for the publish lock of ${key}.`);
       await sleep(200);
     }
-    const renew = setInterval(() => {
-      this.redis.eval(RENEW, 1, lockKey, token, String(this.ttlMs)).catch(() => undefined);
-    }, Math.max(100, Math.floor(this.ttlMs / 3)));
+    const renew = setInterval(
+      () => {
+        this.redis.eval(RENEW, 1, lockKey, token, String(this.ttlMs)).catch(() => undefined);
+      },
+      Math.max(100, Math.floor(this.ttlMs / 3)),
+    );
     renew.unref();
     return async () => {
       clearInterval(renew);

@@ -26,12 +26,16 @@ export const FARM_CLIENT = Symbol('FarmClient');
 export function registerFarmEncoder(container: DependencyContainer, options: FarmEncoderOptions): void {
   container.register<FarmClient>(FARM_CLIENT, {
     useFactory: instanceCachingFactory(
-      () => new FarmClient({ redisUrl: options.redisUrl, ...(options.prefix ? { prefix: options.prefix } : {}), ...(options.logger ? { logger: options.logger } : {}), ...(options.jobOptions ? { jobOptions: options.jobOptions } : {}) }),
+      () =>
+        new FarmClient({
+          redisUrl: options.redisUrl,
+          ...(options.prefix ? { prefix: options.prefix } : {}),
+          ...(options.logger ? { logger: options.logger } : {}),
+          ...(options.jobOptions ? { jobOptions: options.jobOptions } : {}),
+        }),
     ),
   });
   container.register(TOKENS.Encoder, {
-    useFactory: instanceCachingFactory(
-      (c) => new FarmEncoder(c.resolve<FarmClient>(FARM_CLIENT), c.resolve(TOKENS.Hasher), options.queue ?? DEFAULT_QUEUE),
-    ),
+    useFactory: instanceCachingFactory((c) => new FarmEncoder(c.resolve<FarmClient>(FARM_CLIENT), c.resolve(TOKENS.Hasher), options.queue ?? DEFAULT_QUEUE)),
   });
 }

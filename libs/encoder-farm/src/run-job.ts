@@ -21,7 +21,17 @@ import {
   type RunOptions,
   type StorageAccessor,
 } from '@ftrack-encode/core';
-import { JobSpec, type EncodeJobResult, type EncodeJobSpec, type JobResult, type JobSpecInput, type PublishJobResult, type PublishJobSpec, type SourceRef, type StoredOutputRef } from './job-spec.js';
+import {
+  JobSpec,
+  type EncodeJobResult,
+  type EncodeJobSpec,
+  type JobResult,
+  type JobSpecInput,
+  type PublishJobResult,
+  type PublishJobSpec,
+  type SourceRef,
+  type StoredOutputRef,
+} from './job-spec.js';
 
 /** What a worker needs to run a job; the daemon (or `ftrack-encode run-job`) composes it. */
 export interface FarmJobDeps {
@@ -96,10 +106,14 @@ async function fetchComponent(ref: Extract<SourceRef, { kind: 'component' }>, di
     });
     return target;
   }
-  throw new EncodeError('E_SOURCE_NOT_ACCESSIBLE', `Component ${ref.componentId} is in no location this worker can read (${component.locations.map((l) => l.locationName).join(', ') || 'none'}).`, {
-    hint: 'Configure the location on the daemon, or upload the source to ftrack.server.',
-    details: { componentId: ref.componentId },
-  });
+  throw new EncodeError(
+    'E_SOURCE_NOT_ACCESSIBLE',
+    `Component ${ref.componentId} is in no location this worker can read (${component.locations.map((l) => l.locationName).join(', ') || 'none'}).`,
+    {
+      hint: 'Configure the location on the daemon, or upload the source to ftrack.server.',
+      details: { componentId: ref.componentId },
+    },
+  );
 }
 
 async function makeScratch(deps: FarmJobDeps, prefix: string): Promise<string> {

@@ -40,7 +40,12 @@ describeEncoderContract(
         return {
           files: result.outputs.map((output) => {
             const meta = ftrMetaFor({ output });
-            return { name: output.name, path: output.path, fileType: `.${output.spec.container}`, ...(meta ? { meta: JSON.parse(meta) as Record<string, unknown> } : {}) };
+            return {
+              name: output.name,
+              path: output.path,
+              fileType: `.${output.spec.container}`,
+              ...(meta ? { meta: JSON.parse(meta) as Record<string, unknown> } : {}),
+            };
           }),
         };
       },

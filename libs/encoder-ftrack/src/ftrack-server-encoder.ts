@@ -24,7 +24,6 @@ interface JobData {
   error?: string;
 }
 
-
 /**
  * ftrack's own server-side `encode_media` as an Encoder: upload the source to ftrack.server,
  * run encode_media (no version: our publish registers the results itself), follow the Job,
@@ -61,25 +60,56 @@ export class FtrackServerEncoder implements Encoder {
   async encode(plan: EncodePlan, options: RunOptions = {}): Promise<ProducedFile[]> {
     const { signal, onProgress } = options;
     throwIfCancelled(signal);
-    if (plan.source.kind !== 'file') throw new EncodeError('E_UNSUPPORTED', 'ftrack encode_media takes a single movie file, not an image sequence.', { hint: 'Use --backend native.' });
+    if (plan.source.kind !== 'file')
+      throw new EncodeError('E_UNSUPPORTED', 'ftrack encode_media takes a single movie file, not an image sequence.', { hint: 'Use --backend native.' });
     const video = plan.outputs.filter((o) => o.spec.kind === 'video');
     const images = plan.outputs.filter((o) => o.spec.kind === 'image');
     if (video.length > 1 || images.length > 1) {
-      throw new EncodeError('E_UNSUPPORTED', `ftrack encode_media makes one MP4 and one image; the plan has ${video.length} videos and ${images.length} images.`, {
-        hint: 'Use --profile ftrack-server with --backend ftrack.',
-      });
+      throw new EncodeError(
+        'E_UNSUPPORTED',
+        `ftrack encode_media makes one MP4 and one image; the plan has ${video.length} videos and ${images.length} images.`,
+        {
+          hint: 'Use --profile ftrack-server with --backend ftrack.',
+        },
+      );
     }
     const sourceId = randomUUID();
     const created: string[] = [];
     try {
       onProgress?.({ stage: 'encode', percent: 0, message: 'uploading source to ftrack' });
-      const stored = await this.serverStorage.put(plan.source.path, { componentId: sourceId, componentName: 'ftrack-encode-source', extension: extname(plan.source.path).slice(1) }, signal ? { signal } : {});
+      const stored = await this.serverStorage.put(
+        plan.source.path,
+        { componentId: sourceId, componentName: 'ftrack-encode-source', extension: extname(plan.source.path).slice(1) },
+        signal ? { signal } : {},
+      );
       await this.connection.call('Registering the encode source', [
-        { action: 'create', entity_type: 'FileComponent', entity_data: { __entity_type__: 'FileComponent', id: sourceId, name: 'ftrack-encode-source', file_type: extname(plan.source.path), size: stored.size } },
-        { action: 'create', entity_type: 'ComponentLocation', entity_data: { __entity_type__: 'ComponentLocation', id: randomUUID(), component_id: sourceId, location_id: SERVER_LOCATION_ID, resource_identifier: stored.resourceIdentifier } },
+        {
+          action: 'create',
+          entity_type: 'FileComponent',
+          entity_data: {
+            __entity_type__: 'FileComponent',
+            id: sourceId,
+            name: 'ftrack-encode-source',
+            file_type: extname(plan.source.path),
+            size: stored.size,
+          },
+        },
+        {
+          action: 'create',
+          entity_type: 'ComponentLocation',
+          entity_data: {
+            __entity_type__: 'ComponentLocation',
+            id: randomUUID(),
+            component_id: sourceId,
+            location_id: SERVER_LOCATION_ID,
+            resource_identifier: stored.resourceIdentifier,
+          },
+        },
       ]);
       created.push(sourceId);
-      const [started] = await this.connection.call<{ job_id: string }>('Starting encode_media', [{ action: 'encode_media', component_id: sourceId, version_id: null, keep_original: true }]);
+      const [started] = await this.connection.call<{ job_id: string }>('Starting encode_media', [
+        { action: 'encode_media', component_id: sourceId, version_id: null, keep_original: true },
+      ]);
       if (!started?.job_id) throw new EncodeError('E_ENCODER_FAILED', 'encode_media returned no job id.');
       const data = await this.follow(started.job_id, signal, onProgress);
       const outputs = data.output ?? [];
@@ -94,12 +124,17 @@ export class FtrackServerEncoder implements Encoder {
       onProgress?.({ stage: 'encode', percent: 100 });
       return produced;
     } catch (error) {
-      throw error instanceof EncodeError ? error : new EncodeError('E_ENCODER_FAILED', `ftrack encode_media failed: ${(error as Error).message}`, { cause: error });
+      throw error instanceof EncodeError
+        ? error
+        : new EncodeError('E_ENCODER_FAILED', `ftrack encode_media failed: ${(error as Error).message}`, { cause: error });
     } finally {
       // The server's copies were only a means to an end: our publish registers its own.
       if (created.length > 0) {
         await this.connection
-          .call('Removing encode_media temporaries', created.map((id) => ({ action: 'delete', entity_type: 'FileComponent', entity_key: [id] })))
+          .call(
+            'Removing encode_media temporaries',
+            created.map((id) => ({ action: 'delete', entity_type: 'FileComponent', entity_key: [id] })),
+          )
           .catch(() => undefined);
       }
     }
@@ -109,7 +144,9 @@ export class FtrackServerEncoder implements Encoder {
     const deadline = Date.now() + (this.options.timeoutMs ?? 60 * 60 * 1000);
     for (;;) {
       throwIfCancelled(signal);
-      const [result] = await this.connection.call<{ data: JobRow[] }>('Following the encode job', [{ action: 'query', expression: `select status, data from Job where id is "${jobId}"` }]);
+      const [result] = await this.connection.call<{ data: JobRow[] }>('Following the encode job', [
+        { action: 'query', expression: `select status, data from Job where id is "${jobId}"` },
+      ]);
       const job = result?.data[0];
       const data = job?.data ? (JSON.parse(job.data) as JobData) : {};
       if (job?.status === 'done') return data;

@@ -8,7 +8,6 @@ import { CODEC_ENCODERS, hardwareSetup } from '@ftrack-encode/ffmpeg';
 
 export { CODEC_ENCODERS };
 
-
 /** Hardware encoders the argv builder knows how to drive. */
 const HARDWARE = /^(h264|hevc)_(nvenc|qsv|vaapi)$/;
 
@@ -49,9 +48,26 @@ export function hardwareCandidates(encoders: readonly string[]): string[] {
 /** A hardware encoder counts only once it has encoded a frame on this machine. */
 export async function proveHardware(ffmpeg: string, encoder: string, timeoutMs = 15_000): Promise<boolean> {
   const setup = hardwareSetup(encoder, encoder.split('_')[0]!);
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', ...(setup?.globalArgs ?? []),
-    '-f', 'lavfi', '-i', 'testsrc2=size=256x256:rate=25', '-frames:v', '1',
-    '-vf', setup?.uploadFilter ?? 'format=yuv420p', '-c:v', encoder, '-f', 'null', '-'];
+  const args = [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    ...(setup?.globalArgs ?? []),
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=256x256:rate=25',
+    '-frames:v',
+    '1',
+    '-vf',
+    setup?.uploadFilter ?? 'format=yuv420p',
+    '-c:v',
+    encoder,
+    '-f',
+    'null',
+    '-',
+  ];
   const result = await execa(ffmpeg, args, { reject: false, timeout: timeoutMs, stdin: 'ignore' });
   return result.exitCode === 0 && !result.timedOut;
 }
@@ -95,7 +111,10 @@ export async function readCapabilities(ffmpeg: string, options: { diskCache?: bo
     const file = join(diskCacheDir(), `capabilities-${createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`);
     pending = (async () => {
       if (options.diskCache !== false) {
-        const cached = await readFile(file, 'utf8').then((t) => JSON.parse(t) as { at: number; capabilities: EncoderCapabilities }, () => undefined);
+        const cached = await readFile(file, 'utf8').then(
+          (t) => JSON.parse(t) as { at: number; capabilities: EncoderCapabilities },
+          () => undefined,
+        );
         if (cached && Date.now() - cached.at < DISK_CACHE_MAX_AGE_MS) return cached.capabilities;
       }
       const capabilities = await probeCapabilities(ffmpeg);

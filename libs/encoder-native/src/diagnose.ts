@@ -29,20 +29,40 @@ export function parseFilterList(stdout: string): string[] {
 
 export async function diagnoseNative(shared: SharedSettings, inUse: boolean): Promise<HealthCheck[]> {
   const missing = inUse ? check.fail : check.warn;
-  const found = await findFfmpeg({ ...(shared.ffmpegPath ? { ffmpegPath: shared.ffmpegPath } : {}), ...(shared.ffprobePath ? { ffprobePath: shared.ffprobePath } : {}) }).catch(() => undefined);
+  const found = await findFfmpeg({
+    ...(shared.ffmpegPath ? { ffmpegPath: shared.ffmpegPath } : {}),
+    ...(shared.ffprobePath ? { ffprobePath: shared.ffprobePath } : {}),
+  }).catch(() => undefined);
   if (!found) {
-    return [missing('native: ffmpeg', `no ffmpeg/ffprobe found (${shared.ffmpegPath ?? process.env['FFMPEG_PATH'] ?? 'PATH'})`, 'apt-get install ffmpeg, or set FFMPEG_PATH/FFPROBE_PATH (the wasm backend works without it)')];
+    return [
+      missing(
+        'native: ffmpeg',
+        `no ffmpeg/ffprobe found (${shared.ffmpegPath ?? process.env['FFMPEG_PATH'] ?? 'PATH'})`,
+        'apt-get install ffmpeg, or set FFMPEG_PATH/FFPROBE_PATH (the wasm backend works without it)',
+      ),
+    ];
   }
   const run = (args: string[]) => execa(found.ffmpeg, ['-hide_banner', ...args], { stdin: 'ignore', reject: false, timeout: 20_000 });
   const [version, encoders, filters] = await Promise.all([run(['-version']), run(['-encoders']), run(['-filters'])]);
-  const checks = [check.ok('native: ffmpeg', `${found.ffmpeg} ${parseVersion(`ffmpeg version ${String(version.stdout).replace(/^ffmpeg version /, '')}`)}`), check.ok('native: ffprobe', found.ffprobe)];
+  const checks = [
+    check.ok('native: ffmpeg', `${found.ffmpeg} ${parseVersion(`ffmpeg version ${String(version.stdout).replace(/^ffmpeg version /, '')}`)}`),
+    check.ok('native: ffprobe', found.ffprobe),
+  ];
   const haveEncoders = parseEncoderList(String(encoders.stdout));
   for (const [name, purpose] of ENCODERS) {
-    checks.push(haveEncoders.includes(name) ? check.ok(`native: encoder ${name}`, purpose) : missing(`native: encoder ${name}`, `missing: no ${purpose}`, 'Install an ffmpeg build with it (Debian: apt-get install ffmpeg).'));
+    checks.push(
+      haveEncoders.includes(name)
+        ? check.ok(`native: encoder ${name}`, purpose)
+        : missing(`native: encoder ${name}`, `missing: no ${purpose}`, 'Install an ffmpeg build with it (Debian: apt-get install ffmpeg).'),
+    );
   }
   const haveFilters = parseFilterList(String(filters.stdout));
   for (const [name, purpose] of FILTERS) {
-    checks.push(haveFilters.includes(name) ? check.ok(`native: filter ${name}`, purpose) : check.warn(`native: filter ${name}`, `missing: no ${purpose}`, 'Install an ffmpeg build with it (Debian: apt-get install ffmpeg).'));
+    checks.push(
+      haveFilters.includes(name)
+        ? check.ok(`native: filter ${name}`, purpose)
+        : check.warn(`native: filter ${name}`, `missing: no ${purpose}`, 'Install an ffmpeg build with it (Debian: apt-get install ffmpeg).'),
+    );
   }
   checks.push(
     await access(FONT).then(

@@ -50,9 +50,7 @@ export async function findFfmpeg(options: FindFfmpegOptions = {}): Promise<Ffmpe
   if (!ffmpeg) return undefined;
   const explicitProbe = options.ffprobePath ?? env['FFPROBE_PATH'];
   const sibling = join(dirname(ffmpeg), `ffprobe${EXE}`);
-  const ffprobe = explicitProbe
-    ? await resolveCommand(explicitProbe, env)
-    : ((await executable(sibling)) ? sibling : await resolveCommand('ffprobe', env));
+  const ffprobe = explicitProbe ? await resolveCommand(explicitProbe, env) : (await executable(sibling)) ? sibling : await resolveCommand('ffprobe', env);
   return ffprobe ? { ffmpeg, ffprobe } : undefined;
 }
 

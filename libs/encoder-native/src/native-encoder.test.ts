@@ -33,7 +33,10 @@ async function encode(input: string, options: Partial<EncodeMediaOptions> = {}) 
 
 async function failure(input: string, options: Partial<EncodeMediaOptions> = {}): Promise<{ error: EncodeError; files: string[] }> {
   const outputDir = options.outputDir ?? (await outDir());
-  const error = await encodeMedia.run(input, review, { outputDir, ...options }).then(() => undefined, (e: unknown) => e);
+  const error = await encodeMedia.run(input, review, { outputDir, ...options }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!isEncodeError(error)) throw new Error(`expected an EncodeError, got ${String(error)}`);
   const files = await readdir(outputDir).catch(() => []);
   return { error, files };
@@ -41,7 +44,19 @@ async function failure(input: string, options: Partial<EncodeMediaOptions> = {})
 
 /** Mean luma of every frame of a video. */
 async function frameLuma(path: string): Promise<number[]> {
-  const { stdout } = await execa('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', path, '-vf', 'signalstats,metadata=mode=print:key=lavfi.signalstats.YAVG:file=-', '-f', 'null', '-']);
+  const { stdout } = await execa('ffmpeg', [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-i',
+    path,
+    '-vf',
+    'signalstats,metadata=mode=print:key=lavfi.signalstats.YAVG:file=-',
+    '-f',
+    'null',
+    '-',
+  ]);
   return [...stdout.matchAll(/YAVG=([\d.]+)/g)].map((m) => Number(m[1]));
 }
 
@@ -60,7 +75,12 @@ describe('NativeEncoder through EncodeMedia (ftrack-review profile)', () => {
       expect(output.info.audio, output.name).toHaveLength(1);
     }
     const mp4 = result.outputs[0]!.info;
-    expect(mp4).toMatchObject({ codec: 'h264', pixelFormat: 'yuv420p', moovBeforeMdat: true, color: { primaries: 'bt709', transfer: 'bt709', space: 'bt709' } });
+    expect(mp4).toMatchObject({
+      codec: 'h264',
+      pixelFormat: 'yuv420p',
+      moovBeforeMdat: true,
+      color: { primaries: 'bt709', transfer: 'bt709', space: 'bt709' },
+    });
     expect(result.outputs[2]!.info).toMatchObject({ codec: 'mjpeg', isStill: true, width: 320, height: 180 });
     expect((await readdir(result.outputDir)).sort()).toEqual(result.outputs.map((o) => o.path.slice(result.outputDir.length + 1)).sort());
     expect(result.commands[0]![0]).toMatch(/ffmpeg$/);
@@ -69,7 +89,7 @@ describe('NativeEncoder through EncodeMedia (ftrack-review profile)', () => {
   it('makes even, square-pixel outputs from odd and anamorphic sources, and no audio track without audio', async () => {
     const odd = await encode(await fixtures.oddSize());
     for (const o of odd.outputs) {
-      expect(o.info.width % 2 + o.info.height % 2, o.name).toBe(0);
+      expect((o.info.width % 2) + (o.info.height % 2), o.name).toBe(0);
       expect(o.info.pixelAspect).toEqual({ num: 1, den: 1 });
       expect(o.info.audio).toEqual([]);
     }
@@ -101,7 +121,10 @@ describe('NativeEncoder through EncodeMedia (ftrack-review profile)', () => {
 
   it('encodes a still into the review image and thumbnail', async () => {
     const result = await encode(await fixtures.still());
-    expect(result.outputs.map((o) => [o.name, o.info.isStill])).toEqual([['ftrackreview-image', true], ['thumbnail', true]]);
+    expect(result.outputs.map((o) => [o.name, o.info.isStill])).toEqual([
+      ['ftrackreview-image', true],
+      ['thumbnail', true],
+    ]);
   });
 
   it('handles file names with spaces, quotes, unicode and newlines (movies and gapped sequences)', async () => {
@@ -114,7 +137,8 @@ describe('NativeEncoder through EncodeMedia (ftrack-review profile)', () => {
     const gapped = await fixtures.gappedSequence();
     const seqDir = join(dir, "seq 'x'\n");
     await mkdir(seqDir);
-    for (const name of await readdir(gapped.dir)) if (name.endsWith('.png')) await copyFile(join(gapped.dir, name), join(seqDir, name.replace('gappy', "g'a p\ny")));
+    for (const name of await readdir(gapped.dir))
+      if (name.endsWith('.png')) await copyFile(join(gapped.dir, name), join(seqDir, name.replace('gappy', "g'a p\ny")));
     const seq = await encode(join(seqDir, "g'a p\ny.####.png"), { gapPolicy: 'hold', outputDir: out });
     expect(seq.outputs[0]!.info.frameCount).toBe(12);
   });
@@ -136,7 +160,10 @@ describe('bad inputs fail with a stable code and leave no file', () => {
     await writeFile(join(dir, 'empty.mov'), '');
     await writeFile(join(dir, 'notes.mov'), 'This is a text file somebody named .mov\n'.repeat(50));
     await mkdir(join(dir, 'a directory.mov'));
-    for (const [name, fixture] of [['cut-faststart.mp4', await fixtures.movie24()], ['cut-slowstart.mp4', await fixtures.slowStart()]] as const) {
+    for (const [name, fixture] of [
+      ['cut-faststart.mp4', await fixtures.movie24()],
+      ['cut-slowstart.mp4', await fixtures.slowStart()],
+    ] as const) {
       const bytes = await readFile(fixture);
       await writeFile(join(dir, name), bytes.subarray(0, Math.floor(bytes.length / 2)));
     }
@@ -173,7 +200,10 @@ describe('bad inputs fail with a stable code and leave no file', () => {
 
   it('an ffmpeg that is not there', async () => {
     const encoder = new NativeEncoder({ ffmpegPath: join(dir, 'no-ffmpeg') });
-    const error = await encoder.capabilities().then(() => undefined, (e: unknown) => e);
+    const error = await encoder.capabilities().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isEncodeError(error, 'E_ENCODER_MISSING')).toBe(true);
     expect((error as EncodeError).hint).toContain('apt-get install ffmpeg');
     expect(await findFfmpeg({ env: { PATH: dir } })).toBeUndefined();

@@ -55,8 +55,12 @@ export class NativeEncoder implements Encoder {
         },
       });
       for (const output of invocation.outputs) {
-        const size = await stat(output.path).then((s) => s.size, () => 0);
-        if (size === 0) throw new EncodeError('E_ENCODER_FAILED', `ffmpeg finished but wrote no "${output.name}" output.`, { details: { output: output.name } });
+        const size = await stat(output.path).then(
+          (s) => s.size,
+          () => 0,
+        );
+        if (size === 0)
+          throw new EncodeError('E_ENCODER_FAILED', `ffmpeg finished but wrote no "${output.name}" output.`, { details: { output: output.name } });
       }
       return invocation.outputs.map((o) => ({ name: o.name, path: o.path }));
     } catch (error) {
@@ -71,11 +75,14 @@ export class NativeEncoder implements Encoder {
   private async invocation(plan: EncodePlan): Promise<FfmpegInvocation> {
     const threads = plan.threads > 0 ? plan.threads : (this.options.threads ?? 0);
     const hardware = this.options.hardware && (await this.capabilities()).hardware.includes(this.options.hardware) ? this.options.hardware : undefined;
-    return buildEncodeInvocation({ ...plan, threads }, {
-      progress: true,
-      concatListPath: join(this.workDir(plan), 'frames.ffconcat'),
-      ...(hardware ? { hardware } : {}),
-    });
+    return buildEncodeInvocation(
+      { ...plan, threads },
+      {
+        progress: true,
+        concatListPath: join(this.workDir(plan), 'frames.ffconcat'),
+        ...(hardware ? { hardware } : {}),
+      },
+    );
   }
 
   /** Per-plan scratch dir (deterministic, so --dry-run shows the same command that runs). */

@@ -69,7 +69,15 @@ export class NativeMediaProbe implements MediaProbe {
       const frameCount = sequenceFrameCount(source);
       // Each frame is probed as a still; the sequence is a clip at the site's sequence rate (EncodeMedia
       // then resolves --fps, site rules and the header's own rate).
-      return { ...info, format: 'image2', frameRate, frameRateFrom: 'default', frameCount, duration: (frameCount * frameRate.den) / frameRate.num, isStill: false };
+      return {
+        ...info,
+        format: 'image2',
+        frameRate,
+        frameRateFrom: 'default',
+        frameCount,
+        duration: (frameCount * frameRate.den) / frameRate.num,
+        isStill: false,
+      };
     }
     const info = await withImageHeader(await parsed(json, path), path);
     if (/(^|,)(mov|mp4)(,|$)/.test(info.format)) {

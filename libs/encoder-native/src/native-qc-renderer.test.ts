@@ -38,7 +38,7 @@ describe('NativeQcRenderer', () => {
     expect(renderer).toBeInstanceOf(NativeQcRenderer);
   });
 
-  it('measures every frame of each video output, writes the sheet and both sides\' stills, and reports its three ffmpeg passes', async () => {
+  it("measures every frame of each video output, writes the sheet and both sides' stills, and reports its three ffmpeg passes", async () => {
     const dir = await tempDir('native-qc-report-');
     const findings = await renderer.render(encoded.plan, targets(), { dir, frames: 3 });
     const videos = encoded.plan.outputs.filter((o) => o.spec.kind === 'video');

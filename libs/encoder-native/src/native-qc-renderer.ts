@@ -1,7 +1,16 @@
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EncodeError, toNumber, type EncodePlan, type PlannedOutput, type QcFindings, type QcRenderer, type QcRequest, type RunOptions } from '@ftrack-encode/core';
+import {
+  EncodeError,
+  toNumber,
+  type EncodePlan,
+  type PlannedOutput,
+  type QcFindings,
+  type QcRenderer,
+  type QcRequest,
+  type RunOptions,
+} from '@ftrack-encode/core';
 import {
   ALL_FRAMES,
   buildContactSheetArgs,
@@ -53,8 +62,16 @@ export class NativeQcRenderer implements QcRenderer {
       await run(metrics.args);
 
       const middleFrame = Math.floor((frameCount - 1) / 2);
-      const still = (i: number, side: string) => ({ frame: `${i}-${side}-frame.png`, waveform: `${i}-${side}-waveform.png`, vectorscope: `${i}-${side}-vectorscope.png` });
-      const inDir = (s: ReturnType<typeof still>) => ({ frame: join(request.dir, s.frame), waveform: join(request.dir, s.waveform), vectorscope: join(request.dir, s.vectorscope) });
+      const still = (i: number, side: string) => ({
+        frame: `${i}-${side}-frame.png`,
+        waveform: `${i}-${side}-waveform.png`,
+        vectorscope: `${i}-${side}-vectorscope.png`,
+      });
+      const inDir = (s: ReturnType<typeof still>) => ({
+        frame: join(request.dir, s.frame),
+        waveform: join(request.dir, s.waveform),
+        vectorscope: join(request.dir, s.vectorscope),
+      });
       const stillTargets = videos.map((o, i) => ({ ...o, source: inDir(still(i, 'source')), review: inDir(still(i, 'review')) }));
       const stills = buildStillsInvocation(plan, stillTargets, middleFrame, { concatListPath: join(scratch, 'stills.ffconcat'), workDir: scratch });
       await prepare(stills);
@@ -63,7 +80,10 @@ export class NativeQcRenderer implements QcRenderer {
 
       const findings = await Promise.all(
         targets.map(async (target, i) => {
-          const [ssim, psnr] = await Promise.all([readFile(target.ssimStats, 'utf8').then(parseSsimStats), readFile(target.psnrStats, 'utf8').then(parsePsnrStats)]);
+          const [ssim, psnr] = await Promise.all([
+            readFile(target.ssimStats, 'utf8').then(parseSsimStats),
+            readFile(target.psnrStats, 'utf8').then(parsePsnrStats),
+          ]);
           return { name: target.planned.name, ssim, psnr, source: still(i, 'source'), review: still(i, 'review') };
         }),
       );

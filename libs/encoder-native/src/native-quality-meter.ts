@@ -11,7 +11,12 @@ import { runFfmpeg } from './run-ffmpeg.js';
 export class NativeQualityMeter implements QualityMeter {
   constructor(private readonly options: NativeEncoderOptions = {}) {}
 
-  async measure(plan: EncodePlan, outputs: { planned: PlannedOutput; path: string }[], frames: number[], options: RunOptions = {}): Promise<Map<string, FrameQuality[]>> {
+  async measure(
+    plan: EncodePlan,
+    outputs: { planned: PlannedOutput; path: string }[],
+    frames: number[],
+    options: RunOptions = {},
+  ): Promise<Map<string, FrameQuality[]>> {
     const { ffmpeg } = await requireFfmpeg(this.options);
     const dir = await mkdtemp(join(tmpdir(), 'ftrack-encode-quality-'));
     try {
@@ -22,13 +27,23 @@ export class NativeQualityMeter implements QualityMeter {
       await runFfmpeg(ffmpeg, invocation.args, options.signal ? { signal: options.signal } : {});
       const scores = new Map<string, FrameQuality[]>();
       for (const target of targets) {
-        const [ssim, psnr] = await Promise.all([readFile(target.ssimStats, 'utf8').then(parseSsimStats), readFile(target.psnrStats, 'utf8').then(parsePsnrStats)]);
+        const [ssim, psnr] = await Promise.all([
+          readFile(target.ssimStats, 'utf8').then(parseSsimStats),
+          readFile(target.psnrStats, 'utf8').then(parsePsnrStats),
+        ]);
         if (ssim.length !== frames.length || psnr.length !== frames.length) {
-          throw new EncodeError('E_OUTPUT_INVALID', `The quality gate compared ${ssim.length} of ${frames.length} sampled frames of ${target.planned.name}: the output is missing frames.`, {
-            details: { output: target.planned.name, compared: ssim.length, sampled: frames.length },
-          });
+          throw new EncodeError(
+            'E_OUTPUT_INVALID',
+            `The quality gate compared ${ssim.length} of ${frames.length} sampled frames of ${target.planned.name}: the output is missing frames.`,
+            {
+              details: { output: target.planned.name, compared: ssim.length, sampled: frames.length },
+            },
+          );
         }
-        scores.set(target.planned.name, frames.map((frame, k) => ({ frame, ssim: ssim[k]!, psnr: psnr[k]! })));
+        scores.set(
+          target.planned.name,
+          frames.map((frame, k) => ({ frame, ssim: ssim[k]!, psnr: psnr[k]! })),
+        );
       }
       return scores;
     } finally {

@@ -13,7 +13,11 @@ export interface RunFfmpegOptions {
 
 /** Last lines of ffmpeg's stderr, for messages and details. */
 export function tailLines(text: string, count: number): string[] {
-  return text.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l.length > 0).slice(-count);
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trimEnd())
+    .filter((l) => l.length > 0)
+    .slice(-count);
 }
 
 /**

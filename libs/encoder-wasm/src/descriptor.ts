@@ -17,7 +17,13 @@ export const wasmEncoder: EncoderDescriptor = {
       return [check.ok('wasm: ffmpeg.wasm core', `@ffmpeg/core ${packageVersion} loads (${ffmpeg})`)];
     } catch (error) {
       const fail = inUse ? check.fail : check.warn;
-      return [fail('wasm: ffmpeg.wasm core', `does not load: ${error instanceof Error ? error.message : String(error)}`, 'npm ci (the @ffmpeg/core package ships the core)')];
+      return [
+        fail(
+          'wasm: ffmpeg.wasm core',
+          `does not load: ${error instanceof Error ? error.message : String(error)}`,
+          'npm ci (the @ffmpeg/core package ships the core)',
+        ),
+      ];
     } finally {
       await core.dispose();
     }

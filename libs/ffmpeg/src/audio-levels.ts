@@ -7,7 +7,24 @@ export const SILENCE_DBFS = -80;
 /** One pass of volumedetect over every audio track of a file (argv without the binary). */
 export function audioLevelArgs(path: string, tracks: number): string[] {
   const graph = Array.from({ length: tracks }, (_, i) => `[0:a:${i}]volumedetect[l${i}]`).join(';');
-  return ['-hide_banner', '-nostdin', '-nostats', '-v', 'info', '-i', inputPathArg(path), '-vn', '-sn', '-dn', '-filter_complex', graph, ...Array.from({ length: tracks }, (_, i) => ['-map', `[l${i}]`]).flat(), '-f', 'null', '-'];
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-v',
+    'info',
+    '-i',
+    inputPathArg(path),
+    '-vn',
+    '-sn',
+    '-dn',
+    '-filter_complex',
+    graph,
+    ...Array.from({ length: tracks }, (_, i) => ['-map', `[l${i}]`]).flat(),
+    '-f',
+    'null',
+    '-',
+  ];
 }
 
 /** volumedetect's log -> the tracks with `silent` set where the loudest sample is under SILENCE_DBFS. */

@@ -27,7 +27,15 @@ function info(overrides: Partial<MediaInfo> = {}): MediaInfo {
 const movie: MediaSource = { kind: 'file', path: '/shots/sh010/plate v001.mov' };
 
 function sequence(missing: number[] = []): SequenceSource {
-  return { kind: 'sequence', pattern: "/shots/it's 100%/comp.%04d.exr", originalPattern: "/shots/it's 100%/comp.####.exr", first: 1001, last: 1010, padding: 4, missing };
+  return {
+    kind: 'sequence',
+    pattern: "/shots/it's 100%/comp.%04d.exr",
+    originalPattern: "/shots/it's 100%/comp.####.exr",
+    first: 1001,
+    last: 1010,
+    padding: 4,
+    missing,
+  };
 }
 
 /** The argv after `-map [vN]` up to the output file. */
@@ -48,15 +56,21 @@ describe('buildEncodeInvocation', () => {
     const graph = inv.args[inv.args.indexOf('-filter_complex') + 1]!;
     // The 720p mp4 (v0) and webm (v2) share one scale; the 1080 and the thumbnail have their own.
     expect(graph.startsWith('[0:v:0]setpts=PTS-STARTPTS,split=3[s0][s1][s2];')).toBe(true);
-    expect(graph).toContain('[s0]scale=1280:720:flags=bicubic:in_color_matrix=bt709:in_range=tv:out_color_matrix=bt709:out_range=tv,setsar=1,format=yuv420p,split=2[v0][v2]');
+    expect(graph).toContain(
+      '[s0]scale=1280:720:flags=bicubic:in_color_matrix=bt709:in_range=tv:out_color_matrix=bt709:out_range=tv,setsar=1,format=yuv420p,split=2[v0][v2]',
+    );
     // BT.709 video into a BT.601 full-range JFIF thumbnail goes through RGB (swscale converts no YUV->YUV matrix).
-    expect(graph).toContain('scale=640:360:flags=bicubic:in_color_matrix=bt709:in_range=tv,format=gbrp,scale=out_color_matrix=bt601:out_range=pc,setsar=1,format=yuvj420p');
+    expect(graph).toContain(
+      'scale=640:360:flags=bicubic:in_color_matrix=bt709:in_range=tv,format=gbrp,scale=out_color_matrix=bt601:out_range=pc,setsar=1,format=yuvj420p',
+    );
     expect(graph).toContain('[s1]scale=1920:1080');
     expect(graph).toContain('[s2]trim=start_frame=119:end_frame=120,scale=640:360');
     // 4 video chains + the audio: one track aligned, then stereo 48 kHz split for the mp4s and the webm.
     expect(graph.split(';')).toHaveLength(6);
     expect(graph).toContain('[0:a:0]asetpts=PTS-STARTPTS,aformat=channel_layouts=stereo[at0]');
-    expect(graph).toContain('[at0]aresample=48000,aformat=sample_rates=48000:channel_layouts=stereo,apad=whole_dur=10.010000,atrim=end=10.010000,asplit=3[a0][a1][a2]');
+    expect(graph).toContain(
+      '[at0]aresample=48000,aformat=sample_rates=48000:channel_layouts=stereo,apad=whole_dur=10.010000,atrim=end=10.010000,asplit=3[a0][a1][a2]',
+    );
     expect(inv.outputs).toEqual(plan.outputs.map((o) => ({ name: o.name, path: o.tempPath })));
     expect(inv.expectedFrames).toBe(240);
     expect(inv.expectedDurationSeconds).toBeCloseTo(10.01, 6);
@@ -65,7 +79,31 @@ describe('buildEncodeInvocation', () => {
 
   it('writes H.264 High at the exact source rate with faststart, bt709 and audio as long as the picture', () => {
     const mp4 = outputSection(inv.args, 'v0');
-    expect(mp4).toEqual(expect.arrayContaining(['-map', '[a0]', '-c:v', 'libx264', '-profile:v', 'high', '-crf', '18', '-preset', 'medium', '-g', '12', '-keyint_min', '12', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '192k', '-sn']));
+    expect(mp4).toEqual(
+      expect.arrayContaining([
+        '-map',
+        '[a0]',
+        '-c:v',
+        'libx264',
+        '-profile:v',
+        'high',
+        '-crf',
+        '18',
+        '-preset',
+        'medium',
+        '-g',
+        '12',
+        '-keyint_min',
+        '12',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-b:a',
+        '192k',
+        '-sn',
+      ]),
+    );
     const pairs = (flag: string) => mp4[mp4.indexOf(flag) + 1];
     expect(pairs('-r')).toBe('24000/1001');
     expect(pairs('-fps_mode')).toBe('passthrough');
@@ -99,7 +137,13 @@ describe('buildEncodeInvocation', () => {
   });
 
   it('scales anamorphic and odd sources to even, square pixels', () => {
-    const ana = planEncode({ source: movie, info: info({ width: 1000, height: 563, pixelAspect: rational(2, 1) }), profile: review, outputDir: '/out', planId: 'a' });
+    const ana = planEncode({
+      source: movie,
+      info: info({ width: 1000, height: 563, pixelAspect: rational(2, 1) }),
+      profile: review,
+      outputDir: '/out',
+      planId: 'a',
+    });
     const graph = buildEncodeInvocation(ana).args.find((a) => a.startsWith('[0:v:0]'))!;
     expect(graph).toContain('[s0]scale=1280:360:');
     expect(graph).toMatch(/scale=\d*[02468]:\d*[02468]:/);
@@ -116,12 +160,30 @@ describe('buildEncodeInvocation', () => {
     const seq = planEncode({ source: sequence(), info: info({ frameCount: 10, audio: [] }), profile: review, outputDir: '/out', planId: 's' });
     const args = buildEncodeInvocation(seq).args;
     const i = args.indexOf('-i');
-    expect(args.slice(i - 8, i + 2)).toEqual(['-f', 'image2', '-pattern_type', 'sequence', '-framerate', '24000/1001', '-start_number', '1001', '-i', "/shots/it's 100%%/comp.%04d.exr"]);
+    expect(args.slice(i - 8, i + 2)).toEqual([
+      '-f',
+      'image2',
+      '-pattern_type',
+      'sequence',
+      '-framerate',
+      '24000/1001',
+      '-start_number',
+      '1001',
+      '-i',
+      "/shots/it's 100%%/comp.%04d.exr",
+    ]);
     expect(args[i + 3]!.startsWith('[0:v:0]trim=end_frame=10,split=3')).toBe(true);
   });
 
   it('holds the previous frame over gaps with an ffconcat list, exact in frame count', () => {
-    const seq = planEncode({ source: sequence([1003, 1004, 1008]), info: info({ frameCount: 10, audio: [] }), profile: review, outputDir: '/out', gapPolicy: 'hold', planId: 'h' });
+    const seq = planEncode({
+      source: sequence([1003, 1004, 1008]),
+      info: info({ frameCount: 10, audio: [] }),
+      profile: review,
+      outputDir: '/out',
+      gapPolicy: 'hold',
+      planId: 'h',
+    });
     expect(() => buildEncodeInvocation(seq)).toThrow(/concatListPath/);
     const inv2 = buildEncodeInvocation(seq, { concatListPath: '/tmp/w/frames.ffconcat' });
     expect(inv2.args.slice(inv2.args.indexOf('-f'), inv2.args.indexOf('-i') + 2)).toEqual(['-f', 'concat', '-safe', '0', '-i', '/tmp/w/frames.ffconcat']);
@@ -151,7 +213,11 @@ describe('buildEncodeInvocation', () => {
   });
 
   it('computes missing index ranges', () => {
-    expect(missingIndexRanges({ first: 10, last: 20, missing: [20, 11, 12, 13, 15, 99] })).toEqual([[1, 3], [5, 5], [10, 10]]);
+    expect(missingIndexRanges({ first: 10, last: 20, missing: [20, 11, 12, 13, 15, 99] })).toEqual([
+      [1, 3],
+      [5, 5],
+      [10, 10],
+    ]);
   });
 
   it('builds one process per output for the baseline', () => {
@@ -164,7 +230,13 @@ describe('buildEncodeInvocation', () => {
   });
 
   it('uses a proven hardware encoder only for its codec', () => {
-    const profile = parseProfile({ name: 'hw', outputs: [{ name: 'a', kind: 'video', codec: 'h264', container: 'mp4', crf: 20 }, { name: 'b', kind: 'video', codec: 'vp9', container: 'webm', crf: 30 }] });
+    const profile = parseProfile({
+      name: 'hw',
+      outputs: [
+        { name: 'a', kind: 'video', codec: 'h264', container: 'mp4', crf: 20 },
+        { name: 'b', kind: 'video', codec: 'vp9', container: 'webm', crf: 30 },
+      ],
+    });
     const hw = planEncode({ source: movie, info: info(), profile, outputDir: '/o', planId: 'hw' });
     const args = buildEncodeInvocation(hw, { hardware: 'h264_vaapi' }).args;
     expect(args.slice(5, 7)).toEqual(['-vaapi_device', '/dev/dri/renderD128']);
@@ -179,7 +251,12 @@ describe('quality gate invocation', () => {
     const { buildQualityInvocation, parseSsimStats, parsePsnrStats } = await import('./index.js');
     const plan = planEncode({ source: movie, info: info(), profile: review, outputDir: '/out', planId: 'q1' });
     const videos = plan.outputs.filter((o) => o.spec.kind === 'video');
-    const targets = videos.map((planned, i) => ({ planned, path: `/out/${planned.name}.mp4`, ssimStats: `/tmp/q/${i}: ssim.log`, psnrStats: `/tmp/q/${i}.psnr.log` }));
+    const targets = videos.map((planned, i) => ({
+      planned,
+      path: `/out/${planned.name}.mp4`,
+      ssimStats: `/tmp/q/${i}: ssim.log`,
+      psnrStats: `/tmp/q/${i}.psnr.log`,
+    }));
     const invocation = buildQualityInvocation(plan, targets, [0, 12, 23]);
     const graph = invocation.args[invocation.args.indexOf('-filter_complex') + 1]!;
     expect(invocation.args.filter((a) => a === '-i')).toHaveLength(1 + videos.length);

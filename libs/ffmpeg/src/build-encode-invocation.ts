@@ -37,7 +37,20 @@ function outputArgs(plan: EncodePlan, planned: PlannedOutput, label: string, har
   const spec = planned.spec;
   const threads = plan.threads > 0 ? ['-threads', String(plan.threads)] : [];
   if (spec.kind === 'image') {
-    return ['-map', `[${label}]`, '-frames:v', '1', ...imageCodecArgs(spec), ...threads, '-an', '-f', MUXERS[spec.container], '-update', '1', outputPathArg(planned.tempPath)];
+    return [
+      '-map',
+      `[${label}]`,
+      '-frames:v',
+      '1',
+      ...imageCodecArgs(spec),
+      ...threads,
+      '-an',
+      '-f',
+      MUXERS[spec.container],
+      '-update',
+      '1',
+      outputPathArg(planned.tempPath),
+    ];
   }
   const rate = formatRational(planned.frameRate);
   const args = ['-map', `[${label}]`];
@@ -75,7 +88,12 @@ export function framesIn(colour: SourceStage['colour']): FramesIn {
   return { rgb: colour.rgb, ...(colour.yuv ? { yuv: colour.yuv } : {}) };
 }
 
-function filterGraph(plan: EncodePlan, stage: SourceStage, hardwareFor: (p: PlannedOutput) => HardwareSetup | undefined, slateInputsFor: (i: number) => SlateInputs): string {
+function filterGraph(
+  plan: EncodePlan,
+  stage: SourceStage,
+  hardwareFor: (p: PlannedOutput) => HardwareSetup | undefined,
+  slateInputsFor: (i: number) => SlateInputs,
+): string {
   const frames = framesIn(stage.colour);
   const branches = new Map<string, number[]>();
   plan.outputs.forEach((planned, i) => {

@@ -19,7 +19,13 @@ describe('burn-in filters', () => {
   it('one drawtext per field, sized to the output, placed by position, every text escaped for the graph', () => {
     const planned = {
       height: 720,
-      burnins: { ...style({ shadow: true }), fields: [{ position: 'bottom-right', segments: [{ kind: 'text', text: "it's: [a], b; c" }] }, { x: 0.25, y: 0.5, segments: [{ kind: 'text', text: 'mid' }] }] },
+      burnins: {
+        ...style({ shadow: true }),
+        fields: [
+          { position: 'bottom-right', segments: [{ kind: 'text', text: "it's: [a], b; c" }] },
+          { x: 0.25, y: 0.5, segments: [{ kind: 'text', text: 'mid' }] },
+        ],
+      },
     } as Pick<PlannedOutput, 'height' | 'burnins'>;
     const [corner, free] = burninFilters(planned);
     expect(corner).toContain(`fontfile=${DEFAULT_BURNIN_FONT}`);

@@ -35,7 +35,11 @@ function timecodeExpansion(start: string, rate: number): string {
 
 function position(field: ResolvedBurninField, margin: string): { x: string; y: string } {
   if (field.position === undefined) return { x: `${field.x ?? 0}*w`, y: `${field.y ?? 0}*h` };
-  const [vertical, horizontal] = field.position.includes('-') ? field.position.split('-') : ['top', 'bottom', 'center'].includes(field.position) ? [field.position, 'center'] : ['center', field.position];
+  const [vertical, horizontal] = field.position.includes('-')
+    ? field.position.split('-')
+    : ['top', 'bottom', 'center'].includes(field.position)
+      ? [field.position, 'center']
+      : ['center', field.position];
   const x = horizontal === 'left' ? margin : horizontal === 'right' ? `w-text_w-${margin}` : '(w-text_w)/2';
   const y = vertical === 'top' ? margin : vertical === 'bottom' ? `h-text_h-${margin}` : '(h-text_h)/2';
   return { x, y };

@@ -31,19 +31,37 @@ function pipeline(input: Partial<ColourPipeline['input']>, transform: ColourPipe
 
 describe('every matrix and range stated', () => {
   it('keeps BT.709 video in YUV, converts BT.601 via RGB, and makes JFIF thumbnails BT.601 full range', () => {
-    expect(branchScale(video, base, pipeline({ matrix: 'bt709', range: 'tv' }), false)).toEqual(['scale=1280:720:flags=bicubic:in_color_matrix=bt709:in_range=tv:out_color_matrix=bt709:out_range=tv']);
-    expect(branchScale(video, base, pipeline({ matrix: 'bt601', range: 'pc' }), false)).toEqual(['scale=1280:720:flags=bicubic:in_color_matrix=bt601:in_range=pc', 'format=gbrp', 'scale=out_color_matrix=bt709:out_range=tv']);
+    expect(branchScale(video, base, pipeline({ matrix: 'bt709', range: 'tv' }), false)).toEqual([
+      'scale=1280:720:flags=bicubic:in_color_matrix=bt709:in_range=tv:out_color_matrix=bt709:out_range=tv',
+    ]);
+    expect(branchScale(video, base, pipeline({ matrix: 'bt601', range: 'pc' }), false)).toEqual([
+      'scale=1280:720:flags=bicubic:in_color_matrix=bt601:in_range=pc',
+      'format=gbrp',
+      'scale=out_color_matrix=bt709:out_range=tv',
+    ]);
     expect(branchScale(video, { pixelFormat: 'yuv422p10le' } as MediaInfo, pipeline({ matrix: 'bt601' }), false)[1]).toBe('format=gbrp16le');
-    expect(branchScale(jpeg, base, pipeline({ matrix: 'bt709', range: 'tv' }), false)).toEqual(['scale=640:360:flags=bicubic:in_color_matrix=bt709:in_range=tv', 'format=gbrp', 'scale=out_color_matrix=bt601:out_range=pc']);
+    expect(branchScale(jpeg, base, pipeline({ matrix: 'bt709', range: 'tv' }), false)).toEqual([
+      'scale=640:360:flags=bicubic:in_color_matrix=bt709:in_range=tv',
+      'format=gbrp',
+      'scale=out_color_matrix=bt601:out_range=pc',
+    ]);
     expect(branchScale(video, base, undefined, true)).toEqual(['scale=1280:720:flags=bicubic:out_color_matrix=bt709:out_range=tv']);
   });
 
   it('applies the display transform once before the split: built-in LUT written beside the run, OCIO LUT read from its cache', () => {
     const exr = { pixelFormat: 'gbrpf32le' } as MediaInfo;
-    const builtin = colourStage(exr, pipeline({ space: 'scene-linear' }, { method: 'builtin', display: 'srgb', builtin: 'linear-to-srgb' }), (c) => `/work/${c}.csp`);
+    const builtin = colourStage(
+      exr,
+      pipeline({ space: 'scene-linear' }, { method: 'builtin', display: 'srgb', builtin: 'linear-to-srgb' }),
+      (c) => `/work/${c}.csp`,
+    );
     expect(builtin.preFilters).toEqual(['lut3d=file=/work/linear-to-srgb.csp:interp=tetrahedral']);
     expect(builtin.files[0]?.path).toBe('/work/linear-to-srgb.csp');
-    const ocio = colourStage({ pixelFormat: 'yuv420p10le' } as MediaInfo, pipeline({ space: 'ACEScct', matrix: 'bt709', range: 'tv' }, { method: 'ocio', display: 'sRGB', view: 'v', lut: { path: '/cache/ab.csp', hash: 'ab' } }), () => '');
+    const ocio = colourStage(
+      { pixelFormat: 'yuv420p10le' } as MediaInfo,
+      pipeline({ space: 'ACEScct', matrix: 'bt709', range: 'tv' }, { method: 'ocio', display: 'sRGB', view: 'v', lut: { path: '/cache/ab.csp', hash: 'ab' } }),
+      () => '',
+    );
     expect(ocio.preFilters).toEqual(['scale=in_color_matrix=bt709:in_range=tv', 'format=gbrp16le', 'lut3d=file=/cache/ab.csp:interp=tetrahedral']);
     expect(ocio.readFiles).toEqual(['/cache/ab.csp']);
     expect(colourStage(base, pipeline({}), () => '')).toEqual({ preFilters: [], files: [], readFiles: [], rgb: false });

@@ -21,7 +21,22 @@ export function builtinLutCsp(curve: BuiltinCurve): string {
   const channel = [String(BUILTIN_SHAPER_POINTS), inputs.join(' '), outputs.join(' ')];
   const cube: string[] = [];
   for (let b = 0; b < 2; b++) for (let g = 0; g < 2; g++) for (let r = 0; r < 2; r++) cube.push(`${r} ${g} ${b}`);
-  return ['CSPLUTV100', '3D', '', `BEGIN METADATA`, `ftrack-encode built-in ${curve}`, 'END METADATA', '', ...channel, ...channel, ...channel, '', '2 2 2', ...cube, ''].join('\n');
+  return [
+    'CSPLUTV100',
+    '3D',
+    '',
+    `BEGIN METADATA`,
+    `ftrack-encode built-in ${curve}`,
+    'END METADATA',
+    '',
+    ...channel,
+    ...channel,
+    ...channel,
+    '',
+    '2 2 2',
+    ...cube,
+    '',
+  ].join('\n');
 }
 
 /** Whether ffmpeg delivers RGB frames for this source (EXR, DPX, PNG...) rather than YUV. */
@@ -61,7 +76,13 @@ export function colourStage(info: MediaInfo, pipeline: ColourPipeline | undefine
     if (!rgbSource && input?.matrix === 'bt2020' && SDR_TRANSFERS.has(info.color.transfer)) {
       // BT.2020 SDR video: primaries, matrix and transfer to BT.709 (swscale would change the matrix only).
       const range = input.range ?? 'tv';
-      return { preFilters: [`colorspace=all=bt709:iall=bt2020:irange=${range}:range=tv`], files: [], readFiles: [], rgb: false, yuv: { matrix: 'bt709', range: 'tv' } };
+      return {
+        preFilters: [`colorspace=all=bt709:iall=bt2020:irange=${range}:range=tv`],
+        files: [],
+        readFiles: [],
+        rgb: false,
+        yuv: { matrix: 'bt709', range: 'tv' },
+      };
     }
     return { preFilters: [], files: [], readFiles: [], rgb: rgbSource };
   }
@@ -96,7 +117,13 @@ export function branchScale(
   const spec = planned.spec;
   const size = `scale=${planned.width}:${planned.height}:flags=bicubic`;
   const jfif = spec.kind === 'image' && spec.codec === 'mjpeg';
-  const target = jfif ? { matrix: 'bt601', range: 'pc' } : spec.kind === 'video' && !spec.bt709 ? undefined : spec.kind === 'image' ? undefined : { matrix: 'bt709', range: 'tv' };
+  const target = jfif
+    ? { matrix: 'bt601', range: 'pc' }
+    : spec.kind === 'video' && !spec.bt709
+      ? undefined
+      : spec.kind === 'image'
+        ? undefined
+        : { matrix: 'bt709', range: 'tv' };
   if (rgbFrames) return [target ? `${size}:out_color_matrix=${target.matrix}:out_range=${target.range}` : size];
   const inMatrix = yuvFrames?.matrix ?? pipeline?.input.matrix ?? 'bt709';
   const inRange = yuvFrames?.range ?? pipeline?.input.range ?? 'tv';

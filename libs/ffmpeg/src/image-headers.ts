@@ -100,7 +100,15 @@ function parseExrHeader(bytes: Uint8Array): ImageHeaderInfo | undefined {
   }
 }
 
-const DPX_TRANSFER: Record<number, ImageHeaderInfo['transfer']> = { 0: 'unspecified', 1: 'printing-density', 2: 'linear', 3: 'logarithmic', 4: 'unspecified', 5: 'bt709', 6: 'bt709' };
+const DPX_TRANSFER: Record<number, ImageHeaderInfo['transfer']> = {
+  0: 'unspecified',
+  1: 'printing-density',
+  2: 'linear',
+  3: 'logarithmic',
+  4: 'unspecified',
+  5: 'bt709',
+  6: 'bt709',
+};
 
 function dpxRate(value: number): Rational | undefined {
   // Undefined DPX floats are all-ones (NaN); keep only plausible rates.

@@ -33,7 +33,8 @@ export interface HardwareSetup {
 
 export function hardwareSetup(hardware: string | undefined, codec: string): HardwareSetup | undefined {
   if (!hardware || !hardware.startsWith(`${codec === 'hevc' ? 'hevc' : codec}_`)) return undefined;
-  if (hardware.endsWith('_qsv')) return { globalArgs: ['-init_hw_device', 'qsv=hw', '-filter_hw_device', 'hw'], uploadFilter: 'format=nv12', encoder: hardware };
+  if (hardware.endsWith('_qsv'))
+    return { globalArgs: ['-init_hw_device', 'qsv=hw', '-filter_hw_device', 'hw'], uploadFilter: 'format=nv12', encoder: hardware };
   if (hardware.endsWith('_vaapi')) return { globalArgs: ['-vaapi_device', '/dev/dri/renderD128'], uploadFilter: 'format=nv12,hwupload', encoder: hardware };
   return { globalArgs: [], uploadFilter: 'format=yuv420p', encoder: hardware };
 }
@@ -71,23 +72,66 @@ function vpxDeadline(preset: string | undefined): string[] {
 /** Video codec arguments for one output (after -map). */
 export function videoCodecArgs(spec: VideoOutputSpec, hardware: HardwareSetup | undefined): string[] {
   if (hardware) {
-    const quality = spec.crf === undefined ? [] : hardware.encoder.endsWith('_nvenc')
-      ? ['-rc', 'vbr', '-cq', String(spec.crf), '-b:v', '0']
-      : hardware.encoder.endsWith('_qsv') ? ['-global_quality', String(spec.crf)] : ['-qp', String(spec.crf)];
+    const quality =
+      spec.crf === undefined
+        ? []
+        : hardware.encoder.endsWith('_nvenc')
+          ? ['-rc', 'vbr', '-cq', String(spec.crf), '-b:v', '0']
+          : hardware.encoder.endsWith('_qsv')
+            ? ['-global_quality', String(spec.crf)]
+            : ['-qp', String(spec.crf)];
     return ['-c:v', hardware.encoder, ...(spec.codec === 'h264' ? ['-profile:v', 'high'] : []), ...quality, ...gop(spec)];
   }
   switch (spec.codec) {
     case 'h264':
-      return ['-c:v', 'libx264', '-profile:v', x264Profile(spec.pixelFormat), '-preset', spec.preset ?? 'medium', ...rateControl(spec, ['-crf']), ...gop(spec), '-sc_threshold', '0'];
+      return [
+        '-c:v',
+        'libx264',
+        '-profile:v',
+        x264Profile(spec.pixelFormat),
+        '-preset',
+        spec.preset ?? 'medium',
+        ...rateControl(spec, ['-crf']),
+        ...gop(spec),
+        '-sc_threshold',
+        '0',
+      ];
     case 'hevc':
       // hvc1 tag: Apple players refuse hev1 in MP4/MOV.
-      return ['-c:v', 'libx265', '-preset', spec.preset ?? 'medium', ...rateControl(spec, ['-crf']), ...gop(spec), '-tag:v', 'hvc1', '-x265-params', 'log-level=error'];
+      return [
+        '-c:v',
+        'libx265',
+        '-preset',
+        spec.preset ?? 'medium',
+        ...rateControl(spec, ['-crf']),
+        ...gop(spec),
+        '-tag:v',
+        'hvc1',
+        '-x265-params',
+        'log-level=error',
+      ];
     case 'vp9':
       // -b:v 0 with -crf is constant quality in libvpx-vp9.
-      return ['-c:v', 'libvpx-vp9', ...(spec.bitrate ? rateControl(spec, []) : ['-b:v', '0', ...rateControl(spec, ['-crf'])]), ...vpxDeadline(spec.preset), '-row-mt', '1', ...gop(spec)];
+      return [
+        '-c:v',
+        'libvpx-vp9',
+        ...(spec.bitrate ? rateControl(spec, []) : ['-b:v', '0', ...rateControl(spec, ['-crf'])]),
+        ...vpxDeadline(spec.preset),
+        '-row-mt',
+        '1',
+        ...gop(spec),
+      ];
     case 'vp8':
       // VP8 treats -b:v as the ceiling of its constant quality mode; 0 is not allowed.
-      return ['-c:v', 'libvpx', '-b:v', spec.bitrate ?? '8M', ...(spec.crf === undefined ? [] : ['-crf', String(Math.max(4, Math.min(63, spec.crf)))]), ...vpxDeadline(spec.preset), ...gop(spec)];
+      return [
+        '-c:v',
+        'libvpx',
+        '-b:v',
+        spec.bitrate ?? '8M',
+        ...(spec.crf === undefined ? [] : ['-crf', String(Math.max(4, Math.min(63, spec.crf)))]),
+        ...vpxDeadline(spec.preset),
+        ...gop(spec),
+      ];
     case 'av1':
       return ['-c:v', 'libsvtav1', '-preset', spec.preset ?? '8', ...rateControl(spec, ['-crf']), ...gop(spec)];
     case 'prores':

@@ -49,7 +49,8 @@ interface ProbeJson {
 }
 
 /** Formats that hold exactly one picture. */
-const STILL_FORMATS = /(^|,)(png_pipe|jpeg_pipe|exr_pipe|dpx_pipe|tiff_pipe|webp_pipe|bmp_pipe|psd_pipe|sgi_pipe|pam_pipe|ppm_pipe|pgm_pipe|j2k_pipe|jpegls_pipe|qoi_pipe|gif_pipe|svg_pipe|image2)($|,)/;
+const STILL_FORMATS =
+  /(^|,)(png_pipe|jpeg_pipe|exr_pipe|dpx_pipe|tiff_pipe|webp_pipe|bmp_pipe|psd_pipe|sgi_pipe|pam_pipe|ppm_pipe|pgm_pipe|j2k_pipe|jpegls_pipe|qoi_pipe|gif_pipe|svg_pipe|image2)($|,)/;
 
 function positiveRate(text: string | undefined): Rational | undefined {
   if (!text || text === 'N/A') return undefined;
@@ -105,10 +106,14 @@ export function parseProbe(json: unknown, options: { path: string; firstFrame?: 
   }
   const format = data.format?.format_name ?? 'unknown';
   if (TEXT_AS_VIDEO_CODECS.has(video.codec_name ?? '') || /(^|,)tty(,|$)/.test(format)) {
-    throw new EncodeError('E_SOURCE_UNREADABLE', `${options.path} is a text file (ffmpeg reads it as ${video.codec_name ?? 'text'} art), not a movie or an image.`, {
-      hint: 'Point at a movie file, an image, or an image sequence pattern.',
-      details: { path: options.path, format, codec: video.codec_name },
-    });
+    throw new EncodeError(
+      'E_SOURCE_UNREADABLE',
+      `${options.path} is a text file (ffmpeg reads it as ${video.codec_name ?? 'text'} art), not a movie or an image.`,
+      {
+        hint: 'Point at a movie file, an image, or an image sequence pattern.',
+        details: { path: options.path, format, codec: video.codec_name },
+      },
+    );
   }
   const read = count(video.nb_read_packets) ?? count(video.nb_read_frames);
   const declared = count(video.nb_frames);
@@ -177,8 +182,15 @@ export function parseProbe(json: unknown, options: { path: string; firstFrame?: 
 
 /** Rates a variable-rate stream is conformed to: the nearest of these to its average rate. */
 const NOMINAL_RATES: Rational[] = [
-  rational(24000, 1001), rational(24, 1), rational(25, 1), rational(30000, 1001), rational(30, 1),
-  rational(48, 1), rational(50, 1), rational(60000, 1001), rational(60, 1),
+  rational(24000, 1001),
+  rational(24, 1),
+  rational(25, 1),
+  rational(30000, 1001),
+  rational(30, 1),
+  rational(48, 1),
+  rational(50, 1),
+  rational(60000, 1001),
+  rational(60, 1),
 ];
 
 /**
@@ -195,7 +207,8 @@ function nominalRate(video: ProbeStream, frames: number, videoDuration: number |
   const av = avg.num / avg.den;
   if (Math.abs(rv - av) / av <= 0.01) return { rate: r, frameCount: frames, variable: false };
   // Interlaced H.264 often reports the field rate as r_frame_rate: that is not variable timing.
-  if (video.field_order && /^(tt|bb|tb|bt)$/.test(video.field_order) && Math.abs(rv - 2 * av) / av <= 0.01) return { rate: avg, frameCount: frames, variable: false };
+  if (video.field_order && /^(tt|bb|tb|bt)$/.test(video.field_order) && Math.abs(rv - 2 * av) / av <= 0.01)
+    return { rate: avg, frameCount: frames, variable: false };
   // The least standard rate at or above the average: frames are mostly duplicated, seldom dropped.
   const nominal = NOMINAL_RATES.find((c) => c.num / c.den >= av * 0.99) ?? NOMINAL_RATES[NOMINAL_RATES.length - 1]!;
   return { rate: nominal, frameCount: Math.max(1, Math.round((videoDuration * nominal.num) / nominal.den)), variable: true };
@@ -207,7 +220,7 @@ function rotationOf(video: ProbeStream): number | undefined {
   const raw = matrix?.rotation ?? (video.tags?.['rotate'] ? -Number(video.tags['rotate']) : undefined);
   if (raw === undefined || !Number.isFinite(raw)) return undefined;
   // ffprobe reports the matrix's rotation counter-clockwise.
-  const clockwise = ((Math.round(-raw / 90) * 90) % 360 + 360) % 360;
+  const clockwise = (((Math.round(-raw / 90) * 90) % 360) + 360) % 360;
   return clockwise === 0 ? undefined : clockwise;
 }
 

@@ -98,7 +98,7 @@ export class ProgressParser {
     let etaSeconds: number | undefined;
     if (done) etaSeconds = 0;
     else if (percent !== undefined && percent > 0 && speed && speed > 0 && duration) {
-      etaSeconds = ((100 - percent) / 100) * duration / speed;
+      etaSeconds = (((100 - percent) / 100) * duration) / speed;
     }
     return {
       ...(frame === undefined ? {} : { frame }),

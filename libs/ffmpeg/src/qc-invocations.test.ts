@@ -18,7 +18,13 @@ const info: MediaInfo = {
   firstFrame: 0,
   isStill: false,
 };
-const plan = planEncode({ source: { kind: 'file', path: '/shots/a: b.mov' }, info, profile: new ProfileCatalog().get('ftrack-review'), outputDir: '/out', planId: 'qc' });
+const plan = planEncode({
+  source: { kind: 'file', path: '/shots/a: b.mov' },
+  info,
+  profile: new ProfileCatalog().get('ftrack-review'),
+  outputDir: '/out',
+  planId: 'qc',
+});
 const videos = plan.outputs.filter((o) => o.spec.kind === 'video');
 
 describe('contact sheet', () => {
@@ -86,7 +92,9 @@ describe('buildStillsInvocation', () => {
     expect(graph).toContain(`[s0w0]${WAVEFORM_FILTER}[s0w]`);
     expect(graph).toContain(`[o0v0]${VECTORSCOPE_FILTER}[o0v]`);
     const written = invocation.args.filter((a) => a.endsWith('.png'));
-    expect(written).toEqual(targets.flatMap((t) => [t.source.frame, t.source.waveform, t.source.vectorscope, t.review.frame, t.review.waveform, t.review.vectorscope]));
+    expect(written).toEqual(
+      targets.flatMap((t) => [t.source.frame, t.source.waveform, t.source.vectorscope, t.review.frame, t.review.waveform, t.review.vectorscope]),
+    );
     expect(invocation.args.filter((a) => a === '-frames:v')).toHaveLength(6 * videos.length);
     expect(invocation.outputs).toHaveLength(6 * videos.length);
     expect(() => buildStillsInvocation(plan, [], 0)).toThrow(RangeError);

@@ -41,7 +41,26 @@ export function buildContactSheetArgs(input: string, frames: readonly number[], 
   if (frames.length === 0) throw new RangeError('A contact sheet needs at least one frame.');
   const { columns, rows, tileWidth, tileHeight } = layout;
   const graph = `${pick(frames)},scale=${tileWidth}:${tileHeight},setsar=1,tile=${columns}x${rows}`;
-  return ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-i', inputPathArg(input), '-vf', graph, '-frames:v', '1', '-fps_mode', 'passthrough', '-update', '1', '-f', 'image2', outputPathArg(out)];
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    '-loglevel',
+    'error',
+    '-i',
+    inputPathArg(input),
+    '-vf',
+    graph,
+    '-frames:v',
+    '1',
+    '-fps_mode',
+    'passthrough',
+    '-update',
+    '1',
+    '-f',
+    'image2',
+    outputPathArg(out),
+  ];
 }
 
 /** The three pictures of one frame: the frame itself, its waveform and its vectorscope. */

@@ -28,7 +28,12 @@ function selectFrames(frames: readonly number[] | typeof ALL_FRAMES): string {
  * reference made by the very branch chain that fed its encoder (same timing, display transform,
  * scale, pixel format), compared with the decoded output on the sampled frames by SSIM and PSNR.
  */
-export function buildQualityInvocation(plan: EncodePlan, targets: readonly QualityTarget[], frames: readonly number[] | typeof ALL_FRAMES, options: InvocationOptions = {}): FfmpegInvocation {
+export function buildQualityInvocation(
+  plan: EncodePlan,
+  targets: readonly QualityTarget[],
+  frames: readonly number[] | typeof ALL_FRAMES,
+  options: InvocationOptions = {},
+): FfmpegInvocation {
   if (targets.length === 0) throw new RangeError('No outputs to measure.');
   const source = sourceStage(plan, options);
   const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...source.inputArgs];

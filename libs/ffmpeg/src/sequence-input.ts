@@ -60,18 +60,24 @@ export function missingIndexRanges(source: Pick<SequenceSource, 'first' | 'last'
  * exactly those frame numbers. Either way the frame count is last - first + 1 and the timestamps
  * are rewritten to N / rate, so the output rate is exact.
  */
-export function sequenceInput(
-  source: SequenceSource,
-  rate: Rational,
-  gapPolicy: GapPolicy,
-  concatListPath: string | undefined,
-): SequenceInput {
+export function sequenceInput(source: SequenceSource, rate: Rational, gapPolicy: GapPolicy, concatListPath: string | undefined): SequenceInput {
   const frames = sequenceFrameCount(source);
   const missing = new Set(source.missing.filter((f) => f >= source.first && f <= source.last));
   // image2 cannot skip gaps, and reads on past `last` if more frames exist: trim caps it.
   if (missing.size === 0) {
     return {
-      inputArgs: ['-f', 'image2', '-pattern_type', 'sequence', '-framerate', formatRational(rate), '-start_number', String(source.first), '-i', inputPathArg(image2Pattern(source.pattern))],
+      inputArgs: [
+        '-f',
+        'image2',
+        '-pattern_type',
+        'sequence',
+        '-framerate',
+        formatRational(rate),
+        '-start_number',
+        String(source.first),
+        '-i',
+        inputPathArg(image2Pattern(source.pattern)),
+      ],
       preFilters: [`trim=end_frame=${frames}`],
       files: [],
       links: [],

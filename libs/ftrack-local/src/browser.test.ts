@@ -164,14 +164,24 @@ describe('review page', () => {
       expect((await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: new Uint8Array(bytes) })).status).toBe(200);
       await session.call([
         { action: 'create', entity_type: 'ComponentLocation', entity_data: { component_id: id, location_id: SERVER_LOCATION_ID, resource_identifier: id } },
-        { action: 'create', entity_type: 'Metadata', entity_data: { parent_id: id, parent_type: 'FileComponent', key: 'ftr_meta', value: JSON.stringify(meta) } },
+        {
+          action: 'create',
+          entity_type: 'Metadata',
+          entity_data: { parent_id: id, parent_type: 'FileComponent', key: 'ftr_meta', value: JSON.stringify(meta) },
+        },
       ]);
       return id;
     };
     const mp4Id = await register('ftrackreview-mp4', mp4, '.mp4', { frameIn: 0, frameOut: 25, frameRate: 25, width: 320, height: 180 });
     // The quality gate's figures as publish writes them.
     const quality = { 'ftrack_encode.ssim': '0.9912', 'ftrack_encode.psnr': '44.70', 'ftrack_encode.quality_frames': '0,2,5,7,10,12,14,17,19,22,24' };
-    await session.call(Object.entries(quality).map(([key, value]) => ({ action: 'create', entity_type: 'Metadata', entity_data: { parent_id: mp4Id, parent_type: 'FileComponent', key, value } })));
+    await session.call(
+      Object.entries(quality).map(([key, value]) => ({
+        action: 'create',
+        entity_type: 'Metadata',
+        entity_data: { parent_id: mp4Id, parent_type: 'FileComponent', key, value },
+      })),
+    );
     const thumbId = await register('thumbnail', jpg, '.jpg', { format: 'image' });
     await session.update('AssetVersion', [versionId], { thumbnail_id: thumbId });
 
@@ -198,11 +208,13 @@ describe('review page', () => {
     expect(await page.locator('#quality tr[data-component="thumbnail"]').count()).toBe(0);
 
     // Frame stepping at ftr_meta's 25 fps: keys and buttons move exactly one frame and pause.
-    const shown = async () => page.evaluate(() => {
-      const video = document.querySelector('video#player') as HTMLVideoElement;
-      return { frame: video.dataset['frame'], time: video.currentTime, paused: video.paused, label: document.querySelector('#frame-number')!.textContent };
-    });
-    const waitFrame = (n: number) => page.waitForFunction((f) => (document.querySelector('video#player') as HTMLVideoElement).dataset['frame'] === String(f), n);
+    const shown = async () =>
+      page.evaluate(() => {
+        const video = document.querySelector('video#player') as HTMLVideoElement;
+        return { frame: video.dataset['frame'], time: video.currentTime, paused: video.paused, label: document.querySelector('#frame-number')!.textContent };
+      });
+    const waitFrame = (n: number) =>
+      page.waitForFunction((f) => (document.querySelector('video#player') as HTMLVideoElement).dataset['frame'] === String(f), n);
     await page.keyboard.press('.');
     await waitFrame(1);
     await page.keyboard.press('ArrowRight');

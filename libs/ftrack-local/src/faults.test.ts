@@ -42,7 +42,11 @@ describe('faults', () => {
     await expect(
       session.call([
         { action: 'create', entity_type: 'FileComponent', entity_data: { id: componentId, name: 'x' } },
-        { action: 'create', entity_type: 'ComponentLocation', entity_data: { component_id: componentId, location_id: '3a372bde-05bc-11e4-8908-20c9d081909b', resource_identifier: componentId } },
+        {
+          action: 'create',
+          entity_type: 'ComponentLocation',
+          entity_data: { component_id: componentId, location_id: '3a372bde-05bc-11e4-8908-20c9d081909b', resource_identifier: componentId },
+        },
       ]),
     ).rejects.toMatchObject({ name: 'ServerError' });
     expect((await session.query(`select id from FileComponent where id is ${componentId}`)).data).toHaveLength(0);
@@ -58,9 +62,7 @@ describe('faults', () => {
 
   it('drops the connection mid-upload and leaves no file behind', async () => {
     const id = randomUUID();
-    const [meta] = (await session.call([{ action: 'get_upload_metadata', component_id: id, file_name: 'a.bin', file_size: 200_000 }])) as [
-      Record<string, any>,
-    ];
+    const [meta] = (await session.call([{ action: 'get_upload_metadata', component_id: id, file_name: 'a.bin', file_size: 200_000 }])) as [Record<string, any>];
     server.faults.set({ dropUploadAfterBytes: 50_000 });
     await expect(fetch(meta['url'], { method: 'PUT', headers: meta['headers'], body: new Uint8Array(randomBytes(200_000)) })).rejects.toThrow();
     const params = new URLSearchParams({ id, username: server.user, apiKey: server.apiKey });
@@ -72,9 +74,7 @@ describe('faults', () => {
 
   it('throttles storage writes', async () => {
     const id = randomUUID();
-    const [meta] = (await session.call([{ action: 'get_upload_metadata', component_id: id, file_name: 'a.bin', file_size: 40_000 }])) as [
-      Record<string, any>,
-    ];
+    const [meta] = (await session.call([{ action: 'get_upload_metadata', component_id: id, file_name: 'a.bin', file_size: 40_000 }])) as [Record<string, any>];
     server.faults.set({ storageBytesPerSecond: 100_000 });
     const started = Date.now();
     const put = await fetch(meta['url'], { method: 'PUT', headers: meta['headers'], body: new Uint8Array(randomBytes(40_000)) });

@@ -35,13 +35,9 @@ function ensureDemoHierarchy(db: Db, repo: EntityRepo, view: SchemaView, userId:
     const ref = (type: string, entityId: string) => ({ __entity_type__: type, id: entityId });
     const sequenceId = id(writer.create('Sequence', { name: 'sq010', parent: ref('Project', projectId) }, userId));
     const shotId = id(writer.create('Shot', { name: 'sh010', parent: ref('Sequence', sequenceId) }, userId));
-    const taskId = id(
-      writer.create('Task', { name: 'compositing', parent: ref('Shot', shotId), type_id: REFERENCE_IDS.typeCompositing }, userId),
-    );
+    const taskId = id(writer.create('Task', { name: 'compositing', parent: ref('Shot', shotId), type_id: REFERENCE_IDS.typeCompositing }, userId));
     const assetId = id(writer.create('Asset', { name: 'sh010_comp', parent: ref('Shot', shotId), type_id: REFERENCE_IDS.assetTypeReview }, userId));
-    const versionId = id(
-      writer.create('AssetVersion', { asset: ref('Asset', assetId), task: ref('Task', taskId), comment: 'Seeded by ftrack-local' }, userId),
-    );
+    const versionId = id(writer.create('AssetVersion', { asset: ref('Asset', assetId), task: ref('Task', taskId), comment: 'Seeded by ftrack-local' }, userId));
     const seed: DemoSeed = { projectId, sequenceId, shotId, taskId, assetId, versionId };
     writeMeta(db, 'demo_seed', JSON.stringify(seed));
     return seed;

@@ -269,4 +269,3 @@ async function discardAbandonedUploads(db: Db, files: FileStore): Promise<void> 
     if (!live.has(uploadId)) await files.discardUpload(uploadId).catch(() => undefined);
   }
 }
-

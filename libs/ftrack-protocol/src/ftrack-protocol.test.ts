@@ -19,6 +19,8 @@ describe('ftrack protocol', () => {
     );
     expect(queries.sourceComponents({ componentId: 'c-1' })).toMatch(/from Component where id is "c-1"$/);
     expect(queries.sourceComponents({ versionId: 'v-1' })).toMatch(/from Component where version_id is "v-1"$/);
-    expect(queries.registeredProvenance(['a', 'b'])).toBe('select parent_id from Metadata where parent_id in ("a", "b") and key is "ftrack_encode.profile_hash"');
+    expect(queries.registeredProvenance(['a', 'b'])).toBe(
+      'select parent_id from Metadata where parent_id in ("a", "b") and key is "ftrack_encode.profile_hash"',
+    );
   });
 });

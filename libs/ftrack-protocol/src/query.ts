@@ -31,7 +31,9 @@ export const queries = {
     `select id from ComponentLocation where location_id is ${quote(checkId(locationId, 'Location'))} and resource_identifier is ${quote(resourceIdentifier)} limit 1`,
   sourceComponents: (ref: { versionId: string } | { componentId: string }) =>
     'select id, name, file_type, size, version_id, component_locations.location_id, component_locations.resource_identifier from Component ' +
-    ('componentId' in ref ? `where id is ${quote(checkId(ref.componentId, 'Component'))}` : `where version_id is ${quote(checkId(ref.versionId, 'AssetVersion'))}`),
+    ('componentId' in ref
+      ? `where id is ${quote(checkId(ref.componentId, 'Component'))}`
+      : `where version_id is ${quote(checkId(ref.versionId, 'AssetVersion'))}`),
   /** What burn-ins may show beyond names: the version's task, the custom attributes of the asset's parent. */
   versionTask: (versionId: string) => `select task.name from AssetVersion where id is ${quote(checkId(versionId, 'AssetVersion'))}`,
   assetParentCustomAttributes: (assetId: string) => `select parent.custom_attributes from Asset where id is ${quote(checkId(assetId, 'Asset'))}`,
@@ -40,5 +42,6 @@ export const queries = {
     `select id, name, version_id, version.asset.type.short from Component where id is ${quote(checkId(componentId, 'Component'))}`,
   componentsByIds: (ids: readonly string[]) => `select id from Component where id in (${list(ids, 'Component')})`,
   /** Which of these components carry the provenance of a finished registration batch. */
-  registeredProvenance: (ids: readonly string[]) => `select parent_id from Metadata where parent_id in (${list(ids, 'Component')}) and key is ${quote(`${PROVENANCE_PREFIX}profile_hash`)}`,
+  registeredProvenance: (ids: readonly string[]) =>
+    `select parent_id from Metadata where parent_id in (${list(ids, 'Component')}) and key is ${quote(`${PROVENANCE_PREFIX}profile_hash`)}`,
 } as const;

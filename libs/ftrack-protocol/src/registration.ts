@@ -27,7 +27,10 @@ export function ftrMetaFor(component: Pick<ComponentToRegister, 'output'>): stri
 }
 
 /** Only the provenance and the stored checksum/size are read: the QC report shows it before anything is stored. */
-export function provenanceFor(request: Pick<RegistrationRequest, 'provenance'>, component: { output: ComponentToRegister['output']; stored: Pick<ComponentToRegister['stored'], 'checksum' | 'size'> }): Record<string, string> {
+export function provenanceFor(
+  request: Pick<RegistrationRequest, 'provenance'>,
+  component: { output: ComponentToRegister['output']; stored: Pick<ComponentToRegister['stored'], 'checksum' | 'size'> },
+): Record<string, string> {
   const { output, stored } = component;
   const p = request.provenance;
   const bitrate = output.info.bitRate ?? (output.spec.kind === 'video' ? output.spec.bitrate : undefined);
@@ -81,7 +84,14 @@ export function buildRegistrationOperations(request: RegistrationRequest, option
       operations.push({
         action: 'create',
         entity_type: 'FileComponent',
-        entity_data: { __entity_type__: 'FileComponent', id: componentId, name: output.name, file_type: fileType(component), size: stored.size, version_id: target.versionId },
+        entity_data: {
+          __entity_type__: 'FileComponent',
+          id: componentId,
+          name: output.name,
+          file_type: fileType(component),
+          size: stored.size,
+          version_id: target.versionId,
+        },
       });
     }
     if (!component.componentExists) {
@@ -102,7 +112,13 @@ export function buildRegistrationOperations(request: RegistrationRequest, option
       operations.push({
         action: 'create',
         entity_type: 'ComponentLocation',
-        entity_data: { __entity_type__: 'ComponentLocation', id: newId(), component_id: componentId, location_id: locationId, resource_identifier: stored.resourceIdentifier },
+        entity_data: {
+          __entity_type__: 'ComponentLocation',
+          id: newId(),
+          component_id: componentId,
+          location_id: locationId,
+          resource_identifier: stored.resourceIdentifier,
+        },
       });
     }
   }

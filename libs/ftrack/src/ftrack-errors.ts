@@ -19,7 +19,12 @@ export function isAuthFailure(exception: string | undefined, message: string): b
 }
 
 /** Any error from the @ftrack/api client as an EncodeError that never carries the key. */
-export function toFtrackError(error: unknown, what: string, context: { serverUrl: string; apiUser: string; apiKey: string }, code: ErrorCode = 'E_FTRACK_FAILED'): EncodeError {
+export function toFtrackError(
+  error: unknown,
+  what: string,
+  context: { serverUrl: string; apiUser: string; apiKey: string },
+  code: ErrorCode = 'E_FTRACK_FAILED',
+): EncodeError {
   if (error instanceof EncodeError) return error;
   if (isAbortError(error)) return new EncodeError('E_CANCELLED', 'Cancelled.', { cause: scrubCause(error) });
   const name = error instanceof Error ? error.name : undefined;

@@ -201,7 +201,11 @@ describe('FtrackReviewRegistry against ftrack-local with the real @ftrack/api cl
     expect(locations.map((l) => l['location_id']).sort()).toEqual([SERVER_LOCATION_ID, 'ce9b348f-8809-11e3-821c-20c9d081909b'].sort());
     expect(await rows(`select id from FileComponent where id is "${first?.componentId}"`)).toHaveLength(1);
     // Component and location both there (only the file was re-stored): nothing is created again.
-    await registry.register({ ...req, components: [{ ...(first as ComponentToRegister), componentExists: true, locationExists: true }], thumbnailName: undefined });
+    await registry.register({
+      ...req,
+      components: [{ ...(first as ComponentToRegister), componentExists: true, locationExists: true }],
+      thumbnailName: undefined,
+    });
     expect(await rows(`select id from ComponentLocation where component_id is "${first?.componentId}"`)).toHaveLength(2);
   });
 
@@ -232,9 +236,21 @@ describe('FtrackReviewRegistry against ftrack-local with the real @ftrack/api cl
     const big = randomUUID();
     const small = randomUUID();
     await plain.call([
-      { action: 'create', entity_type: 'FileComponent', entity_data: { __entity_type__: 'FileComponent', id: big, name: 'main', file_type: '.mov', size: 9_000_000, version_id: versionId } },
-      { action: 'create', entity_type: 'FileComponent', entity_data: { __entity_type__: 'FileComponent', id: small, name: 'proxy', file_type: '.mov', size: 10, version_id: versionId } },
-      { action: 'create', entity_type: 'ComponentLocation', entity_data: { __entity_type__: 'ComponentLocation', component_id: big, location_id: SERVER_LOCATION_ID, resource_identifier: big } },
+      {
+        action: 'create',
+        entity_type: 'FileComponent',
+        entity_data: { __entity_type__: 'FileComponent', id: big, name: 'main', file_type: '.mov', size: 9_000_000, version_id: versionId },
+      },
+      {
+        action: 'create',
+        entity_type: 'FileComponent',
+        entity_data: { __entity_type__: 'FileComponent', id: small, name: 'proxy', file_type: '.mov', size: 10, version_id: versionId },
+      },
+      {
+        action: 'create',
+        entity_type: 'ComponentLocation',
+        entity_data: { __entity_type__: 'ComponentLocation', component_id: big, location_id: SERVER_LOCATION_ID, resource_identifier: big },
+      },
     ] as never);
     const largest = await registry.findSourceComponent({ versionId });
     expect(largest).toMatchObject({ componentId: big, name: 'main', fileType: '.mov', size: 9_000_000, versionId });

@@ -53,13 +53,10 @@ export class FtrackReviewRegistry implements ReviewRegistry {
 
   async resolveTarget(versionId: string): Promise<ReviewTarget> {
     checkId(versionId, 'AssetVersion');
-    const [row] = await this.query(
-      `Looking up version ${versionId}`,
-      queries.versionTarget(versionId),
-    );
+    const [row] = await this.query(`Looking up version ${versionId}`, queries.versionTarget(versionId));
     if (!row) {
       throw new EncodeError('E_FTRACK_NOT_FOUND', `AssetVersion ${versionId} does not exist on ${(await this.connection.credentials()).serverUrl}.`, {
-        hint: 'Check the version id (ftrack web: the version\'s Info tab, or `select id from AssetVersion ...`).',
+        hint: "Check the version id (ftrack web: the version's Info tab, or `select id from AssetVersion ...`).",
         details: { versionId },
       });
     }
@@ -94,10 +91,7 @@ export class FtrackReviewRegistry implements ReviewRegistry {
 
   async findRegistration(versionId: string, key: RegistrationKey): Promise<ExistingComponent[] | undefined> {
     checkId(versionId, 'AssetVersion');
-    const rows = await this.query(
-      `Looking for earlier review media on version ${versionId}`,
-      queries.versionComponents(versionId),
-    );
+    const rows = await this.query(`Looking for earlier review media on version ${versionId}`, queries.versionComponents(versionId));
     const found: ExistingComponent[] = [];
     for (const row of rows) {
       const meta = metadataOf(row);
@@ -143,10 +137,7 @@ export class FtrackReviewRegistry implements ReviewRegistry {
   }
 
   async isResourceRegistered(locationId: string, resourceIdentifier: string): Promise<boolean> {
-    const rows = await this.query(
-      `Checking what is recorded at ${resourceIdentifier}`,
-      queries.resourceRegistered(locationId, resourceIdentifier),
-    );
+    const rows = await this.query(`Checking what is recorded at ${resourceIdentifier}`, queries.resourceRegistered(locationId, resourceIdentifier));
     return rows.length > 0;
   }
 
@@ -173,9 +164,13 @@ export class FtrackReviewRegistry implements ReviewRegistry {
     else if (ref.name !== undefined) chosen = rows.find((r) => r['name'] === ref.name);
     else chosen = rows.filter((r) => !REVIEW_NAME.test(str(r['name']))).sort((a, b) => Number(b['size'] ?? 0) - Number(a['size'] ?? 0))[0];
     if (!chosen) {
-      const what = 'componentId' in ref ? `Component ${ref.componentId}` : `A source component${ref.name ? ` named "${ref.name}"` : ''} on version ${ref.versionId}`;
+      const what =
+        'componentId' in ref ? `Component ${ref.componentId}` : `A source component${ref.name ? ` named "${ref.name}"` : ''} on version ${ref.versionId}`;
       throw new EncodeError('E_FTRACK_NOT_FOUND', `${what} does not exist.`, {
-        hint: rows.length > 0 ? `Components on the version: ${rows.map((r) => str(r['name'])).join(', ')}` : 'Upload the source to the version first, or give a file path.',
+        hint:
+          rows.length > 0
+            ? `Components on the version: ${rows.map((r) => str(r['name'])).join(', ')}`
+            : 'Upload the source to the version first, or give a file path.',
         details: { ...ref },
       });
     }

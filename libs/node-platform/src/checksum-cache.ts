@@ -35,15 +35,22 @@ export class CachingHasher implements Hasher {
     const key = await this.keyOf(paths, algorithm);
     const entry = join(this.dir, `${key}.json`);
     if (!options.rehash) {
-      const cached = await readFile(entry, 'utf8').then((text) => JSON.parse(text) as Checksum, () => undefined);
+      const cached = await readFile(entry, 'utf8').then(
+        (text) => JSON.parse(text) as Checksum,
+        () => undefined,
+      );
       if (cached?.algorithm === algorithm && typeof cached.hex === 'string') return cached;
     }
     const checksum = await this.inner.hashFiles(paths, algorithm, options.signal ? { signal: options.signal } : {});
     // A source that changed while it was read has no checksum: the digest is of bytes that are gone.
     if ((await this.keyOf(paths, algorithm)) !== key) {
-      throw new EncodeError('E_SOURCE_UNREADABLE', `The source changed while it was read (${paths.length === 1 ? paths[0] : `${paths.length} frames from ${paths[0]}`}).`, {
-        hint: 'Publish it once it is complete (is a render or a copy still writing it?).',
-      });
+      throw new EncodeError(
+        'E_SOURCE_UNREADABLE',
+        `The source changed while it was read (${paths.length === 1 ? paths[0] : `${paths.length} frames from ${paths[0]}`}).`,
+        {
+          hint: 'Publish it once it is complete (is a render or a copy still writing it?).',
+        },
+      );
     }
     await this.remember(entry, checksum).catch(() => undefined);
     return checksum;

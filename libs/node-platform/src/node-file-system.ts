@@ -21,7 +21,10 @@ export class NodeFileSystem implements FileSystem {
   }
 
   async exists(path: string): Promise<boolean> {
-    return stat(path).then(() => true, () => false);
+    return stat(path).then(
+      () => true,
+      () => false,
+    );
   }
 
   async ensureWritableDir(path: string): Promise<void> {

@@ -52,17 +52,42 @@ describe('OcioBaker (Debian opencolorio-tools)', () => {
 
   it('an OCIO v1 config (views are colourspaces) bakes straight from the config, active displays/views first', async () => {
     const v1 = join(dir, 'v1.ocio');
-    await writeFile(v1, [
-      'ocio_profile_version: 1', 'search_path: ""', 'strictparsing: true', 'roles:', '  scene_linear: linear', '  default: linear',
-      'displays:', '  Film:', '    - !<View> {name: Log, colorspace: log}', '  Monitor:', '    - !<View> {name: Raw, colorspace: linear}', '    - !<View> {name: Gamma, colorspace: gamma22}',
-      'active_displays: [Monitor, Film]', 'active_views: [Gamma, Raw, Log]',
-      'colorspaces:', '  - !<ColorSpace>', '    name: linear', '    bitdepth: 32f',
-      '  - !<ColorSpace>', '    name: gamma22', '    from_reference: !<ExponentTransform> {value: [0.454545, 0.454545, 0.454545, 1]}',
-      '  - !<ColorSpace>', '    name: log', '    from_reference: !<LogTransform> {base: 10}', '',
-    ].join('\n'));
+    await writeFile(
+      v1,
+      [
+        'ocio_profile_version: 1',
+        'search_path: ""',
+        'strictparsing: true',
+        'roles:',
+        '  scene_linear: linear',
+        '  default: linear',
+        'displays:',
+        '  Film:',
+        '    - !<View> {name: Log, colorspace: log}',
+        '  Monitor:',
+        '    - !<View> {name: Raw, colorspace: linear}',
+        '    - !<View> {name: Gamma, colorspace: gamma22}',
+        'active_displays: [Monitor, Film]',
+        'active_views: [Gamma, Raw, Log]',
+        'colorspaces:',
+        '  - !<ColorSpace>',
+        '    name: linear',
+        '    bitdepth: 32f',
+        '  - !<ColorSpace>',
+        '    name: gamma22',
+        '    from_reference: !<ExponentTransform> {value: [0.454545, 0.454545, 0.454545, 1]}',
+        '  - !<ColorSpace>',
+        '    name: log',
+        '    from_reference: !<LogTransform> {base: 10}',
+        '',
+      ].join('\n'),
+    );
     const baker = new OcioBaker({ cacheDir: join(dir, 'v1-luts') });
     const info = await baker.inspect(v1);
-    expect(info.displays).toEqual([{ name: 'Monitor', views: ['Gamma', 'Raw'] }, { name: 'Film', views: ['Log'] }]);
+    expect(info.displays).toEqual([
+      { name: 'Monitor', views: ['Gamma', 'Raw'] },
+      { name: 'Film', views: ['Log'] },
+    ]);
     expect(info.defaultDisplay).toBe('Monitor');
     const lut = await baker.bake({ config: info, inputSpace: 'linear', display: 'Monitor', view: 'Gamma', cubeSize: 9 });
     expect(await readFile(lut.path, 'utf8')).toContain('9 9 9');
@@ -70,11 +95,20 @@ describe('OcioBaker (Debian opencolorio-tools)', () => {
 
   it('an unreadable or invalid config is E_CONFIG_INVALID', async () => {
     const baker = new OcioBaker({ cacheDir: join(dir, 'luts') });
-    const missing = await baker.inspect(join(dir, 'nope.ocio')).then(() => undefined, (e: unknown) => e);
+    const missing = await baker.inspect(join(dir, 'nope.ocio')).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isEncodeError(missing, 'E_CONFIG_INVALID')).toBe(true);
     const broken = join(dir, 'broken.ocio');
-    await writeFile(broken, 'ocio_profile_version: 2.1\ncolorspaces:\n  - !<ColorSpace>\n    name: a\n    to_scene_reference: !<FileTransform> {src: missing.cube}\n');
-    const invalid = await baker.inspect(broken).then(() => undefined, (e: unknown) => e);
+    await writeFile(
+      broken,
+      'ocio_profile_version: 2.1\ncolorspaces:\n  - !<ColorSpace>\n    name: a\n    to_scene_reference: !<FileTransform> {src: missing.cube}\n',
+    );
+    const invalid = await baker.inspect(broken).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isEncodeError(invalid, 'E_CONFIG_INVALID'), String(invalid)).toBe(true);
   });
 });

@@ -27,7 +27,9 @@ function unquote(text: string): string {
  * The parts of an OCIO YAML config we need (roles, displays and their views, active displays),
  * read line by line; colourspace names come from ociocheck, which also validates the whole file.
  */
-export function parseOcioDisplays(text: string): Pick<OcioConfigInfo, 'roles' | 'displays' | 'defaultDisplay'> & { viewColourspaces: Record<string, Record<string, string>> } {
+export function parseOcioDisplays(
+  text: string,
+): Pick<OcioConfigInfo, 'roles' | 'displays' | 'defaultDisplay'> & { viewColourspaces: Record<string, Record<string, string>> } {
   const roles: Record<string, string> = {};
   const displays: { name: string; views: string[] }[] = [];
   const viewColourspaces: Record<string, Record<string, string>> = {};
@@ -40,8 +42,18 @@ export function parseOcioDisplays(text: string): Pick<OcioConfigInfo, 'roles' | 
     const top = /^([A-Za-z_]+):\s*(.*)$/.exec(line);
     if (top) {
       section = top[1]!;
-      if (section === 'active_displays' && top[2]) active = top[2].replace(/^\[|\]$/g, '').split(',').map(unquote).filter(Boolean);
-      if (section === 'active_views' && top[2]) activeViews = top[2].replace(/^\[|\]$/g, '').split(',').map(unquote).filter(Boolean);
+      if (section === 'active_displays' && top[2])
+        active = top[2]
+          .replace(/^\[|\]$/g, '')
+          .split(',')
+          .map(unquote)
+          .filter(Boolean);
+      if (section === 'active_views' && top[2])
+        activeViews = top[2]
+          .replace(/^\[|\]$/g, '')
+          .split(',')
+          .map(unquote)
+          .filter(Boolean);
       continue;
     }
     if (section === 'roles') {
@@ -64,7 +76,12 @@ export function parseOcioDisplays(text: string): Pick<OcioConfigInfo, 'roles' | 
   if (activeViews?.length) {
     for (const d of displays) d.views = [...activeViews.filter((v) => d.views.includes(v)), ...d.views.filter((v) => !activeViews!.includes(v))];
   }
-  const ordered = active?.length ? [...active.map((a) => displays.find((d) => d.name === a)).filter((d): d is { name: string; views: string[] } => !!d), ...displays.filter((d) => !active!.includes(d.name))] : displays;
+  const ordered = active?.length
+    ? [
+        ...active.map((a) => displays.find((d) => d.name === a)).filter((d): d is { name: string; views: string[] } => !!d),
+        ...displays.filter((d) => !active!.includes(d.name)),
+      ]
+    : displays;
   return { roles, displays: ordered, viewColourspaces, ...(ordered[0] ? { defaultDisplay: ordered[0].name } : {}) };
 }
 
@@ -104,11 +121,16 @@ export function derivedConfig(text: string, configDir: string, display: string, 
   let out = text.replace(/^colorspaces:[ \t]*\r?\n/m, (m) => `${m}${added}`);
   const search = /^search_path:[ \t]*(.*)$/m.exec(out);
   if (search && search[1]!.trim()) {
-    const paths = unquote(search[1]!).split(':').map((p) => (isAbsolute(p) ? p : resolve(configDir, p)));
+    const paths = unquote(search[1]!)
+      .split(':')
+      .map((p) => (isAbsolute(p) ? p : resolve(configDir, p)));
     out = out.replace(search[0], `search_path: ${yamlQuote(paths.join(':'))}`);
   } else if (search) {
     out = out.replace(/^search_path:[ \t]*\r?\n((?:[ \t]+-[^\n]*\n)+)/m, (_m, items: string) => {
-      const paths = items.split('\n').filter((l) => l.trim()).map((l) => unquote(l.trim().replace(/^-\s*/, '')));
+      const paths = items
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => unquote(l.trim().replace(/^-\s*/, '')));
       return `search_path: ${yamlQuote(paths.map((p) => (isAbsolute(p) ? p : resolve(configDir, p))).join(':'))}\n`;
     });
   } else out = `search_path: ${yamlQuote(configDir)}\n${out}`;
@@ -154,14 +176,23 @@ export class OcioBaker implements ColourBaker {
         cause: error,
       });
     }
-    const result = await execa(this.options.ociocheck ?? 'ociocheck', ['--iconfig', path], { reject: false, stdin: 'ignore', ...(signal ? { cancelSignal: signal } : {}) });
+    const result = await execa(this.options.ociocheck ?? 'ociocheck', ['--iconfig', path], {
+      reject: false,
+      stdin: 'ignore',
+      ...(signal ? { cancelSignal: signal } : {}),
+    });
     if (result.failed && result.exitCode === undefined) {
       throw new EncodeError('E_ENCODER_MISSING', `Cannot run ociocheck: ${result.shortMessage}`, { hint: INSTALL_HINT });
     }
     const output = `${result.stdout}\n${result.stderr}`;
     const colourspaces = parseOciocheckColourspaces(output);
     if (result.failed || !/\*\* Validation \*\*\s*\n\s*passed/.test(output) || colourspaces.length === 0) {
-      const reason = output.split('\n').filter((l) => /error|exception|fail/i.test(l)).slice(-3).join(' | ') || `ociocheck exited with ${result.exitCode}`;
+      const reason =
+        output
+          .split('\n')
+          .filter((l) => /error|exception|fail/i.test(l))
+          .slice(-3)
+          .join(' | ') || `ociocheck exited with ${result.exitCode}`;
       throw new EncodeError('E_CONFIG_INVALID', `The OCIO config ${path} does not validate: ${reason}`, {
         hint: 'Run `ociocheck --iconfig <config>` to see every problem.',
         details: { ocioConfig: path },
@@ -177,9 +208,23 @@ export class OcioBaker implements ColourBaker {
 
   async bake(request: BakeRequest, options: { signal?: AbortSignal } = {}): Promise<ColourLut> {
     const { config } = request;
-    const hash = stableHash({ v: 1, config: config.hash, input: request.inputSpace, display: request.display, view: request.view, shaper: request.shaperSpace ?? null, size: request.cubeSize });
+    const hash = stableHash({
+      v: 1,
+      config: config.hash,
+      input: request.inputSpace,
+      display: request.display,
+      view: request.view,
+      shaper: request.shaperSpace ?? null,
+      size: request.cubeSize,
+    });
     const lutPath = join(this.cacheDir, `${hash}.csp`);
-    if (await stat(lutPath).then((s) => s.size > 0, () => false)) return { path: lutPath, hash };
+    if (
+      await stat(lutPath).then(
+        (s) => s.size > 0,
+        () => false,
+      )
+    )
+      return { path: lutPath, hash };
     await mkdir(this.cacheDir, { recursive: true });
     const text = await readFile(config.path, 'utf8');
     // A view that is a colourspace bakes straight from the studio config (works for OCIO v1 configs);
@@ -191,15 +236,24 @@ export class OcioBaker implements ColourBaker {
     const args = ['--iconfig', direct ? config.path : derived, '--inputspace', request.inputSpace, '--outputspace', direct ?? DISPLAY_VIEW];
     if (request.shaperSpace) args.push('--shaperspace', request.shaperSpace);
     args.push('--format', 'cinespace', '--cubesize', String(request.cubeSize), partial);
-    const result = await execa(this.options.ociobakelut ?? 'ociobakelut', args, { reject: false, stdin: 'ignore', ...(options.signal ? { cancelSignal: options.signal } : {}) });
+    const result = await execa(this.options.ociobakelut ?? 'ociobakelut', args, {
+      reject: false,
+      stdin: 'ignore',
+      ...(options.signal ? { cancelSignal: options.signal } : {}),
+    });
     await rm(derived, { force: true });
     if (result.failed) {
       await rm(partial, { force: true });
-      if (result.exitCode === undefined && !result.isCanceled) throw new EncodeError('E_ENCODER_MISSING', `Cannot run ociobakelut: ${result.shortMessage}`, { hint: INSTALL_HINT });
+      if (result.exitCode === undefined && !result.isCanceled)
+        throw new EncodeError('E_ENCODER_MISSING', `Cannot run ociobakelut: ${result.shortMessage}`, { hint: INSTALL_HINT });
       if (result.isCanceled) throw new EncodeError('E_CANCELLED', 'Cancelled while baking the display LUT.');
-      throw new EncodeError('E_CONFIG_INVALID', `ociobakelut could not bake ${request.inputSpace} -> ${request.display} / ${request.view}: ${`${result.stderr}`.trim().split('\n').slice(-2).join(' | ')}`, {
-        details: { ocioConfig: config.path, inputSpace: request.inputSpace, display: request.display, view: request.view },
-      });
+      throw new EncodeError(
+        'E_CONFIG_INVALID',
+        `ociobakelut could not bake ${request.inputSpace} -> ${request.display} / ${request.view}: ${`${result.stderr}`.trim().split('\n').slice(-2).join(' | ')}`,
+        {
+          details: { ocioConfig: config.path, inputSpace: request.inputSpace, display: request.display, view: request.view },
+        },
+      );
     }
     await rename(partial, lutPath);
     return { path: lutPath, hash };

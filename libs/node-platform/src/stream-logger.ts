@@ -9,9 +9,7 @@ export const redactText = (text: string): string => redactSecrets(text);
 
 /** Line logger for CLIs and daemons: JSON lines (for log shippers) or plain text, always to stderr. */
 export class StreamLogger implements Logger {
-  constructor(
-    private readonly options: { level?: Level; json?: boolean; write?: (line: string) => void; bindings?: Record<string, unknown> } = {},
-  ) {}
+  constructor(private readonly options: { level?: Level; json?: boolean; write?: (line: string) => void; bindings?: Record<string, unknown> } = {}) {}
 
   child(bindings: Record<string, unknown>): StreamLogger {
     return new StreamLogger({ ...this.options, bindings: { ...this.options.bindings, ...bindings } });

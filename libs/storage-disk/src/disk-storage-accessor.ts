@@ -89,12 +89,7 @@ export class DiskStorageAccessor implements StorageAccessor {
           callback(null, chunk);
         },
       });
-      await pipeline(
-        createReadStream(localPath, { highWaterMark: CHUNK }),
-        meter,
-        createWriteStream(temp, { flags: 'wx' }),
-        ...(signal ? [{ signal }] : []),
-      );
+      await pipeline(createReadStream(localPath, { highWaterMark: CHUNK }), meter, createWriteStream(temp, { flags: 'wx' }), ...(signal ? [{ signal }] : []));
       const checksum: Checksum = { algorithm: this.algorithm, hex: hash.digest('hex') };
       await this.verifyCopy(temp, checksum, done, resourceIdentifier, signal);
       if (signal?.aborted) throw new EncodeError('E_CANCELLED', 'Cancelled.');

@@ -10,7 +10,10 @@ const KNOWN = new Set(['project', 'sequence', 'shot', 'asset', 'version', 'compo
  * no characters Windows shares reject, never `.` or `..`. Spaces and unicode stay as they are.
  */
 export function sanitizeSegmentValue(value: string): string {
-  const cleaned = value.normalize('NFC').replace(/[/\\\u0000-\u001f\u007f<>:"|?*]/g, '_').trim();
+  const cleaned = value
+    .normalize('NFC')
+    .replace(/[/\\\u0000-\u001f\u007f<>:"|?*]/g, '_')
+    .trim();
   if (cleaned === '' || /^\.+$/.test(cleaned)) return cleaned.replace(/\./g, '_');
   return cleaned;
 }

@@ -15,13 +15,17 @@ import { FtrackServerStorage, registerFtrackServerStorage, type FtrackServerStor
 type Server = Awaited<ReturnType<typeof startFtrackLocal>>;
 const MiB = 1024 * 1024;
 
-describeStorageContract(it, async () => {
-  const server = await startFtrackLocal({ port: 0 });
-  const storage = new FtrackServerStorage({ serverUrl: server.url, apiUser: server.user, apiKey: server.apiKey, retryBaseDelayMs: 20 });
-  return { storage, cleanup: () => server.close() };
-  // ftrack-local runs in this process, so its request and file-write buffers count too;
-  // a client holding the 40 MiB file would still exceed this.
-}, { maxBufferGrowthBytes: 28 * MiB });
+describeStorageContract(
+  it,
+  async () => {
+    const server = await startFtrackLocal({ port: 0 });
+    const storage = new FtrackServerStorage({ serverUrl: server.url, apiUser: server.user, apiKey: server.apiKey, retryBaseDelayMs: 20 });
+    return { storage, cleanup: () => server.close() };
+    // ftrack-local runs in this process, so its request and file-write buffers count too;
+    // a client holding the 40 MiB file would still exceed this.
+  },
+  { maxBufferGrowthBytes: 28 * MiB },
+);
 
 /**
  * Every request the storage makes, seen from the client side (real HTTP underneath): API calls
@@ -102,7 +106,11 @@ describe('FtrackServerStorage against ftrack-local', () => {
     expect(recorder.calls.flatMap((c) => c.actions)).toEqual(['get_upload_metadata', 'complete_multipart_upload']);
     const copy = join(work, `copy-${randomUUID()}.mov`);
     await storage.get(context.componentId, copy);
-    expect(createHash('sha256').update(await readFile(copy)).digest('hex')).toBe(sourceSha);
+    expect(
+      createHash('sha256')
+        .update(await readFile(copy))
+        .digest('hex'),
+    ).toBe(sourceSha);
     expect(await storage.locationId()).toBe(SERVER_LOCATION_ID);
   });
 
@@ -122,7 +130,11 @@ describe('FtrackServerStorage against ftrack-local', () => {
     expect(recorder.calls.filter((c) => c.method === 'PUT')).toHaveLength(7);
     const copy = join(work, `drop-${randomUUID()}.mov`);
     await storage.get(context.componentId, copy);
-    expect(createHash('sha256').update(await readFile(copy)).digest('hex')).toBe(sourceSha);
+    expect(
+      createHash('sha256')
+        .update(await readFile(copy))
+        .digest('hex'),
+    ).toBe(sourceSha);
   });
 
   it('resumes after an interrupted run: only the missing parts are sent again, the hash still covers the whole file', async () => {
@@ -166,7 +178,11 @@ describe('FtrackServerStorage against ftrack-local', () => {
     expect(await readdir(journalDir)).toEqual([]);
     const copy = join(work, `resumed-${randomUUID()}.mov`);
     await second.get(context.componentId, copy);
-    expect(createHash('sha256').update(await readFile(copy)).digest('hex')).toBe(sourceSha);
+    expect(
+      createHash('sha256')
+        .update(await readFile(copy))
+        .digest('hex'),
+    ).toBe(sourceSha);
   });
 
   it('reads the file once: bytes reported equal the file size with no retries', async () => {

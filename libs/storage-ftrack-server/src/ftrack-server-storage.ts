@@ -147,13 +147,19 @@ export class FtrackServerStorage implements StorageAccessor {
       const response = await this.fetchStorage('get', resourceIdentifier, {}, runOptions.signal);
       if (response.status === 404) {
         await response.body?.cancel();
-        throw new EncodeError('E_STORAGE_FAILED', `Component ${resourceIdentifier} has no file in ftrack.server.`, { details: { componentId: resourceIdentifier } });
+        throw new EncodeError('E_STORAGE_FAILED', `Component ${resourceIdentifier} has no file in ftrack.server.`, {
+          details: { componentId: resourceIdentifier },
+        });
       }
       if (!response.ok || !response.body) {
         await response.body?.cancel();
         throw new EncodeError('E_STORAGE_FAILED', `Download of component ${resourceIdentifier} failed with HTTP ${response.status}.`);
       }
-      await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), createWriteStream(temp, { flags: 'wx' }), ...(runOptions.signal ? [{ signal: runOptions.signal }] : []));
+      await pipeline(
+        Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
+        createWriteStream(temp, { flags: 'wx' }),
+        ...(runOptions.signal ? [{ signal: runOptions.signal }] : []),
+      );
       await rename(temp, target);
     } catch (error) {
       await unlink(temp).catch(() => undefined);

@@ -24,11 +24,15 @@ export interface PutOptions {
 function send(url: string, headers: Record<string, string>, body: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<{ status: number; etag: string }> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
-    const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, { method: 'PUT', headers, ...(signal ? { signal } : {}) }, (response) => {
-      response.resume();
-      response.on('error', reject);
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, etag: String(response.headers.etag ?? '') }));
-    });
+    const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(
+      target,
+      { method: 'PUT', headers, ...(signal ? { signal } : {}) },
+      (response) => {
+        response.resume();
+        response.on('error', reject);
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, etag: String(response.headers.etag ?? '') }));
+      },
+    );
     request.on('error', reject);
     void (async () => {
       for await (const chunk of body) {

@@ -76,17 +76,19 @@ export class ServerApi {
   }
 
   async singlePartTarget(componentId: string, fileName: string, fileSize: number, signal?: AbortSignal): Promise<SinglePartTarget> {
-    const [result] = (await this.call([{ action: 'get_upload_metadata', component_id: componentId, file_name: fileName, file_size: fileSize, parts: null }], signal)) as [
-      { url?: string; headers?: Record<string, string> },
-    ];
+    const [result] = (await this.call(
+      [{ action: 'get_upload_metadata', component_id: componentId, file_name: fileName, file_size: fileSize, parts: null }],
+      signal,
+    )) as [{ url?: string; headers?: Record<string, string> }];
     if (!result?.url) throw new EncodeError('E_STORAGE_FAILED', `ftrack at ${this.serverUrl} gave no upload URL for ${fileName}.`);
     return { url: result.url, headers: result.headers ?? {} };
   }
 
   async multiPartTarget(componentId: string, fileName: string, fileSize: number, parts: number, signal?: AbortSignal): Promise<MultiPartTarget> {
-    const [result] = (await this.call([{ action: 'get_upload_metadata', component_id: componentId, file_name: fileName, file_size: fileSize, parts }], signal)) as [
-      { upload_id?: string; urls?: { part_number: number; signed_url: string }[] },
-    ];
+    const [result] = (await this.call(
+      [{ action: 'get_upload_metadata', component_id: componentId, file_name: fileName, file_size: fileSize, parts }],
+      signal,
+    )) as [{ upload_id?: string; urls?: { part_number: number; signed_url: string }[] }];
     if (!result?.upload_id || !Array.isArray(result.urls) || result.urls.length !== parts) {
       throw new EncodeError('E_STORAGE_FAILED', `ftrack at ${this.serverUrl} did not start a ${parts}-part upload for ${fileName}.`);
     }

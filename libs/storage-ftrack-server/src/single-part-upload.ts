@@ -25,7 +25,15 @@ export async function uploadSinglePart(api: ServerApi, job: UploadJob, policy: R
           yield bytes;
         }
       }
-      const etag = await putBytes({ url: target.url, headers: target.headers, body: body(), length: job.size, signal: job.signal, requireEtag: false, label: job.fileName });
+      const etag = await putBytes({
+        url: target.url,
+        headers: target.headers,
+        body: body(),
+        length: job.size,
+        signal: job.signal,
+        requireEtag: false,
+        label: job.fileName,
+      });
       if (done !== job.size) throw new RetryableError(`${job.fileName} changed size while uploading`);
       const md5Hex = md5.digest('hex');
       if (etag && /^[0-9a-f]{32}$/i.test(etag) && etag.toLowerCase() !== md5Hex) {

@@ -16,19 +16,35 @@ import type { Region } from './media-measure.js';
 
 /** Display-referred patches (8-bit RGB): a grey ramp and four colours. */
 export const VIDEO_PATCHES: [number, number, number][] = [
-  [16, 16, 16], [64, 64, 64], [128, 128, 128], [192, 192, 192], [235, 235, 235],
-  [200, 60, 40], [60, 180, 90], [40, 70, 200], [180, 180, 40],
+  [16, 16, 16],
+  [64, 64, 64],
+  [128, 128, 128],
+  [192, 192, 192],
+  [235, 235, 235],
+  [200, 60, 40],
+  [60, 180, 90],
+  [40, 70, 200],
+  [180, 180, 40],
 ];
 
 /** Scene-linear patches: 0.05 / 0.18 / 0.5 / 0.9 grey and three colours. */
 export const LINEAR_PATCHES: [number, number, number][] = [
-  [0.05, 0.05, 0.05], [0.18, 0.18, 0.18], [0.5, 0.5, 0.5], [0.9, 0.9, 0.9],
-  [0.6, 0.1, 0.05], [0.05, 0.4, 0.1], [0.02, 0.05, 0.5],
+  [0.05, 0.05, 0.05],
+  [0.18, 0.18, 0.18],
+  [0.5, 0.5, 0.5],
+  [0.9, 0.9, 0.9],
+  [0.6, 0.1, 0.05],
+  [0.05, 0.4, 0.1],
+  [0.02, 0.05, 0.5],
 ];
 
 /** Cineon printing-density patches (fraction of 1023). */
 export const LOG_PATCHES: [number, number, number][] = [
-  [0.3, 0.3, 0.3], [0.445, 0.445, 0.445], [0.6, 0.6, 0.6], [0.67, 0.67, 0.67], [0.55, 0.42, 0.35],
+  [0.3, 0.3, 0.3],
+  [0.445, 0.445, 0.445],
+  [0.6, 0.6, 0.6],
+  [0.67, 0.67, 0.67],
+  [0.55, 0.42, 0.35],
 ];
 
 /** Centre region of patch i of n across a width×height picture (a margin away from edges and chroma bleed). */
@@ -88,7 +104,8 @@ const SOURCES_VERSION = 4;
 
 export function correctnessFixtures(dir = join(defaultFixtureDir(), 'correctness')): CorrectnessFixtures {
   // The recipe's text is part of the key: changing how a source is made makes a new one.
-  const key = (name: string, make: (path: string) => Promise<void>) => `${name}-${stableHash({ name, recipe: make.toString(), v: SOURCES_VERSION }).slice(0, 8)}`;
+  const key = (name: string, make: (path: string) => Promise<void>) =>
+    `${name}-${stableHash({ name, recipe: make.toString(), v: SOURCES_VERSION }).slice(0, 8)}`;
   return {
     dir,
     async file(name, make, ext) {
@@ -136,15 +153,28 @@ export async function makeYuvPatches(path: string, spec: YuvPatchSpec): Promise<
   const tagFrames = spec.tagged ? ['-vf', `setparams=colorspace=${name}:color_primaries=${name}:color_trc=${name}:range=${spec.range}`] : [];
   const graph = `${patchGraph(VIDEO_PATCHES, spec.width, spec.height, '24')},scale=out_color_matrix=${spec.matrix}:out_range=${spec.range},format=${pix}`;
   // (prores_ks drops frame tags when output-side colour options are also given.)
-  const tags = spec.tagged && !spec.tenBit
-    ? ['-colorspace', spec.matrix === 'bt709' ? 'bt709' : 'smpte170m', '-color_primaries', spec.matrix === 'bt709' ? 'bt709' : 'smpte170m', '-color_trc', spec.matrix === 'bt709' ? 'bt709' : 'smpte170m', '-color_range', spec.range]
-    : [];
+  const tags =
+    spec.tagged && !spec.tenBit
+      ? [
+          '-colorspace',
+          spec.matrix === 'bt709' ? 'bt709' : 'smpte170m',
+          '-color_primaries',
+          spec.matrix === 'bt709' ? 'bt709' : 'smpte170m',
+          '-color_trc',
+          spec.matrix === 'bt709' ? 'bt709' : 'smpte170m',
+          '-color_range',
+          spec.range,
+        ]
+      : [];
   const codec = spec.tenBit ? ['-c:v', 'prores_ks', '-profile:v', '3'] : ['-c:v', 'libx264', '-qp', '0', '-preset', 'ultrafast'];
   await ffmpeg(['-f', 'lavfi', '-i', graph, ...tagFrames, '-frames:v', String(spec.frames ?? 12), ...codec, ...tags, '-f', spec.tenBit ? 'mov' : 'mp4', path]);
 }
 
 /** One EXR frame of LINEAR_PATCHES (or `patches`), half or float. */
-export async function makeLinearExr(path: string, opts: { width: number; height: number; depth: 'half' | 'float'; patches?: readonly (readonly number[])[]; extra?: string[] }): Promise<void> {
+export async function makeLinearExr(
+  path: string,
+  opts: { width: number; height: number; depth: 'half' | 'float'; patches?: readonly (readonly number[])[]; extra?: string[] },
+): Promise<void> {
   await oiiotool([...oiioPatches(opts.patches ?? LINEAR_PATCHES, opts.width, opts.height), '-d', opts.depth, ...(opts.extra ?? []), '-o', path]);
 }
 

@@ -132,7 +132,10 @@ export function describeEncoderContract(
               controller.abort();
             },
           })
-          .then(() => undefined, (e: unknown) => e);
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
         clearTimeout(timer);
         expect(framesSeen).toBeLessThan(encodePlan.info.frameCount);
         expect(isEncodeError(error, 'E_CANCELLED'), String(error)).toBe(true);
@@ -141,7 +144,10 @@ export function describeEncoderContract(
 
       test('refuses to start when the signal is already aborted', async () => {
         const encodePlan = await plan({ kind: 'file', path: await fixtures.movie24() });
-        const error = await subject.encoder.encode(encodePlan, { signal: AbortSignal.abort() }).then(() => undefined, (e: unknown) => e);
+        const error = await subject.encoder.encode(encodePlan, { signal: AbortSignal.abort() }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(isEncodeError(error, 'E_CANCELLED'), String(error)).toBe(true);
         expect(await readdir(encodePlan.outputDir)).toEqual([]);
       });
@@ -152,7 +158,10 @@ export function describeEncoderContract(
       const bogus = join(await freshDir(), 'not-media.mp4');
       dirs.push(bogus.slice(0, bogus.lastIndexOf('/')));
       await writeFile(bogus, 'this is a text file, not a movie\n'.repeat(100));
-      const error = await subject.encoder.encode({ ...encodePlan, source: { kind: 'file', path: bogus } }).then(() => undefined, (e: unknown) => e);
+      const error = await subject.encoder.encode({ ...encodePlan, source: { kind: 'file', path: bogus } }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(isEncodeError(error, 'E_ENCODER_FAILED') || isEncodeError(error, 'E_SOURCE_UNREADABLE'), String(error)).toBe(true);
       expect(await readdir(encodePlan.outputDir)).toEqual([]);
     });

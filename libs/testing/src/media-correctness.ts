@@ -79,13 +79,26 @@ export interface CorrectnessCapabilities {
 /** Colour tolerance: |error| ≤ 3/255 per channel on grey ramps and colour patches. */
 const TOLERANCE = 3;
 
-const LEAN: EncodeProfile = parseProfile({
-  name: 'correctness',
-  outputs: [
-    { name: 'ftrackreview-mp4', kind: 'video', codec: 'h264', container: 'mp4', crf: 12, preset: 'veryfast', keyframeInterval: 12, size: { maxWidth: 1280, maxHeight: 720 }, audio: { codec: 'aac', bitrate: '128k' } },
-    { name: 'thumbnail', kind: 'image', codec: 'mjpeg', container: 'jpg', frame: 'middle', quality: 2, size: { maxWidth: 1280, maxHeight: 720 } },
-  ],
-}, 'correctness');
+const LEAN: EncodeProfile = parseProfile(
+  {
+    name: 'correctness',
+    outputs: [
+      {
+        name: 'ftrackreview-mp4',
+        kind: 'video',
+        codec: 'h264',
+        container: 'mp4',
+        crf: 12,
+        preset: 'veryfast',
+        keyframeInterval: 12,
+        size: { maxWidth: 1280, maxHeight: 720 },
+        audio: { codec: 'aac', bitrate: '128k' },
+      },
+      { name: 'thumbnail', kind: 'image', codec: 'mjpeg', container: 'jpg', frame: 'middle', quality: 2, size: { maxWidth: 1280, maxHeight: 720 } },
+    ],
+  },
+  'correctness',
+);
 
 const nodeHasher: Hasher = {
   async hashFile(path, algorithm = 'sha256') {
@@ -104,7 +117,11 @@ const nodeFs: FileSystem = {
   rename: (from, to) => rename(from, to),
   remove: (path) => rm(path, { force: true }),
   size: async (path) => (await stat(path)).size,
-  exists: (path) => access(path).then(() => true, () => false),
+  exists: (path) =>
+    access(path).then(
+      () => true,
+      () => false,
+    ),
   ensureWritableDir: async (path) => void (await mkdir(path, { recursive: true })),
   tempDir: (prefix) => mkdtemp(join(tmpdir(), prefix)),
   removeDir: (path) => rm(path, { recursive: true, force: true }),
@@ -144,7 +161,10 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
       const got = meanOf(frame, patchRegion(i, refs.length, frame.width, frame.height));
       const error = maxChannelError(got, ref);
       worst = Math.max(worst, error);
-      expect(error, `${label} patch ${i}: got ${got.map((v) => v.toFixed(1)).join('/')} expected ${ref.map((v) => v.toFixed(1)).join('/')}`).toBeLessThanOrEqual(tolerance);
+      expect(
+        error,
+        `${label} patch ${i}: got ${got.map((v) => v.toFixed(1)).join('/')} expected ${ref.map((v) => v.toFixed(1)).join('/')}`,
+      ).toBeLessThanOrEqual(tolerance);
     });
     return worst;
   }
@@ -177,25 +197,40 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
         await expectPatches(output(result, 'thumbnail'), refs, JFIF, 'thumbnail');
         for (const name of ['ftrackreview-mp4', 'ftrackreview-webm']) {
           const v = videoStream(await probeMedia(output(result, name)));
-          expect({ space: v.color_space, primaries: v.color_primaries, transfer: v.color_transfer, range: v.color_range }, name).toEqual({ space: 'bt709', primaries: 'bt709', transfer: 'bt709', range: 'tv' });
+          expect({ space: v.color_space, primaries: v.color_primaries, transfer: v.color_transfer, range: v.color_range }, name).toEqual({
+            space: 'bt709',
+            primaries: 'bt709',
+            transfer: 'bt709',
+            range: 'tv',
+          });
         }
       });
 
-      test('linear EXR (float) with the built-in BT.1886 display named by the profile\'s colour block', async () => {
+      test("linear EXR (float) with the built-in BT.1886 display named by the profile's colour block", async () => {
         const pattern = await fixtures.sequence('linear-float', (p) => makeLinearExr(p, { width: 448, height: 96, depth: 'float' }), 'exr', 4);
         const rec709 = parseProfile({ ...LEAN, name: 'client-rec709', colour: { display: 'bt1886' } }, 'client-rec709');
         const result = await encode(pattern, {}, rec709);
         expect(result.plan.colour?.transform.builtin).toBe('linear-to-bt1886');
         // A flag (or config) beats the profile.
         expect((await encode(pattern, { display: 'srgb' }, rec709)).plan.colour?.transform.builtin).toBe('linear-to-srgb');
-        await expectPatches(output(result, 'ftrackreview-mp4'), LINEAR_PATCHES.map((p) => builtinReference('linear-to-bt1886', p)), VIDEO, 'mp4');
+        await expectPatches(
+          output(result, 'ftrackreview-mp4'),
+          LINEAR_PATCHES.map((p) => builtinReference('linear-to-bt1886', p)),
+          VIDEO,
+          'mp4',
+        );
       });
 
       test('Cineon log DPX plate: shown through the built-in log -> sRGB transform', async () => {
         const pattern = await fixtures.sequence('log-dpx', (p) => makeLogDpx(p, { width: 320, height: 96 }), 'dpx', 4);
         const result = await encode(pattern);
         expect(result.plan.colour?.input).toMatchObject({ space: 'cineon-log', from: 'tags' });
-        await expectPatches(output(result, 'ftrackreview-mp4'), LOG_PATCHES.map((p) => builtinReference('cineon-to-srgb', p)), VIDEO, 'mp4');
+        await expectPatches(
+          output(result, 'ftrackreview-mp4'),
+          LOG_PATCHES.map((p) => builtinReference('cineon-to-srgb', p)),
+          VIDEO,
+          'mp4',
+        );
       });
     }
 
@@ -209,7 +244,12 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
         const refFrame = await decodeRgb(refPng, { matrix: 'bt709', range: 'pc' });
         const refs = LINEAR_PATCHES.map((_, i) => meanOf(refFrame, patchRegion(i, LINEAR_PATCHES.length, refFrame.width, refFrame.height)));
         const result = await encode(pattern, { ocioConfig: config, inputColourspace: 'ACEScg', display: 'sRGB', view: 'ACES 1.0 - SDR Video' });
-        expect(result.plan.colour?.transform).toMatchObject({ method: 'ocio', display: 'sRGB', view: 'ACES 1.0 - SDR Video', ocio: { inputSpace: 'ACEScg', shaperSpace: 'ACEScct' } });
+        expect(result.plan.colour?.transform).toMatchObject({
+          method: 'ocio',
+          display: 'sRGB',
+          view: 'ACES 1.0 - SDR Video',
+          ocio: { inputSpace: 'ACEScg', shaperSpace: 'ACEScct' },
+        });
         await expectPatches(output(result, 'ftrackreview-mp4'), refs, VIDEO, 'mp4 vs oiiotool');
         await expectPatches(output(result, 'thumbnail'), refs, JFIF, 'thumbnail vs oiiotool');
         // Baked once: the same request reuses the cached LUT.
@@ -236,7 +276,10 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
         for (const [settings, code, listed] of cases) {
           const outputDir = await mkdtemp(join(scratch, 'bad-'));
           const use = new EncodeMedia(subject.encoder, subject.probe, nodeHasher, nodeFs, silentLogger, settings, subject.baker);
-          const error = await use.run(pattern, LEAN, { outputDir }).then(() => undefined, (e: unknown) => e);
+          const error = await use.run(pattern, LEAN, { outputDir }).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
           expect(isEncodeError(error), `${JSON.stringify(settings)}: ${String(error)}`).toBe(true);
           expect((error as { code: string }).code, JSON.stringify(settings)).toBe(code);
           expect((error as Error).message).toContain(listed);
@@ -269,11 +312,38 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
     if (caps.videoColour) {
       test('BT.2020 SDR (10-bit, tagged): primaries, matrix and transfer converted; the review shows the BT.709 patches within 3/255', async () => {
         // The BT.709 patches re-expressed in BT.2020 (same colours, other numbers): a review that only swapped matrices would be off.
-        const source = await fixtures.file('bt2020-patches', (p) =>
-          ffmpeg(['-f', 'lavfi', '-i', `${patchGraph(VIDEO_PATCHES, 720, 120, '24')},scale=out_color_matrix=bt709:out_range=tv,format=yuv420p10le`,
-            '-vf', 'setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv,colorspace=all=bt2020:iall=bt709',
-            '-frames:v', '6', '-c:v', 'libx264', '-qp', '0', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p10le',
-            '-colorspace', 'bt2020nc', '-color_primaries', 'bt2020', '-color_trc', 'bt2020-10', '-color_range', 'tv', p]), 'mp4');
+        const source = await fixtures.file(
+          'bt2020-patches',
+          (p) =>
+            ffmpeg([
+              '-f',
+              'lavfi',
+              '-i',
+              `${patchGraph(VIDEO_PATCHES, 720, 120, '24')},scale=out_color_matrix=bt709:out_range=tv,format=yuv420p10le`,
+              '-vf',
+              'setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv,colorspace=all=bt2020:iall=bt709',
+              '-frames:v',
+              '6',
+              '-c:v',
+              'libx264',
+              '-qp',
+              '0',
+              '-preset',
+              'ultrafast',
+              '-pix_fmt',
+              'yuv420p10le',
+              '-colorspace',
+              'bt2020nc',
+              '-color_primaries',
+              'bt2020',
+              '-color_trc',
+              'bt2020-10',
+              '-color_range',
+              'tv',
+              p,
+            ]),
+          'mp4',
+        );
         const result = await encode(source);
         expect(result.plan.colour?.input).toMatchObject({ space: 'bt2020', from: 'tags', matrix: 'bt2020' });
         const direct = await decodeRgb(source, VIDEO);
@@ -288,8 +358,31 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
       for (const rate of ['24000/1001', '24', '25', '30000/1001', '50', '60000/1001']) {
         test(`${rate} fps movie: every frame, the exact rate, the duration`, async () => {
           const frames = Math.round(parseRate(rate).num / parseRate(rate).den);
-          const source = await fixtures.file(`rate-${rate.replace('/', '_')}`, (p) =>
-            ffmpeg(['-f', 'lavfi', '-i', `testsrc2=size=320x180:rate=${rate}`, '-f', 'lavfi', '-i', 'sine=sample_rate=48000:duration=5', '-frames:v', String(frames), '-shortest', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', p]), 'mp4');
+          const source = await fixtures.file(
+            `rate-${rate.replace('/', '_')}`,
+            (p) =>
+              ffmpeg([
+                '-f',
+                'lavfi',
+                '-i',
+                `testsrc2=size=320x180:rate=${rate}`,
+                '-f',
+                'lavfi',
+                '-i',
+                'sine=sample_rate=48000:duration=5',
+                '-frames:v',
+                String(frames),
+                '-shortest',
+                '-c:v',
+                'libx264',
+                '-preset',
+                'ultrafast',
+                '-c:a',
+                'aac',
+                p,
+              ]),
+            'mp4',
+          );
           const result = await encode(source);
           const v = videoStream(await probeMedia(output(result, 'ftrackreview-mp4')));
           expect(Number(v.nb_read_frames)).toBe(frames);
@@ -301,8 +394,30 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
       }
 
       test('variable frame rate (24 and 30 fps parts): conformed to a constant rate, reported, count checked', async () => {
-        const source = await fixtures.file('vfr', (p) =>
-          ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=24:duration=1', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30:duration=1', '-filter_complex', '[0][1]concat=n=2:v=1', '-fps_mode', 'vfr', '-c:v', 'libx264', '-preset', 'ultrafast', p]), 'mp4');
+        const source = await fixtures.file(
+          'vfr',
+          (p) =>
+            ffmpeg([
+              '-f',
+              'lavfi',
+              '-i',
+              'testsrc2=size=320x180:rate=24:duration=1',
+              '-f',
+              'lavfi',
+              '-i',
+              'testsrc2=size=320x180:rate=30:duration=1',
+              '-filter_complex',
+              '[0][1]concat=n=2:v=1',
+              '-fps_mode',
+              'vfr',
+              '-c:v',
+              'libx264',
+              '-preset',
+              'ultrafast',
+              p,
+            ]),
+          'mp4',
+        );
         const result = await encode(source);
         expect(result.plan.info.variableFrameRate).toBe(true);
         expect(result.plan.warnings?.join(' ')).toMatch(/Variable frame rate source: conformed to 30000\/1001/);
@@ -314,9 +429,36 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
       });
 
       test('video that starts 0.5 s after its audio keeps all 48 frames; the audio is cut to the first frame and stays in sync', async () => {
-        const source = await fixtures.file('late-video', (p) =>
-          ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=24:duration=2', '-f', 'lavfi', '-i', 'aevalsrc=if(gt(t\\,1.0)\\,0.5*sin(2*PI*440*t)\\,0):s=48000:d=2.5',
-            '-filter_complex', '[0:v]setpts=PTS+0.5/TB[v]', '-map', '[v]', '-map', '1:a', '-c:v', 'libx264', '-preset', 'ultrafast', '-fps_mode', 'passthrough', '-c:a', 'aac', p]), 'mp4');
+        const source = await fixtures.file(
+          'late-video',
+          (p) =>
+            ffmpeg([
+              '-f',
+              'lavfi',
+              '-i',
+              'testsrc2=size=320x180:rate=24:duration=2',
+              '-f',
+              'lavfi',
+              '-i',
+              'aevalsrc=if(gt(t\\,1.0)\\,0.5*sin(2*PI*440*t)\\,0):s=48000:d=2.5',
+              '-filter_complex',
+              '[0:v]setpts=PTS+0.5/TB[v]',
+              '-map',
+              '[v]',
+              '-map',
+              '1:a',
+              '-c:v',
+              'libx264',
+              '-preset',
+              'ultrafast',
+              '-fps_mode',
+              'passthrough',
+              '-c:a',
+              'aac',
+              p,
+            ]),
+          'mp4',
+        );
         const result = await encode(source);
         const mp4 = output(result, 'ftrackreview-mp4');
         const probed = await probeMedia(mp4);
@@ -330,9 +472,34 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
       });
 
       test('video that starts 0.5 s before its audio: the audio is delayed with silence, in sync, as long as the picture', async () => {
-        const source = await fixtures.file('early-video', (p) =>
-          ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=24:duration=2.5', '-itsoffset', '0.5', '-f', 'lavfi', '-i', 'aevalsrc=if(gt(t\\,0.5)\\,0.5*sin(2*PI*440*t)\\,0):s=48000:d=2',
-            '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', p]), 'mp4');
+        const source = await fixtures.file(
+          'early-video',
+          (p) =>
+            ffmpeg([
+              '-f',
+              'lavfi',
+              '-i',
+              'testsrc2=size=320x180:rate=24:duration=2.5',
+              '-itsoffset',
+              '0.5',
+              '-f',
+              'lavfi',
+              '-i',
+              'aevalsrc=if(gt(t\\,0.5)\\,0.5*sin(2*PI*440*t)\\,0):s=48000:d=2',
+              '-map',
+              '0:v',
+              '-map',
+              '1:a',
+              '-c:v',
+              'libx264',
+              '-preset',
+              'ultrafast',
+              '-c:a',
+              'aac',
+              p,
+            ]),
+          'mp4',
+        );
         const info = await subject.probe.probe({ kind: 'file', path: source });
         expect(info.audio[0]!.start! - (info.videoStart ?? 0)).toBeCloseTo(0.5, 1);
         const result = await encode(source);
@@ -343,10 +510,42 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
         expect(audio.samples.length / 2 / audio.rate).toBeCloseTo(2.5, 1);
       });
 
-      for (const [tag, expected] of [['90', { w: 180, h: 320, top: 'blue' }], ['180', { w: 320, h: 180, left: 'blue' }], ['270', { w: 180, h: 320, top: 'red' }]] as const) {
+      for (const [tag, expected] of [
+        ['90', { w: 180, h: 320, top: 'blue' }],
+        ['180', { w: 320, h: 180, left: 'blue' }],
+        ['270', { w: 180, h: 320, top: 'red' }],
+      ] as const) {
         test(`display matrix rotate=${tag}: a portrait/turned review and thumbnail, oriented as players show it`, async () => {
-          const plain = await fixtures.file('left-red-right-blue', (p) =>
-            ffmpeg(['-f', 'lavfi', '-i', patchGraph([[220, 30, 30], [30, 30, 220]], 320, 180, '24'), '-frames:v', '12', '-vf', 'scale=out_color_matrix=bt709:out_range=tv,format=yuv420p', '-colorspace', 'bt709', '-c:v', 'libx264', '-preset', 'ultrafast', p]), 'mp4');
+          const plain = await fixtures.file(
+            'left-red-right-blue',
+            (p) =>
+              ffmpeg([
+                '-f',
+                'lavfi',
+                '-i',
+                patchGraph(
+                  [
+                    [220, 30, 30],
+                    [30, 30, 220],
+                  ],
+                  320,
+                  180,
+                  '24',
+                ),
+                '-frames:v',
+                '12',
+                '-vf',
+                'scale=out_color_matrix=bt709:out_range=tv,format=yuv420p',
+                '-colorspace',
+                'bt709',
+                '-c:v',
+                'libx264',
+                '-preset',
+                'ultrafast',
+                p,
+              ]),
+            'mp4',
+          );
           const source = await fixtures.file(`rotate-${tag}`, (p) => ffmpeg(['-i', plain, '-c', 'copy', '-metadata:s:v:0', `rotate=${tag}`, p]), 'mp4');
           const result = await encode(source);
           for (const name of ['ftrackreview-mp4', 'thumbnail']) {
@@ -368,12 +567,49 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
       for (const order of ['tff', 'bff'] as const) {
         test(`interlaced ${order} source is deinterlaced (bwdif) at its frame rate: no combing, the first field's moment`, async () => {
           // A white bar crossing at 600 px/s, 50p: fields 1/50 s apart differ by 12 px.
-          const progressive = await fixtures.file('moving-bar-50p', (p) =>
-            ffmpeg(['-f', 'lavfi', '-i', "color=white:s=40x180:r=50[bar];color=black:s=320x180:r=50[bg];[bg][bar]overlay=x='mod(t*600\\,280)':y=0,format=yuv420p",
-              '-frames:v', '50', '-c:v', 'libx264', '-qp', '0', '-preset', 'ultrafast', p]), 'mp4');
+          const progressive = await fixtures.file(
+            'moving-bar-50p',
+            (p) =>
+              ffmpeg([
+                '-f',
+                'lavfi',
+                '-i',
+                "color=white:s=40x180:r=50[bar];color=black:s=320x180:r=50[bg];[bg][bar]overlay=x='mod(t*600\\,280)':y=0,format=yuv420p",
+                '-frames:v',
+                '50',
+                '-c:v',
+                'libx264',
+                '-qp',
+                '0',
+                '-preset',
+                'ultrafast',
+                p,
+              ]),
+            'mp4',
+          );
           const mode = order === 'tff' ? 'interleave_top' : 'interleave_bottom';
-          const source = await fixtures.file(`interlaced-${order}`, (p) =>
-            ffmpeg(['-i', progressive, '-vf', `tinterlace=mode=${mode},setfield=${order}`, '-c:v', 'libx264', '-qp', '0', '-preset', 'ultrafast', '-flags', '+ilme+ildct', '-x264opts', `${order}=1`, p]), 'mp4');
+          const source = await fixtures.file(
+            `interlaced-${order}`,
+            (p) =>
+              ffmpeg([
+                '-i',
+                progressive,
+                '-vf',
+                `tinterlace=mode=${mode},setfield=${order}`,
+                '-c:v',
+                'libx264',
+                '-qp',
+                '0',
+                '-preset',
+                'ultrafast',
+                '-flags',
+                '+ilme+ildct',
+                '-x264opts',
+                `${order}=1`,
+                p,
+              ]),
+            'mp4',
+          );
           const info = await subject.probe.probe({ kind: 'file', path: source });
           expect(info.fieldOrder).toBe(order === 'tff' ? 'tt' : 'bb');
           const result = await encode(source);
@@ -391,8 +627,28 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
       }
 
       test('timecode of the source is carried into the mp4', async () => {
-        const source = await fixtures.file('timecode', (p) =>
-          ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=24', '-frames:v', '12', '-c:v', 'libx264', '-preset', 'ultrafast', '-timecode', '01:00:10:05', '-f', 'mov', p]), 'mov');
+        const source = await fixtures.file(
+          'timecode',
+          (p) =>
+            ffmpeg([
+              '-f',
+              'lavfi',
+              '-i',
+              'testsrc2=size=320x180:rate=24',
+              '-frames:v',
+              '12',
+              '-c:v',
+              'libx264',
+              '-preset',
+              'ultrafast',
+              '-timecode',
+              '01:00:10:05',
+              '-f',
+              'mov',
+              p,
+            ]),
+          'mov',
+        );
         const result = await encode(source);
         expect(result.plan.info.timecode).toBe('01:00:10:05');
         const probed = await probeMedia(output(result, 'ftrackreview-mp4'));
@@ -403,7 +659,32 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
 
     if (caps.audio) {
       test('mono source: stereo 48 kHz with the mono on both sides, in the mp4 and the webm', async () => {
-        const source = await fixtures.file('mono', (p) => ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=24', '-f', 'lavfi', '-i', 'sine=f=440:sample_rate=48000:duration=1', '-frames:v', '24', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-ac', '1', p]), 'mp4');
+        const source = await fixtures.file(
+          'mono',
+          (p) =>
+            ffmpeg([
+              '-f',
+              'lavfi',
+              '-i',
+              'testsrc2=size=320x180:rate=24',
+              '-f',
+              'lavfi',
+              '-i',
+              'sine=f=440:sample_rate=48000:duration=1',
+              '-frames:v',
+              '24',
+              '-c:v',
+              'libx264',
+              '-preset',
+              'ultrafast',
+              '-c:a',
+              'aac',
+              '-ac',
+              '1',
+              p,
+            ]),
+          'mp4',
+        );
         const result = await encode(source, {}, new ProfileCatalog([]).get('ftrack-review'));
         const audio = await decodeAudio(output(result, 'ftrackreview-mp4'));
         expect([audio.channels, audio.rate]).toEqual([2, 48000]);
@@ -416,16 +697,76 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
       });
 
       test('5.1 source: downmixed to stereo', async () => {
-        const source = await fixtures.file('surround', (p) => ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=24', '-f', 'lavfi', '-i', 'sine=f=440:sample_rate=48000:duration=1', '-filter_complex', '[1:a]pan=5.1|c0=c0|c1=c0|c2=c0|c3=c0|c4=c0|c5=c0[a]', '-map', '0:v', '-map', '[a]', '-frames:v', '24', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', p]), 'mp4');
+        const source = await fixtures.file(
+          'surround',
+          (p) =>
+            ffmpeg([
+              '-f',
+              'lavfi',
+              '-i',
+              'testsrc2=size=320x180:rate=24',
+              '-f',
+              'lavfi',
+              '-i',
+              'sine=f=440:sample_rate=48000:duration=1',
+              '-filter_complex',
+              '[1:a]pan=5.1|c0=c0|c1=c0|c2=c0|c3=c0|c4=c0|c5=c0[a]',
+              '-map',
+              '0:v',
+              '-map',
+              '[a]',
+              '-frames:v',
+              '24',
+              '-c:v',
+              'libx264',
+              '-preset',
+              'ultrafast',
+              '-c:a',
+              'aac',
+              p,
+            ]),
+          'mp4',
+        );
         const audio = await decodeAudio(output(await encode(source), 'ftrackreview-mp4'));
         expect([audio.channels, audio.rate]).toEqual([2, 48000]);
         expect(rms(audio, 0)).toBeGreaterThan(0.05);
       });
 
       test('two mono tracks (ProRes with 440 Hz and 880 Hz): one stereo track, left 440 and right 880; --audio-tracks 2 keeps only 880', async () => {
-        const source = await fixtures.file('two-mono', (p) =>
-          ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=24', '-f', 'lavfi', '-i', 'sine=f=440:sample_rate=48000:duration=1', '-f', 'lavfi', '-i', 'sine=f=880:sample_rate=48000:duration=1',
-            '-map', '0:v', '-map', '1:a', '-map', '2:a', '-frames:v', '24', '-c:v', 'prores_ks', '-c:a', 'pcm_s24le', '-f', 'mov', p]), 'mov');
+        const source = await fixtures.file(
+          'two-mono',
+          (p) =>
+            ffmpeg([
+              '-f',
+              'lavfi',
+              '-i',
+              'testsrc2=size=320x180:rate=24',
+              '-f',
+              'lavfi',
+              '-i',
+              'sine=f=440:sample_rate=48000:duration=1',
+              '-f',
+              'lavfi',
+              '-i',
+              'sine=f=880:sample_rate=48000:duration=1',
+              '-map',
+              '0:v',
+              '-map',
+              '1:a',
+              '-map',
+              '2:a',
+              '-frames:v',
+              '24',
+              '-c:v',
+              'prores_ks',
+              '-c:a',
+              'pcm_s24le',
+              '-f',
+              'mov',
+              p,
+            ]),
+          'mov',
+        );
         const both = await decodeAudio(output(await encode(source), 'ftrackreview-mp4'));
         expect(both.channels).toBe(2);
         expect(toneHz(both, 0)).toBeCloseTo(440, -1);
@@ -436,11 +777,40 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
       });
 
       test('96 kHz audio is resampled to 48 kHz; a source without audio gets no audio track', async () => {
-        const source = await fixtures.file('hz96', (p) => ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=24', '-f', 'lavfi', '-i', 'sine=f=440:sample_rate=96000:duration=1', '-frames:v', '24', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'pcm_s24le', '-f', 'mov', p]), 'mov');
+        const source = await fixtures.file(
+          'hz96',
+          (p) =>
+            ffmpeg([
+              '-f',
+              'lavfi',
+              '-i',
+              'testsrc2=size=320x180:rate=24',
+              '-f',
+              'lavfi',
+              '-i',
+              'sine=f=440:sample_rate=96000:duration=1',
+              '-frames:v',
+              '24',
+              '-c:v',
+              'libx264',
+              '-preset',
+              'ultrafast',
+              '-c:a',
+              'pcm_s24le',
+              '-f',
+              'mov',
+              p,
+            ]),
+          'mov',
+        );
         const audio = await decodeAudio(output(await encode(source), 'ftrackreview-mp4'));
         expect([audio.channels, audio.rate]).toEqual([2, 48000]);
         expect(toneHz(audio, 0)).toBeCloseTo(440, -1);
-        const silent = await fixtures.file('no-audio', (p) => ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=24', '-frames:v', '12', '-c:v', 'libx264', '-preset', 'ultrafast', p]), 'mp4');
+        const silent = await fixtures.file(
+          'no-audio',
+          (p) => ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=24', '-frames:v', '12', '-c:v', 'libx264', '-preset', 'ultrafast', p]),
+          'mp4',
+        );
         const probed = await probeMedia(output(await encode(silent), 'ftrackreview-mp4'));
         expect(probed.streams.filter((s) => s.codec_type === 'audio')).toEqual([]);
       });
@@ -448,9 +818,42 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
 
     if (caps.silence) {
       test('a silent track is left out (and said so); a source whose only track is silent gets no audio track', async () => {
-        const source = await fixtures.file('silent-and-tone', (p) =>
-          ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=24', '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=stereo', '-f', 'lavfi', '-i', 'sine=f=440:sample_rate=48000:duration=1',
-            '-map', '0:v', '-map', '1:a', '-map', '2:a', '-frames:v', '24', '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', p]), 'mp4');
+        const source = await fixtures.file(
+          'silent-and-tone',
+          (p) =>
+            ffmpeg([
+              '-f',
+              'lavfi',
+              '-i',
+              'testsrc2=size=320x180:rate=24',
+              '-f',
+              'lavfi',
+              '-i',
+              'anullsrc=r=48000:cl=stereo',
+              '-f',
+              'lavfi',
+              '-i',
+              'sine=f=440:sample_rate=48000:duration=1',
+              '-map',
+              '0:v',
+              '-map',
+              '1:a',
+              '-map',
+              '2:a',
+              '-frames:v',
+              '24',
+              '-t',
+              '1',
+              '-c:v',
+              'libx264',
+              '-preset',
+              'ultrafast',
+              '-c:a',
+              'aac',
+              p,
+            ]),
+          'mp4',
+        );
         const result = await encode(source);
         expect(result.plan.audioTracks).toEqual([1]);
         expect(result.plan.warnings?.join(' ')).toContain('Audio track 1 is silent');
@@ -458,8 +861,32 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
         expect(audio.channels).toBe(2);
         expect(toneHz(audio, 0)).toBeCloseTo(440, -1);
         expect(toneHz(audio, 1)).toBeCloseTo(440, -1);
-        const silentOnly = await fixtures.file('silent-only', (p) =>
-          ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=24', '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=stereo', '-frames:v', '24', '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', p]), 'mp4');
+        const silentOnly = await fixtures.file(
+          'silent-only',
+          (p) =>
+            ffmpeg([
+              '-f',
+              'lavfi',
+              '-i',
+              'testsrc2=size=320x180:rate=24',
+              '-f',
+              'lavfi',
+              '-i',
+              'anullsrc=r=48000:cl=stereo',
+              '-frames:v',
+              '24',
+              '-t',
+              '1',
+              '-c:v',
+              'libx264',
+              '-preset',
+              'ultrafast',
+              '-c:a',
+              'aac',
+              p,
+            ]),
+          'mp4',
+        );
         const probed = await probeMedia(output(await encode(silentOnly), 'ftrackreview-mp4'));
         expect(probed.streams.filter((s) => s.codec_type === 'audio')).toEqual([]);
       });
@@ -467,7 +894,12 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
 
     if (caps.exrDetails) {
       test('sequence rates: the EXR header (25), the DPX header (25), --fps 24000/1001 over the header; frameRate and frame count in the mp4 agree', async () => {
-        const exr25 = await fixtures.sequence('exr-fps25', (p) => makeLinearExr(p, { width: 224, height: 64, depth: 'half', extra: ['--attrib:type=rational', 'framesPerSecond', '25/1'] }), 'exr', 10);
+        const exr25 = await fixtures.sequence(
+          'exr-fps25',
+          (p) => makeLinearExr(p, { width: 224, height: 64, depth: 'half', extra: ['--attrib:type=rational', 'framesPerSecond', '25/1'] }),
+          'exr',
+          10,
+        );
         const fromHeader = await encode(exr25);
         expect(fromHeader.plan.info.frameRateFrom).toBe('header');
         let v = videoStream(await probeMedia(output(fromHeader, 'ftrackreview-mp4')));
@@ -489,46 +921,81 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
       test('EXR multi-part (first part), data window inside a larger display window, a named layer, deep data refused (E_UNSUPPORTED), and PIZ/DWAA/DWAB/ZIP compression', async () => {
         const grey = [[0.18, 0.18, 0.18]] as const;
         const ref118 = builtinReference('linear-to-srgb', [0.18, 0.18, 0.18]);
-        const multi = await fixtures.sequence('exr-multipart', async (p) => {
-          const a = `${p}.a.exr`;
-          const b = `${p}.b.exr`;
-          await makeLinearExr(a, { width: 128, height: 64, depth: 'half', patches: grey });
-          await makeLinearExr(b, { width: 128, height: 64, depth: 'half', patches: [[0.9, 0.9, 0.9]] });
-          await execaOiio([a, b, '--siappend', '-o', p]);
-          await rm(a);
-          await rm(b);
-        }, 'exr', 2);
+        const multi = await fixtures.sequence(
+          'exr-multipart',
+          async (p) => {
+            const a = `${p}.a.exr`;
+            const b = `${p}.b.exr`;
+            await makeLinearExr(a, { width: 128, height: 64, depth: 'half', patches: grey });
+            await makeLinearExr(b, { width: 128, height: 64, depth: 'half', patches: [[0.9, 0.9, 0.9]] });
+            await execaOiio([a, b, '--siappend', '-o', p]);
+            await rm(a);
+            await rm(b);
+          },
+          'exr',
+          2,
+        );
         const multiInfo = await subject.probe.probe(await subject.probe.locate(multi));
         expect(multiInfo.imageHeader?.parts).toBe(2);
         await expectPatches(output(await encode(multi), 'ftrackreview-mp4'), [ref118], VIDEO, 'multi-part');
 
-        const windowed = await fixtures.sequence('exr-datawindow', (p) => makeLinearExr(p, { width: 64, height: 32, depth: 'half', patches: grey, extra: ['--origin', '+32+16', '--fullsize', '128x64+0+0'] }), 'exr', 2);
+        const windowed = await fixtures.sequence(
+          'exr-datawindow',
+          (p) => makeLinearExr(p, { width: 64, height: 32, depth: 'half', patches: grey, extra: ['--origin', '+32+16', '--fullsize', '128x64+0+0'] }),
+          'exr',
+          2,
+        );
         const windowedResult = await encode(windowed);
         const frame = await decodeRgb(output(windowedResult, 'ftrackreview-mp4'), VIDEO);
         expect([frame.width, frame.height]).toEqual([128, 64]);
         expect(maxChannelError(meanOf(frame, { x: 40, y: 20, w: 48, h: 24 }), ref118)).toBeLessThanOrEqual(TOLERANCE);
         expect(Math.max(...meanOf(frame, { x: 2, y: 2, w: 24, h: 10 }))).toBeLessThan(6);
 
-        const layered = await fixtures.sequence('exr-layers', async (p) => {
-          const base = `${p}.base.exr`;
-          await makeLinearExr(base, { width: 128, height: 64, depth: 'half', patches: [[0.5, 0.5, 0.5]] });
-          await execaOiio([base, '--ch', 'R,G,B,diffuse.R=R,diffuse.G=G,diffuse.B=B', '--chnames', 'R,G,B,diffuse.R,diffuse.G,diffuse.B', '-o', p]);
-          await rm(base);
-        }, 'exr', 2);
+        const layered = await fixtures.sequence(
+          'exr-layers',
+          async (p) => {
+            const base = `${p}.base.exr`;
+            await makeLinearExr(base, { width: 128, height: 64, depth: 'half', patches: [[0.5, 0.5, 0.5]] });
+            await execaOiio([base, '--ch', 'R,G,B,diffuse.R=R,diffuse.G=G,diffuse.B=B', '--chnames', 'R,G,B,diffuse.R,diffuse.G,diffuse.B', '-o', p]);
+            await rm(base);
+          },
+          'exr',
+          2,
+        );
         const layerInfo = await subject.probe.probe(await subject.probe.locate(layered));
         expect(layerInfo.imageHeader?.layers).toEqual(['diffuse']);
-        await expectPatches(output(await encode(layered, { layer: 'diffuse' }), 'ftrackreview-mp4'), [builtinReference('linear-to-srgb', [0.5, 0.5, 0.5])], VIDEO, 'layer');
+        await expectPatches(
+          output(await encode(layered, { layer: 'diffuse' }), 'ftrackreview-mp4'),
+          [builtinReference('linear-to-srgb', [0.5, 0.5, 0.5])],
+          VIDEO,
+          'layer',
+        );
 
         // Deep data: refused with the reason before anything runs, nothing written.
-        const deep = await fixtures.sequence('exr-deep', (p) => execaOiio(['--create', '32x16', '4', '--ch', 'R,G,B,A,Z=0.0', '--deepen', '-d', 'float', '-o', p]), 'exr', 2);
+        const deep = await fixtures.sequence(
+          'exr-deep',
+          (p) => execaOiio(['--create', '32x16', '4', '--ch', 'R,G,B,A,Z=0.0', '--deepen', '-d', 'float', '-o', p]),
+          'exr',
+          2,
+        );
         const outputDir = await mkdtemp(join(scratch, 'deep-'));
-        const refused = await new EncodeMedia(subject.encoder, subject.probe, nodeHasher, nodeFs, silentLogger, {}, subject.baker).run(deep, LEAN, { outputDir }).then(() => undefined, (e: unknown) => e);
+        const refused = await new EncodeMedia(subject.encoder, subject.probe, nodeHasher, nodeFs, silentLogger, {}, subject.baker)
+          .run(deep, LEAN, { outputDir })
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
         expect(isEncodeError(refused, 'E_UNSUPPORTED'), String(refused)).toBe(true);
         expect((refused as Error).message).toContain('Deep OpenEXR');
         expect(await readdir(outputDir)).toEqual([]);
 
         for (const compression of ['piz', 'dwaa', 'dwab', 'zip']) {
-          const seq = await fixtures.sequence(`exr-${compression}`, (p) => makeLinearExr(p, { width: 128, height: 64, depth: 'half', patches: grey, extra: ['--compression', compression] }), 'exr', 2);
+          const seq = await fixtures.sequence(
+            `exr-${compression}`,
+            (p) => makeLinearExr(p, { width: 128, height: 64, depth: 'half', patches: grey, extra: ['--compression', compression] }),
+            'exr',
+            2,
+          );
           const info = await subject.probe.probe(await subject.probe.locate(seq));
           expect(info.imageHeader?.compression).toBe(compression);
           await expectPatches(output(await encode(seq), 'ftrackreview-mp4'), [ref118], VIDEO, compression, compression.startsWith('dwa') ? 4 : TOLERANCE);

@@ -6,7 +6,18 @@ import { describe, expect, it } from 'vitest';
 import { ensureFixture, mediaFixtures, type SequenceFixture } from './media-fixtures.js';
 
 async function frames(path: string): Promise<string> {
-  const { stdout } = await execa('ffprobe', ['-v', 'error', '-count_packets', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_packets,r_frame_rate,width,height', '-of', 'csv=p=0', path]);
+  const { stdout } = await execa('ffprobe', [
+    '-v',
+    'error',
+    '-count_packets',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=nb_read_packets,r_frame_rate,width,height',
+    '-of',
+    'csv=p=0',
+    path,
+  ]);
   return stdout.trim();
 }
 
@@ -24,7 +35,10 @@ describe('media fixtures', () => {
 
   it('makes sequences with gaps and exact sizes', async () => {
     const cacheDir = await mkdtemp(join(tmpdir(), 'fixtures-'));
-    const seq = (await ensureFixture({ kind: 'sequence', frames: 5, first: 7, padding: 3, missing: [9], width: 33, height: 17 }, { cacheDir })) as SequenceFixture;
+    const seq = (await ensureFixture(
+      { kind: 'sequence', frames: 5, first: 7, padding: 3, missing: [9], width: 33, height: 17 },
+      { cacheDir },
+    )) as SequenceFixture;
     expect(seq).toMatchObject({ first: 7, last: 11, missing: [9] });
     expect((await readdir(seq.dir)).filter((n) => n.endsWith('.png')).sort()).toEqual(['shot.007.png', 'shot.008.png', 'shot.010.png', 'shot.011.png']);
     const odd = await mediaFixtures(cacheDir).oddSize();

@@ -126,7 +126,20 @@ async function makeMovie(spec: MovieFixtureSpec, path: string, options: FixtureO
 async function makeStill(spec: StillFixtureSpec, path: string, options: FixtureOptions): Promise<void> {
   const { width = 320, height = 180, format = 'png' } = spec;
   const codec = format === 'jpg' ? ['-c:v', 'mjpeg', '-pix_fmt', 'yuvj444p'] : format === 'exr' ? ['-c:v', 'exr', '-pix_fmt', 'gbrpf32le'] : ['-c:v', 'png'];
-  await ffmpeg(options, ['-f', 'lavfi', '-i', videoSource('smptehdbars', width, height, '1'), '-frames:v', '1', ...codec, '-f', 'image2', '-update', '1', path]);
+  await ffmpeg(options, [
+    '-f',
+    'lavfi',
+    '-i',
+    videoSource('smptehdbars', width, height, '1'),
+    '-frames:v',
+    '1',
+    ...codec,
+    '-f',
+    'image2',
+    '-update',
+    '1',
+    path,
+  ]);
 }
 
 function pad(frame: number, padding: number): string {
@@ -138,7 +151,20 @@ async function makeSequence(spec: SequenceFixtureSpec, dir: string, options: Fix
   await mkdir(dir, { recursive: true });
   const codec = format === 'jpg' ? ['-c:v', 'mjpeg', '-pix_fmt', 'yuvj444p'] : format === 'exr' ? ['-c:v', 'exr', '-pix_fmt', 'gbrpf32le'] : ['-c:v', 'png'];
   const printf = join(dir, `${name}.%0${padding}d.${format}`).replace(/%(?!0\d+d)/g, '%%');
-  await ffmpeg(options, ['-f', 'lavfi', '-i', videoSource('testsrc2', width, height, '24'), '-frames:v', String(frames), ...codec, '-f', 'image2', '-start_number', String(first), printf]);
+  await ffmpeg(options, [
+    '-f',
+    'lavfi',
+    '-i',
+    videoSource('testsrc2', width, height, '24'),
+    '-frames:v',
+    String(frames),
+    ...codec,
+    '-f',
+    'image2',
+    '-start_number',
+    String(first),
+    printf,
+  ]);
   for (const f of spec.missing ?? []) await unlink(join(dir, `${name}.${pad(f, padding)}.${format}`));
 }
 

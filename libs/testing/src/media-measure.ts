@@ -69,7 +69,9 @@ export function videoStream(probed: Probed): ProbedStream {
 export async function decodeRgb(path: string, as: DecodeAs = {}): Promise<{ width: number; height: number; data: Uint8Array }> {
   const v = videoStream(await probeMedia(path));
   const filters = [`select=eq(n\\,${as.frame ?? 0})`, `scale=in_color_matrix=${as.matrix ?? 'bt709'}:in_range=${as.range ?? 'tv'}`, 'format=rgb24'];
-  const { stdout } = await execa(ffmpeg(), ['-v', 'error', '-i', path, '-vf', filters.join(','), '-frames:v', '1', '-f', 'rawvideo', '-'], { encoding: 'buffer' });
+  const { stdout } = await execa(ffmpeg(), ['-v', 'error', '-i', path, '-vf', filters.join(','), '-frames:v', '1', '-f', 'rawvideo', '-'], {
+    encoding: 'buffer',
+  });
   return { width: v.width!, height: v.height!, data: new Uint8Array(stdout) };
 }
 
@@ -139,7 +141,8 @@ export async function decodeAudio(path: string): Promise<{ channels: number; rat
 
 /** Seconds until a channel first exceeds `threshold`. */
 export function firstSoundSeconds(audio: { channels: number; rate: number; samples: Float32Array }, channel = 0, threshold = 0.1): number {
-  for (let i = channel; i < audio.samples.length; i += audio.channels) if (Math.abs(audio.samples[i]!) > threshold) return Math.floor(i / audio.channels) / audio.rate;
+  for (let i = channel; i < audio.samples.length; i += audio.channels)
+    if (Math.abs(audio.samples[i]!) > threshold) return Math.floor(i / audio.channels) / audio.rate;
   return Number.POSITIVE_INFINITY;
 }
 

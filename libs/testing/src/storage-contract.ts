@@ -58,7 +58,7 @@ function context(overrides: Partial<StorageContext> = {}): StorageContext {
 async function writeRandomFile(path: string, bytes: number): Promise<string> {
   const hash = createHash('sha256');
   const out = createWriteStream(path);
-  for (let written = 0; written < bytes; ) {
+  for (let written = 0; written < bytes;) {
     const chunk = randomBytes(Math.min(MiB, bytes - written));
     hash.update(chunk);
     written += chunk.length;
@@ -75,10 +75,7 @@ async function sha256Of(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-export function describeStorageContract(
-  it: TestAPI,
-  makeStorage: () => Promise<StorageUnderTest>,
-  capabilities: StorageContractCapabilities = {},): void {
+export function describeStorageContract(it: TestAPI, makeStorage: () => Promise<StorageUnderTest>, capabilities: StorageContractCapabilities = {}): void {
   const largeFileBytes = capabilities.largeFileBytes ?? 40 * MiB;
   const maxBufferGrowth = capabilities.maxBufferGrowthBytes ?? largeFileBytes / 2;
   const abortFileBytes = capabilities.abortFileBytes ?? 12 * MiB;

@@ -10,14 +10,18 @@ import type { ReliabilityCase } from '../table.js';
 
 type Input = (h: Harness, ctx: RowContext) => Promise<string> | string;
 
-const encode = (input: Input, ...extra: string[]) => async (h: Harness, ctx: RowContext): Promise<FailingRun> => ({
-  args: ['encode', await input(h, ctx), '--out', ctx.out, '--json', ...extra],
-});
+const encode =
+  (input: Input, ...extra: string[]) =>
+  async (h: Harness, ctx: RowContext): Promise<FailingRun> => ({
+    args: ['encode', await input(h, ctx), '--out', ctx.out, '--json', ...extra],
+  });
 
-const publish = (input: Input, ...extra: string[]) => async (h: Harness, ctx: RowContext): Promise<FailingRun> => {
-  const versionId = await h.newVersion();
-  return { args: ['publish', await input(h, ctx), '--version', versionId, '--json', ...extra], versionId };
-};
+const publish =
+  (input: Input, ...extra: string[]) =>
+  async (h: Harness, ctx: RowContext): Promise<FailingRun> => {
+    const versionId = await h.newVersion();
+    return { args: ['publish', await input(h, ctx), '--version', versionId, '--json', ...extra], versionId };
+  };
 
 const file = (name: string, content: string | Buffer) => async (_h: Harness, ctx: RowContext) => {
   const path = join(ctx.dir, name);
@@ -47,14 +51,21 @@ const gapped = async (h: Harness) => (await h.fixtures.gappedSequence()).pattern
 
 /** A movie cut to `fraction` of its size; faststart keeps the header (frames missing), else the header is lost. */
 const truncated = (faststart: boolean, fraction: number) => async (h: Harness, ctx: RowContext) => {
-  const source = ((await h.fixtures.ensure({ kind: 'movie', width: 320, height: 180, rate: '24', frames: 24, audio: false, faststart })) as { path: string }).path;
+  const source = ((await h.fixtures.ensure({ kind: 'movie', width: 320, height: 180, rate: '24', frames: 24, audio: false, faststart })) as { path: string })
+    .path;
   const path = join(ctx.dir, `truncated-${faststart ? 'faststart' : 'moov-at-end'}.mp4`);
   await copyFile(source, path);
   await truncate(path, Math.floor((await stat(path)).size * fraction));
   return path;
 };
 
-function row(name: string, fault: string, code: ErrorCode, setup: (h: Harness, ctx: RowContext) => Promise<FailingRun>, mentions?: (run: FailingRun) => string): ReliabilityCase {
+function row(
+  name: string,
+  fault: string,
+  code: ErrorCode,
+  setup: (h: Harness, ctx: RowContext) => Promise<FailingRun>,
+  mentions?: (run: FailingRun) => string,
+): ReliabilityCase {
   return failingRow({
     name,
     fault,
@@ -72,17 +83,39 @@ export const badInputCases: ReliabilityCase[] = [
   row('encode: text file named .mov', 'input is plain text', 'E_SOURCE_UNREADABLE', encode(textFile), arg('encode')),
   row('encode: zero-byte file', 'input is an empty file', 'E_SOURCE_UNREADABLE', encode(zeroBytes), arg('encode')),
   row('encode: directory as input', 'input is a directory', 'E_SOURCE_UNREADABLE', encode(directory), arg('encode')),
-  row('encode: truncated movie (header kept)', 'faststart mp4 cut to 50%: header declares more frames than can be read', 'E_SOURCE_UNREADABLE', encode(truncated(true, 0.5)), () => 'truncated'),
+  row(
+    'encode: truncated movie (header kept)',
+    'faststart mp4 cut to 50%: header declares more frames than can be read',
+    'E_SOURCE_UNREADABLE',
+    encode(truncated(true, 0.5)),
+    () => 'truncated',
+  ),
   row('encode: truncated movie (header lost)', 'mp4 with moov at the end cut to 50%', 'E_SOURCE_UNREADABLE', encode(truncated(false, 0.5)), arg('encode')),
   row('encode: empty sequence', 'pattern matches no frame', 'E_SEQUENCE_EMPTY', encode(emptySequence)),
   row('encode: sequence with gaps, default policy', '1001..1012 missing 1004, 1005, 1009; no --gaps', 'E_SEQUENCE_GAPS', encode(gapped), () => '1004'),
   row('encode: unknown profile', '--profile no-such-profile', 'E_PROFILE_INVALID', encode(small, '--profile', 'no-such-profile'), () => 'no-such-profile'),
   row('encode: invalid custom profile', 'config defines a profile with no outputs', 'E_PROFILE_INVALID', async (h, ctx) => ({
-    args: ['encode', h.clips.small, '--out', ctx.out, '--json', '--config', await config({ profiles: [{ name: 'broken', outputs: [] }] })(h, ctx), '--profile', 'broken'],
+    args: [
+      'encode',
+      h.clips.small,
+      '--out',
+      ctx.out,
+      '--json',
+      '--config',
+      await config({ profiles: [{ name: 'broken', outputs: [] }] })(h, ctx),
+      '--profile',
+      'broken',
+    ],
   })),
-  row('encode: bad config field', 'config {"threads": "many"}', 'E_CONFIG_INVALID', async (h, ctx) => ({
-    args: ['encode', h.clips.small, '--out', ctx.out, '--json', '--config', await config({ threads: 'many' })(h, ctx)],
-  }), () => 'threads'),
+  row(
+    'encode: bad config field',
+    'config {"threads": "many"}',
+    'E_CONFIG_INVALID',
+    async (h, ctx) => ({
+      args: ['encode', h.clips.small, '--out', ctx.out, '--json', '--config', await config({ threads: 'many' })(h, ctx)],
+    }),
+    () => 'threads',
+  ),
   row('encode: config file is not JSON', 'config file holds "{nope"', 'E_CONFIG_INVALID', async (h, ctx) => ({
     args: ['encode', h.clips.small, '--out', ctx.out, '--json', '--config', await config('{nope')(h, ctx)],
   })),

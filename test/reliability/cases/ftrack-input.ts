@@ -16,7 +16,7 @@ const UNMANAGED_LOCATION_ID = 'cb268ecc-8809-11e3-a7e2-20c9d081909b';
 export const ftrackInputCases: ReliabilityCase[] = [
   {
     name: 'wrong API key',
-    fault: 'FTRACK_API_KEY is not the user\'s key',
+    fault: "FTRACK_API_KEY is not the user's key",
     expected: 'E_FTRACK_AUTH',
     state: 'JSON and text both name server and user, never the key; nothing registered or stored',
     run: async (h) => {
@@ -66,7 +66,11 @@ export const ftrackInputCases: ReliabilityCase[] = [
     fault: '--version \'abc" or id is not "x\' (query text in an id)',
     code: 'E_FTRACK_NOT_FOUND',
     state: 'rejected as not an id; the seeded version and every other is untouched; nothing stored',
-    setup: async (h) => ({ args: publishArgs(h.clips.small, 'abc" or id is not "x'), versionId: h.server.seed.versionId, before: (await h.components(h.server.seed.versionId)).map((c) => c.id) }),
+    setup: async (h) => ({
+      args: publishArgs(h.clips.small, 'abc" or id is not "x'),
+      versionId: h.server.seed.versionId,
+      before: (await h.components(h.server.seed.versionId)).map((c) => c.id),
+    }),
     check: (_h, _ctx, result) => {
       expect(result.stdout).toContain('not a valid ftrack id');
     },
@@ -79,13 +83,17 @@ export const ftrackInputCases: ReliabilityCase[] = [
   }),
   failingRow({
     name: 'source component in no readable location',
-    fault: 'the version\'s only component is in ftrack.unmanaged at /mnt/nowhere',
+    fault: "the version's only component is in ftrack.unmanaged at /mnt/nowhere",
     code: 'E_SOURCE_NOT_ACCESSIBLE',
     state: 'the version keeps only its source component; nothing stored',
     setup: async (h) => {
       const versionId = await h.newVersion();
       const componentId = await createEntity(h.session, 'FileComponent', { name: 'main', file_type: '.mov', size: 123_456, version_id: versionId });
-      await createEntity(h.session, 'ComponentLocation', { component_id: componentId, location_id: UNMANAGED_LOCATION_ID, resource_identifier: '/mnt/nowhere/sh010_plate.mov' });
+      await createEntity(h.session, 'ComponentLocation', {
+        component_id: componentId,
+        location_id: UNMANAGED_LOCATION_ID,
+        resource_identifier: '/mnt/nowhere/sh010_plate.mov',
+      });
       return { args: ['publish', '--version', versionId, '--json'], versionId, before: [componentId] };
     },
     check: (_h, _ctx, result, run) => {

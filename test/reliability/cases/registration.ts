@@ -118,7 +118,9 @@ export const registrationCases: ReliabilityCase[] = [
       const args = publishArgs(h.clips.small, versionId);
       const published = h.expectSuccess(await h.cli(args, ctx));
       const mp4 = published.components.find((c) => c.name === 'ftrackreview-mp4')!;
-      const removed = await fetch(`${h.server.url}/component/remove?${new URLSearchParams({ id: mp4.id, username: h.server.user, apiKey: h.server.apiKey }).toString()}`);
+      const removed = await fetch(
+        `${h.server.url}/component/remove?${new URLSearchParams({ id: mp4.id, username: h.server.user, apiKey: h.server.apiKey }).toString()}`,
+      );
       expect(removed.status).toBe(200);
       const before = await h.locationRows(versionId);
       const repaired = h.expectSuccess(await h.cli(args, ctx));

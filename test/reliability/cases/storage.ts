@@ -33,7 +33,8 @@ class DiskFullFileSystem implements FileSystem {
     private readonly failFrom: number,
   ) {}
   async rename(from: string, to: string): Promise<void> {
-    if (++this.renames >= this.failFrom) throw Object.assign(new Error(`ENOSPC: no space left on device, rename '${from}' -> '${to}'`), { code: 'ENOSPC', errno: -28, syscall: 'rename' });
+    if (++this.renames >= this.failFrom)
+      throw Object.assign(new Error(`ENOSPC: no space left on device, rename '${from}' -> '${to}'`), { code: 'ENOSPC', errno: -28, syscall: 'rename' });
     return this.inner.rename(from, to);
   }
   remove(path: string) {
@@ -112,7 +113,7 @@ export const storageCases: ReliabilityCase[] = [
     name: 'disk location: second publish onto a registered path',
     fault: 'structure {project}/{shot}/v{version:03}/{component}.{ext}: --profile proxy of clip A, then of clip B, same version',
     expected: 'E_STORAGE_CONFLICT',
-    state: 'A\'s file keeps its registered checksum; B registers nothing; no stray file under the prefix',
+    state: "A's file keeps its registered checksum; B registers nothing; no stray file under the prefix",
     run: async (h) => {
       const ctx = await h.context('disk-overwrite');
       const versionId = await h.newVersion();
@@ -128,7 +129,7 @@ export const storageCases: ReliabilityCase[] = [
       h.expectError(second, 'E_STORAGE_CONFLICT', { exit: 42 });
       expect(`sha256:${await sha256File(path)}`, 'the registered file still has its registered bytes').toBe(registered!.metadata['ftrack_encode.checksum']);
       await h.expectNothingRegistered(versionId, [registered!.id]);
-      expect(await listTree(disk.prefix), 'only the first publish\'s file under the prefix').toEqual([relative(disk.prefix, path)]);
+      expect(await listTree(disk.prefix), "only the first publish's file under the prefix").toEqual([relative(disk.prefix, path)]);
       await h.expectNoScratch(ctx);
     },
   },
@@ -144,7 +145,7 @@ export const storageCases: ReliabilityCase[] = [
   }),
   failingRow({
     name: 'disk location: prefix is a file',
-    fault: 'the disk location\'s prefix names a regular file',
+    fault: "the disk location's prefix names a regular file",
     code: 'E_STORAGE_FAILED',
     state: 'nothing registered; the file untouched; no scratch',
     setup: async (h, ctx) => {
@@ -170,7 +171,10 @@ export const storageCases: ReliabilityCase[] = [
       const error = await scope
         .resolve(EncodeMedia)
         .run(h.clips.small, new ProfileCatalog().get('ftrack-review'), { outputDir: ctx.out })
-        .then(() => undefined, (e: unknown) => e);
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       const left = await listTree(ctx.out);
       expect(left, `nothing left in --out (no partial, no committed half), found ${left.join(', ')}`).toEqual([]);
       expect(isEncodeError(error), `an EncodeError, got ${String(error)}`).toBe(true);

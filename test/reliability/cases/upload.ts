@@ -113,7 +113,9 @@ export const uploadCases: ReliabilityCase[] = [
       const args = publishArgs(h.clips.medium, versionId);
       h.server.faults.set({ dropUploadAfterBytes: 4000 });
       const run = h.spawn(args, ctx, MULTIPART);
-      await h.waitWhileRunning(run, 'a multi-part upload reached the server', async () => (await storedFiles(h.server)).some((f) => f.startsWith('storage-parts/')));
+      await h.waitWhileRunning(run, 'a multi-part upload reached the server', async () =>
+        (await storedFiles(h.server)).some((f) => f.startsWith('storage-parts/')),
+      );
       const result = await run.result;
       h.expectSuccess(result);
       expect(h.server.faults.current().dropUploadAfterBytes, 'a part upload was dropped').toBeUndefined();
@@ -142,7 +144,13 @@ export const uploadCases: ReliabilityCase[] = [
     fault: '8 KiB parts; complete_multipart_upload assembles the file, then the socket is destroyed',
     expected: 'success',
     state: 'the assembled file is used (or uploaded again); registered once; no parts, no orphan',
-    run: (h) => publishThrough(h, 'lost-complete-response', { dropApiResponse: { action: 'complete_multipart_upload' } }, { multipart: true, expectFired: 'drop-api-response:complete_multipart_upload' }),
+    run: (h) =>
+      publishThrough(
+        h,
+        'lost-complete-response',
+        { dropApiResponse: { action: 'complete_multipart_upload' } },
+        { multipart: true, expectFired: 'drop-api-response:complete_multipart_upload' },
+      ),
   },
   transientApiFailure('get_upload_metadata', 500, false),
   transientApiFailure('complete_multipart_upload', 503, true),
@@ -185,7 +193,10 @@ export const uploadCases: ReliabilityCase[] = [
       run.child.kill('SIGKILL');
       expect((await run.result).signal).toBe('SIGKILL');
       h.server.faults.clear();
-      expect((await storedFiles(h.server)).some((f) => f.startsWith('storage-parts/')), 'the killed run left a multi-part upload').toBe(true);
+      expect(
+        (await storedFiles(h.server)).some((f) => f.startsWith('storage-parts/')),
+        'the killed run left a multi-part upload',
+      ).toBe(true);
       await h.expectNothingRegistered(versionId);
       const rerun = h.expectSuccess(await h.cli(args, ctx, MULTIPART));
       expect(rerun.skipped).toBe(false);

@@ -3,7 +3,7 @@
 // its one line in the composition's registry; everything else (help, config validation,
 // --backend / location types) follows from the descriptor.
 const { join } = require('node:path');
-const { generateFiles, logger, names, updateJson } = require('@nx/devkit');
+const { formatFiles, generateFiles, logger, names, updateJson } = require('@nx/devkit');
 
 const REGISTRY = 'libs/composition/src/adapters.ts';
 const ARRAYS = { encoder: 'ENCODERS', storage: 'STORAGES' };
@@ -43,12 +43,16 @@ function adapterGenerator(kind) {
       return json;
     });
     register(tree, options);
+    // The workspace's Prettier settings, so the new lib passes `npm run lint` as it is.
+    await formatFiles(tree);
     const what = kind === 'encoder' ? `--backend ${options.name}` : `location type "${options.name}"`;
     return () => {
       logger.info(`\n${root} is ready and registered as ${what}. Next:`);
       logger.info(`  1. npx nx run ${options.lib}:test   — the contract fails with "not implemented" messages: each one names what to build`);
       logger.info(`  2. build ${root}/src/${options.fileName}-${kind}.ts until the contract passes`);
-      logger.info(`  3. describe it in ${root}/src/descriptor.ts (${kind === 'encoder' ? 'summary, capabilities, config block' : 'summary, location settings schema'}) and ${root}/README.md`);
+      logger.info(
+        `  3. describe it in ${root}/src/descriptor.ts (${kind === 'encoder' ? 'summary, capabilities, config block' : 'summary, location settings schema'}) and ${root}/README.md`,
+      );
       logger.info('  4. npm run lint && npm test; see docs/contributing.md');
     };
   };

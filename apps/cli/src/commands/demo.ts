@@ -16,11 +16,33 @@ interface DemoFlags extends CommonFlags {
 /** 4 s 1080p 23.976 test pattern with a tone: exercises scaling, the 1080 variant, audio and exact NTSC frame counts. */
 export function demoClipArgs(path: string): string[] {
   return [
-    '-hide_banner', '-nostdin', '-y', '-loglevel', 'error',
-    '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=24000/1001:duration=4',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=4',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '18', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-shortest', '-f', 'mov', path,
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=1920x1080:rate=24000/1001:duration=4',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000:duration=4',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-crf',
+    '18',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-shortest',
+    '-f',
+    'mov',
+    path,
   ];
 }
 
@@ -39,7 +61,17 @@ export async function makeDemoClip(dir: string): Promise<string> {
     const { WasmCore } = await import('@ftrack-encode/encoder-wasm');
     const core = new WasmCore();
     try {
-      const result = await core.run({ program: 'ffmpeg', args: demoClipArgs('/demo.mov'), mounts: [], files: [], links: [], collect: [], progress: false, captureLog: false, outputs: [{ memfsPath: '/demo.mov', diskPath: partial }] });
+      const result = await core.run({
+        program: 'ffmpeg',
+        args: demoClipArgs('/demo.mov'),
+        mounts: [],
+        files: [],
+        links: [],
+        collect: [],
+        progress: false,
+        captureLog: false,
+        outputs: [{ memfsPath: '/demo.mov', diskPath: partial }],
+      });
       if (result.ret !== 0) throw new EncodeError('E_ENCODER_FAILED', `ffmpeg.wasm could not make the demo clip: ${result.log.slice(-3).join(' ')}`);
     } finally {
       await core.dispose();

@@ -35,7 +35,9 @@ export async function runDoctor(flags: CommonFlags): Promise<HealthCheck[]> {
   const failed = checks.filter((c) => c.status === 'fail');
   if (failed.length > 0) {
     // The JSON result is already printed: report the failure by exit code only.
-    throw Object.assign(new EncodeError('E_CHECK_FAILED', `${failed.length} check(s) failed: ${failed.map((c) => c.name).join(', ')}.`), { reported: Boolean(flags.json) });
+    throw Object.assign(new EncodeError('E_CHECK_FAILED', `${failed.length} check(s) failed: ${failed.map((c) => c.name).join(', ')}.`), {
+      reported: Boolean(flags.json),
+    });
   }
   return checks;
 }

@@ -1,10 +1,29 @@
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { EncodeError, EncodeMedia, describeColourPipeline, formatChecksum, formatRational, sourceLabel, type EncodeMediaResult, type GapPolicy, type HashAlgorithm } from '@ftrack-encode/core';
+import {
+  EncodeError,
+  EncodeMedia,
+  describeColourPipeline,
+  formatChecksum,
+  formatRational,
+  sourceLabel,
+  type EncodeMediaResult,
+  type GapPolicy,
+  type HashAlgorithm,
+} from '@ftrack-encode/core';
 import { formatCommandLine } from '@ftrack-encode/ffmpeg';
 import { backendChoices, backendHelp, createScope, encoderById, profileCatalog, type Scope } from '@ftrack-encode/composition';
-import { addOutputOptions, addSourceOptions, cancelOnSignals, parseIntOption, setup, sourceConfigFlags, type CommonFlags, type SourceFlags } from './shared-options.js';
+import {
+  addOutputOptions,
+  addSourceOptions,
+  cancelOnSignals,
+  parseIntOption,
+  setup,
+  sourceConfigFlags,
+  type CommonFlags,
+  type SourceFlags,
+} from './shared-options.js';
 import type { Terminal } from '../output/terminal.js';
 
 export interface EncodeFlags extends CommonFlags, SourceFlags {
@@ -37,11 +56,24 @@ export function encodeResultJson(result: EncodeMediaResult, backend: string) {
       frames: o.info.frameCount,
       frameRate: formatRational(o.info.frameRate),
     })),
-    planned: result.plan.outputs.map((o) => ({ name: o.name, path: o.path, width: o.width, height: o.height, frames: o.frameCount, frameRate: formatRational(o.frameRate) })),
+    planned: result.plan.outputs.map((o) => ({
+      name: o.name,
+      path: o.path,
+      width: o.width,
+      height: o.height,
+      frames: o.frameCount,
+      frameRate: formatRational(o.frameRate),
+    })),
     ...(result.plan.colour ? { colour: { ...result.plan.colour, summary: describeColourPipeline(result.plan.colour) } } : {}),
     warnings: result.plan.warnings ?? [],
     skipped: result.plan.skipped,
-    quality: result.quality.map((q) => ({ output: q.output, ssim: q.ssim, psnr: Number.isFinite(q.psnr) ? q.psnr : null, minSsim: q.minSsim, frames: q.frames })),
+    quality: result.quality.map((q) => ({
+      output: q.output,
+      ssim: q.ssim,
+      psnr: Number.isFinite(q.psnr) ? q.psnr : null,
+      minSsim: q.minSsim,
+      frames: q.frames,
+    })),
     commands: result.commands,
   };
 }
@@ -102,7 +134,8 @@ export async function runEncode(input: string, flags: EncodeFlags, hooks?: Encod
   if (flags.json) terminal.json({ ...encodeResultJson(result, backend), ...extra });
   else if (flags.dryRun) printCommands(terminal, result.commands);
   else {
-    for (const o of result.outputs) terminal.print(`${o.name.padEnd(24)} ${o.path}  ${o.info.width}x${o.info.height} ${o.info.frameCount}f ${formatChecksum(o.checksum)}`);
+    for (const o of result.outputs)
+      terminal.print(`${o.name.padEnd(24)} ${o.path}  ${o.info.width}x${o.info.height} ${o.info.frameCount}f ${formatChecksum(o.checksum)}`);
     for (const s of result.plan.skipped) terminal.note(`skipped ${s.name}: ${s.reason}`);
     if (result.plan.colour) terminal.note(`colour: ${describeColourPipeline(result.plan.colour)}`);
     for (const w of result.plan.warnings ?? []) terminal.note(`warning: ${w}`);
@@ -112,27 +145,29 @@ export async function runEncode(input: string, flags: EncodeFlags, hooks?: Encod
 }
 
 export function registerEncodeCommand(program: Command, run: (action: () => Promise<unknown>, flags: CommonFlags) => Promise<void>): void {
-  addOutputOptions(addSourceOptions(
-    program
-      .command('encode')
-      .summary('encode a movie or image sequence into review media')
-      .description(
-        'Encode a movie or image sequence with a profile: one decode feeds every output, each output is\n' +
-          'validated (decodes, exact frame count, size, codec, faststart) and checksummed, then moved into\n' +
-          '--out. Sequences: shot.%04d.exr, shot.####.exr, shot.@@@@.exr or shot.#.exr (# repeated = digits).\n' +
-          'Scene-linear EXR and log DPX get a display transform (an OCIO view with --ocio-config or $OCIO,\n' +
-          'else a built-in sRGB curve); see docs/colour.md and `probe` for how a source will be read.',
-      )
-      .argument('<input>', 'movie file or image sequence pattern')
-      .option('-p, --profile <name>', 'encode profile (see `profiles list`)')
-      .option('-o, --out <dir>', 'output directory', '.')
-      .option('-b, --backend <backend>', backendChoices('encode'))
-      .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
-      .option('--threads <n>', 'threads per encode (0 = ffmpeg decides)', parseIntOption('--threads'))
-      .option('--hash <algorithm>', 'output checksum: sha256 | md5 | sha1')
-      .option('-n, --dry-run', 'print the exact ffmpeg command lines and encode nothing')
-      .option('--no-quality-gate', 'skip comparing each video output with the source (SSIM/PSNR on sampled frames)'),
-  ))
+  addOutputOptions(
+    addSourceOptions(
+      program
+        .command('encode')
+        .summary('encode a movie or image sequence into review media')
+        .description(
+          'Encode a movie or image sequence with a profile: one decode feeds every output, each output is\n' +
+            'validated (decodes, exact frame count, size, codec, faststart) and checksummed, then moved into\n' +
+            '--out. Sequences: shot.%04d.exr, shot.####.exr, shot.@@@@.exr or shot.#.exr (# repeated = digits).\n' +
+            'Scene-linear EXR and log DPX get a display transform (an OCIO view with --ocio-config or $OCIO,\n' +
+            'else a built-in sRGB curve); see docs/colour.md and `probe` for how a source will be read.',
+        )
+        .argument('<input>', 'movie file or image sequence pattern')
+        .option('-p, --profile <name>', 'encode profile (see `profiles list`)')
+        .option('-o, --out <dir>', 'output directory', '.')
+        .option('-b, --backend <backend>', backendChoices('encode'))
+        .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
+        .option('--threads <n>', 'threads per encode (0 = ffmpeg decides)', parseIntOption('--threads'))
+        .option('--hash <algorithm>', 'output checksum: sha256 | md5 | sha1')
+        .option('-n, --dry-run', 'print the exact ffmpeg command lines and encode nothing')
+        .option('--no-quality-gate', 'skip comparing each video output with the source (SSIM/PSNR on sampled frames)'),
+    ),
+  )
     .addHelpText('after', `\n${backendHelp('encode')}`)
     .action(async (input: string, flags: EncodeFlags) => run(() => runEncode(input, flags), flags));
 }

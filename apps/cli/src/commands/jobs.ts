@@ -16,7 +16,9 @@ export function registerJobsCommand(program: Command, run: (action: () => Promis
     program
       .command('jobs')
       .summary('list, show or cancel farm jobs')
-      .description('Farm jobs on Redis (farm.redisUrl or REDIS_URL): `jobs list`, `jobs show ID`, `jobs cancel ID` (a running encode is killed and the job ends cancelled, not retried).')
+      .description(
+        'Farm jobs on Redis (farm.redisUrl or REDIS_URL): `jobs list`, `jobs show ID`, `jobs cancel ID` (a running encode is killed and the job ends cancelled, not retried).',
+      )
       .argument('[action]', 'list | show | cancel', 'list')
       .argument('[id]', 'job id for show/cancel')
       .option('--queue <name>', 'queue', DEFAULT_QUEUE)
@@ -32,15 +34,31 @@ export function registerJobsCommand(program: Command, run: (action: () => Promis
         if (action === 'list') {
           const [counts, jobs] = await Promise.all([client.counts(queue), client.recent(queue, Number(flags.limit ?? 20))]);
           if (flags.json) return terminal.json({ queue, counts, jobs });
-          terminal.print(`${queue}: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-          for (const job of jobs) terminal.print(`  ${job.id.padEnd(40)} ${job.name.padEnd(8)} ${job.state}${job.failedReason ? `  ${fromFailedReason(job.failedReason, job.id).code}` : ''}`);
+          terminal.print(
+            `${queue}: ${Object.entries(counts)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')}`,
+          );
+          for (const job of jobs)
+            terminal.print(
+              `  ${job.id.padEnd(40)} ${job.name.padEnd(8)} ${job.state}${job.failedReason ? `  ${fromFailedReason(job.failedReason, job.id).code}` : ''}`,
+            );
           return;
         }
         if (!id) throw new EncodeError('E_USAGE', `jobs ${action} needs a job id.`, { hint: 'ftrack-encode jobs list shows them.' });
         if (action === 'show') {
           const job = await client.job(id, queue);
           if (!job) throw new EncodeError('E_JOB_FAILED', `No job ${id} on ${queue}.`);
-          const shown = { id, name: job.name, state: await job.getState(), progress: job.progress, attemptsMade: job.attemptsMade, failedReason: job.failedReason || undefined, data: job.data as unknown, result: job.returnvalue as unknown };
+          const shown = {
+            id,
+            name: job.name,
+            state: await job.getState(),
+            progress: job.progress,
+            attemptsMade: job.attemptsMade,
+            failedReason: job.failedReason || undefined,
+            data: job.data as unknown,
+            result: job.returnvalue as unknown,
+          };
           if (flags.json) terminal.json(shown);
           else terminal.print(JSON.stringify(shown, null, 2));
           return;

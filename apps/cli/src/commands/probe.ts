@@ -1,6 +1,15 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { TOKENS, describeColourPipeline, describeRate, formatRational, resolveColourPipeline, resolveSequenceRate, sourceLabel, withSequenceRate } from '@ftrack-encode/core';
+import {
+  TOKENS,
+  describeColourPipeline,
+  describeRate,
+  formatRational,
+  resolveColourPipeline,
+  resolveSequenceRate,
+  sourceLabel,
+  withSequenceRate,
+} from '@ftrack-encode/core';
 import { createScope } from '@ftrack-encode/composition';
 import { addOutputOptions, addSourceOptions, setup, sourceConfigFlags, type CommonFlags, type SourceFlags } from './shared-options.js';
 
@@ -9,14 +18,16 @@ interface ProbeFlags extends CommonFlags, SourceFlags {
 }
 
 export function registerProbeCommand(program: Command, run: (action: () => Promise<unknown>, flags: CommonFlags) => Promise<void>): void {
-  addOutputOptions(addSourceOptions(
-    program
-      .command('probe')
-      .summary('show what a movie or sequence contains')
-      .description('Probe a movie or image sequence: size, pixel aspect, exact frame rate, frame count, codec, colour tags, audio, gaps.')
-      .argument('<input>', 'movie file or image sequence pattern')
-      .option('-b, --backend <backend>', 'auto | native | wasm'),
-  )).action(async (input: string, flags: ProbeFlags) =>
+  addOutputOptions(
+    addSourceOptions(
+      program
+        .command('probe')
+        .summary('show what a movie or sequence contains')
+        .description('Probe a movie or image sequence: size, pixel aspect, exact frame rate, frame count, codec, colour tags, audio, gaps.')
+        .argument('<input>', 'movie file or image sequence pattern')
+        .option('-b, --backend <backend>', 'auto | native | wasm'),
+    ),
+  ).action(async (input: string, flags: ProbeFlags) =>
     run(async () => {
       const { config, terminal, logger } = await setup(flags, { ...(flags.backend ? { backend: flags.backend } : {}), ...sourceConfigFlags(flags) });
       const scope = await createScope(config, { logger });
@@ -31,16 +42,24 @@ export function registerProbeCommand(program: Command, run: (action: () => Promi
       const info = rate ? withSequenceRate(probed, rate) : probed;
       const colour = await resolveColourPipeline(info, source, settings, baker);
       if (flags.json) {
-        terminal.json({ source, info: { ...info, frameRate: formatRational(info.frameRate), pixelAspect: formatRational(info.pixelAspect) }, colour: { ...colour, summary: describeColourPipeline(colour) } });
+        terminal.json({
+          source,
+          info: { ...info, frameRate: formatRational(info.frameRate), pixelAspect: formatRational(info.pixelAspect) },
+          colour: { ...colour, summary: describeColourPipeline(colour) },
+        });
         return;
       }
       terminal.print(`source       ${sourceLabel(source)}`);
       if (source.kind === 'sequence') {
-        terminal.print(`frames       ${source.first}-${source.last}${source.missing.length ? ` (missing ${source.missing.length}: ${source.missing.slice(0, 10).join(', ')}${source.missing.length > 10 ? ', ...' : ''})` : ''}`);
+        terminal.print(
+          `frames       ${source.first}-${source.last}${source.missing.length ? ` (missing ${source.missing.length}: ${source.missing.slice(0, 10).join(', ')}${source.missing.length > 10 ? ', ...' : ''})` : ''}`,
+        );
       }
       terminal.print(`format       ${info.format}`);
       terminal.print(`video        ${info.codec} ${info.width}x${info.height} SAR ${formatRational(info.pixelAspect)} ${info.pixelFormat}`);
-      terminal.print(`frame rate   ${formatRational(info.frameRate)} (${(info.frameRate.num / info.frameRate.den).toFixed(3)} fps${rate ? `, ${describeRate(rate)}` : ''}${info.variableFrameRate ? ', variable: conformed to this rate' : ''})`);
+      terminal.print(
+        `frame rate   ${formatRational(info.frameRate)} (${(info.frameRate.num / info.frameRate.den).toFixed(3)} fps${rate ? `, ${describeRate(rate)}` : ''}${info.variableFrameRate ? ', variable: conformed to this rate' : ''})`,
+      );
       terminal.print(`frame count  ${info.frameCount}`);
       terminal.print(`duration     ${info.duration.toFixed(3)} s`);
       terminal.print(`colour       ${[info.color.primaries, info.color.transfer, info.color.space, info.color.range].map((c) => c ?? '-').join(' / ')}`);
@@ -48,7 +67,10 @@ export function registerProbeCommand(program: Command, run: (action: () => Promi
       if (info.rotation) terminal.print(`rotation     ${info.rotation}° clockwise (display matrix)`);
       if (info.fieldOrder && info.fieldOrder !== 'progressive') terminal.print(`interlaced   ${info.fieldOrder} (deinterlaced with bwdif)`);
       if (info.timecode) terminal.print(`timecode     ${info.timecode}`);
-      if (info.imageHeader?.compression) terminal.print(`exr          ${info.imageHeader.compression}, ${info.imageHeader.parts ?? 1} part(s)${info.imageHeader.layers?.length ? `, layers ${info.imageHeader.layers.join(', ')}` : ''}`);
+      if (info.imageHeader?.compression)
+        terminal.print(
+          `exr          ${info.imageHeader.compression}, ${info.imageHeader.parts ?? 1} part(s)${info.imageHeader.layers?.length ? `, layers ${info.imageHeader.layers.join(', ')}` : ''}`,
+        );
       terminal.print(`interpreted  ${describeColourPipeline(colour)}`);
       for (const w of [...(rate?.warning ? [rate.warning] : []), ...colour.warnings]) terminal.note(`warning: ${w}`);
     }, flags),

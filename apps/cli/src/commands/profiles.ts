@@ -17,8 +17,11 @@ export function registerProfilesCommand(program: Command, run: (action: () => Pr
       const catalog = profileCatalog(config);
       if (action === 'list') {
         const profiles = catalog.list();
-        if (flags.json) terminal.json(profiles.map((p) => ({ name: p.name, description: p.description, outputs: p.outputs.map((o) => o.name), hash: profileHash(p) })));
-        else for (const p of profiles) terminal.print(`${p.name.padEnd(16)} ${p.description}\n${' '.repeat(17)}outputs: ${p.outputs.map((o) => o.name).join(', ')}`);
+        if (flags.json)
+          terminal.json(profiles.map((p) => ({ name: p.name, description: p.description, outputs: p.outputs.map((o) => o.name), hash: profileHash(p) })));
+        else
+          for (const p of profiles)
+            terminal.print(`${p.name.padEnd(16)} ${p.description}\n${' '.repeat(17)}outputs: ${p.outputs.map((o) => o.name).join(', ')}`);
         return;
       }
       if (action === 'show') {

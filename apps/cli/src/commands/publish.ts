@@ -3,12 +3,32 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { EncodeError, PublishReview, isEncodeError, redactSecrets, type Config, type EncodeMediaResult, type RegistrationKey, type GapPolicy, type Logger, type PublishReviewResult } from '@ftrack-encode/core';
+import {
+  EncodeError,
+  PublishReview,
+  isEncodeError,
+  redactSecrets,
+  type Config,
+  type EncodeMediaResult,
+  type RegistrationKey,
+  type GapPolicy,
+  type Logger,
+  type PublishReviewResult,
+} from '@ftrack-encode/core';
 import { backendChoices, backendHelp, createScope, profileCatalog, storageHelp, type Scope } from '@ftrack-encode/composition';
 import { farmSettings } from '@ftrack-encode/encoder-farm/descriptor';
 import { openFtrackTarget, type FtrackTarget } from '../ftrack/ftrack-target.js';
 import { processSignals } from '../process-signals.js';
-import { addOutputOptions, addSourceOptions, cancelOnSignals, parseIntOption, setup, sourceConfigFlags, type CommonFlags, type SourceFlags } from './shared-options.js';
+import {
+  addOutputOptions,
+  addSourceOptions,
+  cancelOnSignals,
+  parseIntOption,
+  setup,
+  sourceConfigFlags,
+  type CommonFlags,
+  type SourceFlags,
+} from './shared-options.js';
 import { printCommands } from './encode.js';
 import { parseFrames } from './qc.js';
 import { requireQcRenderer, writeQcReport } from '../qc/write-report.js';
@@ -77,14 +97,26 @@ async function fetchSourceFromFtrack(flags: PublishFlags, scope: Scope, scratch:
   });
 }
 
-export async function runPublish(input: string | undefined, flags: PublishFlags, io?: { terminal: Terminal; config: Config; logger: Logger }): Promise<PublishOutcome> {
-  const { config, terminal, logger } = io ?? (await setup(flags, { ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.gaps ? { gapPolicy: flags.gaps } : {}), ...sourceConfigFlags(flags) }));
+export async function runPublish(
+  input: string | undefined,
+  flags: PublishFlags,
+  io?: { terminal: Terminal; config: Config; logger: Logger },
+): Promise<PublishOutcome> {
+  const { config, terminal, logger } =
+    io ??
+    (await setup(flags, {
+      ...(flags.backend ? { backend: flags.backend } : {}),
+      ...(flags.gaps ? { gapPolicy: flags.gaps } : {}),
+      ...sourceConfigFlags(flags),
+    }));
   if (!input && !flags.version && !flags.component) {
     throw new EncodeError('E_USAGE', 'publish needs an <input>, or --version/--component to take the source from ftrack.');
   }
-  if (flags.frames !== undefined && !flags.report) throw new EncodeError('E_USAGE', '--frames sets the QC report\'s contact sheet; give --report DIR too.');
+  if (flags.frames !== undefined && !flags.report) throw new EncodeError('E_USAGE', "--frames sets the QC report's contact sheet; give --report DIR too.");
   if (flags.report && config.backend === 'farm') {
-    throw new EncodeError('E_USAGE', `publish --report needs a local encode; backend "${config.backend}" encodes elsewhere.`, { hint: 'Use --backend native, or run `ftrack-encode qc` on the source.' });
+    throw new EncodeError('E_USAGE', `publish --report needs a local encode; backend "${config.backend}" encodes elsewhere.`, {
+      hint: 'Use --backend native, or run `ftrack-encode qc` on the source.',
+    });
   }
   if (config.backend === 'farm') return publishOnFarm(input, flags, { config, terminal, logger });
   const serverSide = config.backend === 'ftrack';
@@ -130,7 +162,12 @@ export async function runPublish(input: string | undefined, flags: PublishFlags,
               report = await writeQcReport(
                 reportScope.container,
                 encoded,
-                { dir: flags.report!, backend: reportScope.backend, sourceChecksum: key.sourceChecksum, ...(flags.frames !== undefined ? { frames: flags.frames } : {}) },
+                {
+                  dir: flags.report!,
+                  backend: reportScope.backend,
+                  sourceChecksum: key.sourceChecksum,
+                  ...(flags.frames !== undefined ? { frames: flags.frames } : {}),
+                },
                 { signal },
               );
             },
@@ -142,7 +179,9 @@ export async function runPublish(input: string | undefined, flags: PublishFlags,
     if (flags.json) terminal.json(publishResultJson(outcome));
     else if (flags.dryRun) printCommands(terminal, result.commands);
     else {
-      terminal.print(result.skipped ? `already published (${result.reason}); nothing to do` : `published ${result.components.length} components to version ${versionId}`);
+      terminal.print(
+        result.skipped ? `already published (${result.reason}); nothing to do` : `published ${result.components.length} components to version ${versionId}`,
+      );
       for (const c of result.components) terminal.print(`  ${c.name.padEnd(24)} ${c.id}  ${c.size} bytes  ${c.checksum}`);
       terminal.print(`review: ${outcome.reviewUrl}`);
       if (report) terminal.print(`report: ${report}`);
@@ -160,7 +199,11 @@ export async function runPublish(input: string | undefined, flags: PublishFlags,
  * --backend farm: the whole publish runs on a farm worker (which has its own ftrack credentials);
  * this process submits references only — the source path on shared storage or a component id.
  */
-async function publishOnFarm(input: string | undefined, flags: PublishFlags, io: { config: Config; terminal: Terminal; logger: Logger }): Promise<PublishOutcome> {
+async function publishOnFarm(
+  input: string | undefined,
+  flags: PublishFlags,
+  io: { config: Config; terminal: Terminal; logger: Logger },
+): Promise<PublishOutcome> {
   const { config, terminal, logger } = io;
   if (!flags.version) throw new EncodeError('E_USAGE', 'publish --backend farm needs --version ID (workers publish to your ftrack, not an embedded one).');
   const profile = profileCatalog(config).get(flags.profile ?? config.profile);
@@ -168,23 +211,44 @@ async function publishOnFarm(input: string | undefined, flags: PublishFlags, io:
   const farm = farmSettings(config);
   const client = new FarmClient({ redisUrl: farm.redisUrl, prefix: farm.queuePrefix, logger });
   try {
-    const source = input ? { kind: 'path' as const, input: resolve(input) } : flags.component ? { kind: 'component' as const, componentId: flags.component } : undefined;
+    const source = input
+      ? { kind: 'path' as const, input: resolve(input) }
+      : flags.component
+        ? { kind: 'component' as const, componentId: flags.component }
+        : undefined;
     if (!source) throw new EncodeError('E_USAGE', 'publish --backend farm needs <input> (on shared storage) or --component ID.');
     terminal.note(`backend: farm (${redactSecrets(farm.redisUrl)})`);
     const result = await client.run(
-      { kind: 'publish', source, versionId: flags.version, profile, location: flags.location ?? config.location, gapPolicy: config.gapPolicy, hashAlgorithm: config.hashAlgorithm },
+      {
+        kind: 'publish',
+        source,
+        versionId: flags.version,
+        profile,
+        location: flags.location ?? config.location,
+        gapPolicy: config.gapPolicy,
+        hashAlgorithm: config.hashAlgorithm,
+      },
       { signal: cancelOnSignals(), onProgress: terminal.progress },
     );
     if (result.kind !== 'publish') throw new EncodeError('E_JOB_FAILED', 'The farm returned an encode result for a publish job.');
     const serverUrl = config.ftrack.serverUrl ?? '';
     const outcome: PublishOutcome = {
-      result: { versionId: result.versionId, skipped: result.skipped, locationName: result.locationName, components: result.components, commands: [], key: result.key, ...(result.reason ? { reason: result.reason } : {}) },
+      result: {
+        versionId: result.versionId,
+        skipped: result.skipped,
+        locationName: result.locationName,
+        components: result.components,
+        commands: [],
+        key: result.key,
+        ...(result.reason ? { reason: result.reason } : {}),
+      },
       reviewUrl: `${serverUrl.replace(/\/+$/, '')}/#entityId=${result.versionId}&entityType=assetversion&itemId=projects`,
       target: { serverUrl, apiUser: config.ftrack.apiUser ?? '', apiKey: '', reviewUrl: () => '' },
     };
     terminal.clearBar();
     if (flags.json) terminal.json(publishResultJson(outcome));
-    else terminal.print(`${result.skipped ? 'already published' : `published ${result.components.length} components`} to version ${result.versionId} on the farm`);
+    else
+      terminal.print(`${result.skipped ? 'already published' : `published ${result.components.length} components`} to version ${result.versionId} on the farm`);
     return outcome;
   } finally {
     await client.close();
@@ -192,31 +256,33 @@ async function publishOnFarm(input: string | undefined, flags: PublishFlags, io:
 }
 
 export function registerPublishCommand(program: Command, run: (action: () => Promise<unknown>, flags: CommonFlags) => Promise<void>): void {
-  addOutputOptions(addSourceOptions(
-    program
-      .command('publish')
-      .summary('encode review media and register it on an ftrack AssetVersion')
-      .description(
-        'resolve → probe → plan → skip if already registered (same source checksum + profile) → encode →\n' +
-          'validate → store → register (one batched ftrack call) → announce. Nothing is left half registered:\n' +
-          'a failure removes what was stored. With no FTRACK_SERVER, publishes to the embedded ftrack-local\n' +
-          '(its seeded demo version when --version is not given). Without <input>, the source is taken from\n' +
-          'ftrack: --component ID, or the largest non-review component of --version.',
-      )
-      .argument('[input]', 'movie file or image sequence pattern')
-      .option('--version <id>', 'AssetVersion id to publish to')
-      .option('--component <id>', 'source component in ftrack (instead of <input>)')
-      .option('-p, --profile <name>', 'encode profile', undefined)
-      .option('-l, --location <name>', 'ftrack.server or a location from the config\'s "locations"', undefined)
-      .option('-b, --backend <backend>', backendChoices('publish'))
-      .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
-      .option('--threads <n>', 'threads per encode', parseIntOption('--threads'))
-      .option('-n, --dry-run', 'resolve and plan; print the ffmpeg command lines; register nothing')
-      .option('--rehash', 'read the source again even if its checksum is cached (by path, size, mtime, inode)')
-      .option('--no-quality-gate', 'skip comparing each video output with the source (SSIM/PSNR on sampled frames)')
-      .option('--report <dir>', 'write the visual QC report of the encode into <dir> before storing (see `qc --help`)')
-      .option('--frames <n>', 'with --report: contact sheet frames (default: one per second)', parseFrames),
-  ))
+  addOutputOptions(
+    addSourceOptions(
+      program
+        .command('publish')
+        .summary('encode review media and register it on an ftrack AssetVersion')
+        .description(
+          'resolve → probe → plan → skip if already registered (same source checksum + profile) → encode →\n' +
+            'validate → store → register (one batched ftrack call) → announce. Nothing is left half registered:\n' +
+            'a failure removes what was stored. With no FTRACK_SERVER, publishes to the embedded ftrack-local\n' +
+            '(its seeded demo version when --version is not given). Without <input>, the source is taken from\n' +
+            'ftrack: --component ID, or the largest non-review component of --version.',
+        )
+        .argument('[input]', 'movie file or image sequence pattern')
+        .option('--version <id>', 'AssetVersion id to publish to')
+        .option('--component <id>', 'source component in ftrack (instead of <input>)')
+        .option('-p, --profile <name>', 'encode profile', undefined)
+        .option('-l, --location <name>', 'ftrack.server or a location from the config\'s "locations"', undefined)
+        .option('-b, --backend <backend>', backendChoices('publish'))
+        .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
+        .option('--threads <n>', 'threads per encode', parseIntOption('--threads'))
+        .option('-n, --dry-run', 'resolve and plan; print the ffmpeg command lines; register nothing')
+        .option('--rehash', 'read the source again even if its checksum is cached (by path, size, mtime, inode)')
+        .option('--no-quality-gate', 'skip comparing each video output with the source (SSIM/PSNR on sampled frames)')
+        .option('--report <dir>', 'write the visual QC report of the encode into <dir> before storing (see `qc --help`)')
+        .option('--frames <n>', 'with --report: contact sheet frames (default: one per second)', parseFrames),
+    ),
+  )
     .addHelpText('after', `\n${backendHelp('publish')}\n\n${storageHelp()}`)
     .action(async (input: string | undefined, flags: PublishFlags) => run(() => runPublish(input, flags), flags));
 }

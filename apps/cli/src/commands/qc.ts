@@ -34,7 +34,12 @@ function reportHooks(report: string, frames: number | undefined): EncodeHooks {
   return {
     ready: (scope) => requireQcRenderer(scope.container, scope.backend),
     after: async (result, scope) => ({
-      report: await writeQcReport(scope.container, result, { dir: report, backend: scope.backend, ...(frames !== undefined ? { frames } : {}) }, { signal: cancelOnSignals() }),
+      report: await writeQcReport(
+        scope.container,
+        result,
+        { dir: report, backend: scope.backend, ...(frames !== undefined ? { frames } : {}) },
+        { signal: cancelOnSignals() },
+      ),
     }),
   };
 }
@@ -66,7 +71,7 @@ export function registerQcCommand(program: Command, run: (action: () => Promise<
         .option('-b, --backend <backend>', backendChoices('encode'))
         .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
         .option('--threads <n>', 'threads per encode (0 = ffmpeg decides)', parseIntOption('--threads'))
-        .option('--no-quality-gate', 'do not fail on the quality gate (the report still shows every frame\'s SSIM)'),
+        .option('--no-quality-gate', "do not fail on the quality gate (the report still shows every frame's SSIM)"),
     ),
   ).action(async (input: string, flags: QcFlags) => run(() => runQc(input, flags), flags));
 }

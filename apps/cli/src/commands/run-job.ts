@@ -20,11 +20,16 @@ interface RunJobFlags extends CommonFlags {
  */
 export async function runJob(flags: RunJobFlags): Promise<JobResult> {
   const { config, terminal, logger } = await setup(flags);
-  const spec = JSON.parse(await readFile(resolve(flags.spec), 'utf8').catch((error: unknown) => {
-    throw new EncodeError('E_USAGE', `Cannot read job spec ${flags.spec}: ${String(error)}`);
-  })) as unknown;
+  const spec = JSON.parse(
+    await readFile(resolve(flags.spec), 'utf8').catch((error: unknown) => {
+      throw new EncodeError('E_USAGE', `Cannot read job spec ${flags.spec}: ${String(error)}`);
+    }),
+  ) as unknown;
   const { runJobSpec } = await import('@ftrack-encode/encoder-farm');
-  const needsFtrack = typeof spec === 'object' && spec !== null && ((spec as { kind?: string }).kind === 'publish' || (spec as { source?: { kind?: string } }).source?.kind === 'component');
+  const needsFtrack =
+    typeof spec === 'object' &&
+    spec !== null &&
+    ((spec as { kind?: string }).kind === 'publish' || (spec as { source?: { kind?: string } }).source?.kind === 'component');
   const target = needsFtrack ? await openFtrackTarget(config, logger, {}) : undefined;
   const scratchDir = flags.scratch ? resolve(flags.scratch) : await mkdtemp(join(tmpdir(), 'ftrack-encode-run-job-'));
   let jobDeps: Awaited<ReturnType<typeof composeJobDeps>> | undefined;
@@ -34,7 +39,12 @@ export async function runJob(flags: RunJobFlags): Promise<JobResult> {
     const result = await runJobSpec(spec as Parameters<typeof runJobSpec>[0], jobDeps.deps, { signal: cancelOnSignals(), onProgress: terminal.progress });
     terminal.clearBar();
     if (flags.json) terminal.json(result);
-    else terminal.print(result.kind === 'encode' ? result.outputs.map((o) => `${o.name.padEnd(24)} ${o.path} ${o.checksum}`).join('\n') : `publish ${result.skipped ? 'skipped' : 'done'}: ${result.components.length} components on ${result.versionId}`);
+    else
+      terminal.print(
+        result.kind === 'encode'
+          ? result.outputs.map((o) => `${o.name.padEnd(24)} ${o.path} ${o.checksum}`).join('\n')
+          : `publish ${result.skipped ? 'skipped' : 'done'}: ${result.components.length} components on ${result.versionId}`,
+      );
     return result;
   } finally {
     await jobDeps?.close();

@@ -33,7 +33,10 @@ export interface SourceFlags {
 
 export function addSourceOptions(command: Command): Command {
   return command
-    .option('--input-colourspace <name>', 'read the source as this colourspace (built-in: bt709, bt601, bt2020, srgb, scene-linear, cineon-log; or an OCIO colourspace)')
+    .option(
+      '--input-colourspace <name>',
+      'read the source as this colourspace (built-in: bt709, bt601, bt2020, srgb, scene-linear, cineon-log; or an OCIO colourspace)',
+    )
     .option('--ocio-config <file>', 'OpenColorIO config for the display transform (default $OCIO or colour.ocioConfig)')
     .option('--display <name>', 'display: an OCIO display, or without OCIO srgb | bt1886 (default srgb)')
     .option('--view <name>', 'OCIO view of the display (default: its first view)')
@@ -51,7 +54,8 @@ function parseRateOption(value: string): string {
 
 function parseTrackList(value: string): number[] {
   const tracks = value.split(',').map((t) => Number(t.trim()));
-  if (tracks.length === 0 || tracks.some((n) => !Number.isInteger(n) || n < 1)) throw new EncodeError('E_USAGE', `--audio-tracks takes 1-based numbers such as 1,2; got "${value}".`);
+  if (tracks.length === 0 || tracks.some((n) => !Number.isInteger(n) || n < 1))
+    throw new EncodeError('E_USAGE', `--audio-tracks takes 1-based numbers such as 1,2; got "${value}".`);
   return tracks;
 }
 

@@ -28,7 +28,7 @@ export class Terminal {
 
   /** Side remarks for people (stderr, suppressed by --quiet and --json). */
   note(line: string): void {
-    if (!this.mode.quiet && !this.mode.json) this.clearBar(), this.stderr.write(`${line}\n`);
+    if (!this.mode.quiet && !this.mode.json) (this.clearBar(), this.stderr.write(`${line}\n`));
   }
 
   /** The one machine-readable result of a --json run. */

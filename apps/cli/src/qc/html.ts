@@ -54,7 +54,9 @@ export function ssimSvg(values: readonly number[], options: SsimPlotOptions = {}
   }
   parts.push(`<polyline fill="none" stroke="#2a6fdb" stroke-width="1.5" points="${points.join(' ')}"/>`);
   values.forEach((v, i) => {
-    parts.push(`<circle class="frame" data-frame="${i}" data-ssim="${v}" cx="${round(x(i))}" cy="${round(y(v))}" r="2" fill="#2a6fdb"><title>frame ${i}: ${v.toFixed(4)}</title></circle>`);
+    parts.push(
+      `<circle class="frame" data-frame="${i}" data-ssim="${v}" cx="${round(x(i))}" cy="${round(y(v))}" r="2" fill="#2a6fdb"><title>frame ${i}: ${v.toFixed(4)}</title></circle>`,
+    );
   });
   parts.push('</svg>');
   return parts.join('');

@@ -99,7 +99,11 @@ export function renderQcReport(model: QcReportModel): string {
     `<p class="colour">${escapeHtml(model.colour ?? 'none')}</p>`,
     '<h2>Metadata to be registered</h2>',
     ...model.components.map(
-      (c) => `<h3>${escapeHtml(c.component)}</h3>${c.ftrMeta ? keyValueTable([['ftr_meta', c.ftrMeta]]) : ''}${keyValueTable(Object.entries(c.metadata).sort(([a], [b]) => a.localeCompare(b)), 'kv metadata')}`,
+      (c) =>
+        `<h3>${escapeHtml(c.component)}</h3>${c.ftrMeta ? keyValueTable([['ftr_meta', c.ftrMeta]]) : ''}${keyValueTable(
+          Object.entries(c.metadata).sort(([a], [b]) => a.localeCompare(b)),
+          'kv metadata',
+        )}`,
     ),
     '<h2>ffmpeg command lines</h2>',
     '<h3>encode</h3>',

@@ -40,7 +40,12 @@ export function requireQcRenderer(container: DependencyContainer, backend: strin
 }
 
 /** Render the QC report of a finished encode into `dir` (index.html + PNGs); returns the page's path. */
-export async function writeQcReport(container: DependencyContainer, result: EncodeMediaResult, request: QcReportRequest, options: RunOptions = {}): Promise<string> {
+export async function writeQcReport(
+  container: DependencyContainer,
+  result: EncodeMediaResult,
+  request: QcReportRequest,
+  options: RunOptions = {},
+): Promise<string> {
   requireQcRenderer(container, request.backend);
   const dir = resolve(request.dir);
   await mkdir(dir, { recursive: true });
@@ -48,7 +53,9 @@ export async function writeQcReport(container: DependencyContainer, result: Enco
     const encoded = result.outputs.find((o) => o.name === planned.name);
     return encoded ? [{ planned, path: encoded.path }] : [];
   });
-  const findings = await container.resolve(TOKENS.QcRenderer).render(result.plan, outputs, { dir, ...(request.frames !== undefined ? { frames: request.frames } : {}) }, options);
+  const findings = await container
+    .resolve(TOKENS.QcRenderer)
+    .render(result.plan, outputs, { dir, ...(request.frames !== undefined ? { frames: request.frames } : {}) }, options);
   const thresholds = Object.fromEntries(result.plan.outputs.filter((p) => p.spec.kind === 'video').map((p) => [p.name, minSsimFor(p)]));
   const html = renderQcReport({
     source: sourceLabel(result.plan.source),

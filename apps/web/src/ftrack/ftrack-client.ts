@@ -50,10 +50,7 @@ export class FtrackClient {
   /** Which of these components exist, and whether their registration batch (provenance metadata) landed. */
   async registeredComponents(ids: readonly string[]): Promise<{ id: string; registered: boolean }[]> {
     if (ids.length === 0) return [];
-    const [components, metadata] = await Promise.all([
-      this.rows(queries.componentsByIds(ids)),
-      this.rows(queries.registeredProvenance(ids)),
-    ]);
+    const [components, metadata] = await Promise.all([this.rows(queries.componentsByIds(ids)), this.rows(queries.registeredProvenance(ids))]);
     const registered = new Set(metadata.map((m) => str(m['parent_id'])));
     return components.map((c) => ({ id: str(c['id']), registered: registered.has(str(c['id'])) }));
   }

@@ -38,7 +38,12 @@ function extension(output: PageOutput): string {
  * uploads only what is missing; a failed registration batch is read back before anything is
  * removed, so a committed registration is never undone.
  */
-export async function publishReview(client: FtrackClient, versionId: string, encoded: PageEncodeResult, options: PublishOptions = {}): Promise<PublishedComponent[]> {
+export async function publishReview(
+  client: FtrackClient,
+  versionId: string,
+  encoded: PageEncodeResult,
+  options: PublishOptions = {},
+): Promise<PublishedComponent[]> {
   const { signal, onProgress } = options;
   const target = await client.reviewTarget(versionId);
   const sourceChecksum = formatChecksum(encoded.source.checksum);
@@ -48,7 +53,10 @@ export async function publishReview(client: FtrackClient, versionId: string, enc
   const earlier = await client.registeredComponents(encoded.outputs.map(idOf));
   const done = new Set(earlier.filter((c) => c.registered).map((c) => c.id));
   // createComponent made the component but the page closed before its registration batch: start it over.
-  await removeComponents(client, earlier.filter((c) => !c.registered).map((c) => c.id));
+  await removeComponents(
+    client,
+    earlier.filter((c) => !c.registered).map((c) => c.id),
+  );
   const missing = encoded.outputs.filter((item) => !done.has(idOf(item)));
   const published = encoded.outputs.filter((item) => done.has(idOf(item))).map((item) => ({ id: idOf(item), name: item.output.name }));
   const totalBytes = missing.reduce((sum, o) => sum + o.blob.size, 0) || 1;
@@ -98,9 +106,14 @@ export async function publishReview(client: FtrackClient, versionId: string, enc
     const verdict = request ? await readBack(client, uploaded) : 'absent';
     if (verdict === 'registered') return [...published, ...uploaded.map((c) => ({ id: c.componentId, name: c.output.name }))];
     if (verdict === 'unknown') {
-      throw new EncodeError('E_FTRACK_FAILED', 'ftrack did not confirm the registration; publish again to complete it (nothing is duplicated).', { cause: error });
+      throw new EncodeError('E_FTRACK_FAILED', 'ftrack did not confirm the registration; publish again to complete it (nothing is duplicated).', {
+        cause: error,
+      });
     }
-    await removeComponents(client, uploaded.map((c) => c.componentId));
+    await removeComponents(
+      client,
+      uploaded.map((c) => c.componentId),
+    );
     if (signal?.aborted) throw new EncodeError('E_CANCELLED', 'Cancelled.', { cause: error });
     throw toEncodeError(error, 'E_STORAGE_FAILED');
   }
@@ -117,7 +130,5 @@ async function readBack(client: FtrackClient, uploaded: ComponentToRegister[]): 
 /** Best effort: a failed publish leaves no half-registered components on the version. */
 async function removeComponents(client: FtrackClient, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await client.session
-    .call(ids.map((id) => ({ action: 'delete', entity_type: 'FileComponent', entity_key: [id] })) as FtrackOperations)
-    .catch(() => undefined);
+  await client.session.call(ids.map((id) => ({ action: 'delete', entity_type: 'FileComponent', entity_key: [id] })) as FtrackOperations).catch(() => undefined);
 }

@@ -22,13 +22,25 @@ export class MediaView {
     private readonly handlers: { onFiles: (files: File[]) => void; onCancel: () => void; announce: (text: string) => void },
     threadsNote: string,
   ) {
-    this.input = h('input', { id: 'media-file', name: 'media', type: 'file', multiple: true, accept: 'video/*,image/*,.mov,.mxf,.exr,.dpx,.mkv', 'aria-describedby': 'media-help' });
+    this.input = h('input', {
+      id: 'media-file',
+      name: 'media',
+      type: 'file',
+      multiple: true,
+      accept: 'video/*,image/*,.mov,.mxf,.exr,.dpx,.mkv',
+      'aria-describedby': 'media-help',
+    });
     this.dropZone = h(
       'div',
       { class: 'drop-zone', id: 'drop-zone' },
       h('label', { for: 'media-file' }, 'Movie, image, or image sequence'),
       this.input,
-      h('p', { id: 'media-help', class: 'help' }, 'Choose a file, or drop it on this box; for an image sequence pick all its frames (shot.1001.png, shot.1002.png, …). It is encoded in this tab: nothing is uploaded until you publish. ', threadsNote),
+      h(
+        'p',
+        { id: 'media-help', class: 'help' },
+        'Choose a file, or drop it on this box; for an image sequence pick all its frames (shot.1001.png, shot.1002.png, …). It is encoded in this tab: nothing is uploaded until you publish. ',
+        threadsNote,
+      ),
     );
     this.progress = h('progress', { id: 'encode-progress', max: 100, 'aria-labelledby': 'progress-label' });
     this.progressText = h('span', { id: 'progress-label' }, '');

@@ -14,14 +14,30 @@ export function friendlyError(error: unknown): FriendlyError {
   switch (e.code) {
     case 'E_SOURCE_UNREADABLE':
     case 'E_SOURCE_NOT_FOUND':
-      return { title: 'This file is not a video or image ffmpeg can read.', advice: 'Pick a movie (for example .mov or .mp4) or an image (.jpg, .png, .exr…).', detail };
+      return {
+        title: 'This file is not a video or image ffmpeg can read.',
+        advice: 'Pick a movie (for example .mov or .mp4) or an image (.jpg, .png, .exr…).',
+        detail,
+      };
     case 'E_INPUT_TOO_LARGE':
-      return { title: 'This file is too large to encode in a browser tab.', advice: 'Ask your pipeline team to publish it with the ftrack-encode command line.', detail };
+      return {
+        title: 'This file is too large to encode in a browser tab.',
+        advice: 'Ask your pipeline team to publish it with the ftrack-encode command line.',
+        detail,
+      };
     case 'E_UNSUPPORTED':
-      return { title: 'This browser encoder cannot make the review files for this media.', advice: 'Publish it with the ftrack-encode command line instead.', detail };
+      return {
+        title: 'This browser encoder cannot make the review files for this media.',
+        advice: 'Publish it with the ftrack-encode command line instead.',
+        detail,
+      };
     case 'E_ENCODER_FAILED':
     case 'E_OUTPUT_INVALID':
-      return { title: 'ffmpeg could not turn this file into review media.', advice: 'Try again; if it fails again, send the detail below to your pipeline team.', detail };
+      return {
+        title: 'ffmpeg could not turn this file into review media.',
+        advice: 'Try again; if it fails again, send the detail below to your pipeline team.',
+        detail,
+      };
     case 'E_FTRACK_AUTH':
       return { title: 'ftrack did not accept this user and API key.', advice: 'Check the API user and key (ftrack: My account → Security settings).' };
     case 'E_FTRACK_NOT_FOUND':

@@ -38,7 +38,14 @@ export class PreviewView {
     const video = result.outputs.find((o) => o.output.spec.kind === 'video');
     const images = result.outputs.filter((o) => o.output.spec.kind === 'image');
     if (video) {
-      const player = h('video', { id: 'preview-video', controls: true, muted: true, playsinline: true, src: this.url(video.blob), 'aria-label': `Encoded review movie of ${result.source.name}` });
+      const player = h('video', {
+        id: 'preview-video',
+        controls: true,
+        muted: true,
+        playsinline: true,
+        src: this.url(video.blob),
+        'aria-label': `Encoded review movie of ${result.source.name}`,
+      });
       this.media.append(h('figure', {}, player, h('figcaption', {}, `${video.output.name} — what reviewers will play`)));
     }
     for (const image of images) {
@@ -47,7 +54,10 @@ export class PreviewView {
     }
     for (const { output } of result.outputs) {
       const { info } = output;
-      const what = output.spec.kind === 'video' ? `${info.width}×${info.height}, ${info.frameCount} frames at ${formatRational(info.frameRate)} fps, ${info.codec}` : `${info.width}×${info.height} ${info.codec}`;
+      const what =
+        output.spec.kind === 'video'
+          ? `${info.width}×${info.height}, ${info.frameCount} frames at ${formatRational(info.frameRate)} fps, ${info.codec}`
+          : `${info.width}×${info.height} ${info.codec}`;
       this.list.append(h('li', { 'data-output': output.name }, h('strong', {}, output.name), `: ${what}, ${formatBytes(output.size)}`));
     }
     this.element.hidden = false;
@@ -59,7 +69,8 @@ export class PreviewView {
 
   setTarget(description: string | undefined, canPublish: boolean, alreadyPublished = false): void {
     if (!description) this.targetText.textContent = 'Choose where to publish above.';
-    else this.targetText.textContent = alreadyPublished ? `Published to ${description}; pick another version to publish again.` : `Publishes to ${description}.`;
+    else
+      this.targetText.textContent = alreadyPublished ? `Published to ${description}; pick another version to publish again.` : `Publishes to ${description}.`;
     this.publishButton.disabled = !canPublish;
   }
 

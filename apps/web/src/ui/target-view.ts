@@ -24,13 +24,7 @@ export class TargetView {
       'section',
       { id: 'target', class: 'panel', 'aria-labelledby': 'target-title' },
       this.heading,
-      h(
-        'fieldset',
-        {},
-        h('legend', {}, 'Project and shot'),
-        field('Project', this.project),
-        field('Shot', this.shot),
-      ),
+      h('fieldset', {}, h('legend', {}, 'Project and shot'), field('Project', this.project), field('Shot', this.shot)),
       h(
         'fieldset',
         {},

@@ -18,7 +18,10 @@ export const LocationEntry = z.looseObject({
 export const SourceRuleConfig = z.object({
   pattern: z.string().min(1),
   colourspace: z.string().min(1).optional(),
-  frameRate: z.string().regex(/^\d+(\.\d+)?(\/\d+)?$/, 'a rate such as 25, 23.976 or 24000/1001').optional(),
+  frameRate: z
+    .string()
+    .regex(/^\d+(\.\d+)?(\/\d+)?$/, 'a rate such as 25, 23.976 or 24000/1001')
+    .optional(),
 });
 
 /** Colour management: see docs/colour.md. */
@@ -53,9 +56,15 @@ export const Config = z.looseObject({
   /** Per source path pattern: colourspace and sequence rate (first match wins). */
   sourceRules: z.array(SourceRuleConfig).default([]),
   /** Rate of image sequences whose header carries none and no rule matches (default 24, with a warning). */
-  sequenceFrameRate: z.string().regex(/^\d+(\.\d+)?(\/\d+)?$/, 'a rate such as 25, 23.976 or 24000/1001').optional(),
+  sequenceFrameRate: z
+    .string()
+    .regex(/^\d+(\.\d+)?(\/\d+)?$/, 'a rate such as 25, 23.976 or 24000/1001')
+    .optional(),
   /** Rate of image sequences for this run, over headers and rules (normally the --fps flag). */
-  fps: z.string().regex(/^\d+(\.\d+)?(\/\d+)?$/, 'a rate such as 25, 23.976 or 24000/1001').optional(),
+  fps: z
+    .string()
+    .regex(/^\d+(\.\d+)?(\/\d+)?$/, 'a rate such as 25, 23.976 or 24000/1001')
+    .optional(),
   /** 1-based audio tracks to mix (normally --audio-tracks); default all. */
   audioTracks: z.array(z.number().int().positive()).optional(),
   /** EXR layer to read (normally --layer); default the first part's RGBA. */

@@ -56,7 +56,11 @@ export function sourceSettingsFrom(config: Config): SourceSettings {
     ...(c.view ? { view: c.view } : {}),
     ...(c.shaperSpace ? { shaperSpace: c.shaperSpace } : {}),
     ...(c.cubeSize ? { cubeSize: c.cubeSize } : {}),
-    rules: config.sourceRules.map((r) => ({ pattern: r.pattern, ...(r.colourspace ? { colourspace: r.colourspace } : {}), ...(r.frameRate ? { frameRate: r.frameRate } : {}) })),
+    rules: config.sourceRules.map((r) => ({
+      pattern: r.pattern,
+      ...(r.colourspace ? { colourspace: r.colourspace } : {}),
+      ...(r.frameRate ? { frameRate: r.frameRate } : {}),
+    })),
     ...(config.fps ? { frameRate: config.fps } : {}),
     ...(config.sequenceFrameRate ? { defaultSequenceFrameRate: config.sequenceFrameRate } : {}),
     ...(config.audioTracks?.length ? { audioTracks: config.audioTracks } : {}),

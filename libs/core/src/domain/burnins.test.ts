@@ -17,7 +17,22 @@ describe('burn-in tokens', () => {
   });
 
   it('goes on the video outputs by default (the thumbnail stays clean), or on the outputs named', () => {
-    const info: MediaInfo = { format: 'mov', width: 1920, height: 1080, pixelAspect: rational(1), frameRate: rational(24), frameCount: 48, duration: 2, codec: 'h264', pixelFormat: 'yuv420p', color: {}, audio: [], isStill: false, firstFrame: 0, moovBeforeMdat: true };
+    const info: MediaInfo = {
+      format: 'mov',
+      width: 1920,
+      height: 1080,
+      pixelAspect: rational(1),
+      frameRate: rational(24),
+      frameCount: 48,
+      duration: 2,
+      codec: 'h264',
+      pixelFormat: 'yuv420p',
+      color: {},
+      audio: [],
+      isStill: false,
+      firstFrame: 0,
+      moovBeforeMdat: true,
+    };
     const base = new ProfileCatalog().get('ftrack-review');
     const profile = parseProfile({ ...base, name: 'burned', burnins: { fields: [{ position: 'top-left', text: '{shot} {resolution}' }] } });
     const plan = planEncode({ source: { kind: 'file', path: '/a.mov' }, info, profile, outputDir: '/o', burnins: values });
@@ -26,7 +41,11 @@ describe('burn-in tokens', () => {
     const mp4 = plan.outputs.find((o) => o.name === 'ftrackreview-mp4')!;
     expect(mp4.burnins?.fields[0]?.segments).toEqual([{ kind: 'text', text: 'sh010 1280x720' }]);
     const only = parseProfile({ ...profile, burnins: { ...profile.burnins, outputs: ['thumbnail'] } });
-    expect(planEncode({ source: { kind: 'file', path: '/a.mov' }, info, profile: only, outputDir: '/o' }).outputs.filter((o) => o.burnins).map((o) => o.name)).toEqual(['thumbnail']);
+    expect(
+      planEncode({ source: { kind: 'file', path: '/a.mov' }, info, profile: only, outputDir: '/o' })
+        .outputs.filter((o) => o.burnins)
+        .map((o) => o.name),
+    ).toEqual(['thumbnail']);
     expect(() => parseProfile({ ...profile, burnins: { ...profile.burnins, outputs: ['nope'] } })).toThrow(/no output named "nope"/);
   });
 });

@@ -26,7 +26,10 @@ export const Burnins = z.object({
   fontSize: z.number().positive().max(0.25).default(0.035),
   /** TrueType font; default DejaVu Sans (Debian fonts-dejavu-core). */
   fontFile: z.string().min(1).optional(),
-  color: z.string().regex(/^([a-zA-Z]+|#[0-9a-fA-F]{6})$/, 'a colour name or #rrggbb').default('white'),
+  color: z
+    .string()
+    .regex(/^([a-zA-Z]+|#[0-9a-fA-F]{6})$/, 'a colour name or #rrggbb')
+    .default('white'),
   /** Text opacity. */
   opacity: z.number().min(0).max(1).default(1),
   /** A dark box behind each field, for legibility on any picture. */
@@ -75,7 +78,8 @@ export function resolveBurninText(text: string, input: BurninValues): { segments
     at = (match.index ?? 0) + match[0].length;
     const [, name = '', pad] = match;
     if (name === 'frame') segments.push({ kind: 'frame', start: input.perFrame.firstFrame, pad: Number(pad ?? 0) });
-    else if (name === 'timecode') segments.push({ kind: 'timecode', start: input.perFrame.timecode ?? '00:00:00:00', rate: Math.max(1, Math.round(input.perFrame.rate)) });
+    else if (name === 'timecode')
+      segments.push({ kind: 'timecode', start: input.perFrame.timecode ?? '00:00:00:00', rate: Math.max(1, Math.round(input.perFrame.rate)) });
     else {
       const value = input.values[name];
       if (value === undefined || value === '') missing.push(name);

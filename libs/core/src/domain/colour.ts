@@ -139,7 +139,12 @@ export function interpretInput(info: MediaInfo, source: MediaSource, settings: C
   const tagMatrix = matrixOf(info.color.space);
   const range: InputInterpretation['range'] = rgb ? undefined : info.color.range === 'pc' || /^yuvj/.test(info.pixelFormat) ? 'pc' : 'tv';
   const yuv = (space: string, matrix: InputInterpretation['matrix']): Pick<InputInterpretation, 'matrix' | 'range'> =>
-    rgb ? {} : { matrix: (isBuiltinInput(space) ? matrixOf(space === 'bt601' ? 'smpte170m' : space) : undefined) ?? matrix ?? tagMatrix ?? sizeRule(info), ...(range ? { range } : {}) };
+    rgb
+      ? {}
+      : {
+          matrix: (isBuiltinInput(space) ? matrixOf(space === 'bt601' ? 'smpte170m' : space) : undefined) ?? matrix ?? tagMatrix ?? sizeRule(info),
+          ...(range ? { range } : {}),
+        };
   if (settings.inputColourspace) {
     const space = settings.inputColourspace;
     return { space, from: 'flag', reason: `--input-colourspace ${space}`, ...yuv(space, undefined) };
@@ -151,7 +156,8 @@ export function interpretInput(info: MediaInfo, source: MediaSource, settings: C
   }
   const transfer = info.color.transfer;
   if (transfer === 'linear') return { space: 'scene-linear', from: 'tags', reason: 'transfer tag "linear"', ...yuv('scene-linear', undefined) };
-  if (transfer === 'log' || transfer === 'log100' || transfer === 'log316') return { space: 'cineon-log', from: 'tags', reason: `transfer tag "${transfer}"`, ...yuv('cineon-log', undefined) };
+  if (transfer === 'log' || transfer === 'log100' || transfer === 'log316')
+    return { space: 'cineon-log', from: 'tags', reason: `transfer tag "${transfer}"`, ...yuv('cineon-log', undefined) };
   if (!rgb && tagMatrix) {
     const space = tagMatrix;
     return { space, from: 'tags', reason: `matrix tag "${info.color.space}"`, matrix: tagMatrix, ...(range ? { range } : {}) };
@@ -166,7 +172,13 @@ export function interpretInput(info: MediaInfo, source: MediaSource, settings: C
   }
   if (rgb) return { space: 'srgb', from: 'rule', reason: 'RGB images are display-referred sRGB' };
   const space = sizeRule(info);
-  return { space, from: 'rule', reason: `untagged ${space === 'bt709' ? 'HD' : 'SD'} video (${info.width}x${info.height}) is ${space === 'bt709' ? 'BT.709' : 'BT.601'}`, matrix: space, ...(range ? { range } : {}) };
+  return {
+    space,
+    from: 'rule',
+    reason: `untagged ${space === 'bt709' ? 'HD' : 'SD'} video (${info.width}x${info.height}) is ${space === 'bt709' ? 'BT.709' : 'BT.601'}`,
+    matrix: space,
+    ...(range ? { range } : {}),
+  };
 }
 
 /** Whether a built-in input space needs a display transform (scene-referred) or not (display-referred). */
@@ -206,7 +218,8 @@ export function applyBuiltinCurve(curve: BuiltinCurve, value: number): number {
 export function describeColourPipeline(pipeline: ColourPipeline): string {
   const t = pipeline.transform;
   const input = `${pipeline.input.space} (${pipeline.input.reason})`;
-  if (t.method === 'none') return `${input} -> ${t.display}: no transform${pipeline.input.matrix ? `, ${pipeline.input.matrix} ${pipeline.input.range ?? 'tv'} matrix` : ''}`;
+  if (t.method === 'none')
+    return `${input} -> ${t.display}: no transform${pipeline.input.matrix ? `, ${pipeline.input.matrix} ${pipeline.input.range ?? 'tv'} matrix` : ''}`;
   if (t.method === 'builtin') return `${input} -> ${t.display}: built-in ${t.builtin}`;
   return `${input} -> OCIO ${t.ocio?.inputSpace} -> ${t.display} / ${t.view} (config ${t.ocio?.configHash.slice(0, 12)})`;
 }

@@ -31,7 +31,10 @@ const Size = z.object({
 
 const AudioSpec = z.object({
   codec: z.enum(['aac', 'opus', 'vorbis', 'none']).default('aac'),
-  bitrate: z.string().regex(/^\d+k$/).default('192k'),
+  bitrate: z
+    .string()
+    .regex(/^\d+k$/)
+    .default('192k'),
 });
 
 const Common = {
@@ -52,7 +55,10 @@ export const VideoOutputSpec = z.object({
   /** Constant quality; lower is better. Ignored when bitrate is set. */
   crf: z.number().min(0).max(63).optional(),
   /** Target bitrate such as "8M". */
-  bitrate: z.string().regex(/^\d+(\.\d+)?[kM]$/).optional(),
+  bitrate: z
+    .string()
+    .regex(/^\d+(\.\d+)?[kM]$/)
+    .optional(),
   /** Encoder speed/quality preset (x264 preset, vp9 deadline, prores profile). */
   preset: z.string().optional(),
   /** Frames between keyframes; short GOPs make the ftrack player scrub. */

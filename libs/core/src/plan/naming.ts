@@ -16,14 +16,14 @@ export function versionToken(name: string): string {
 
 /** Make a name safe as one path segment on every OS (no separators, no control chars). */
 export function safeSegment(text: string): string {
-  const cleaned = text.replace(/[\u0000-\u001f\u007f/\\:*?"<>|]/g, '_').replace(/^\.+/, '_').trim();
+  const cleaned = text
+    .replace(/[\u0000-\u001f\u007f/\\:*?"<>|]/g, '_')
+    .replace(/^\.+/, '_')
+    .trim();
   return cleaned.length > 0 ? cleaned : '_';
 }
 
-export function renderName(
-  template: string,
-  vars: { source: string; version: string; profile: string; output: string; ext: string },
-): string {
+export function renderName(template: string, vars: { source: string; version: string; profile: string; output: string; ext: string }): string {
   const rendered = template.replace(/\{(source|version|profile|output|ext)\}/g, (_m, key: keyof typeof vars) => vars[key]);
   return safeSegment(rendered);
 }

@@ -87,7 +87,13 @@ function tokenValues(input: PlanInput, size: { width: number; height: number }):
 }
 
 /** The profile's slate for one video output (default: every video output), lines filled. */
-function slateFor(profile: EncodeProfile, spec: OutputSpec, size: { width: number; height: number }, input: PlanInput, missing: Set<string>): ResolvedSlate | undefined {
+function slateFor(
+  profile: EncodeProfile,
+  spec: OutputSpec,
+  size: { width: number; height: number },
+  input: PlanInput,
+  missing: Set<string>,
+): ResolvedSlate | undefined {
   const block = profile.slate;
   if (!block || spec.kind !== 'video' || (block.outputs && !block.outputs.includes(spec.name))) return undefined;
   const values = tokenValues(input, size);
@@ -108,7 +114,13 @@ function slateFor(profile: EncodeProfile, spec: OutputSpec, size: { width: numbe
 }
 
 /** The profile's burn-ins for one output (default: every video output), tokens filled for its size. */
-function burninsFor(profile: EncodeProfile, spec: OutputSpec, size: { width: number; height: number }, input: PlanInput, missing: Set<string>): ResolvedBurnins | undefined {
+function burninsFor(
+  profile: EncodeProfile,
+  spec: OutputSpec,
+  size: { width: number; height: number },
+  input: PlanInput,
+  missing: Set<string>,
+): ResolvedBurnins | undefined {
   const block = profile.burnins;
   if (!block) return undefined;
   const wanted = block.outputs ? block.outputs.includes(spec.name) : spec.kind === 'video';
@@ -120,7 +132,12 @@ function burninsFor(profile: EncodeProfile, spec: OutputSpec, size: { width: num
     fields: fields.map((field) => {
       const { segments, missing: unknown } = resolveBurninText(field.text, values);
       for (const token of unknown) missing.add(token);
-      return { ...(field.position ? { position: field.position } : {}), ...(field.x !== undefined ? { x: field.x } : {}), ...(field.y !== undefined ? { y: field.y } : {}), segments };
+      return {
+        ...(field.position ? { position: field.position } : {}),
+        ...(field.x !== undefined ? { x: field.x } : {}),
+        ...(field.y !== undefined ? { y: field.y } : {}),
+        segments,
+      };
     }),
   };
 }

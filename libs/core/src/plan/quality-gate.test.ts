@@ -3,7 +3,11 @@ import { VideoOutputSpec, type PlannedOutput } from '../index.js';
 import { judgeQuality, minSsimFor, qualityNotes, qualitySampleFrames } from './quality-gate.js';
 
 const planned = (spec: Record<string, unknown>): PlannedOutput =>
-  ({ name: String(spec['name']), spec: VideoOutputSpec.parse({ kind: 'video', container: 'mp4', codec: 'h264', ...spec }), frameCount: 100 }) as unknown as PlannedOutput;
+  ({
+    name: String(spec['name']),
+    spec: VideoOutputSpec.parse({ kind: 'video', container: 'mp4', codec: 'h264', ...spec }),
+    frameCount: 100,
+  }) as unknown as PlannedOutput;
 
 describe('quality gate', () => {
   it('samples at least 10 frames spread over the range, with the first, middle and last', () => {

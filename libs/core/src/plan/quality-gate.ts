@@ -39,7 +39,16 @@ export function judgeQuality(planned: PlannedOutput, scores: readonly FrameQuali
   const ssim = worst[0]?.ssim ?? 0;
   const psnr = Math.min(...scores.map((s) => s.psnr));
   const pass = scores.length > 0 && ssim >= minSsim && (minPsnr === undefined || psnr >= minPsnr);
-  return { output: planned.name, ssim, psnr, minSsim, ...(minPsnr !== undefined ? { minPsnr } : {}), pass, worst: worst.slice(0, 3), frames: scores.map((s) => s.frame) };
+  return {
+    output: planned.name,
+    ssim,
+    psnr,
+    minSsim,
+    ...(minPsnr !== undefined ? { minPsnr } : {}),
+    pass,
+    worst: worst.slice(0, 3),
+    frames: scores.map((s) => s.frame),
+  };
 }
 
 /** Component metadata of a verdict (ftrack_encode.ssim, .psnr, .quality_frames). */

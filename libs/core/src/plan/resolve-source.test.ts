@@ -21,36 +21,74 @@ import {
 
 function info(overrides: Partial<MediaInfo> = {}): MediaInfo {
   return {
-    format: 'mov,mp4', width: 1920, height: 1080, pixelAspect: { num: 1, den: 1 }, frameRate: { num: 24, den: 1 }, frameCount: 24, duration: 1,
-    codec: 'h264', pixelFormat: 'yuv420p', color: {}, audio: [], firstFrame: 0, isStill: false, ...overrides,
+    format: 'mov,mp4',
+    width: 1920,
+    height: 1080,
+    pixelAspect: { num: 1, den: 1 },
+    frameRate: { num: 24, den: 1 },
+    frameCount: 24,
+    duration: 1,
+    codec: 'h264',
+    pixelFormat: 'yuv420p',
+    color: {},
+    audio: [],
+    firstFrame: 0,
+    isStill: false,
+    ...overrides,
   };
 }
 const movie: MediaSource = { kind: 'file', path: '/shots/sh010/plate.mov' };
-const sequence: MediaSource = { kind: 'sequence', pattern: '/shots/sh010/comp/sh010_comp_v003.%04d.exr', originalPattern: '/shots/sh010/comp/sh010_comp_v003.####.exr', first: 1001, last: 1048, padding: 4, missing: [] };
+const sequence: MediaSource = {
+  kind: 'sequence',
+  pattern: '/shots/sh010/comp/sh010_comp_v003.%04d.exr',
+  originalPattern: '/shots/sh010/comp/sh010_comp_v003.####.exr',
+  first: 1001,
+  last: 1048,
+  padding: 4,
+  missing: [],
+};
 const exr = info({ codec: 'exr', pixelFormat: 'gbrpf32le', format: 'image2' });
 
 async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string; details: Record<string, unknown> }> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!isEncodeError(error)) throw new Error(`expected an EncodeError, got ${String(error)}`);
   return error;
 }
 
 describe('interpretInput: flag > site rule > tags > built-in rules', () => {
   it('reads tags first, then the built-in rules by kind of file', () => {
-    expect(interpretInput(info({ color: { space: 'bt709', range: 'tv' } }), movie)).toMatchObject({ space: 'bt709', from: 'tags', matrix: 'bt709', range: 'tv' });
-    expect(interpretInput(info({ width: 720, height: 480, color: { space: 'smpte170m' } }), movie)).toMatchObject({ space: 'bt601', from: 'tags', matrix: 'bt601' });
+    expect(interpretInput(info({ color: { space: 'bt709', range: 'tv' } }), movie)).toMatchObject({
+      space: 'bt709',
+      from: 'tags',
+      matrix: 'bt709',
+      range: 'tv',
+    });
+    expect(interpretInput(info({ width: 720, height: 480, color: { space: 'smpte170m' } }), movie)).toMatchObject({
+      space: 'bt601',
+      from: 'tags',
+      matrix: 'bt601',
+    });
     expect(interpretInput(info(), movie)).toMatchObject({ space: 'bt709', from: 'rule', matrix: 'bt709', range: 'tv' });
     expect(interpretInput(info({ width: 720, height: 576 }), movie)).toMatchObject({ space: 'bt601', from: 'rule', matrix: 'bt601' });
     expect(interpretInput(info({ pixelFormat: 'yuvj420p' }), movie).range).toBe('pc');
     expect(interpretInput(exr, sequence)).toMatchObject({ space: 'scene-linear', from: 'rule' });
-    expect(interpretInput(info({ codec: 'dpx', pixelFormat: 'gbrp10le', imageHeader: { transfer: 'printing-density' } }), sequence)).toMatchObject({ space: 'cineon-log', from: 'tags' });
+    expect(interpretInput(info({ codec: 'dpx', pixelFormat: 'gbrp10le', imageHeader: { transfer: 'printing-density' } }), sequence)).toMatchObject({
+      space: 'cineon-log',
+      from: 'tags',
+    });
     expect(interpretInput(info({ codec: 'dpx', pixelFormat: 'gbrp10le', imageHeader: { transfer: 'linear' } }), sequence).space).toBe('scene-linear');
     expect(interpretInput(info({ codec: 'png', pixelFormat: 'rgb24' }), movie).space).toBe('srgb');
     expect(interpretInput(info({ color: { transfer: 'linear' } }), movie).space).toBe('scene-linear');
   });
 
   it('a site rule by path pattern beats the tags; --input-colourspace beats both', () => {
-    const rules = [{ pattern: '/shots/**/comp/*.exr', colourspace: 'ACEScg' }, { pattern: '**/plate.mov', colourspace: 'bt601' }];
+    const rules = [
+      { pattern: '/shots/**/comp/*.exr', colourspace: 'ACEScg' },
+      { pattern: '**/plate.mov', colourspace: 'bt601' },
+    ];
     expect(interpretInput(exr, sequence, { rules })).toMatchObject({ space: 'ACEScg', from: 'config', reason: 'config rule "/shots/**/comp/*.exr"' });
     expect(interpretInput(info({ color: { space: 'bt709' } }), movie, { rules })).toMatchObject({ space: 'bt601', from: 'config', matrix: 'bt601' });
     expect(interpretInput(exr, sequence, { rules, inputColourspace: 'ACES2065-1' })).toMatchObject({ space: 'ACES2065-1', from: 'flag' });
@@ -78,8 +116,12 @@ describe('built-in curves (the no-OCIO default)', () => {
 
 describe('resolveColourPipeline', () => {
   const config: OcioConfigInfo = {
-    path: '/studio/config.ocio', hash: 'c0ffee', colourspaces: ['ACES2065-1', 'ACEScg', 'ACEScct', 'Raw'],
-    roles: { scene_linear: 'ACEScg', compositing_log: 'ACEScct' }, displays: [{ name: 'sRGB', views: ['ACES 1.0 - SDR Video', 'Raw'] }], defaultDisplay: 'sRGB',
+    path: '/studio/config.ocio',
+    hash: 'c0ffee',
+    colourspaces: ['ACES2065-1', 'ACEScg', 'ACEScct', 'Raw'],
+    roles: { scene_linear: 'ACEScg', compositing_log: 'ACEScct' },
+    displays: [{ name: 'sRGB', views: ['ACES 1.0 - SDR Video', 'Raw'] }],
+    defaultDisplay: 'sRGB',
   };
   const baked: unknown[] = [];
   const baker: ColourBaker = {
@@ -98,7 +140,9 @@ describe('resolveColourPipeline', () => {
   it('with OCIO: validates names, maps EXR to the scene_linear role, picks a log shaper, bakes', async () => {
     const pipeline = await resolveColourPipeline(exr, sequence, { ocioConfig: '/studio/config.ocio' }, baker);
     expect(pipeline.transform).toEqual({
-      method: 'ocio', display: 'sRGB', view: 'ACES 1.0 - SDR Video',
+      method: 'ocio',
+      display: 'sRGB',
+      view: 'ACES 1.0 - SDR Video',
       ocio: { configPath: '/studio/config.ocio', configHash: 'c0ffee', inputSpace: 'scene_linear', shaperSpace: 'ACEScct' },
       lut: { path: '/cache/scene_linear.csp', hash: 'h1' },
     });
@@ -122,7 +166,10 @@ describe('sequence rate: --fps > site rule > header > config default > 24 (warne
   it('takes each in turn', () => {
     const withHeader = info({ ...exr, imageHeader: { frameRate: { num: 25, den: 1 } } });
     expect(resolveSequenceRate(withHeader, sequence, { frameRate: '23.976' })).toEqual({ rate: { num: 24000, den: 1001 }, from: 'flag' });
-    expect(resolveSequenceRate(withHeader, sequence, { rules: [{ pattern: '/shots/**', frameRate: '48' }] })).toEqual({ rate: { num: 48, den: 1 }, from: 'config' });
+    expect(resolveSequenceRate(withHeader, sequence, { rules: [{ pattern: '/shots/**', frameRate: '48' }] })).toEqual({
+      rate: { num: 48, den: 1 },
+      from: 'config',
+    });
     expect(resolveSequenceRate(withHeader, sequence, { defaultSequenceFrameRate: '30' })).toEqual({ rate: { num: 25, den: 1 }, from: 'header' });
     expect(resolveSequenceRate(exr, sequence, { defaultSequenceFrameRate: '30000/1001' })).toEqual({ rate: { num: 30000, den: 1001 }, from: 'config' });
     expect(resolveSequenceRate(exr, sequence)).toMatchObject({ rate: { num: 24, den: 1 }, from: 'default', warning: expect.stringContaining('24 fps') });
@@ -134,13 +181,21 @@ describe('geometry, audio tracks, layers and validation', () => {
   it('plans the displayed (rotated) size', () => {
     expect(displaySize(info({ width: 1920, height: 1080, rotation: 90 }))).toEqual({ width: 1080, height: 1920 });
     expect(displaySize(info({ width: 1920, height: 1080, rotation: 180 }))).toEqual({ width: 1920, height: 1080 });
-    const profile = parseProfile({ name: 'p', outputs: [{ name: 'mp4', kind: 'video', codec: 'h264', container: 'mp4', size: { maxWidth: 1280, maxHeight: 720 } }] });
+    const profile = parseProfile({
+      name: 'p',
+      outputs: [{ name: 'mp4', kind: 'video', codec: 'h264', container: 'mp4', size: { maxWidth: 1280, maxHeight: 720 } }],
+    });
     const plan = planEncode({ source: movie, info: info({ rotation: 270 }), profile, outputDir: '/out', planId: 'r' });
     expect([plan.outputs[0]!.width, plan.outputs[0]!.height]).toEqual([406, 720]);
   });
 
   it('selects audio tracks: all by default, 1-based on request, unknown ones refused', () => {
-    const two = info({ audio: [{ index: 1, codec: 'pcm_s24le', channels: 1, sampleRate: 48000 }, { index: 2, codec: 'pcm_s24le', channels: 1, sampleRate: 48000 }] });
+    const two = info({
+      audio: [
+        { index: 1, codec: 'pcm_s24le', channels: 1, sampleRate: 48000 },
+        { index: 2, codec: 'pcm_s24le', channels: 1, sampleRate: 48000 },
+      ],
+    });
     expect(selectAudioTracks(two, undefined)).toEqual([0, 1]);
     expect(selectAudioTracks(two, [2])).toEqual([1]);
     expect(() => selectAudioTracks(two, [3])).toThrow(/Audio track 3 does not exist: the source has 2/);

@@ -56,7 +56,8 @@ async function ocioPipeline(
   const display = config.displays.find((d) => d.name === displayName);
   if (!display || !displayName) throw unknownName('display', displayName ?? '(none)', displays, config.path);
   const viewName = settings.view ?? display.views[0];
-  if (!viewName || !display.views.includes(viewName)) throw unknownName('view', viewName ?? '(none)', display.views, `display "${displayName}" of ${config.path}`);
+  if (!viewName || !display.views.includes(viewName))
+    throw unknownName('view', viewName ?? '(none)', display.views, `display "${displayName}" of ${config.path}`);
   const names = [...config.colourspaces, ...Object.keys(config.roles)];
   let inputSpace: string;
   if ((BUILTIN_INPUT_SPACES as readonly string[]).includes(input.space) && !names.includes(input.space)) {
@@ -78,7 +79,10 @@ async function ocioPipeline(
   if (shaperSpace && !names.includes(shaperSpace)) throw unknownName('shaper colourspace', shaperSpace, config.colourspaces, config.path);
   if (!shaperSpace && looksLinear(inputSpace, config)) {
     shaperSpace = findShaper(config);
-    if (!shaperSpace) warnings.push(`The OCIO config has no log colourspace to use as a shaper for linear input "${inputSpace}": shadows lose precision (set colour.shaperSpace).`);
+    if (!shaperSpace)
+      warnings.push(
+        `The OCIO config has no log colourspace to use as a shaper for linear input "${inputSpace}": shadows lose precision (set colour.shaperSpace).`,
+      );
   }
   const lut = await baker.bake(
     { config, inputSpace, display: displayName, view: viewName, ...(shaperSpace ? { shaperSpace } : {}), cubeSize: settings.cubeSize ?? DEFAULT_CUBE_SIZE },
@@ -148,7 +152,9 @@ export async function resolveColourPipeline(
 /** PQ/HLG video is shown as decoded: no tone mapping (say so rather than pretend). */
 function hdrWarning(info: MediaInfo): string[] {
   const t = info.color.transfer;
-  return t === 'smpte2084' || t === 'arib-std-b67' ? [`HDR source (${t === 'smpte2084' ? 'PQ' : 'HLG'}) is shown without tone mapping: highlights clip and colours look flat on an SDR review.`] : [];
+  return t === 'smpte2084' || t === 'arib-std-b67'
+    ? [`HDR source (${t === 'smpte2084' ? 'PQ' : 'HLG'}) is shown without tone mapping: highlights clip and colours look flat on an SDR review.`]
+    : [];
 }
 
 export interface ResolvedRate {
@@ -172,7 +178,11 @@ export function resolveSequenceRate(info: MediaInfo, source: MediaSource, settin
   if (rule?.frameRate) return { rate: rateOption(rule.frameRate, `config rule "${rule.pattern}"`), from: 'config' };
   if (info.imageHeader?.frameRate) return { rate: info.imageHeader.frameRate, from: 'header' };
   if (settings.defaultSequenceFrameRate) return { rate: rateOption(settings.defaultSequenceFrameRate, 'config sequenceFrameRate'), from: 'config' };
-  return { rate: { num: 24, den: 1 }, from: 'default', warning: 'The sequence carries no frame rate and none was given (--fps or config): playing it at 24 fps.' };
+  return {
+    rate: { num: 24, den: 1 },
+    from: 'default',
+    warning: 'The sequence carries no frame rate and none was given (--fps or config): playing it at 24 fps.',
+  };
 }
 
 /** MediaInfo of a sequence at its resolved rate (frame count stays; duration follows the rate). */
@@ -202,9 +212,13 @@ export function checkLayer(info: MediaInfo, layer: string | undefined): void {
   }
   const layers = info.imageHeader?.layers ?? [];
   if (!layers.includes(layer)) {
-    throw new EncodeError('E_PROFILE_INVALID', `The EXR has no layer "${layer}". Valid: ${layers.length ? listed(layers) : '(none besides the RGBA of the first part)'}.`, {
-      hint: 'Pick one of the layers listed, or drop --layer for the RGBA of the first part.',
-      details: { layer, valid: layers },
-    });
+    throw new EncodeError(
+      'E_PROFILE_INVALID',
+      `The EXR has no layer "${layer}". Valid: ${layers.length ? listed(layers) : '(none besides the RGBA of the first part)'}.`,
+      {
+        hint: 'Pick one of the layers listed, or drop --layer for the RGBA of the first part.',
+        details: { layer, valid: layers },
+      },
+    );
   }
 }

@@ -33,7 +33,8 @@ export function checkOutput(planned: PlannedOutput, info: MediaInfo): FailedChec
     if (info.frameCount !== planned.frameCount) {
       failed.push({ check: 'frame-count', message: `${info.frameCount} frames, expected ${planned.frameCount}` });
     }
-    if (info.pixelFormat !== spec.pixelFormat) failed.push({ check: 'pixel-format', message: `pixel format ${info.pixelFormat}, expected ${spec.pixelFormat}` });
+    if (info.pixelFormat !== spec.pixelFormat)
+      failed.push({ check: 'pixel-format', message: `pixel format ${info.pixelFormat}, expected ${spec.pixelFormat}` });
     if ((spec.container === 'mp4' || spec.container === 'mov') && info.moovBeforeMdat === false) {
       failed.push({ check: 'faststart', message: 'moov atom is after mdat: the web player cannot start before the whole file loads' });
     }
@@ -49,7 +50,8 @@ export function checkOutput(planned: PlannedOutput, info: MediaInfo): FailedChec
       const audio = info.audio[0];
       if (!audio || info.audio.length !== 1) failed.push({ check: 'audio', message: `${info.audio.length} audio streams, expected 1` });
       else {
-        if (audio.channels !== 2 || audio.sampleRate !== 48000) failed.push({ check: 'audio', message: `audio ${audio.channels} ch ${audio.sampleRate} Hz, expected stereo 48000 Hz` });
+        if (audio.channels !== 2 || audio.sampleRate !== 48000)
+          failed.push({ check: 'audio', message: `audio ${audio.channels} ch ${audio.sampleRate} Hz, expected stereo 48000 Hz` });
         // Encoder priming/padding adds a few ms; more than a frame and a bit means misaligned audio.
         if (audio.duration !== undefined && Math.abs(audio.duration - expected) > tolerance + 0.05) {
           failed.push({ check: 'audio', message: `audio lasts ${audio.duration.toFixed(3)} s, the picture ${expected.toFixed(3)} s` });

@@ -14,7 +14,10 @@ export class InProcessPublishLock implements PublishLock {
     const previous = this.tails.get(key) ?? Promise.resolve();
     let release!: () => void;
     const current = new Promise<void>((resolve) => (release = resolve));
-    this.tails.set(key, previous.then(() => current));
+    this.tails.set(
+      key,
+      previous.then(() => current),
+    );
     await previous;
     return async () => {
       release();

@@ -93,7 +93,8 @@ export const BUILTIN_PROFILES: EncodeProfileInput[] = [
   },
   {
     name: 'ftrack-server',
-    description: "What ftrack's own encode_media makes (one 720p H.264 MP4 and a JPEG): the profile for --backend ftrack, and what ftrack-local's encode_media runs.",
+    description:
+      "What ftrack's own encode_media makes (one 720p H.264 MP4 and a JPEG): the profile for --backend ftrack, and what ftrack-local's encode_media runs.",
     naming: '{source}_{output}.{ext}',
     outputs: [
       { ...reviewMp4, why: 'the single review movie encode_media produces', crf: 20, preset: 'veryfast' },

@@ -77,7 +77,10 @@ export class EncodeMedia {
     const source = typeof input === 'string' ? await this.probe.locate(input, { gapPolicy: options.gapPolicy ?? 'error' }) : input;
     throwIfCancelled(signal);
     onProgress?.({ stage: 'probe' });
-    const [probed, capabilities] = await Promise.all([this.probe.probe(source, { ...(signal ? { signal } : {}), audioLevels: true }), this.encoder.capabilities()]);
+    const [probed, capabilities] = await Promise.all([
+      this.probe.probe(source, { ...(signal ? { signal } : {}), audioLevels: true }),
+      this.encoder.capabilities(),
+    ]);
     const run = options.sourceSettings ?? this.settings ?? {};
     // The profile's colour block fills what config and flags leave open.
     const settings: SourceSettings = { ...(profile.colour ?? {}), ...Object.fromEntries(Object.entries(run).filter(([, v]) => v !== undefined)) };
@@ -89,8 +92,14 @@ export class EncodeMedia {
       if (rate.warning) warnings.push(rate.warning);
     }
     const silent = info.audio.map((a, i) => (a.silent ? i + 1 : 0)).filter((n) => n > 0);
-    if (silent.length > 0 && !settings.audioTracks) warnings.push(`Audio track${silent.length > 1 ? 's' : ''} ${silent.join(', ')} ${silent.length > 1 ? 'are' : 'is'} silent: left out of the review audio.`);
-    if (info.variableFrameRate) warnings.push(`Variable frame rate source: conformed to ${info.frameRate.num}/${info.frameRate.den} fps (${info.frameCount} frames; frames duplicated or dropped).`);
+    if (silent.length > 0 && !settings.audioTracks)
+      warnings.push(
+        `Audio track${silent.length > 1 ? 's' : ''} ${silent.join(', ')} ${silent.length > 1 ? 'are' : 'is'} silent: left out of the review audio.`,
+      );
+    if (info.variableFrameRate)
+      warnings.push(
+        `Variable frame rate source: conformed to ${info.frameRate.num}/${info.frameRate.den} fps (${info.frameCount} frames; frames duplicated or dropped).`,
+      );
     checkImageSupport(info);
     checkLayer(info, settings.layer);
     const colour = await resolveColourPipeline(info, source, settings, this.baker, signal);
@@ -191,7 +200,12 @@ export class EncodeMedia {
 }
 
 /** Burn-in tokens the source and the run know; the caller's values (ftrack, user) win. */
-function burninValuesFor(source: MediaSource, info: MediaInfo, colour: ColourPipeline | undefined, given: Record<string, string | number | undefined> = {}): BurninValues {
+function burninValuesFor(
+  source: MediaSource,
+  info: MediaInfo,
+  colour: ColourPipeline | undefined,
+  given: Record<string, string | number | undefined> = {},
+): BurninValues {
   return {
     values: {
       date: new Date().toISOString().slice(0, 10),
@@ -199,7 +213,11 @@ function burninValuesFor(source: MediaSource, info: MediaInfo, colour: ColourPip
       ...(info.timecode ? { start_timecode: info.timecode } : {}),
       ...given,
     },
-    perFrame: { firstFrame: source.kind === 'sequence' ? source.first : 0, ...(info.timecode ? { timecode: info.timecode } : {}), rate: toNumber(info.frameRate) },
+    perFrame: {
+      firstFrame: source.kind === 'sequence' ? source.first : 0,
+      ...(info.timecode ? { timecode: info.timecode } : {}),
+      rate: toNumber(info.frameRate),
+    },
   };
 }
 

@@ -50,10 +50,28 @@ const probe: MediaProbe = {
   async probe(source) {
     const path = source.kind === 'file' ? source.path : '';
     const planned = plans.at(-1)?.outputs.find((o) => o.tempPath === path);
-    const base = { format: 'mov', pixelAspect: rational(1), frameRate: rational(24), duration: 2, pixelFormat: 'yuv420p', color: {}, audio: [], firstFrame: 0, moovBeforeMdat: true };
+    const base = {
+      format: 'mov',
+      pixelAspect: rational(1),
+      frameRate: rational(24),
+      duration: 2,
+      pixelFormat: 'yuv420p',
+      color: {},
+      audio: [],
+      firstFrame: 0,
+      moovBeforeMdat: true,
+    };
     if (!planned) return { ...base, width: 640, height: 360, frameCount: 48, codec: 'h264', isStill: false };
     const codec = { h264: 'h264', vp9: 'vp9', mjpeg: 'mjpeg' }[planned.spec.codec as 'h264'] ?? planned.spec.codec;
-    return { ...base, width: planned.width, height: planned.height, frameCount: planned.frameCount, codec, isStill: planned.spec.kind === 'image', duration: planned.spec.kind === 'image' ? 0 : 2 };
+    return {
+      ...base,
+      width: planned.width,
+      height: planned.height,
+      frameCount: planned.frameCount,
+      codec,
+      isStill: planned.spec.kind === 'image',
+      duration: planned.spec.kind === 'image' ? 0 : 2,
+    };
   },
 };
 
@@ -156,8 +174,14 @@ class MemoryRegistry implements ReviewRegistry {
     if (failure === 'refused') throw new EncodeError('E_FTRACK_FAILED', 'invalid', { details: { refused: true } });
     if (failure === 'unavailable') throw new EncodeError('E_FTRACK_FAILED', 'Server error 503');
     for (const c of request.components) {
-      if (!c.componentExists) this.components.set(c.componentId, { name: c.output.name, key: `${request.key.sourceChecksum}:${request.key.profileHash}`, checksum: c.output.checksum.hex });
-      if (!c.locationExists) this.componentLocations.push({ componentId: c.componentId, locationId: request.locationId, resourceIdentifier: c.stored.resourceIdentifier });
+      if (!c.componentExists)
+        this.components.set(c.componentId, {
+          name: c.output.name,
+          key: `${request.key.sourceChecksum}:${request.key.profileHash}`,
+          checksum: c.output.checksum.hex,
+        });
+      if (!c.locationExists)
+        this.componentLocations.push({ componentId: c.componentId, locationId: request.locationId, resourceIdentifier: c.stored.resourceIdentifier });
     }
     this.registrations.push(request);
     if (failure === 'lost') {
@@ -315,12 +339,21 @@ describe('PublishReview', () => {
 
   it('runs beforeStore (publish --report) on the validated encode before anything is stored; its failure stores nothing', async () => {
     const seen: { outputs: string[]; stored: number; checksum: string }[] = [];
-    await publish.run({ ...request, beforeStore: async (encoded, key) => void seen.push({ outputs: encoded.outputs.map((o) => o.name), stored: storage.stored.size, checksum: key.sourceChecksum }) });
+    await publish.run({
+      ...request,
+      beforeStore: async (encoded, key) =>
+        void seen.push({ outputs: encoded.outputs.map((o) => o.name), stored: storage.stored.size, checksum: key.sourceChecksum }),
+    });
     expect(seen).toEqual([{ outputs: ['ftrackreview-mp4', 'ftrackreview-webm', 'thumbnail'], stored: 0, checksum: expect.any(String) }]);
     expect(seen[0]!.checksum).not.toBe('');
 
     const storedBefore = storage.stored.size;
-    const failing = publish.run({ ...request, versionId: 'v-1', input: '/src/other.mov', beforeStore: async () => Promise.reject(new Error('report disk full')) });
+    const failing = publish.run({
+      ...request,
+      versionId: 'v-1',
+      input: '/src/other.mov',
+      beforeStore: async () => Promise.reject(new Error('report disk full')),
+    });
     await expect(failing).rejects.toThrow('report disk full');
     expect(storage.stored.size).toBe(storedBefore);
     expect(registry.calls).toBe(1);

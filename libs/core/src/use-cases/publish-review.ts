@@ -109,8 +109,7 @@ export class PublishReview {
   async run(request: PublishReviewRequest): Promise<PublishReviewResult> {
     const { signal, onProgress } = request;
     const target = await this.registry.resolveTarget(request.versionId);
-    const source =
-      typeof request.input === 'string' ? await this.probe.locate(request.input, { gapPolicy: request.gapPolicy ?? 'error' }) : request.input;
+    const source = typeof request.input === 'string' ? await this.probe.locate(request.input, { gapPolicy: request.gapPolicy ?? 'error' }) : request.input;
     throwIfCancelled(signal);
     onProgress?.({ stage: 'check', message: 'source checksum' });
     const sourceChecksum = formatChecksum(await this.hashSource(source, request.hashAlgorithm ?? 'sha256', request));
@@ -122,7 +121,15 @@ export class PublishReview {
       const locationId = await this.storage.locationId();
       const earlier = await this.earlierRegistration(request.versionId, key, locationId);
       if (earlier && earlier.complete.length === earlier.all.length) {
-        return { versionId: request.versionId, skipped: true, reason: 'already registered with the same source checksum and profile', locationName, components: earlier.complete, commands: [], key };
+        return {
+          versionId: request.versionId,
+          skipped: true,
+          reason: 'already registered with the same source checksum and profile',
+          locationName,
+          components: earlier.complete,
+          commands: [],
+          key,
+        };
       }
 
       const encoded = await this.encodeMedia.run(source, request.profile, {
@@ -173,7 +180,15 @@ export class PublishReview {
         };
       } catch (error) {
         if (!(error instanceof PublishedMeanwhile)) throw error;
-        return { versionId: request.versionId, skipped: true, reason: 'published meanwhile by another run with the same source checksum and profile', locationName, components: error.components, commands: [], key };
+        return {
+          versionId: request.versionId,
+          skipped: true,
+          reason: 'published meanwhile by another run with the same source checksum and profile',
+          locationName,
+          components: error.components,
+          commands: [],
+          key,
+        };
       } finally {
         await this.encodeMedia.discard(encoded.plan);
       }
@@ -255,9 +270,13 @@ export class PublishReview {
         const locationExists = previous?.locations.some((l) => l.locationId === locationId && l.resourceIdentifier === file.resourceIdentifier) ?? false;
         stored.push({ componentId, output, stored: file, ...(previous ? { componentExists: true } : {}), ...(locationExists ? { locationExists } : {}) });
         if (file.checksum.algorithm === output.checksum.algorithm && file.checksum.hex !== output.checksum.hex) {
-          throw new EncodeError('E_CHECKSUM_MISMATCH', `Stored ${output.name} does not match the encoded file (${file.checksum.hex} vs ${output.checksum.hex}).`, {
-            hint: 'The storage changed the bytes in transit; check the location and retry.',
-          });
+          throw new EncodeError(
+            'E_CHECKSUM_MISMATCH',
+            `Stored ${output.name} does not match the encoded file (${file.checksum.hex} vs ${output.checksum.hex}).`,
+            {
+              hint: 'The storage changed the bytes in transit; check the location and retry.',
+            },
+          );
         }
       }
       return stored;
@@ -283,11 +302,15 @@ export class PublishReview {
       if (!isEncodeError(error, 'E_STORAGE_CONFLICT')) throw error;
       const identifier = this.storage.resourceIdentifierFor(context);
       if (await this.registeredSoon(locationId, identifier, request)) {
-        throw new EncodeError('E_STORAGE_CONFLICT', `${this.storage.locationName} already holds registered media at ${identifier}; ${output.name} would replace it.`, {
-          hint: 'Give the location a structure that is unique per component (include {componentId} or {version}), or publish to another version.',
-          details: { location: this.storage.locationName, resourceIdentifier: identifier, output: output.name },
-          cause: error,
-        });
+        throw new EncodeError(
+          'E_STORAGE_CONFLICT',
+          `${this.storage.locationName} already holds registered media at ${identifier}; ${output.name} would replace it.`,
+          {
+            hint: 'Give the location a structure that is unique per component (include {componentId} or {version}), or publish to another version.',
+            details: { location: this.storage.locationName, resourceIdentifier: identifier, output: output.name },
+            cause: error,
+          },
+        );
       }
       this.logger.warn('replacing an unregistered leftover file from an earlier failed publish', { resourceIdentifier: identifier });
       await this.storage.remove(identifier);
@@ -349,7 +372,9 @@ export class PublishReview {
       return await this.registry.register(registration);
     } catch (error) {
       const failure = toEncodeError(error, 'E_FTRACK_FAILED');
-      const verdict = isDefiniteRefusal(failure) ? 'absent' : await confirmRegistration(this.registry, registration, key, request.confirmDelaysMs ?? CONFIRM_DELAYS_MS);
+      const verdict = isDefiniteRefusal(failure)
+        ? 'absent'
+        : await confirmRegistration(this.registry, registration, key, request.confirmDelaysMs ?? CONFIRM_DELAYS_MS);
       if (verdict === 'registered') {
         this.logger.warn('the registration call failed but the registration is on the server; publish complete', { error: failure.message });
         return registeredComponentsOf(registration);

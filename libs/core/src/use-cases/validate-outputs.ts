@@ -40,10 +40,16 @@ export async function validateOutputs(
   );
 }
 
-async function validateOne(deps: OutputValidationDeps, planned: PlannedOutput, produced: readonly ProducedFile[], options: OutputValidationOptions): Promise<EncodedOutput> {
+async function validateOne(
+  deps: OutputValidationDeps,
+  planned: PlannedOutput,
+  produced: readonly ProducedFile[],
+  options: OutputValidationOptions,
+): Promise<EncodedOutput> {
   throwIfCancelled(options.signal);
   const file = produced.find((p) => p.name === planned.name);
-  if (!file) throw new EncodeError('E_OUTPUT_INVALID', `The encoder produced no "${planned.name}" output.`, { details: { output: planned.name, check: 'exists' } });
+  if (!file)
+    throw new EncodeError('E_OUTPUT_INVALID', `The encoder produced no "${planned.name}" output.`, { details: { output: planned.name, check: 'exists' } });
   const [info, checksum, size] = await Promise.all([
     deps.probe.probe({ kind: 'file', path: file.path }).catch((error: unknown) => {
       throw new EncodeError('E_OUTPUT_INVALID', `Output "${planned.name}" does not decode: ${toEncodeError(error).message}`, {

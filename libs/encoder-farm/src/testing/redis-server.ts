@@ -59,8 +59,19 @@ export async function startRedis(options: { extraArgs?: string[]; maxmemoryPolic
 
   const launch = async () => {
     const args = [
-      '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
-      '--maxmemory-policy', options.maxmemoryPolicy ?? 'noeviction', ...(options.extraArgs ?? []),
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--maxmemory-policy',
+      options.maxmemoryPolicy ?? 'noeviction',
+      ...(options.extraArgs ?? []),
     ];
     child = spawn('redis-server', args, { stdio: 'ignore' });
     const spawned = child;

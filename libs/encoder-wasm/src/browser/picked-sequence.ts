@@ -31,18 +31,28 @@ export function sequenceFromFileNames(names: readonly string[], dir: string): Se
   if (!first) throw new EncodeError('E_SEQUENCE_EMPTY', 'No image files were picked.');
   const odd = frames.find((f) => f.prefix !== first.prefix || f.suffix !== first.suffix);
   if (odd) {
-    throw new EncodeError('E_SOURCE_UNREADABLE', `${odd.prefix}${odd.digits}${odd.suffix} is not a frame of ${first.prefix}${first.digits}${first.suffix}: the names must differ only in the frame number.`, {
-      hint: 'Pick the frames of one sequence only.',
-    });
+    throw new EncodeError(
+      'E_SOURCE_UNREADABLE',
+      `${odd.prefix}${odd.digits}${odd.suffix} is not a frame of ${first.prefix}${first.digits}${first.suffix}: the names must differ only in the frame number.`,
+      {
+        hint: 'Pick the frames of one sequence only.',
+      },
+    );
   }
   if (first.prefix.includes('%') || first.suffix.includes('%')) {
-    throw new EncodeError('E_UNSUPPORTED', `Frame names with "%" (${first.prefix}…${first.suffix}) are not supported in the browser.`, { hint: 'Rename the frames, or encode them with the CLI.' });
+    throw new EncodeError('E_UNSUPPORTED', `Frame names with "%" (${first.prefix}…${first.suffix}) are not supported in the browser.`, {
+      hint: 'Rename the frames, or encode them with the CLI.',
+    });
   }
   const sameWidth = frames.every((f) => f.digits.length === first.digits.length);
   const padding = sameWidth ? first.digits.length : 0;
   if (!sameWidth) {
     const padded = frames.find((f) => f.digits.startsWith('0') && f.digits !== '0');
-    if (padded) throw new EncodeError('E_SOURCE_UNREADABLE', `${padded.prefix}${padded.digits}${padded.suffix} is zero-padded but other frames have a different number of digits.`);
+    if (padded)
+      throw new EncodeError(
+        'E_SOURCE_UNREADABLE',
+        `${padded.prefix}${padded.digits}${padded.suffix} is zero-padded but other frames have a different number of digits.`,
+      );
   }
   const numbers = [...new Set(frames.map((f) => Number(f.digits)))].sort((a, b) => a - b);
   const firstFrame = numbers[0]!;

@@ -72,7 +72,14 @@ const PROBE_JSON = '/probe.json';
 /** The ffconcat list of a sequence with gaps (gap policy hold/black). */
 const CONCAT_LIST = '/input.ffconcat';
 const PROGRESS_LINE = /^[a-z_]+=\S*$/;
-const MIME: Record<string, string> = { mp4: 'video/mp4', mov: 'video/quicktime', webm: 'video/webm', mkv: 'video/x-matroska', jpg: 'image/jpeg', png: 'image/png' };
+const MIME: Record<string, string> = {
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+  webm: 'video/webm',
+  mkv: 'video/x-matroska',
+  jpg: 'image/jpeg',
+  png: 'image/png',
+};
 
 /**
  * Encoder on @ffmpeg/ffmpeg in the browser. Plans use core paths: the source is
@@ -110,7 +117,10 @@ export class WasmBrowserEncoder implements Encoder {
   /** One File is a file source; several are the frames of one image sequence, mounted together. */
   sourceForFiles(files: readonly File[]): MediaSource {
     if (files.length === 1) return this.sourceFor(files[0]!);
-    const source = sequenceFromFileNames(files.map((f) => f.name), INPUT_DIR);
+    const source = sequenceFromFileNames(
+      files.map((f) => f.name),
+      INPUT_DIR,
+    );
     this.files.set(source.pattern, [...files]);
     return source;
   }
@@ -122,7 +132,16 @@ export class WasmBrowserEncoder implements Encoder {
     const frame = await this.probeAt(source.pattern, sequenceFramePath(source, source.first), source.originalPattern);
     const rate = this.options.sequenceFrameRate ?? rational(24, 1);
     const frameCount = sequenceFrameCount(source);
-    return { ...frame, format: 'image2', frameRate: rate, frameCount, duration: (frameCount * rate.den) / rate.num, firstFrame: source.first, audio: [], isStill: false };
+    return {
+      ...frame,
+      format: 'image2',
+      frameRate: rate,
+      frameCount,
+      duration: (frameCount * rate.den) / rate.num,
+      firstFrame: source.first,
+      audio: [],
+      isStill: false,
+    };
   }
 
   /** encodeFile for one or several picked files (several = an image sequence). */
@@ -184,13 +203,19 @@ export class WasmBrowserEncoder implements Encoder {
     const mountKey = plan.source.kind === 'file' ? plan.source.path : plan.source.pattern;
     const files = this.files.get(mountKey);
     if (!files) {
-      throw new EncodeError('E_SOURCE_NOT_FOUND', 'The browser encoder needs a source from sourceFor(file) or sourceForFiles(files).', { hint: 'Pick the file, or all the frames of an image sequence.' });
+      throw new EncodeError('E_SOURCE_NOT_FOUND', 'The browser encoder needs a source from sourceFor(file) or sourceForFiles(files).', {
+        hint: 'Pick the file, or all the frames of an image sequence.',
+      });
     }
     const size = files.reduce((sum, f) => sum + f.size, 0);
     if (size > this.memoryLimit) {
-      throw new EncodeError('E_INPUT_TOO_LARGE', `${sourceLabel(plan.source)} is ${(size / 1024 ** 3).toFixed(2)} GiB; the browser encoder takes at most ${(this.memoryLimit / 1024 ** 3).toFixed(2)} GiB.`, {
-        hint: 'Encode it with the CLI (native ffmpeg) instead.',
-      });
+      throw new EncodeError(
+        'E_INPUT_TOO_LARGE',
+        `${sourceLabel(plan.source)} is ${(size / 1024 ** 3).toFixed(2)} GiB; the browser encoder takes at most ${(this.memoryLimit / 1024 ** 3).toFixed(2)} GiB.`,
+        {
+          hint: 'Encode it with the CLI (native ffmpeg) instead.',
+        },
+      );
     }
     const capabilities = await this.capabilities();
     const refused = plan.outputs.find((o) => !capabilities.codecs.includes(o.spec.codec));

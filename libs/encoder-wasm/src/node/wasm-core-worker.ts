@@ -80,12 +80,14 @@ export class WasmCoreWorker {
         this.pending.get(id)?.reject(new EncodeError('E_CANCELLED', 'Cancelled.'));
         this.die('cancelled');
       };
-      const settle = <T>(fn: (value: T) => void) => (value: T): void => {
-        options.signal?.removeEventListener('abort', onAbort);
-        this.pending.delete(id);
-        if (this.pending.size === 0) this.worker.unref();
-        fn(value);
-      };
+      const settle =
+        <T>(fn: (value: T) => void) =>
+        (value: T): void => {
+          options.signal?.removeEventListener('abort', onAbort);
+          this.pending.delete(id);
+          if (this.pending.size === 0) this.worker.unref();
+          fn(value);
+        };
       this.pending.set(id, { resolve: settle(resolve), reject: settle(reject), onProgressLine: options.onProgressLine });
       options.signal?.addEventListener('abort', onAbort, { once: true });
       this.worker.ref();

@@ -72,7 +72,17 @@ export class WasmMediaProbe implements MediaProbe {
   private async withLevels(path: string, audio: MediaInfo['audio'], signal: AbortSignal | undefined): Promise<MediaInfo['audio']> {
     const args = audioLevelArgs(inputPathInCore(path), audio.length).slice(2); // the core adds -nostdin itself
     const result = await this.core.run(
-      { program: 'ffmpeg', args, mounts: [{ mountPoint: INPUT_ROOT, files: [{ name: relativePosix(path), diskPath: path }] }], files: [], links: [], outputs: [], collect: [], progress: false, captureLog: true },
+      {
+        program: 'ffmpeg',
+        args,
+        mounts: [{ mountPoint: INPUT_ROOT, files: [{ name: relativePosix(path), diskPath: path }] }],
+        files: [],
+        links: [],
+        outputs: [],
+        collect: [],
+        progress: false,
+        captureLog: true,
+      },
       signal ? { signal } : {},
     );
     return result.ret === 0 ? withAudioLevels(audio, result.log.join('\n')) : audio;

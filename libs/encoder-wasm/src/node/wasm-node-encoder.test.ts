@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkOutput, isEncodeError, parseProfile, planEncode, type EncodePlan, type EncoderCapabilities, type MediaInfo, type Progress } from '@ftrack-encode/core';
+import {
+  checkOutput,
+  isEncodeError,
+  parseProfile,
+  planEncode,
+  type EncodePlan,
+  type EncoderCapabilities,
+  type MediaInfo,
+  type Progress,
+} from '@ftrack-encode/core';
 import { parseProbe, probeArgs } from '@ftrack-encode/ffmpeg';
 import { ensureFixture, mediaFixtures, type FileFixture } from '@ftrack-encode/testing';
 import { VP9_UNSUPPORTED_REASON } from '../shared/wasm-capabilities.js';
@@ -15,8 +24,26 @@ import { WasmNodeEncoder } from './wasm-node-encoder.js';
 const REVIEW = parseProfile({
   name: 'wasm-review',
   outputs: [
-    { name: 'mp4', kind: 'video', codec: 'h264', container: 'mp4', crf: 30, preset: 'ultrafast', size: { maxWidth: 96, maxHeight: 54 }, audio: { codec: 'aac', bitrate: '64k' } },
-    { name: 'webm', kind: 'video', codec: 'vp9', container: 'webm', crf: 32, preset: 'realtime', size: { maxWidth: 96, maxHeight: 54 }, audio: { codec: 'opus', bitrate: '64k' } },
+    {
+      name: 'mp4',
+      kind: 'video',
+      codec: 'h264',
+      container: 'mp4',
+      crf: 30,
+      preset: 'ultrafast',
+      size: { maxWidth: 96, maxHeight: 54 },
+      audio: { codec: 'aac', bitrate: '64k' },
+    },
+    {
+      name: 'webm',
+      kind: 'video',
+      codec: 'vp9',
+      container: 'webm',
+      crf: 32,
+      preset: 'realtime',
+      size: { maxWidth: 96, maxHeight: 54 },
+      audio: { codec: 'opus', bitrate: '64k' },
+    },
     { name: 'thumbnail', kind: 'image', codec: 'mjpeg', container: 'jpg', frame: 'middle', size: { maxWidth: 64, maxHeight: 36 } },
   ],
 });
@@ -24,7 +51,18 @@ const REVIEW = parseProfile({
 /** Native ffprobe as the independent judge: decoded frame count and MediaInfo. */
 async function nativeProbe(path: string): Promise<{ info: MediaInfo; decodedFrames: number }> {
   const { stdout } = await execa('ffprobe', probeArgs(path));
-  const { stdout: counted } = await execa('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', path]);
+  const { stdout: counted } = await execa('ffprobe', [
+    '-v',
+    'error',
+    '-count_frames',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=nb_read_frames',
+    '-of',
+    'csv=p=0',
+    path,
+  ]);
   return { info: parseProbe(JSON.parse(stdout), { path }), decodedFrames: Number(counted.trim()) };
 }
 
@@ -39,8 +77,7 @@ describe('WasmNodeEncoder', () => {
     dirs.push(dir);
     return dir;
   };
-  const tinyMovie = async (): Promise<string> =>
-    ((await ensureFixture({ kind: 'movie', width: 128, height: 72, rate: '24', frames: 24 })) as FileFixture).path;
+  const tinyMovie = async (): Promise<string> => ((await ensureFixture({ kind: 'movie', width: 128, height: 72, rate: '24', frames: 24 })) as FileFixture).path;
 
   afterAll(async () => {
     await core.dispose();
@@ -64,8 +101,18 @@ describe('WasmNodeEncoder', () => {
 
   it('encodes H.264 MP4 + VP8 WebM (planned from VP9) + JPEG with exact frame counts and progress', async () => {
     const source = { kind: 'file' as const, path: await tinyMovie() };
-    const plan = planEncode({ source, info: await probe.probe(source), profile: REVIEW, outputDir: await outputDir(), capabilities: await encoder.capabilities() });
-    expect(plan.outputs.map((o) => [o.name, o.spec.codec])).toEqual([['mp4', 'h264'], ['webm', 'vp8'], ['thumbnail', 'mjpeg']]);
+    const plan = planEncode({
+      source,
+      info: await probe.probe(source),
+      profile: REVIEW,
+      outputDir: await outputDir(),
+      capabilities: await encoder.capabilities(),
+    });
+    expect(plan.outputs.map((o) => [o.name, o.spec.codec])).toEqual([
+      ['mp4', 'h264'],
+      ['webm', 'vp8'],
+      ['thumbnail', 'mjpeg'],
+    ]);
     const seen: Progress[] = [];
     const produced = await encoder.encode(plan, { onProgress: (p) => seen.push(p) });
     expect(produced).toEqual(plan.outputs.map((o) => ({ name: o.name, path: o.tempPath })));
@@ -83,7 +130,13 @@ describe('WasmNodeEncoder', () => {
 
   it('describes the same argv as the plan, with real paths', async () => {
     const source = { kind: 'file' as const, path: await tinyMovie() };
-    const plan = planEncode({ source, info: await probe.probe(source), profile: REVIEW, outputDir: await outputDir(), capabilities: await encoder.capabilities() });
+    const plan = planEncode({
+      source,
+      info: await probe.probe(source),
+      profile: REVIEW,
+      outputDir: await outputDir(),
+      capabilities: await encoder.capabilities(),
+    });
     const [command] = await encoder.describe(plan);
     expect(command?.[0]).toBe('ffmpeg');
     expect(command).toContain(source.path);
@@ -93,7 +146,14 @@ describe('WasmNodeEncoder', () => {
   it('encodes a gapped sequence (ffconcat list inside the core) holding frames', async () => {
     const sequence = await fixtures.gappedSequence();
     const source = await probe.locate(sequence.hashPattern, { gapPolicy: 'hold' });
-    const plan = planEncode({ source, info: await probe.probe(source), profile: REVIEW, outputDir: sequence.dir, gapPolicy: 'hold', capabilities: await encoder.capabilities() });
+    const plan = planEncode({
+      source,
+      info: await probe.probe(source),
+      profile: REVIEW,
+      outputDir: sequence.dir,
+      gapPolicy: 'hold',
+      capabilities: await encoder.capabilities(),
+    });
     try {
       await encoder.encode(plan);
       const { decodedFrames, info } = await nativeProbe(plan.outputs[0]!.tempPath);
@@ -109,12 +169,25 @@ describe('WasmNodeEncoder', () => {
     const dir = await outputDir();
     const plan = planEncode({ source, info: await probe.probe(source), profile: REVIEW, outputDir: dir, capabilities: await encoder.capabilities() });
     const controller = new AbortController();
-    const error = await encoder.encode(plan, { signal: controller.signal, onProgress: (p) => { if (p.stage === 'encode' && (p.frame ?? 0) > 0) controller.abort(); } }).catch((e: unknown) => e);
+    const error = await encoder
+      .encode(plan, {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.stage === 'encode' && (p.frame ?? 0) > 0) controller.abort();
+        },
+      })
+      .catch((e: unknown) => e);
     expect(isEncodeError(error, 'E_CANCELLED'), String(error)).toBe(true);
     expect(await readdir(dir)).toEqual([]);
 
     const small = { kind: 'file' as const, path: await tinyMovie() };
-    const again = planEncode({ source: small, info: await probe.probe(small), profile: REVIEW, outputDir: await outputDir(), capabilities: await encoder.capabilities() });
+    const again = planEncode({
+      source: small,
+      info: await probe.probe(small),
+      profile: REVIEW,
+      outputDir: await outputDir(),
+      capabilities: await encoder.capabilities(),
+    });
     await encoder.encode(again);
     expect((await nativeProbe(again.outputs[0]!.tempPath)).decodedFrames).toBe(24);
   });
@@ -133,7 +206,16 @@ describe('WasmNodeEncoder', () => {
     const fresh = new WasmCore();
     const small = new WasmNodeEncoder(fresh, { memoryLimitBytes: 1000 });
     const source = { kind: 'file' as const, path: await tinyMovie() };
-    const caps: EncoderCapabilities = { id: 'wasm', version: 'x', codecs: ['h264', 'vp8', 'mjpeg'], unsupported: [], encoders: [], hardware: [], sequences: true, fallbacks: { vp9: 'vp8' } };
+    const caps: EncoderCapabilities = {
+      id: 'wasm',
+      version: 'x',
+      codecs: ['h264', 'vp8', 'mjpeg'],
+      unsupported: [],
+      encoders: [],
+      hardware: [],
+      sequences: true,
+      fallbacks: { vp9: 'vp8' },
+    };
     const plan: EncodePlan = planEncode({ source, info: await probe.probe(source), profile: REVIEW, outputDir: await outputDir(), capabilities: caps });
     const error = await small.encode(plan).catch((e: unknown) => e);
     expect(isEncodeError(error, 'E_INPUT_TOO_LARGE'), String(error)).toBe(true);

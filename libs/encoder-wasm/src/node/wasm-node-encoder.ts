@@ -81,7 +81,12 @@ export class WasmNodeEncoder implements Encoder {
     try {
       const run = () =>
         this.core.run(
-          { ...layoutInCore(plan, invocation, inputs), progress: true, captureLog: false, ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}) },
+          {
+            ...layoutInCore(plan, invocation, inputs),
+            progress: true,
+            captureLog: false,
+            ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
+          },
           {
             ...(signal ? { signal } : {}),
             onProgressLine: (line) => {
@@ -104,7 +109,10 @@ export class WasmNodeEncoder implements Encoder {
       });
       if (result.ret !== 0) {
         throw new EncodeError('E_ENCODER_FAILED', `ffmpeg.wasm failed (exit ${result.ret}): ${failureSummary(result.log)}`, {
-          hint: result.ret === 1 && this.options.timeoutMs ? `The encode ran past the ${this.options.timeoutMs} ms timeout.` : 'Run the same plan with --backend native to compare.',
+          hint:
+            result.ret === 1 && this.options.timeoutMs
+              ? `The encode ran past the ${this.options.timeoutMs} ms timeout.`
+              : 'Run the same plan with --backend native to compare.',
           details: { exitCode: result.ret },
         });
       }
@@ -138,7 +146,7 @@ export class WasmNodeEncoder implements Encoder {
       if (capabilities.codecs.includes(output.spec.codec)) continue;
       const reason = capabilities.unsupported.find((u) => u.codec === output.spec.codec)?.reason ?? 'not available in this build';
       throw new EncodeError('E_UNSUPPORTED', `Output "${output.name}" needs ${output.spec.codec}, which the wasm backend cannot encode: ${reason}.`, {
-        hint: 'Plan with this encoder\'s capabilities (fallbacks apply), or use --backend native.',
+        hint: "Plan with this encoder's capabilities (fallbacks apply), or use --backend native.",
         details: { output: output.name, codec: output.spec.codec, backend: this.id },
       });
     }
@@ -160,7 +168,19 @@ export class WasmNodeEncoder implements Encoder {
 
   private async probeBuild(): Promise<EncoderCapabilities> {
     const listing = async (flag: string): Promise<string[]> =>
-      (await this.core.run({ program: 'ffmpeg', args: ['-hide_banner', flag], mounts: [], files: [], links: [], outputs: [], collect: [], progress: false, captureLog: true })).log;
+      (
+        await this.core.run({
+          program: 'ffmpeg',
+          args: ['-hide_banner', flag],
+          mounts: [],
+          files: [],
+          links: [],
+          outputs: [],
+          collect: [],
+          progress: false,
+          captureLog: true,
+        })
+      ).log;
     const [encoders, decoders, filters] = [await listing('-encoders'), await listing('-decoders'), await listing('-filters')];
     const versions = await this.core.versions();
     return wasmCapabilities({

@@ -41,10 +41,7 @@ export interface ExecResult {
 }
 
 export type WorkerMessage =
-  | ExecResult
-  | { type: 'ready'; version: string }
-  | { type: 'progress'; id: number; line: string }
-  | { type: 'crash'; id: number; message: string };
+  ExecResult | { type: 'ready'; version: string } | { type: 'progress'; id: number; line: string } | { type: 'crash'; id: number; message: string };
 
 export interface WorkerData {
   /** file: URL of @ffmpeg/core's ESM build. */

@@ -8,5 +8,10 @@ const NOISE = /^(Statistics:|Aborted\(\)|\[.*\] (Statistics|Qavg)|Input #|Output
 export function failureSummary(log: readonly string[], max = 4): string {
   const lines = log.map((l) => l.trim()).filter((l) => l && ERROR_LINE.test(l) && !NOISE.test(l));
   const unique = [...new Set(lines)].slice(-max);
-  return unique.length > 0 ? unique.join(' | ') : (log.filter((l) => l.trim()).slice(-2).join(' | ') || 'no output');
+  return unique.length > 0
+    ? unique.join(' | ')
+    : log
+        .filter((l) => l.trim())
+        .slice(-2)
+        .join(' | ') || 'no output';
 }

@@ -10,7 +10,10 @@ export const WORK_ROOT = '/work';
 
 /** A real path as a relative POSIX path: '/a/b.mov' -> 'a/b.mov', 'C:\\a\\b.mov' -> 'C/a/b.mov'. */
 export function relativePosix(path: string): string {
-  return path.replace(/\\/g, '/').replace(/^([A-Za-z]):/, '$1').replace(/^\/+/, '');
+  return path
+    .replace(/\\/g, '/')
+    .replace(/^([A-Za-z]):/, '$1')
+    .replace(/^\/+/, '');
 }
 
 export function baseName(path: string): string {

@@ -20,7 +20,14 @@ describe('memfs paths', () => {
 });
 
 describe('build listing', () => {
-  const encoders = [' V....D libx264              libx264 H.264 / AVC (codec h264)', ' V....D libvpx               libvpx VP8 (codec vp8)', ' V....D libvpx-vp9           libvpx VP9 (codec vp9)', ' V....D mjpeg                MJPEG', " V..... = Video", 'Reading option \'-encoders\' ... matched'];
+  const encoders = [
+    ' V....D libx264              libx264 H.264 / AVC (codec h264)',
+    ' V....D libvpx               libvpx VP8 (codec vp8)',
+    ' V....D libvpx-vp9           libvpx VP9 (codec vp9)',
+    ' V....D mjpeg                MJPEG',
+    ' V..... = Video',
+    "Reading option '-encoders' ... matched",
+  ];
   const filters = [' ..C scale             V->V       Scale the input video size.', ' TSC format            V->V       Convert', '  T.. = Timeline support'];
 
   it('parses -encoders and -filters output, ignoring the debug noise', () => {

@@ -13,7 +13,10 @@ async function dirWith(names: string[]): Promise<string> {
 }
 
 async function failure(promise: Promise<unknown>): Promise<EncodeError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!isEncodeError(error)) throw new Error(`expected an EncodeError, got ${String(error)}`);
   return error;
 }
@@ -32,7 +35,15 @@ describe('sequence patterns', () => {
 
   it('matches padding strictly', () => {
     const four = frameMatcher({ prefix: 'a.', suffix: '.exr', padding: 4 });
-    expect(['a.1001.exr', 'a.0001.exr', 'a.12345.exr', 'a.01001.exr', 'a.001.exr', 'a.-0001.exr', 'b.1001.exr'].map(four)).toEqual([1001, 1, 12345, undefined, undefined, -1, undefined]);
+    expect(['a.1001.exr', 'a.0001.exr', 'a.12345.exr', 'a.01001.exr', 'a.001.exr', 'a.-0001.exr', 'b.1001.exr'].map(four)).toEqual([
+      1001,
+      1,
+      12345,
+      undefined,
+      undefined,
+      -1,
+      undefined,
+    ]);
     const none = frameMatcher({ prefix: 'a.', suffix: '.exr', padding: 0 });
     expect(['a.7.exr', 'a.07.exr', 'a.0.exr'].map(none)).toEqual([7, undefined, 0]);
   });
@@ -49,7 +60,15 @@ describe('locateSource', () => {
     const dir = await dirWith([1001, 1002, 1003].map((f) => `${prefix}.${f}.exr`).concat(['other.1001.exr', `${prefix}.1001.exr.bak`]));
     for (const token of ['####', '@@@@', '%04d']) {
       const source = await locateSource(join(dir, `${prefix}.${token}.exr`));
-      expect(source).toEqual({ kind: 'sequence', pattern: join(dir, `${prefix}.%04d.exr`), originalPattern: join(dir, `${prefix}.${token}.exr`), first: 1001, last: 1003, padding: 4, missing: [] });
+      expect(source).toEqual({
+        kind: 'sequence',
+        pattern: join(dir, `${prefix}.%04d.exr`),
+        originalPattern: join(dir, `${prefix}.${token}.exr`),
+        first: 1001,
+        last: 1003,
+        padding: 4,
+        missing: [],
+      });
     }
   });
 
@@ -60,7 +79,11 @@ describe('locateSource', () => {
     expect(error.message).toContain('3-4, 7-8');
     const held = await locateSource(join(dir, 'f.%d.png'), { gapPolicy: 'hold' });
     expect(held).toMatchObject({ first: 1, last: 9, padding: 0, missing: [3, 4, 7, 8] });
-    expect(await locateSource(join(dir, 'f.#.png'), { gapPolicy: 'black', frameRange: { first: 5, last: 6 } })).toMatchObject({ first: 5, last: 6, missing: [] });
+    expect(await locateSource(join(dir, 'f.#.png'), { gapPolicy: 'black', frameRange: { first: 5, last: 6 } })).toMatchObject({
+      first: 5,
+      last: 6,
+      missing: [],
+    });
   });
 
   it('fails with E_SEQUENCE_EMPTY when nothing matches', async () => {

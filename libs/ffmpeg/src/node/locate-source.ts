@@ -40,7 +40,11 @@ export async function locateSource(input: string, options: LocateOptions = {}): 
     if (error instanceof EncodeError) throw error;
     const code = errnoCode(error);
     if (code !== 'ENOENT' && code !== 'ENOTDIR') {
-      throw new EncodeError('E_SOURCE_UNREADABLE', `Cannot read ${input} (${code}).`, { hint: 'Check the file permissions.', details: { path, code }, cause: error });
+      throw new EncodeError('E_SOURCE_UNREADABLE', `Cannot read ${input} (${code}).`, {
+        hint: 'Check the file permissions.',
+        details: { path, code },
+        cause: error,
+      });
     }
   }
   const parsed = parseSequencePattern(path);
@@ -55,10 +59,14 @@ export async function locateSource(input: string, options: LocateOptions = {}): 
     names = await readdir(parsed.dir);
   } catch (error) {
     const code = errnoCode(error);
-    throw new EncodeError(code === 'ENOENT' || code === 'ENOTDIR' ? 'E_SOURCE_NOT_FOUND' : 'E_SOURCE_UNREADABLE', `Cannot list the sequence directory ${parsed.dir} (${code}).`, {
-      details: { path: parsed.dir, code },
-      cause: error,
-    });
+    throw new EncodeError(
+      code === 'ENOENT' || code === 'ENOTDIR' ? 'E_SOURCE_NOT_FOUND' : 'E_SOURCE_UNREADABLE',
+      `Cannot list the sequence directory ${parsed.dir} (${code}).`,
+      {
+        details: { path: parsed.dir, code },
+        cause: error,
+      },
+    );
   }
   const match = frameMatcher(parsed);
   const present = new Set<number>();

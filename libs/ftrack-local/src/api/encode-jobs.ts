@@ -20,11 +20,7 @@ export interface EncodedFile {
   meta?: Record<string, unknown>;
 }
 
-export type EncodeMediaFn = (input: {
-  sourcePath: string;
-  outputDir: string;
-  signal: AbortSignal;
-}) => Promise<{ files: EncodedFile[] }>;
+export type EncodeMediaFn = (input: { sourcePath: string; outputDir: string; signal: AbortSignal }) => Promise<{ files: EncodedFile[] }>;
 
 export interface EncodeJobRequest {
   jobId: string;
@@ -44,8 +40,7 @@ export interface EncodeJobDeps {
   onCommitted: (changes: EntityChange[], userId: string) => void;
 }
 
-export const NO_ENCODER_MESSAGE =
-  'encode_media is not available: this ftrack-local server was started without an encoder (options.encodeMedia).';
+export const NO_ENCODER_MESSAGE = 'encode_media is not available: this ftrack-local server was started without an encoder (options.encodeMedia).';
 
 export class EncodeJobRunner {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
@@ -111,26 +106,15 @@ export class EncodeJobRunner {
     return this.deps.files.pathOf(resource);
   }
 
-  private register(
-    request: EncodeJobRequest,
-    stored: { file: EncodedFile; componentId: string; size: number }[],
-  ): { format: string; component_id: string }[] {
+  private register(request: EncodeJobRequest, stored: { file: EncodedFile; componentId: string; size: number }[]): { format: string; component_id: string }[] {
     const writer = new EntityWriter(this.deps.view, this.deps.repo);
     const { result, changes } = this.deps.repo.transaction(() => {
       const output: { format: string; component_id: string }[] = [];
       let thumbnailId: string | undefined;
       for (const { file, componentId, size } of stored) {
         const fileType = file.fileType.startsWith('.') ? file.fileType : `.${file.fileType}`;
-        writer.create(
-          'FileComponent',
-          { id: componentId, name: file.name, file_type: fileType, size, version_id: request.versionId },
-          request.userId,
-        );
-        writer.create(
-          'ComponentLocation',
-          { component_id: componentId, location_id: LOCATION_IDS.server, resource_identifier: componentId },
-          request.userId,
-        );
+        writer.create('FileComponent', { id: componentId, name: file.name, file_type: fileType, size, version_id: request.versionId }, request.userId);
+        writer.create('ComponentLocation', { component_id: componentId, location_id: LOCATION_IDS.server, resource_identifier: componentId }, request.userId);
         writer.create('JobComponent', { component_id: componentId, job_id: request.jobId }, request.userId);
         if (file.meta) {
           writer.create(

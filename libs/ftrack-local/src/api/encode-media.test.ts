@@ -78,9 +78,7 @@ describe('encode_media', () => {
     expect(data.source_component_id).toBe(sourceId);
     expect(data.output.map((o: any) => o.format)).toEqual(['video/mp4', 'image/jpeg']);
 
-    const components = await session.query(
-      `select name, file_type, metadata, component_locations.location_id from Component where version_id is ${versionId}`,
-    );
+    const components = await session.query(`select name, file_type, metadata, component_locations.location_id from Component where version_id is ${versionId}`);
     const byName = Object.fromEntries(components.data.map((c: any) => [c.name, c]));
     expect(Object.keys(byName).sort()).toEqual(['ftrackreview-image', 'ftrackreview-mp4', 'source']);
     const mp4 = byName['ftrackreview-mp4'];

@@ -21,9 +21,7 @@ export const encodeMedia: ActionHandler = {
       ctx.user.id,
     );
     const jobId = String(job['id']);
-    ctx.afterCommit.push(() =>
-      ctx.encodeJobs.start({ jobId, sourceComponentId: componentId, versionId, keepOriginal, userId: ctx.user.id }),
-    );
+    ctx.afterCommit.push(() => ctx.encodeJobs.start({ jobId, sourceComponentId: componentId, versionId, keepOriginal, userId: ctx.user.id }));
     return { job_id: jobId };
   },
 };

@@ -136,7 +136,11 @@ describe('indexed query path', () => {
     const { indexed, stats } = sources();
     const sortCache: SortCache = new Map();
     const walk = (offset: number) =>
-      executeQuery(parseQuery(`select comment from AssetVersion where asset.parent.parent.id is "${ids['sq2']}" order by comment offset ${offset} limit 10`), indexed, { sortCache });
+      executeQuery(
+        parseQuery(`select comment from AssetVersion where asset.parent.parent.id is "${ids['sq2']}" order by comment offset ${offset} limit 10`),
+        indexed,
+        { sortCache },
+      );
     const first = walk(0);
     const lookups = stats.lookups;
     const second = walk(10);

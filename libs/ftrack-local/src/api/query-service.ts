@@ -54,8 +54,7 @@ export class QueryService {
           rows: (type: string) => (isValueType(type) ? this.customAttributes.storedRows(type) : this.repo.rows(type)),
           customAttributes: (type: string, row: Record<string, unknown>) => this.customAttributes.valuesFor(type, row),
           index: this.index,
-          computed: (type: string, row: Record<string, unknown>, attribute: string) =>
-            this.computed.value(type, row as Row, attribute),
+          computed: (type: string, row: Record<string, unknown>, attribute: string) => this.computed.value(type, row as Row, attribute),
         },
         { strict, sortCache: this.sortCache, ...(budget ? { budget } : {}) },
       );

@@ -28,9 +28,7 @@ describe('Session against ftrack-local', () => {
 
   it('queries the seeded hierarchy with nested projections', async () => {
     const seed = server.seed!;
-    const result = await session.query(
-      `select name, parent.name, project.name, status.state.short from Task where id is "${seed.taskId}"`,
-    );
+    const result = await session.query(`select name, parent.name, project.name, status.state.short from Task where id is "${seed.taskId}"`);
     expect(result.data).toHaveLength(1);
     const task = result.data[0] as Record<string, any>;
     expect(task['__entity_type__']).toBe('Task');
@@ -194,7 +192,10 @@ describe('wire details', () => {
     const evil = await post('/api', [{ action: 'query', expression: 'select id from Location limit 1' }], { Origin: 'http://evil.example' });
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
     expect(evil.headers.get('access-control-allow-credentials')).toBeNull();
-    const preflight = await fetch(`${server.url}/api`, { method: 'OPTIONS', headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST' } });
+    const preflight = await fetch(`${server.url}/api`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST' },
+    });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     const own = await post('/api', [{ action: 'query', expression: 'select id from Location limit 1' }], { Origin: server.url });
     expect(own.headers.get('access-control-allow-origin')).toBe(server.url);
@@ -216,7 +217,10 @@ describe('wire details', () => {
     const a = (await session.create('FileComponent', { name: 'a' })).data as Record<string, any>;
     const b = (await session.create('FileComponent', { name: 'b' })).data as Record<string, any>;
     await session.update('AssetVersion', [seed.versionId], {
-      components: [{ __entity_type__: 'FileComponent', id: a['id'] }, { __entity_type__: 'FileComponent', id: b['id'] }],
+      components: [
+        { __entity_type__: 'FileComponent', id: a['id'] },
+        { __entity_type__: 'FileComponent', id: b['id'] },
+      ],
     } as any);
     await session.update('AssetVersion', [seed.versionId], { components: [{ __entity_type__: 'FileComponent', id: b['id'] }] } as any);
     const version = await session.query(`select components.name from AssetVersion where id is ${seed.versionId}`);
@@ -249,7 +253,11 @@ describe('Python-style payloads', () => {
         entity_type: 'FileComponent',
         entity_key: [componentId],
         entity_data: {
-          __entity_type__: 'FileComponent', id: componentId, name: 'main', size: 0, file_type: '.exr',
+          __entity_type__: 'FileComponent',
+          id: componentId,
+          name: 'main',
+          size: 0,
+          file_type: '.exr',
           version: { __entity_type__: 'AssetVersion', id: server.seed!.versionId },
         },
       },
@@ -270,7 +278,9 @@ describe('Python-style payloads', () => {
         entity_type: 'ComponentLocation',
         entity_key: [locationRowId],
         entity_data: {
-          __entity_type__: 'ComponentLocation', id: locationRowId, resource_identifier: componentId,
+          __entity_type__: 'ComponentLocation',
+          id: locationRowId,
+          resource_identifier: componentId,
           component: { __entity_type__: 'FileComponent', id: componentId },
           location: { __entity_type__: 'Location', id: '3a372bde-05bc-11e4-8908-20c9d081909b' },
         },

@@ -75,8 +75,7 @@ export const completeMultipartUpload: ActionHandler = {
     const id = componentId(op);
     const uploadId = stringField(op, 'upload_id');
     const session = ctx.db.prepare('SELECT component_id, parts FROM upload_session WHERE upload_id = ?').get(uploadId ?? '') as
-      | { component_id: string; parts: number }
-      | undefined;
+      { component_id: string; parts: number } | undefined;
     if (!uploadId || !session || session.component_id !== id) throw validationError(`Unknown upload ${String(uploadId)} for component ${id}.`);
     const parts = partList(op).sort((a, b) => a.part_number - b.part_number);
     if (parts.length !== session.parts || parts.some((p, i) => p.part_number !== i + 1)) {

@@ -24,8 +24,9 @@ afterAll(async () => {
 describe('user actions', () => {
   it('starts a timer with a server-filled start, allows one per user, and stops it into a timelog', async () => {
     const before = Date.now() - 1000;
-    const timer = (await session.create('Timer', { user: ref('User', userId), context: ref('Task', server.seed!.taskId), comment: '' } as never))
-      .data as { id: string };
+    const timer = (await session.create('Timer', { user: ref('User', userId), context: ref('Task', server.seed!.taskId), comment: '' } as never)).data as {
+      id: string;
+    };
     const [stored] = (await session.query(`select start, user_id from Timer where id is ${timer.id}`, { decodeDatesAsIso: true })).data as {
       start: string;
       user_id: string;
@@ -38,12 +39,14 @@ describe('user actions', () => {
     });
     // Python's stop_timer: a Timelog from the timer, then the timer deleted.
     await session.call([
-      { action: 'create', entity_type: 'Timelog', entity_data: { user_id: userId, context_id: server.seed!.taskId, comment: '', start: stored!.start, duration: 42 } },
+      {
+        action: 'create',
+        entity_type: 'Timelog',
+        entity_data: { user_id: userId, context_id: server.seed!.taskId, comment: '', start: stored!.start, duration: 42 },
+      },
       { action: 'delete', entity_type: 'Timer', entity_key: [timer.id] },
     ]);
-    expect((await session.query(`select duration from Timelog where user_id is ${userId}`)).data).toEqual([
-      expect.objectContaining({ duration: 42 }),
-    ]);
+    expect((await session.query(`select duration from Timelog where user_id is ${userId}`)).data).toEqual([expect.objectContaining({ duration: 42 })]);
     await session.create('Timer', { user: ref('User', userId) } as never);
   });
 

@@ -3,16 +3,7 @@
 import { stableId } from '../store/stable-id.js';
 import type { Row } from '../store/entity-repo.js';
 
-export const CUSTOM_ATTRIBUTE_TYPE_NAMES = [
-  'text',
-  'number',
-  'boolean',
-  'date',
-  'enumerator',
-  'dynamic enumerator',
-  'expression',
-  'url',
-] as const;
+export const CUSTOM_ATTRIBUTE_TYPE_NAMES = ['text', 'number', 'boolean', 'date', 'enumerator', 'dynamic enumerator', 'expression', 'url'] as const;
 
 export type CustomAttributeTypeName = (typeof CUSTOM_ATTRIBUTE_TYPE_NAMES)[number];
 

@@ -12,7 +12,6 @@ interface ValueRow {
   entity_id: string;
 }
 
-
 const local = seededServer();
 
 async function values(type: string, id: string): Promise<Record<string, ValueRow>> {
@@ -29,9 +28,16 @@ async function configurationId(key: string): Promise<string> {
 describe('custom attributes', () => {
   it('seeds the attribute types of a fresh site', async () => {
     const result = await local.session.query('select name from CustomAttributeType');
-    expect((result.data as { name: string }[]).map((t) => t.name).sort()).toEqual(
-      ['boolean', 'date', 'dynamic enumerator', 'enumerator', 'expression', 'number', 'text', 'url'],
-    );
+    expect((result.data as { name: string }[]).map((t) => t.name).sort()).toEqual([
+      'boolean',
+      'date',
+      'dynamic enumerator',
+      'enumerator',
+      'expression',
+      'number',
+      'text',
+      'url',
+    ]);
   });
 
   it('lists one value per configuration: own, inherited from the shot and project, or the default', async () => {
@@ -120,21 +126,23 @@ describe('custom attributes', () => {
     expect((await values('Task', taskId))['client_approved']).toBeUndefined();
     await local.session.update('AssetVersionCustomAttributeValue', [config.id, versionId], { value: true });
     expect((await values('AssetVersion', versionId))['client_approved']!.value).toBe(true);
-    await expect(
-      local.session.update('AssetVersionCustomAttributeValue', [config.id, versionId], { value: 'yes' }),
-    ).rejects.toMatchObject({
+    await expect(local.session.update('AssetVersionCustomAttributeValue', [config.id, versionId], { value: 'yes' })).rejects.toMatchObject({
       name: 'ServerValidationError',
       message: 'Custom attribute value for "client_approved" must be of type boolean. Got "yes" of type string.',
     });
-    await expect(
-      local.session.update('ContextCustomAttributeValue', [config.id, taskId], { value: true }),
-    ).rejects.toMatchObject({ name: 'ServerValidationError' });
+    await expect(local.session.update('ContextCustomAttributeValue', [config.id, taskId], { value: true })).rejects.toMatchObject({
+      name: 'ServerValidationError',
+    });
   });
 
   it('sets values by key in create data and removes them with the entity', async () => {
     const { sequenceId } = local.server.seed!;
     const shot = (
-      await local.session.create('Shot', { name: 'sh099', parent: { __entity_type__: 'Sequence', id: sequenceId }, custom_attributes: { fstart: 990 } } as never)
+      await local.session.create('Shot', {
+        name: 'sh099',
+        parent: { __entity_type__: 'Sequence', id: sequenceId },
+        custom_attributes: { fstart: 990 },
+      } as never)
     ).data as { id: string };
     expect((await values('Shot', shot.id))['fstart']!.value).toBe(990);
     await local.session.delete('Shot', [shot.id]);

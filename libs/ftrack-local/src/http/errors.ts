@@ -25,8 +25,7 @@ export class ApiError extends Error {
 export const validationError = (content: string): ApiError => new ApiError('ValidationError', content, 400);
 export const serverError = (content: string, status = 500): ApiError => new ApiError('ServerError', content, status);
 
-export const invalidCredentials = (): ApiError =>
-  new ApiError('InvalidCredentialsError', 'The supplied API key is not valid.', 401);
+export const invalidCredentials = (): ApiError => new ApiError('InvalidCredentialsError', 'The supplied API key is not valid.', 401);
 
 export function invalidAction(name: string): ApiError {
   return new ApiError('ServerError', `Invalid action u'${name}'`, 400);

@@ -59,15 +59,15 @@ describe('event hub', () => {
   it('subscribes, publishes and replies between two @ftrack/api hubs', async () => {
     const a = await connectedSession();
     const b = await connectedSession();
-      const received: unknown[] = [];
-      b.eventHub.subscribe('topic=test.ping', (event: any) => {
-        received.push(event);
-        return { pong: event.data.n };
-      });
-      await new Promise((r) => setTimeout(r, 200)); // let the subscribe frame reach the server
-      const reply = (await a.eventHub.publishAndWaitForReply(new Event('test.ping', { n: 7 }), { timeout: 10 })) as any;
-      expect(reply.data).toEqual({ pong: 7 });
-      expect(received).toHaveLength(1);
+    const received: unknown[] = [];
+    b.eventHub.subscribe('topic=test.ping', (event: any) => {
+      received.push(event);
+      return { pong: event.data.n };
+    });
+    await new Promise((r) => setTimeout(r, 200)); // let the subscribe frame reach the server
+    const reply = (await a.eventHub.publishAndWaitForReply(new Event('test.ping', { n: 7 }), { timeout: 10 })) as any;
+    expect(reply.data).toEqual({ pong: 7 });
+    expect(received).toHaveLength(1);
     expect(Object.keys(received[0] as object).sort()).toEqual(['data', 'id', 'inReplyToEvent', 'sent', 'source', 'target', 'topic']);
   });
 
@@ -94,7 +94,14 @@ describe('event hub', () => {
       await session.update('ContextCustomAttributeValue', [fps.id, server.seed!.shotId], { value: 30 });
       await waitFor(() => updates.length > 0);
       expect(updates[0].data.entities).toEqual([
-        expect.objectContaining({ entityId: server.seed!.shotId, entity_type: 'Shot', entityType: 'task', action: 'update', keys: ['fps'], changes: { fps: { old: null, new: 30 } } }),
+        expect.objectContaining({
+          entityId: server.seed!.shotId,
+          entity_type: 'Shot',
+          entityType: 'task',
+          action: 'update',
+          keys: ['fps'],
+          changes: { fps: { old: null, new: 30 } },
+        }),
       ]);
     }
   });
@@ -104,7 +111,13 @@ describe('event hub', () => {
     try {
       const subscribe = {
         name: 'ftrack.event',
-        args: [{ topic: 'ftrack.meta.subscribe', id: 's1', data: { subscriber: { id: 'py-sub', applicationId: 'py' }, subscription: 'topic=ftrack.test.* and data.x>=2' } }],
+        args: [
+          {
+            topic: 'ftrack.meta.subscribe',
+            id: 's1',
+            data: { subscriber: { id: 'py-sub', applicationId: 'py' }, subscription: 'topic=ftrack.test.* and data.x>=2' },
+          },
+        ],
       };
       ws.send(`5:1+::${JSON.stringify(subscribe)}`);
       await waitFor(() => frames.includes('6:::1+[{"success":true}]'));
@@ -128,17 +141,29 @@ describe('event hub', () => {
     try {
       const subscribe = {
         name: 'ftrack.event',
-        args: [{ topic: 'ftrack.meta.subscribe', id: 's2', data: { subscriber: { id: 'py-forge' }, subscription: 'topic=ftrack.action.launch or topic=studio.note' } }],
+        args: [
+          {
+            topic: 'ftrack.meta.subscribe',
+            id: 's2',
+            data: { subscriber: { id: 'py-forge' }, subscription: 'topic=ftrack.action.launch or topic=studio.note' },
+          },
+        ],
       };
       ws.send(`5:1+::${JSON.stringify(subscribe)}`);
       await waitFor(() => frames.includes('6:::1+[{"success":true}]'));
       const forged = { id: 'hub-x', applicationId: 'ftrack.client.web', user: { id: 'u-boss', username: 'boss' } };
-      for (const [id, topic] of [['e-forged', 'ftrack.action.launch'], ['e-own-topic', 'studio.note']]) {
+      for (const [id, topic] of [
+        ['e-forged', 'ftrack.action.launch'],
+        ['e-own-topic', 'studio.note'],
+      ]) {
         ws.send(`5:::${JSON.stringify({ name: 'ftrack.event', args: [{ topic, id, data: {}, source: forged }] })}`);
       }
       await waitFor(() => frames.some((f) => f.includes('e-own-topic')));
       const delivered = new Map(
-        frames.filter((f) => f.startsWith('5:::')).map((f) => JSON.parse(f.slice(4)).args[0]).map((e) => [e.id, e.source]),
+        frames
+          .filter((f) => f.startsWith('5:::'))
+          .map((f) => JSON.parse(f.slice(4)).args[0])
+          .map((e) => [e.id, e.source]),
       );
       expect(delivered.get('e-forged')).toMatchObject({ id: 'hub-x', applicationId: 'ftrack.client.web', user: { username: server.user } });
       expect(delivered.get('e-forged').user.id).not.toBe('u-boss');

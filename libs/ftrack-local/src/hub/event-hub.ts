@@ -176,9 +176,7 @@ export class EventHub {
     }
     const packet = `5:::${JSON.stringify({ name: 'ftrack.event', args: [event] })}`;
     for (const connection of this.connections.values()) {
-      const wanted = [...connection.subscribers.values()].some(
-        (s) => matches(s.expression, event) && (!target || matches(target, s.metadata)),
-      );
+      const wanted = [...connection.subscribers.values()].some((s) => matches(s.expression, event) && (!target || matches(target, s.metadata)));
       if (wanted) this.send(connection, packet);
     }
   }

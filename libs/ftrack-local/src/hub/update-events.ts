@@ -67,7 +67,12 @@ export function backendTable(view: SchemaView, type: string): string {
   return table.toLowerCase();
 }
 
-function parentChain(view: SchemaView, repo: EntityRepo, type: string, row: Row): { entityId: string; entityType: string; entity_type: string; parentId: string | null }[] {
+function parentChain(
+  view: SchemaView,
+  repo: EntityRepo,
+  type: string,
+  row: Row,
+): { entityId: string; entityType: string; entity_type: string; parentId: string | null }[] {
   const chain = [];
   const contextTypes = view.concreteTypes('Context');
   let current: { type: string; row: Row } | undefined = view.isA(type, 'Context') ? { type, row } : undefined;

@@ -19,6 +19,18 @@ describe('query time budget', () => {
   it('lets the same query finish within a normal budget', () => {
     const ast = parseQuery('select name from Location where name like "location 1999%"');
     const result = executeQuery(ast, source, { budget: Budget.of(10_000) });
-    expect(result.data.map((r) => r['name'])).toEqual(['location 1999', 'location 19990', 'location 19991', 'location 19992', 'location 19993', 'location 19994', 'location 19995', 'location 19996', 'location 19997', 'location 19998', 'location 19999']);
+    expect(result.data.map((r) => r['name'])).toEqual([
+      'location 1999',
+      'location 19990',
+      'location 19991',
+      'location 19992',
+      'location 19993',
+      'location 19994',
+      'location 19995',
+      'location 19996',
+      'location 19997',
+      'location 19998',
+      'location 19999',
+    ]);
   });
 });

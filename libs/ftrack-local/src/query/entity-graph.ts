@@ -80,7 +80,10 @@ export class EntityGraph {
   /** One EntityRef per stored row for the whole query, so identity-keyed caches work. */
   adopt(loaded: readonly { type: string; row: Row }[]): EntityRef[] {
     return loaded.map((entry) => {
-      const pk = this.model.primaryKey(entry.type).map((k) => String(entry.row[k])).join('\u0000');
+      const pk = this.model
+        .primaryKey(entry.type)
+        .map((k) => String(entry.row[k]))
+        .join('\u0000');
       const id = `${entry.type}\u0000${pk}`;
       let ref = this.identities.get(id);
       if (ref === undefined) {

@@ -50,8 +50,24 @@ const DATA: [string, Row][] = [
   ['AssetType', { id: 'at-1', name: 'Upload', short: 'upload' }],
   ['Asset', { id: 'a-1', name: 'plate', context_id: 'sh-1', type_id: 'at-1' }],
   ['Asset', { id: 'a-2', name: 'comp', context_id: 'sh-2', type_id: 'at-1' }],
-  ['AssetVersion', { id: 'v-1', asset_id: 'a-1', version: 1, task_id: 't-1', status_id: 'st-ap', is_published: 1, comment: 'first', date: '2024-01-01T10:00:00Z', thumbnail_id: 'c-3' }],
-  ['AssetVersion', { id: 'v-2', asset_id: 'a-1', version: 2, task_id: 't-1', status_id: 'st-ip', is_published: true, comment: 'Second', date: '2024-01-02T10:00:00+02:00' }],
+  [
+    'AssetVersion',
+    {
+      id: 'v-1',
+      asset_id: 'a-1',
+      version: 1,
+      task_id: 't-1',
+      status_id: 'st-ap',
+      is_published: 1,
+      comment: 'first',
+      date: '2024-01-01T10:00:00Z',
+      thumbnail_id: 'c-3',
+    },
+  ],
+  [
+    'AssetVersion',
+    { id: 'v-2', asset_id: 'a-1', version: 2, task_id: 't-1', status_id: 'st-ip', is_published: true, comment: 'Second', date: '2024-01-02T10:00:00+02:00' },
+  ],
   ['AssetVersion', { id: 'v-3', asset_id: null, version: 1, status_id: 'st-ns', comment: null }],
   ['FileComponent', { id: 'c-1', name: 'ftrackreview-mp4', version_id: 'v-2', file_type: '.mp4', size: 1000, system_type: 'file' }],
   ['FileComponent', { id: 'c-2', name: 'main', version_id: 'v-2', file_type: '.mov', size: 5000, system_type: 'file' }],
@@ -226,7 +242,12 @@ describe('executeQuery: output shape', () => {
       },
     ]);
     expect(run('select job_components.component.name from Job where id is j-1', true).data[0]!['job_components']).toEqual([
-      { __entity_type__: 'JobComponent', component_id: 'c-1', job_id: 'j-1', component: { __entity_type__: 'FileComponent', id: 'c-1', name: 'ftrackreview-mp4' } },
+      {
+        __entity_type__: 'JobComponent',
+        component_id: 'c-1',
+        job_id: 'j-1',
+        component: { __entity_type__: 'FileComponent', id: 'c-1', name: 'ftrackreview-mp4' },
+      },
     ]);
     expect(run('select members.name from SequenceComponent', true).data[0]!['members']).toEqual([
       { __entity_type__: 'FileComponent', id: 'c-f1', name: '1001' },
@@ -383,7 +404,9 @@ describe('executeQuery: ordering and paging', () => {
     expect(run('Task').data).toHaveLength(3);
     expect(run('User where username is jenkins limit 0')).toEqual({ data: [], metadata: { next: { offset: null } } });
     expect(run('Task offset 9 limit 5')).toEqual({ data: [], metadata: { next: { offset: null } } });
-    expect(run('select name, created_at from Task where project_id is p-1 order by name descending offset 2 limit 500').data.map((e) => e['id'])).toEqual(['t-2']);
+    expect(run('select name, created_at from Task where project_id is p-1 order by name descending offset 2 limit 500').data.map((e) => e['id'])).toEqual([
+      't-2',
+    ]);
   });
 });
 

@@ -1,15 +1,7 @@
 // Evaluates a parsed query against a QueryDataSource: through the store's index when it has
 // one (indexed-select.ts), else in memory over every row of the type.
 import type { Condition, Literal, Path, QueryAst } from './ast.js';
-import {
-  coerceLiteral,
-  compareValues,
-  formatNaiveUtc,
-  likePattern,
-  likeSource,
-  valuesEqual,
-  type Comparable,
-} from './coerce.js';
+import { coerceLiteral, compareValues, formatNaiveUtc, likePattern, likeSource, valuesEqual, type Comparable } from './coerce.js';
 import { Budget } from './budget.js';
 import { IndexedSelect } from './indexed-select.js';
 import { compareKeyed, type Selection } from './order.js';
@@ -168,9 +160,7 @@ class Evaluator {
     const matchesNull = literals.some((l) => l.kind === 'null');
     return terminals.some((t) => {
       if (t.value === null) return matchesNull && !negated;
-      const found = literals.some(
-        (l) => l.kind !== 'null' && valuesEqual(t.value, coerceLiteral(l, t.domain, attribute), t.domain),
-      );
+      const found = literals.some((l) => l.kind !== 'null' && valuesEqual(t.value, coerceLiteral(l, t.domain, attribute), t.domain));
       return found !== negated;
     });
   }

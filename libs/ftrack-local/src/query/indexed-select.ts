@@ -50,7 +50,8 @@ export class IndexedSelect {
     if (hit !== undefined && hit.generation === generation) {
       return { page: load(hit.refs.slice(offset, end)), total: hit.refs.length, offset };
     }
-    const plan = ast.where === null ? { refs: new Map(index.all(types).map((r) => [`${r.type}\u0000${r.key}`, r])), exact: true } : planner.plan(ast.from, ast.where);
+    const plan =
+      ast.where === null ? { refs: new Map(index.all(types).map((r) => [`${r.type}\u0000${r.key}`, r])), exact: true } : planner.plan(ast.from, ast.where);
     if (plan === undefined) return undefined;
     const refs = [...plan.refs.values()].sort((a, b) => a.order - b.order);
     if (!plan.exact) return this.finish(load(refs), ast, true);
@@ -78,7 +79,10 @@ export class IndexedSelect {
     let refs: IndexedRef[];
     if (attributes.length === 0) refs = index.all(types);
     else {
-      const rows = index.allValues(types, attributes.map((a) => a.name));
+      const rows = index.allValues(
+        types,
+        attributes.map((a) => a.name),
+      );
       // Ties keep insertion order: the row's order stands in for its position.
       refs = this.sortRefs(
         rows.map((r) => r.ref),
@@ -132,7 +136,6 @@ function storedSortAttribute(model: SchemaModel, type: string, path: Path): Attr
   });
   return same ? attribute : undefined;
 }
-
 
 function pathOf(path: Path): string {
   return path.steps.map((s) => s.name).join('.');

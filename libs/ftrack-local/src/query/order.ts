@@ -31,4 +31,3 @@ export function compareKeyed(a: Keyed, b: Keyed, orderBy: readonly SortKey[]): n
   }
   return a.index - b.index;
 }
-

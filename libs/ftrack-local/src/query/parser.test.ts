@@ -134,7 +134,14 @@ const CLIENT_QUERIES: [string, ReturnType<typeof summary>][] = [
   ],
   [
     'select status_id, version, task_id from AssetVersion where task_id in ("t-1","t-2") order by version descending',
-    { select: ['status_id', 'version', 'task_id'], from: 'AssetVersion', where: 'task_id in ["t-1","t-2"]', orderBy: ['version descending'], offset: null, limit: null },
+    {
+      select: ['status_id', 'version', 'task_id'],
+      from: 'AssetVersion',
+      where: 'task_id in ["t-1","t-2"]',
+      orderBy: ['version descending'],
+      offset: null,
+      limit: null,
+    },
   ],
   [
     'Note where author has (first_name is "Jane" and last_name is "Doe")',
@@ -239,9 +246,7 @@ describe('parseQuery: lexical quirks', () => {
   });
 
   it('parses nested sub-queries and has/any inside them', () => {
-    const ast = parseQuery(
-      'AssetVersion where asset_id in (select id from Asset where parent_id in (select id from Shot where status has (name is x)))',
-    );
+    const ast = parseQuery('AssetVersion where asset_id in (select id from Asset where parent_id in (select id from Shot where status has (name is x)))');
     expect(show(ast.where)).toBe('asset_id in {Asset: parent_id in {Shot: status has (name eq ~x)}}');
   });
 });

@@ -268,10 +268,6 @@ class Parser {
 
   private fail(expected: string, token: Token): never {
     const near = token.type === 'eof' ? 'end of expression' : `"${this.source.slice(token.position, token.end)}"`;
-    throw new QuerySyntaxError(
-      `${expected} at position ${token.position} near ${near}`,
-      token.position,
-      this.source.slice(token.position, token.end),
-    );
+    throw new QuerySyntaxError(`${expected} at position ${token.position} near ${near}`, token.position, this.source.slice(token.position, token.end));
   }
 }

@@ -93,9 +93,7 @@ export function pathValues(graph: EntityGraph, root: EntityRef, path: Path): Ter
       out.push({ value: null, domain: KEY_DOMAIN });
       return;
     }
-    const entities = (related.kind === 'reference' ? (related.entity ? [related.entity] : []) : related.entities).filter(
-      (e) => castMatches(graph, e, step),
-    );
+    const entities = (related.kind === 'reference' ? (related.entity ? [related.entity] : []) : related.entities).filter((e) => castMatches(graph, e, step));
     if (related.kind === 'reference' && entities.length === 0) {
       out.push({ value: null, domain: KEY_DOMAIN });
       return;

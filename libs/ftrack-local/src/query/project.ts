@@ -17,9 +17,7 @@ interface ProjectionTree {
 
 export function renderEntities(graph: EntityGraph, ast: QueryAst, refs: EntityRef[], strict: boolean, budget: Budget): EntityJson[] {
   const paths =
-    ast.select === null
-      ? graph.model.defaultProjections(ast.from).map((name): Path => ({ steps: [{ name }], position: 0 }))
-      : ast.select.map((p) => p.path);
+    ast.select === null ? graph.model.defaultProjections(ast.from).map((name): Path => ({ steps: [{ name }], position: 0 })) : ast.select.map((p) => p.path);
   const tree = buildTree(paths);
   const renderer = new Renderer(graph, strict, budget);
   return refs.map((ref) => renderer.entity(ref, tree));

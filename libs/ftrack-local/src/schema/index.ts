@@ -21,14 +21,7 @@ import type { Relation } from './types.js';
 
 export { loadSchemas, SCHEMA_HASH, SCHEMAS_PATH } from './load-schemas.js';
 export { SchemaModel } from './schema-model.js';
-export type {
-  AttributeInfo,
-  AttributeKind,
-  ClassifierAlias,
-  EntitySchema,
-  PropertySchema,
-  Relation,
-} from './types.js';
+export type { AttributeInfo, AttributeKind, ClassifierAlias, EntitySchema, PropertySchema, Relation } from './types.js';
 
 let defaultModel: SchemaModel | undefined;
 

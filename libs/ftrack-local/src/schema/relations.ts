@@ -100,13 +100,7 @@ function overrideFor(lookup: RelationLookup, owner: string, attribute: string): 
   return undefined;
 }
 
-function resolveReference(
-  lookup: RelationLookup,
-  type: string,
-  attribute: string,
-  property: PropertySchema,
-  target: string,
-): Relation | undefined {
+function resolveReference(lookup: RelationLookup, type: string, attribute: string, property: PropertySchema, target: string): Relation | undefined {
   const schema = lookup.schema(type);
   if (schema === undefined) return undefined;
   const base: Relation = { kind: 'reference', target };
@@ -117,9 +111,7 @@ function resolveReference(
 
   if (property.alias_for !== undefined) {
     const wanted = `${property.alias_for}id`.toLowerCase();
-    const byAlias = Object.entries(schema.properties).find(
-      ([, p]) => p.format === 'foreign_key' && p.alias_for?.toLowerCase() === wanted,
-    );
+    const byAlias = Object.entries(schema.properties).find(([, p]) => p.format === 'foreign_key' && p.alias_for?.toLowerCase() === wanted);
     if (byAlias !== undefined) return { ...base, localKey: byAlias[0] };
   }
 
@@ -129,13 +121,7 @@ function resolveReference(
   return undefined;
 }
 
-function resolveCollection(
-  lookup: RelationLookup,
-  type: string,
-  attribute: string,
-  property: PropertySchema,
-  target: string,
-): Relation | undefined {
+function resolveCollection(lookup: RelationLookup, type: string, attribute: string, property: PropertySchema, target: string): Relation | undefined {
   // Values exist per applicable configuration (defaults and inherited values too): computed.
   if (attribute === 'custom_attributes' && target.endsWith('CustomAttributeValue')) {
     return { kind: 'collection', target, mapped: true, derived: 'custom_attributes' };

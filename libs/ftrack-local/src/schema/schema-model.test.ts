@@ -25,9 +25,7 @@ describe('SchemaModel types', () => {
   });
 
   it('lists concrete types of a base, skipping abstract bases', () => {
-    expect(model.concreteTypes('Context').sort()).toEqual(
-      ['AssetBuild', 'Episode', 'Folder', 'Milestone', 'Project', 'Sequence', 'Shot', 'Task'].sort(),
-    );
+    expect(model.concreteTypes('Context').sort()).toEqual(['AssetBuild', 'Episode', 'Folder', 'Milestone', 'Project', 'Sequence', 'Shot', 'Task'].sort());
     expect(model.concreteTypes('TypedContext')).not.toContain('Project');
     expect(model.concreteTypes('Component').sort()).toEqual(['ContainerComponent', 'FileComponent', 'SequenceComponent']);
     expect(model.concreteTypes('ContainerComponent').sort()).toEqual(['ContainerComponent', 'SequenceComponent']);
@@ -149,7 +147,23 @@ describe('relation()', () => {
   });
 
   it('resolves every relation attribute of the types the media pipeline touches', () => {
-    const types = ['Project', 'Shot', 'Task', 'Asset', 'AssetVersion', 'FileComponent', 'SequenceComponent', 'ComponentLocation', 'Location', 'Job', 'JobComponent', 'Metadata', 'Note', 'Status', 'User'];
+    const types = [
+      'Project',
+      'Shot',
+      'Task',
+      'Asset',
+      'AssetVersion',
+      'FileComponent',
+      'SequenceComponent',
+      'ComponentLocation',
+      'Location',
+      'Job',
+      'JobComponent',
+      'Metadata',
+      'Note',
+      'Status',
+      'User',
+    ];
     const unresolved = types.flatMap((type) =>
       model
         .attributes(type)

@@ -98,7 +98,12 @@ export class FileStore {
 
   /** Concatenates the given part files, in order, into a staged file that is not served yet. */
   async assembleStaged(uploadId: string, partPaths: readonly string[]): Promise<StoredFile> {
-    return this.writeAtomically(this.stagedPath(uploadId), this.root, partPaths.map((p) => createReadStream(p)), {});
+    return this.writeAtomically(
+      this.stagedPath(uploadId),
+      this.root,
+      partPaths.map((p) => createReadStream(p)),
+      {},
+    );
   }
 
   /** Makes a staged upload the file `id` (once the batch that completed it has committed). */
@@ -140,12 +145,7 @@ export class FileStore {
     return this.writeAtomically(this.pathOf(id), this.root, [createReadStream(sourcePath)], {});
   }
 
-  private async writeAtomically(
-    target: string,
-    dir: string,
-    sources: readonly Readable[],
-    options: WriteOptions,
-  ): Promise<StoredFile> {
+  private async writeAtomically(target: string, dir: string, sources: readonly Readable[], options: WriteOptions): Promise<StoredFile> {
     const temp = join(dir, `${TEMP_PREFIX}${randomUUID()}`);
     const hash = createHash('md5');
     let size = 0;

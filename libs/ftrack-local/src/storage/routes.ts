@@ -155,12 +155,13 @@ async function handlePut(req: IncomingMessage, res: ServerResponse, url: URL, id
       if (!uploadId || !isSafeIdentifier(uploadId) || !Number.isInteger(part) || part < 1) return fail(res, 400, 'Invalid upload part.');
       if (!byKey && !deps.tokens.verify({ op: 'put', componentId: id, uploadId, part }, token)) return fail(res, 403, 'Invalid or expired upload URL.');
       const session = deps.db.prepare('SELECT component_id, parts FROM upload_session WHERE upload_id = ?').get(uploadId) as
-        | { component_id: string; parts: number }
-        | undefined;
+        { component_id: string; parts: number } | undefined;
       if (!session || session.component_id !== id || part > session.parts) return fail(res, 404, 'Unknown upload.');
       const stored = await deps.files.writePart(uploadId, part, body, options);
       deps.db
-        .prepare('INSERT INTO upload_part(upload_id, part_number, md5, size) VALUES(?, ?, ?, ?) ON CONFLICT(upload_id, part_number) DO UPDATE SET md5 = excluded.md5, size = excluded.size')
+        .prepare(
+          'INSERT INTO upload_part(upload_id, part_number, md5, size) VALUES(?, ?, ?, ?) ON CONFLICT(upload_id, part_number) DO UPDATE SET md5 = excluded.md5, size = excluded.size',
+        )
         .run(uploadId, part, stored.md5Hex, stored.size);
       if (deps.faults.takeUploadResponseDrop({ part: true })) return void req.socket.destroy();
       res.writeHead(200, { ETag: `"${stored.md5Hex}"`, 'Content-Length': 0 });

@@ -105,9 +105,9 @@ describe('storage endpoints', () => {
 
   it('rejects a multi-part completion whose ETag does not match', async () => {
     const componentId = randomUUID();
-    const [meta] = (await session.call([
-      { action: 'get_upload_metadata', component_id: componentId, file_name: 'x.bin', file_size: 20, parts: 2 },
-    ])) as [Record<string, any>];
+    const [meta] = (await session.call([{ action: 'get_upload_metadata', component_id: componentId, file_name: 'x.bin', file_size: 20, parts: 2 }])) as [
+      Record<string, any>,
+    ];
     for (const { signed_url } of meta['urls']) await fetch(signed_url, { method: 'PUT', body: body(randomBytes(10)) });
     await expect(
       session.call([
@@ -169,15 +169,23 @@ describe('storage endpoints', () => {
   it('rejects unsigned or tampered upload URLs', async () => {
     const id = randomUUID();
     expect((await fetch(`${server.url}/component/put?id=${id}`, { method: 'PUT', body: 'x' })).status).toBe(403);
-    const [meta] = (await session.call([{ action: 'get_upload_metadata', component_id: id, file_name: 'a.txt', file_size: 1 }])) as [
-      Record<string, any>,
-    ];
+    const [meta] = (await session.call([{ action: 'get_upload_metadata', component_id: id, file_name: 'a.txt', file_size: 1 }])) as [Record<string, any>];
     const other = (meta['url'] as string).replace(id, randomUUID());
     expect((await fetch(other, { method: 'PUT', body: 'x' })).status).toBe(403);
   });
 
   it('rejects path traversal in resource identifiers', async () => {
-    const attempts = ['../../etc/passwd', '..%2F..%2Fetc%2Fpasswd', '%2E%2E%2F%2E%2E%2Fetc%2Fpasswd', '/etc/passwd', '..', 'a/../../b', 'a\\..\\b', 'x%00y', '.hidden'];
+    const attempts = [
+      '../../etc/passwd',
+      '..%2F..%2Fetc%2Fpasswd',
+      '%2E%2E%2F%2E%2E%2Fetc%2Fpasswd',
+      '/etc/passwd',
+      '..',
+      'a/../../b',
+      'a\\..\\b',
+      'x%00y',
+      '.hidden',
+    ];
     for (const attempt of attempts) {
       const auth = `username=${encodeURIComponent(server.user)}&apiKey=${encodeURIComponent(server.apiKey)}`;
       for (const route of ['get', 'thumbnail', 'remove']) {
@@ -187,9 +195,9 @@ describe('storage endpoints', () => {
       const put = await fetch(`${server.url}/component/put?id=${attempt}&${auth}`, { method: 'PUT', body: 'owned' });
       expect(put.status, `put ${attempt}`).toBe(400);
     }
-    await expect(
-      session.call([{ action: 'get_upload_metadata', component_id: '../../etc/passwd', file_name: 'x', file_size: 1 }]),
-    ).rejects.toMatchObject({ name: 'ServerValidationError' });
+    await expect(session.call([{ action: 'get_upload_metadata', component_id: '../../etc/passwd', file_name: 'x', file_size: 1 }])).rejects.toMatchObject({
+      name: 'ServerValidationError',
+    });
   });
 
   it('requires credentials to download and answers 404 for absent files', async () => {

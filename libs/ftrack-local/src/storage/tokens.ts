@@ -17,7 +17,10 @@ export const TOKEN_TTL_MS = 60 * 60 * 1000;
 export class SignedTokens {
   private readonly secret: Buffer;
 
-  constructor(db: Db, private readonly now: () => number = Date.now) {
+  constructor(
+    db: Db,
+    private readonly now: () => number = Date.now,
+  ) {
     let stored = readMeta(db, 'upload_token_secret');
     if (!stored) {
       stored = randomBytes(32).toString('hex');

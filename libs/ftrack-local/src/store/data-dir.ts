@@ -20,9 +20,7 @@ export class DataDirInUseError extends EncodeError {
   constructor(dataDir: string, holder: LockContent) {
     const where = holder.url ? `at ${holder.url}` : '(still starting)';
     super('E_USAGE', `The data dir ${dataDir} is in use by another ftrack-local server ${where}, process ${holder.pid}.`, {
-      hint: holder.url
-        ? `Connect to it (FTRACK_SERVER=${holder.url}), stop it, or use another data dir.`
-        : 'Wait for it, stop it, or use another data dir.',
+      hint: holder.url ? `Connect to it (FTRACK_SERVER=${holder.url}), stop it, or use another data dir.` : 'Wait for it, stop it, or use another data dir.',
       details: { dataDir, pid: holder.pid, url: holder.url },
     });
     this.name = 'DataDirInUseError';

@@ -98,7 +98,9 @@ export class EntityRepo {
     });
     const sql = `SELECT type, key, rowid, ${columns.join(', ')} FROM entity WHERE type IN (${marks(types.length)})`;
     // Raw rows (arrays) are much cheaper than objects for a whole type.
-    const rows = this.statement(sql).raw(true).all(...types) as unknown[][];
+    const rows = this.statement(sql)
+      .raw(true)
+      .all(...types) as unknown[][];
     return rows.map((r) => ({ ref: { type: String(r[0]), key: String(r[1]), order: Number(r[2]) }, values: r.slice(3) }));
   }
 
@@ -147,7 +149,10 @@ export class EntityRepo {
         const chunk = keys.slice(i, i + CHUNK);
         const sql = `SELECT key, ${columns.map((c, n) => `${c} AS v${n}`).join(', ')} FROM entity WHERE type = ? AND key IN (${marks(chunk.length)})`;
         for (const r of this.statement(sql).all(type, ...chunk) as Record<string, unknown>[]) {
-          out.set(`${type}\u0000${String(r['key'])}`, attributes.map((_, n) => r[`v${n}`]));
+          out.set(
+            `${type}\u0000${String(r['key'])}`,
+            attributes.map((_, n) => r[`v${n}`]),
+          );
         }
       }
     }
@@ -167,18 +172,15 @@ export class EntityRepo {
   }
 
   get(type: string, key: readonly unknown[]): Row | undefined {
-    const raw = this.statement('SELECT data FROM entity WHERE type = ? AND key = ?').get(type, encodeKey(key)) as
-      | { data: string }
-      | undefined;
+    const raw = this.statement('SELECT data FROM entity WHERE type = ? AND key = ?').get(type, encodeKey(key)) as { data: string } | undefined;
     return raw ? (JSON.parse(raw.data) as Row) : undefined;
   }
 
   /** Finds an entity by key among several concrete types (a base type's subtypes). */
   findAmong(types: readonly string[], key: readonly unknown[]): { type: string; row: Row } | undefined {
     if (types.length === 0) return undefined;
-    const raw = this
-      .statement(`SELECT type, data FROM entity WHERE key = ? AND type IN (${marks(types.length)}) LIMIT 1`)
-      .get(encodeKey(key), ...types) as { type: string; data: string } | undefined;
+    const raw = this.statement(`SELECT type, data FROM entity WHERE key = ? AND type IN (${marks(types.length)}) LIMIT 1`).get(encodeKey(key), ...types) as
+      { type: string; data: string } | undefined;
     return raw ? { type: raw.type, row: JSON.parse(raw.data) as Row } : undefined;
   }
 

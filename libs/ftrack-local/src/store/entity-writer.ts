@@ -86,7 +86,12 @@ export class EntityWriter {
       this.versions.forget(row['asset_id']);
     }
     for (const pending of collections) this.setMembers(concrete, row, pending);
-    const result = toWireEntity(this.view, concrete, row, changed.filter((k) => this.view.property(concrete, k)));
+    const result = toWireEntity(
+      this.view,
+      concrete,
+      row,
+      changed.filter((k) => this.view.property(concrete, k)),
+    );
     return result;
   }
 

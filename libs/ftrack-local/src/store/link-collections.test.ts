@@ -3,7 +3,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededServer } from '../test-support/seeded-server.js';
 
-
 const ref = (type: string, id: string) => ({ __entity_type__: type, id });
 const ids = (rows: unknown): string[] => (rows as { id: string }[]).map((r) => r.id);
 
@@ -36,9 +35,11 @@ describe('link-table collections', () => {
   it('adds and removes list items through ListObject', async () => {
     const { projectId, versionId, shotId, taskId } = local.server.seed!;
     const category = (await local.session.query('select id from ListCategory where name is "Dailies"')).data[0] as { id: string };
-    const list = (
-      await local.session.create('AssetVersionList', { name: 'dailies 01', category_id: category.id, project_id: projectId })
-    ).data as { id: string; system_type: string; is_open: boolean };
+    const list = (await local.session.create('AssetVersionList', { name: 'dailies 01', category_id: category.id, project_id: projectId })).data as {
+      id: string;
+      system_type: string;
+      is_open: boolean;
+    };
     expect(list.system_type).toBe('assetversion');
     const v2 = await newVersion();
     await local.session.update('AssetVersionList', [list.id], { items: [ref('AssetVersion', versionId), ref('AssetVersion', v2)] } as never);
@@ -50,15 +51,13 @@ describe('link-table collections', () => {
     await local.session.update('AssetVersionList', [list.id], { items: [ref('AssetVersion', v2)] } as never);
     expect((await local.session.query(`select id from ListObject where list_id is ${list.id}`)).data).toHaveLength(1);
 
-    const shots = (
-      await local.session.create('TypedContextList', { name: 'to do', category_id: category.id, project_id: projectId })
-    ).data as { id: string };
+    const shots = (await local.session.create('TypedContextList', { name: 'to do', category_id: category.id, project_id: projectId })).data as { id: string };
     await local.session.update('TypedContextList', [shots.id], { items: [ref('Shot', shotId), ref('Task', taskId)] } as never);
     const contexts = await local.session.query(`select items.name from TypedContextList where id is ${shots.id}`);
     expect(ids((contexts.data[0] as { items: unknown }).items).sort()).toEqual([shotId, taskId].sort());
-    await expect(
-      local.session.update('AssetVersionList', [list.id], { items: [ref('Shot', shotId)] } as never),
-    ).rejects.toMatchObject({ name: 'ServerValidationError' });
+    await expect(local.session.update('AssetVersionList', [list.id], { items: [ref('Shot', shotId)] } as never)).rejects.toMatchObject({
+      name: 'ServerValidationError',
+    });
     await local.session.delete('TypedContextList', [shots.id]);
     expect((await local.session.query(`select id from ListObject where list_id is ${shots.id}`)).data).toHaveLength(0);
   });

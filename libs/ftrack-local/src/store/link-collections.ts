@@ -9,14 +9,7 @@ import type { EntityRepo, Row } from './entity-repo.js';
 import type { SchemaView } from './schema-view.js';
 import { asReference } from './values.js';
 
-export function setLinkedMembers(
-  view: SchemaView,
-  repo: EntityRepo,
-  ownerType: string,
-  owner: Row,
-  attribute: string,
-  items: readonly unknown[],
-): void {
+export function setLinkedMembers(view: SchemaView, repo: EntityRepo, ownerType: string, owner: Row, attribute: string, items: readonly unknown[]): void {
   const relation = view.relation(ownerType, attribute) as Relation & { through: NonNullable<Relation['through']> };
   const { type: linkType, ownerKey, targetKey } = relation.through;
   const ownerId = owner[relation.localKey ?? 'id'];
@@ -37,14 +30,23 @@ export function setLinkedMembers(
   const linkKey = view.primaryKey(linkType);
   const existing = repo.findBy([linkType], ownerKey, ownerId).map((found) => found.row);
   for (const link of existing) {
-    if (!wanted.includes(String(link[targetKey]))) repo.remove(linkType, linkKey.map((name) => link[name]), link);
+    if (!wanted.includes(String(link[targetKey])))
+      repo.remove(
+        linkType,
+        linkKey.map((name) => link[name]),
+        link,
+      );
   }
   const present = new Set(existing.map((link) => String(link[targetKey])));
   for (const id of wanted) {
     if (present.has(id)) continue;
     const link: Row = { [ownerKey]: ownerId, [targetKey]: id };
     if (linkKey.includes('id')) link['id'] = randomUUID();
-    repo.insert(linkType, linkKey.map((name) => link[name]), link);
+    repo.insert(
+      linkType,
+      linkKey.map((name) => link[name]),
+      link,
+    );
   }
 }
 

@@ -68,7 +68,7 @@ function ensureAttributeIndex(db: Db): void {
     db.exec('DELETE FROM entity_attr');
     // In pages by rowid: better-sqlite3 cannot write while a read is still iterating.
     const page = db.prepare('SELECT rowid AS id, type, key, data FROM entity WHERE rowid > ? ORDER BY rowid LIMIT 5000');
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const rows = page.all(after) as { id: number; type: string; key: string; data: string }[];
       if (rows.length === 0) break;
       for (const row of rows) {

@@ -12,7 +12,8 @@ export function toStoredValue(view: SchemaView, type: string, attribute: string,
   if (value === null || value === undefined) return null;
   const prop = view.property(type, attribute)!;
   const kind = view.kind(type, attribute);
-  const wrong = () => validationError(`Invalid value for attribute '${attribute}' on '${type}': expected ${prop.format === 'date-time' ? 'datetime' : prop.type ?? 'value'}.`);
+  const wrong = () =>
+    validationError(`Invalid value for attribute '${attribute}' on '${type}': expected ${prop.format === 'date-time' ? 'datetime' : (prop.type ?? 'value')}.`);
   if (kind === 'datetime') {
     const text = isWireDatetime(value) ? value.value : typeof value === 'string' ? value : undefined;
     const normalized = text === undefined ? undefined : normalizeDatetime(text);

@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededServer } from '../test-support/seeded-server.js';
 
-
 const local = seededServer();
 
 describe('version numbers', () => {

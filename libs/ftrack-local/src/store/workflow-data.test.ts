@@ -40,7 +40,7 @@ describe('workflows of the demo ProjectSchema', () => {
     const types = await session.query(`select _task_type_schema.types.name from ProjectSchema where id is ${schemaId}`);
     expect(names((types.data[0] as { _task_type_schema: { types: unknown } })._task_type_schema.types)).toContain('Compositing');
     const schemas = await session.query(`select _schemas.type_id, _schemas.id from ProjectSchema where id is ${schemaId}`);
-    const assetBuild = ((schemas.data[0] as { _schemas: { id: string; type_id: string }[] })._schemas).find(
+    const assetBuild = (schemas.data[0] as { _schemas: { id: string; type_id: string }[] })._schemas.find(
       (s) => s.type_id === '4be63b64-5010-42fb-bf1f-428af9d638f0',
     );
     expect(assetBuild).toBeDefined();

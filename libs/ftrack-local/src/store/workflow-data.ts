@@ -74,18 +74,17 @@ const byId = (type: string, row: Row): SeedRow => ({ type, key: [row['id']], row
 export function workflowRows(objectTypeIds: Readonly<Record<string, string>>): SeedRow[] {
   const rows: SeedRow[] = [];
   for (const short of ['NOT_STARTED', 'IN_PROGRESS', 'BLOCKED', 'DONE'] as const) {
-    const name = short.replace('_', ' ').toLowerCase().replace(/^./, (c) => c.toUpperCase());
+    const name = short
+      .replace('_', ' ')
+      .toLowerCase()
+      .replace(/^./, (c) => c.toUpperCase());
     rows.push(byId('State', { id: stateId(short), name, short }));
   }
   STATUSES.forEach(([name, color, state], sort) =>
     rows.push(byId('Status', { id: statusId(name), name, color, sort, is_active: true, state_id: stateId(state) })),
   );
-  [...TASK_TYPES, ...ASSET_BUILD_TYPES].forEach(([name, color], sort) =>
-    rows.push(byId('Type', { id: typeId(name), name, color, sort, is_billable: true })),
-  );
-  PRIORITIES.forEach(([name, color, value, id], sort) =>
-    rows.push(byId('Priority', { id: id ?? stableId(`priority:${name}`), name, color, sort, value })),
-  );
+  [...TASK_TYPES, ...ASSET_BUILD_TYPES].forEach(([name, color], sort) => rows.push(byId('Type', { id: typeId(name), name, color, sort, is_billable: true })));
+  PRIORITIES.forEach(([name, color, value, id], sort) => rows.push(byId('Priority', { id: id ?? stableId(`priority:${name}`), name, color, sort, value })));
 
   const workflow = (id: string, name: string, statuses: string[]) => {
     rows.push(byId('WorkflowSchema', { id, name }));
