@@ -15,7 +15,11 @@ const entries = [
 ].filter((e) => existsSync(join(root, e.in)));
 
 /** Files loaded at run time by path (worker scripts), copied beside the bundles. */
-const assets = [{ from: 'libs/encoder-wasm/src/node/wasm-worker.mjs', to: 'wasm-worker.mjs' }];
+const assets = [
+  { from: 'libs/encoder-wasm/src/node/wasm-worker.mjs', to: 'wasm-worker.mjs' },
+  // The burn-in font for ffmpeg.wasm on machines without fonts-dejavu-core.
+  { from: 'libs/encoder-wasm/src/node/DejaVuSans.ttf', to: 'DejaVuSans.ttf' },
+];
 
 export async function buildAll({ quiet = false } = {}) {
   await rm(join(root, 'dist'), { recursive: true, force: true });

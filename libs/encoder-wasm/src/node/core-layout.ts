@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { sequenceFramePath, type EncodePlan, type MediaSource } from '@ftrack-encode/core';
-import type { FfmpegInvocation } from '@ftrack-encode/ffmpeg';
+import { DEFAULT_BURNIN_FONT, type FfmpegInvocation } from '@ftrack-encode/ffmpeg';
 import { INPUT_ROOT, PathRenames, inputPathInCore, outputPathInCore, relativePosix, WORK_ROOT } from '../shared/memfs-paths.js';
 import type { DiskMount } from './worker-protocol.js';
 import type { ExecInput } from './wasm-core-worker.js';
@@ -36,11 +38,21 @@ function addSpellings(renames: PathRenames, real: string, core: string): void {
   if (real.includes("'")) renames.add(real.replace(/'/g, `'\\''`), core.replace(/'/g, `'\\''`));
 }
 
+/** DejaVu Sans shipped beside this module (and copied beside the bundle by tools/build.mjs). */
+export function bundledBurninFont(): string {
+  return fileURLToPath(new URL('./DejaVuSans.ttf', import.meta.url));
+}
+
 /**
  * The invocation built for the disk (identical to the native backend's), moved into the core:
  * inputs read-only from disk under /in, outputs in MEMFS under /out, helper files under /work.
  */
-export function layoutInCore(plan: EncodePlan, invocation: FfmpegInvocation, inputs: readonly InputFile[]): Omit<ExecInput, 'progress' | 'captureLog'> {
+export function layoutInCore(
+  plan: EncodePlan,
+  invocation: FfmpegInvocation,
+  inputs: readonly InputFile[],
+  exists: (path: string) => boolean = existsSync,
+): Omit<ExecInput, 'progress' | 'captureLog'> {
   const renames = new PathRenames();
   const mount: DiskMount = { mountPoint: INPUT_ROOT, files: inputs.map((f) => ({ name: relativePosix(f.path), diskPath: f.path })) };
   if (plan.source.kind === 'file') addSpellings(renames, plan.source.path, inputPathInCore(plan.source.path));
@@ -51,7 +63,9 @@ export function layoutInCore(plan: EncodePlan, invocation: FfmpegInvocation, inp
   }
   // Baked LUTs (lut3d=file=...) are read from disk like the source.
   for (const path of invocation.readFiles ?? []) {
-    mount.files.push({ name: relativePosix(path), diskPath: path });
+    // A machine without ffmpeg often lacks fonts-dejavu-core too: burn-ins use the font shipped here.
+    const diskPath = path === DEFAULT_BURNIN_FONT && !exists(path) ? bundledBurninFont() : path;
+    mount.files.push({ name: relativePosix(path), diskPath });
     addSpellings(renames, path, inputPathInCore(path));
   }
   const outputs = invocation.outputs.map((o, i) => ({ memfsPath: outputPathInCore(i, o.path), diskPath: o.path }));
