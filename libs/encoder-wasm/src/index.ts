@@ -4,3 +4,4 @@ export * from './node/wasm-node-encoder.js';
 export * from './register-wasm-encoder.js';
 export * from './node/wasm-media-probe.js';
 export * from './descriptor.js';
+export * from './node/wasm-quality-meter.js';

@@ -3,6 +3,7 @@ import { TOKENS } from '@ftrack-encode/core';
 import { WasmCore } from './node/wasm-core.js';
 import { WasmNodeEncoder, type WasmEncoderOptions } from './node/wasm-node-encoder.js';
 import { WasmMediaProbe, type WasmMediaProbeOptions } from './node/wasm-media-probe.js';
+import { WasmQualityMeter } from './node/wasm-quality-meter.js';
 
 export interface RegisterWasmEncoderOptions extends WasmEncoderOptions, WasmMediaProbeOptions {
   /** Also register TOKENS.MediaProbe with the ffprobe inside the core (for machines with no ffmpeg at all). */
@@ -19,6 +20,10 @@ export function registerWasmEncoder(container: DependencyContainer, options: Reg
   const core = new WasmCore(options.workerPath ? { workerPath: options.workerPath } : {});
   const encoder = new WasmNodeEncoder(core, options);
   container.register(TOKENS.Encoder, { useValue: encoder });
-  if (options.probe) container.register(TOKENS.MediaProbe, { useValue: new WasmMediaProbe(core, options) });
+  if (options.probe) {
+    container.register(TOKENS.MediaProbe, { useValue: new WasmMediaProbe(core, options) });
+    // Where wasm is the local backend (no ffmpeg installed), the quality gate measures with it too.
+    container.register(TOKENS.QualityMeter, { useValue: new WasmQualityMeter(core) });
+  }
   return encoder;
 }

@@ -1,0 +1,57 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EncodeError, type EncodePlan, type FrameQuality, type PlannedOutput, type QualityMeter, type RunOptions } from '@ftrack-encode/core';
+import { buildQualityInvocation, parsePsnrStats, parseSsimStats } from '@ftrack-encode/ffmpeg';
+import { inputFiles, layoutInCore } from './core-layout.js';
+import type { WasmCore } from './wasm-core.js';
+
+/**
+ * The quality gate inside ffmpeg.wasm, for machines with no ffmpeg: the same one-pass invocation
+ * as native; the encoded outputs are mounted read-only beside the source, the stats files come
+ * back out of MEMFS.
+ */
+export class WasmQualityMeter implements QualityMeter {
+  constructor(private readonly core: WasmCore) {}
+
+  async measure(
+    plan: EncodePlan,
+    outputs: { planned: PlannedOutput; path: string }[],
+    frames: number[],
+    options: RunOptions = {},
+  ): Promise<Map<string, FrameQuality[]>> {
+    const dir = await mkdtemp(join(tmpdir(), 'ftrack-encode-quality-'));
+    try {
+      const targets = outputs.map((o, i) => ({ ...o, ssimStats: join(dir, `${i}.ssim.log`), psnrStats: join(dir, `${i}.psnr.log`) }));
+      const built = buildQualityInvocation(plan, targets, frames, { concatListPath: join(dir, 'frames.ffconcat'), workDir: dir });
+      // The encoded files are read like the LUTs: mounted and renamed into the core.
+      const invocation = { ...built, readFiles: [...(built.readFiles ?? []), ...outputs.map((o) => o.path)] };
+      const inputs = await inputFiles(plan.source);
+      for (const o of outputs) inputs.push({ path: o.path, size: (await stat(o.path)).size });
+      const result = await this.core.run(
+        { ...layoutInCore(plan, invocation, inputs), progress: false, captureLog: true },
+        options.signal ? { signal: options.signal } : {},
+      );
+      if (result.ret !== 0) throw new EncodeError('E_ENCODER_FAILED', `ffmpeg.wasm could not measure the outputs (exit ${result.ret}).`);
+      const scores = new Map<string, FrameQuality[]>();
+      for (const target of targets) {
+        const [ssim, psnr] = await Promise.all([
+          readFile(target.ssimStats, 'utf8').then(parseSsimStats),
+          readFile(target.psnrStats, 'utf8').then(parsePsnrStats),
+        ]);
+        if (ssim.length !== frames.length || psnr.length !== frames.length) {
+          throw new EncodeError('E_OUTPUT_INVALID', `The quality gate compared ${ssim.length} of ${frames.length} sampled frames of ${target.planned.name}.`, {
+            details: { output: target.planned.name, compared: ssim.length, sampled: frames.length },
+          });
+        }
+        scores.set(
+          target.planned.name,
+          frames.map((frame, k) => ({ frame, ssim: ssim[k]!, psnr: psnr[k]! })),
+        );
+      }
+      return scores;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+}
