@@ -14,6 +14,9 @@ const common = {
   packages: 'external',
   tsconfig: 'tsconfig.base.json',
   logLevel: 'error',
+  // esbuild may hoist the external tsyringe import above the library's own polyfill import:
+  // load reflect-metadata first, whatever the bundle's order.
+  banner: { js: "import 'reflect-metadata';" },
 };
 
 /** Bundle tools/bench/bench-lib.ts (workspace libs through tsconfig paths) and import it. */

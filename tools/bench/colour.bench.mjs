@@ -10,8 +10,6 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-// The bench lib's bundle may load tsyringe before its own polyfill import: install it first.
-import 'reflect-metadata';
 import { loadBenchLib, root } from './build-bench-lib.mjs';
 import { benchSettings, cliBin, ensureCliBuilt, machineInfo, machineLine, median, round } from './bench-support.mjs';
 
