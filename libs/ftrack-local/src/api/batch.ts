@@ -59,7 +59,13 @@ export async function runBatch(operations: readonly Operation[], ctx: CallContex
     }
     const writer = new EntityWriter(ctx.view, ctx.repo);
     const running: CallContext = { ...ctx, budget: Budget.of(ctx.queryBudgetMs) };
-    const { result, changes } = ctx.repo.transaction(() => handlers.map((handler, index) => handler.run(operations[index]!, running, writer, index)));
+    // The budget covers the whole request: every operation ticks it, and queries tick per row.
+    const { result, changes } = ctx.repo.transaction(() =>
+      handlers.map((handler, index) => {
+        running.budget?.tick();
+        return handler.run(operations[index]!, running, writer, index);
+      }),
+    );
     for (const id of writer.removedFiles) await ctx.files.remove(id).catch(() => undefined);
     for (const hook of ctx.afterCommit) await hook();
     return { results: result, changes };

@@ -34,3 +34,34 @@ describe('query time budget', () => {
     ]);
   });
 });
+
+describe('request budget over HTTP', () => {
+  it('stops a write batch that outruns it: a clear error, and the batch rolled back', async () => {
+    const { Session } = await import('@ftrack/api');
+    const { startFtrackLocal } = await import('../index.js');
+    const tight = await startFtrackLocal({ seed: 'demo', queryBudgetMs: 0 });
+    const dataDir = tight.dataDir;
+    try {
+      const session = new Session(tight.url, tight.user, tight.apiKey, { autoConnectEventHub: false });
+      await session.initializing.catch(() => undefined);
+      const batch = Array.from({ length: 2000 }, (_, i) => ({
+        action: 'create',
+        entity_type: 'Location',
+        entity_data: { __entity_type__: 'Location', name: `budget-${i}` },
+      }));
+      await expect(session.call(batch as never)).rejects.toThrow(/stopped after 0 ms/);
+    } finally {
+      await tight.close();
+    }
+    // The same data with a normal budget: not one of the 2,000 creates was committed.
+    const normal = await startFtrackLocal({ dataDir });
+    try {
+      const session = new Session(normal.url, normal.user, normal.apiKey, { autoConnectEventHub: false });
+      await session.initializing;
+      expect((await session.query('select id from Location where name like "budget-%"')).data).toEqual([]);
+      expect((await session.query('select id from Location where name is "ftrack.server"')).data).toHaveLength(1);
+    } finally {
+      await normal.close();
+    }
+  });
+});

@@ -6,7 +6,10 @@ import { QueryError } from './errors.js';
 
 export class QueryBudgetError extends QueryError {
   constructor(budgetMs: number) {
-    super(`The query was stopped after ${budgetMs} ms of server time; narrow it with a where clause, a limit or fewer projected relations.`, { budgetMs });
+    super(
+      `The request was stopped after ${budgetMs} ms of server time; split a large batch, or narrow a query with a where clause, a limit or fewer projected relations.`,
+      { budgetMs },
+    );
     this.name = 'QueryBudgetError';
   }
 }
