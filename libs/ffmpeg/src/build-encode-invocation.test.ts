@@ -262,6 +262,8 @@ describe('quality gate invocation', () => {
     expect(invocation.args.filter((a) => a === '-i')).toHaveLength(1 + videos.length);
     expect(graph).toContain(`split=${videos.length}`);
     expect(graph).toContain('select=eq(n\\,0)+eq(n\\,12)+eq(n\\,23),setpts=N/TB');
+    // No burn-ins: the frames are picked before the branch's scale (only they are converted).
+    expect(graph).toMatch(/\[r0\]select=eq\(n\\,0\)\+eq\(n\\,12\)\+eq\(n\\,23\),setpts=N\/TB,scale=/);
     // The stats path is escaped like any filter text (the ':' would end the option).
     expect(graph).toContain('ssim=stats_file=/tmp/q/0\\\\: ssim.log');
     expect(graph).toMatch(/\[1:v:0\]select=.*,format=yuv420p,setsar=1,split/);

@@ -43,7 +43,10 @@ export function buildQualityInvocation(
   targets.forEach((target, i) => {
     const chain = branchFilters(plan, target.planned, undefined, framesIn(source.colour));
     const pixelFormat = target.planned.spec.kind === 'video' ? target.planned.spec.pixelFormat : 'yuv420p';
-    graph.push(`[r${i}]${[...chain, select].join(',')},split[ra${i}][rb${i}]`);
+    // Pick the frames before the branch's scale and colour conversions (the costly part) unless
+    // the branch draws per-frame burn-ins, whose frame numbers count every frame.
+    const early = !target.planned.burnins;
+    graph.push(`[r${i}]${(early ? [select, ...chain] : [...chain, select]).join(',')},split[ra${i}][rb${i}]`);
     // A slated output's picture starts after its slate.
     const offset = target.planned.slate?.frames ?? 0;
     const pick = frames === ALL_FRAMES ? `${offset ? `trim=start_frame=${offset},` : ''}setpts=N/TB` : selectFrames(frames.map((n) => n + offset));
