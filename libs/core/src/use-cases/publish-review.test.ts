@@ -311,12 +311,12 @@ describe('PublishReview', () => {
     expect(registry.components.size).toBe(3);
   });
 
-  it('replaces an unregistered leftover of an earlier failed run', async () => {
+  it('never removes a file it did not write: an unregistered clash is E_STORAGE_CONFLICT and the file stays', async () => {
     storage.byName = true;
     storage.stored.set('ftrackreview-mp4', 'leftover bytes');
-    const result = await publish.run(request);
-    expect(result.components).toHaveLength(3);
-    expect(storage.stored.get('ftrackreview-mp4')).not.toBe('leftover bytes');
+    await expect(publish.run(request)).rejects.toMatchObject({ code: 'E_STORAGE_CONFLICT' });
+    expect(storage.stored.get('ftrackreview-mp4')).toBe('leftover bytes');
+    expect(registry.components.size).toBe(0);
   });
 
   it('a rollback never removes a file this run did not write', async () => {

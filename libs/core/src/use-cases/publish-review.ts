@@ -54,6 +54,8 @@ export interface PublishReviewRequest {
 }
 
 const CONFIRM_DELAYS_MS = [500, 1000, 2000, 4000];
+/** How long a clash waits for another run's registration (about 30 s) before it is an error. */
+const REGISTER_WAIT_MS = [...CONFIRM_DELAYS_MS, ...Array<number>(22).fill(1000)];
 
 /** A conflict whose other side is this very publish, completed by another run meanwhile. */
 class PublishedMeanwhile extends Error {
@@ -287,9 +289,10 @@ export class PublishReview {
   }
 
   /**
-   * Storage never replaces different bytes. A conflict on a file no component is registered
-   * at is the leftover of an earlier failed run (its rollback could not remove it): replace
-   * it once. A registered file is someone's review media: refuse.
+   * Storage never replaces different bytes. A clash with a file that is (or, within the wait,
+   * becomes) registered is someone's review media: refuse (run() turns it into a skip when it is
+   * this very publish, completed elsewhere). A file no registration names is refused too: it
+   * may be another machine's publish between its store and its register.
    */
   private async putOnce(output: EncodedOutput, context: StorageContext, locationId: string, request: PublishReviewRequest): Promise<StoredFile> {
     const options = {
@@ -312,9 +315,12 @@ export class PublishReview {
           },
         );
       }
-      this.logger.warn('replacing an unregistered leftover file from an earlier failed publish', { resourceIdentifier: identifier });
-      await this.storage.remove(identifier);
-      return this.storage.put(output.path, context, options);
+      // Never remove a file this run did not write: it may be another machine's publish still on its way.
+      throw new EncodeError('E_STORAGE_CONFLICT', `${this.storage.locationName} holds another file at ${identifier} that no registration names.`, {
+        hint: 'A publish of the same media may still be running elsewhere (re-run when it is done), or one failed before it could remove its file: remove that file, then re-run.',
+        details: { location: this.storage.locationName, resourceIdentifier: identifier, output: output.name },
+        cause: error,
+      });
     }
   }
 
@@ -325,7 +331,7 @@ export class PublishReview {
    */
   private async registeredSoon(locationId: string, identifier: string, request: PublishReviewRequest): Promise<boolean> {
     if (await this.registry.isResourceRegistered(locationId, identifier)) return true;
-    for (const delay of request.confirmDelaysMs ?? CONFIRM_DELAYS_MS) {
+    for (const delay of request.confirmDelaysMs ?? REGISTER_WAIT_MS) {
       await new Promise((resolve) => setTimeout(resolve, delay));
       throwIfCancelled(request.signal);
       if (await this.registry.isResourceRegistered(locationId, identifier)) return true;
