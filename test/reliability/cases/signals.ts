@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 // Real signals to the built CLI during encode, upload and registration: E_CANCELLED on stdout (--json),
 // exit 128+signal, no partial file in --out, no publish scratch directory in TMPDIR, nothing registered,
 // nothing orphaned — and a re-run right after succeeds (the publish lock was released).
@@ -160,8 +162,16 @@ export const signalCases: ReliabilityCase[] = [
       await h.expectNoScratch(ctx);
       await settle(h);
       await h.expectNothingRegistered(versionId);
-      // The re-run takes over whatever the emergency exit left (same component ids) and ends healthy.
-      const rerun = h.expectSuccess(await h.cli(args, ctx));
+      // A run never removes a file it did not write: a file the emergency exit left makes the re-run
+      // fail E_STORAGE_CONFLICT naming it; removed by hand as the hint says, the next run ends healthy.
+      const first = await h.cli(args, ctx);
+      if (first.code !== 0) {
+        expect(first.code, first.stdout + first.stderr).toBe(42);
+        const named = /holds another file at (\S+) that/.exec(first.stdout + first.stderr)?.[1];
+        expect(named, 'the conflict names the file').toBeDefined();
+        await rm(join(h.server.dataDir, 'storage', named!), { force: true });
+      }
+      const rerun = h.expectSuccess(first.code === 0 ? first : await h.cli(args, ctx));
       expect(rerun.skipped).toBe(false);
       await h.expectHealthy(versionId);
       await h.expectNoNewOrphans();
