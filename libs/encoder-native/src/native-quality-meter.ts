@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EncodeError, type EncodePlan, type FrameQuality, type PlannedOutput, type QualityMeter, type RunOptions } from '@ftrack-encode/core';
-import { buildQualityInvocation, parsePsnrStats, parseSsimStats } from '@ftrack-encode/ffmpeg';
+import { type EncodePlan, type FrameQuality, type PlannedOutput, type QualityMeter, type RunOptions } from '@ftrack-encode/core';
+import { buildQualityInvocation, frameScores } from '@ftrack-encode/ffmpeg';
 import { requireFfmpeg } from './find-ffmpeg.js';
 import type { NativeEncoderOptions } from './native-options.js';
 import { runFfmpeg } from './run-ffmpeg.js';
@@ -27,23 +27,8 @@ export class NativeQualityMeter implements QualityMeter {
       await runFfmpeg(ffmpeg, invocation.args, options.signal ? { signal: options.signal } : {});
       const scores = new Map<string, FrameQuality[]>();
       for (const target of targets) {
-        const [ssim, psnr] = await Promise.all([
-          readFile(target.ssimStats, 'utf8').then(parseSsimStats),
-          readFile(target.psnrStats, 'utf8').then(parsePsnrStats),
-        ]);
-        if (ssim.length !== frames.length || psnr.length !== frames.length) {
-          throw new EncodeError(
-            'E_OUTPUT_INVALID',
-            `The quality gate compared ${ssim.length} of ${frames.length} sampled frames of ${target.planned.name}: the output is missing frames.`,
-            {
-              details: { output: target.planned.name, compared: ssim.length, sampled: frames.length },
-            },
-          );
-        }
-        scores.set(
-          target.planned.name,
-          frames.map((frame, k) => ({ frame, ssim: ssim[k]!, psnr: psnr[k]! })),
-        );
+        const [ssim, psnr] = await Promise.all([readFile(target.ssimStats, 'utf8'), readFile(target.psnrStats, 'utf8')]);
+        scores.set(target.planned.name, frameScores(target.planned.name, frames, ssim, psnr));
       }
       return scores;
     } finally {

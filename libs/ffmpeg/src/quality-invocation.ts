@@ -1,4 +1,4 @@
-import type { EncodePlan, PlannedOutput } from '@ftrack-encode/core';
+import { EncodeError, type EncodePlan, type FrameQuality, type PlannedOutput } from '@ftrack-encode/core';
 import { branchFilters, framesIn, graphReadFiles, sourceStage } from './build-encode-invocation.js';
 import { escapeFilterText } from './escape-filter-text.js';
 import type { FfmpegInvocation, InvocationOptions } from './invocation.js';
@@ -78,4 +78,23 @@ export function parseSsimStats(text: string): number[] {
 /** `n:1 mse_avg:0.51 ... psnr_avg:51.05 ...` lines -> psnr_avg per sample (inf when identical). */
 export function parsePsnrStats(text: string): number[] {
   return [...text.matchAll(/^n:\s*\d+\s.*?psnr_avg:\s*([0-9.]+|inf)/gm)].map((m) => (m[1] === 'inf' ? Number.POSITIVE_INFINITY : Number(m[1])));
+}
+
+/**
+ * The sampled frames' scores of one output from its two stats files. Fewer lines than samples
+ * means the output is missing frames (the metric filters stop at its end).
+ */
+export function frameScores(output: string, frames: readonly number[], ssimText: string, psnrText: string): FrameQuality[] {
+  const ssim = parseSsimStats(ssimText);
+  const psnr = parsePsnrStats(psnrText);
+  if (ssim.length !== frames.length || psnr.length !== frames.length) {
+    throw new EncodeError(
+      'E_OUTPUT_INVALID',
+      `The quality gate compared ${ssim.length} of ${frames.length} sampled frames of ${output}: the output is missing frames.`,
+      {
+        details: { output, compared: ssim.length, sampled: frames.length },
+      },
+    );
+  }
+  return frames.map((frame, k) => ({ frame, ssim: ssim[k]!, psnr: psnr[k]! }));
 }

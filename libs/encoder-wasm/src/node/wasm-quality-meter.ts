@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EncodeError, type EncodePlan, type FrameQuality, type PlannedOutput, type QualityMeter, type RunOptions } from '@ftrack-encode/core';
-import { buildQualityInvocation, parsePsnrStats, parseSsimStats } from '@ftrack-encode/ffmpeg';
+import { buildQualityInvocation, frameScores } from '@ftrack-encode/ffmpeg';
 import { inputFiles, layoutInCore } from './core-layout.js';
 import type { WasmCore } from './wasm-core.js';
 
@@ -35,19 +35,8 @@ export class WasmQualityMeter implements QualityMeter {
       if (result.ret !== 0) throw new EncodeError('E_ENCODER_FAILED', `ffmpeg.wasm could not measure the outputs (exit ${result.ret}).`);
       const scores = new Map<string, FrameQuality[]>();
       for (const target of targets) {
-        const [ssim, psnr] = await Promise.all([
-          readFile(target.ssimStats, 'utf8').then(parseSsimStats),
-          readFile(target.psnrStats, 'utf8').then(parsePsnrStats),
-        ]);
-        if (ssim.length !== frames.length || psnr.length !== frames.length) {
-          throw new EncodeError('E_OUTPUT_INVALID', `The quality gate compared ${ssim.length} of ${frames.length} sampled frames of ${target.planned.name}.`, {
-            details: { output: target.planned.name, compared: ssim.length, sampled: frames.length },
-          });
-        }
-        scores.set(
-          target.planned.name,
-          frames.map((frame, k) => ({ frame, ssim: ssim[k]!, psnr: psnr[k]! })),
-        );
+        const [ssim, psnr] = await Promise.all([readFile(target.ssimStats, 'utf8'), readFile(target.psnrStats, 'utf8')]);
+        scores.set(target.planned.name, frameScores(target.planned.name, frames, ssim, psnr));
       }
       return scores;
     } finally {
