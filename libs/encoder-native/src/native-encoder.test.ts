@@ -86,6 +86,15 @@ describe('NativeEncoder through EncodeMedia (ftrack-review profile)', () => {
     expect(result.commands[0]![0]).toMatch(/ffmpeg$/);
   });
 
+  it('writes byte-identical files for the same source twice (a re-run resumes its upload; two machines upload the same bytes)', async () => {
+    const input = await fixtures.movie24();
+    const [first, second] = [await encode(input), await encode(input)];
+    for (const [i, output] of first.outputs.entries()) {
+      expect(await readFile(second.outputs[i]!.path), output.name).toEqual(await readFile(output.path));
+      expect(second.outputs[i]!.checksum, output.name).toEqual(output.checksum);
+    }
+  });
+
   it('makes even, square-pixel outputs from odd and anamorphic sources, and no audio track without audio', async () => {
     const odd = await encode(await fixtures.oddSize());
     for (const o of odd.outputs) {

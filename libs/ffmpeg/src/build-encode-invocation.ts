@@ -67,7 +67,9 @@ function outputArgs(plan: EncodePlan, planned: PlannedOutput, label: string, har
   if (plan.info.timecode && (spec.container === 'mp4' || spec.container === 'mov')) args.push('-timecode', plan.info.timecode);
   args.push('-sn', '-dn', ...spec.extraArgs);
   if (spec.container === 'mp4' || spec.container === 'mov') args.push('-movflags', '+faststart');
-  args.push('-f', MUXERS[spec.container], outputPathArg(planned.tempPath));
+  // Byte-identical files for the same source and settings (no random Matroska UIDs, no muxer version
+  // string): a re-run resumes its interrupted upload, and two machines with one build upload the same bytes.
+  args.push('-fflags', '+bitexact', '-f', MUXERS[spec.container], outputPathArg(planned.tempPath));
   return args;
 }
 

@@ -283,7 +283,7 @@ export class PublishReview {
       }
       return stored;
     } catch (error) {
-      await this.unstore(stored);
+      await this.unstore(stored, locationId);
       throw toEncodeError(error, 'E_STORAGE_FAILED', request.signal);
     }
   }
@@ -386,7 +386,10 @@ export class PublishReview {
         return registeredComponentsOf(registration);
       }
       if (verdict === 'absent') {
-        await this.unstore(registration.components);
+        // Refused because another machine registered this very publish first (same ids): its registration stands.
+        const now = await this.earlierRegistration(registration.target.versionId, key, registration.locationId).catch(() => undefined);
+        if (now && now.complete.length === now.all.length) throw new PublishedMeanwhile(now.complete);
+        await this.unstore(registration.components, registration.locationId);
         throw failure;
       }
       throw new EncodeError('E_FTRACK_FAILED', `${failure.message} Whether the registration was committed could not be read back; the stored files are kept.`, {
@@ -397,10 +400,15 @@ export class PublishReview {
     }
   }
 
-  /** Remove what this run wrote; files that were already there (created: false) stay. */
-  private async unstore(components: ComponentToRegister[]): Promise<void> {
+  /**
+   * Remove what this run wrote; files that were already there (created: false) stay, and so
+   * does a file a registration names meanwhile (another machine's upload of the same bytes
+   * to the same id) or one whose registration cannot be checked.
+   */
+  private async unstore(components: ComponentToRegister[], locationId: string): Promise<void> {
     for (const c of components) {
       if (!c.stored.created) continue;
+      if (await this.registry.isResourceRegistered(locationId, c.stored.resourceIdentifier).catch(() => true)) continue;
       await this.storage.remove(c.stored.resourceIdentifier).catch((error: unknown) => {
         this.logger.warn('could not remove stored file after a failed publish', { resourceIdentifier: c.stored.resourceIdentifier, error: String(error) });
       });
