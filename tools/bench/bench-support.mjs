@@ -91,7 +91,8 @@ export function sampleRss(pid, { intervalMs = 50, tree = false } = {}) {
     hwmKiB = Math.max(hwmKiB, statusKiB(pid, 'VmHWM'));
   };
   tick();
-  const timer = setInterval(tick, intervalMs);
+  // unref: a sampler whose stop() an error path skipped must not keep the bench alive.
+  const timer = setInterval(tick, intervalMs).unref();
   return {
     /** Current peak without stopping. */
     peakMiB: () => Math.max(peakKiB, hwmKiB) / 1024,
