@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { inject, injectable } from 'tsyringe';
 import {
   EncodeError,
@@ -51,6 +50,7 @@ export class NativeMediaProbe implements MediaProbe {
   private levelScan(path: string, tracks: number, signal: AbortSignal | undefined): LevelScan {
     return async (window) => {
       const { ffmpeg } = await requireFfmpeg(this.options);
+      const { execa } = await import('execa');
       const result = await execa(ffmpeg, audioLevelArgs(path, tracks, window), { stdin: 'ignore', reject: false, ...(signal ? { cancelSignal: signal } : {}) });
       if (result.isCanceled) throw new EncodeError('E_CANCELLED', 'Cancelled while measuring audio levels.');
       return result.failed ? undefined : result.stderr;
@@ -60,6 +60,7 @@ export class NativeMediaProbe implements MediaProbe {
   private async read(source: MediaSource, options: { signal?: AbortSignal }): Promise<MediaInfo> {
     const { ffprobe } = await requireFfmpeg(this.options);
     const path = source.kind === 'file' ? source.path : sequenceFramePath(source, source.first);
+    const { execa } = await import('execa');
     const result = await execa(ffprobe, probeArgs(path), {
       stdin: 'ignore',
       reject: false,

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { EncodeError } from '@ftrack-encode/core';
 import { INSTALL_HINT } from './find-ffmpeg.js';
 import { ProgressParser, type FfmpegProgress, type ProgressParserOptions } from '@ftrack-encode/ffmpeg';
@@ -27,6 +26,7 @@ export function tailLines(text: string, count: number): string[] {
  */
 export async function runFfmpeg(binary: string, args: string[], options: RunFfmpegOptions = {}): Promise<void> {
   if (options.signal?.aborted) throw new EncodeError('E_CANCELLED', 'Cancelled before ffmpeg started.');
+  const { execa } = await import('execa');
   let stderr = '';
   const subprocess = execa(binary, args, {
     stdin: 'ignore',
