@@ -152,6 +152,29 @@ describe('NativeEncoder through EncodeMedia (ftrack-review profile)', () => {
     expect(seq.outputs[0]!.info.frameCount).toBe(12);
   });
 
+  it("counts each output's video frames while writing: equal to ffprobe's packet count of the file", async () => {
+    const outputDir = await outDir();
+    const { plan } = await encodeMedia.run(await fixtures.movie24(), review, { outputDir, dryRun: true });
+    const produced = await new NativeEncoder({}).encode(plan);
+    expect(produced.map((p) => p.name).sort()).toEqual(plan.outputs.map((o) => o.name).sort());
+    for (const file of produced) {
+      const { stdout } = await execa('ffprobe', [
+        '-v',
+        'error',
+        '-count_packets',
+        '-select_streams',
+        'v:0',
+        '-show_entries',
+        'stream=nb_read_packets',
+        '-of',
+        'csv=p=0',
+        file.path,
+      ]);
+      expect(file.videoPackets, file.name).toBe(Number(stdout.trim()));
+      expect(file.videoPackets, file.name).toBe(plan.outputs.find((o) => o.name === file.name)!.frameCount);
+    }
+  });
+
   it('reports moov position and fills progress', async () => {
     const probe = new NativeMediaProbe({});
     expect((await probe.probe({ kind: 'file', path: await fixtures.slowStart() })).moovBeforeMdat).toBe(false);

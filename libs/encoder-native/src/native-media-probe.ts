@@ -9,6 +9,7 @@ import {
   type MediaInfo,
   type MediaProbe,
   type MediaSource,
+  type ProbeOptions,
 } from '@ftrack-encode/core';
 import { audioLevelArgs, LEVEL_WINDOW_SECONDS, parseProbe, probeArgs, scanAudioLevels, type LevelScan } from '@ftrack-encode/ffmpeg';
 import { explainUnreadableImage, locateSource, mp4MoovBeforeMdatInFile, readImageHeader } from '@ftrack-encode/ffmpeg/node';
@@ -25,7 +26,7 @@ export class NativeMediaProbe implements MediaProbe {
     return locateSource(input, options);
   }
 
-  async probe(source: MediaSource, options: { signal?: AbortSignal; audioLevels?: boolean } = {}): Promise<MediaInfo> {
+  async probe(source: MediaSource, options: ProbeOptions = {}): Promise<MediaInfo> {
     if (!options.audioLevels || source.kind !== 'file') return this.read(source, options);
     // Most sources have at most one audio track: its level scan runs while ffprobe reads the file
     // (two processes at once, not one after the other); stopped when the guess was wrong.
@@ -57,11 +58,11 @@ export class NativeMediaProbe implements MediaProbe {
     };
   }
 
-  private async read(source: MediaSource, options: { signal?: AbortSignal }): Promise<MediaInfo> {
+  private async read(source: MediaSource, options: ProbeOptions): Promise<MediaInfo> {
     const { ffprobe } = await requireFfmpeg(this.options);
     const path = source.kind === 'file' ? source.path : sequenceFramePath(source, source.first);
     const { execa } = await import('execa');
-    const result = await execa(ffprobe, probeArgs(path), {
+    const result = await execa(ffprobe, probeArgs(path, { countPackets: options.countFrames !== false }), {
       stdin: 'ignore',
       reject: false,
       ...(options.signal ? { cancelSignal: options.signal } : {}),

@@ -1,6 +1,6 @@
 import { EncodeError } from '@ftrack-encode/core';
 import { INSTALL_HINT } from './find-ffmpeg.js';
-import { ProgressParser, type FfmpegProgress, type ProgressParserOptions } from '@ftrack-encode/ffmpeg';
+import { ProgressParser, reportEnv, type FfmpegProgress, type ProgressParserOptions } from '@ftrack-encode/ffmpeg';
 
 const STDERR_KEEP = 64 * 1024;
 
@@ -8,6 +8,8 @@ export interface RunFfmpegOptions {
   signal?: AbortSignal;
   progress?: ProgressParserOptions & { onProgress: (progress: FfmpegProgress) => void };
   forceKillAfterMs?: number;
+  /** Write ffmpeg's report log (FFREPORT, verbose) here: its final statistics say what each output holds. */
+  reportPath?: string;
 }
 
 /** Last lines of ffmpeg's stderr, for messages and details. */
@@ -34,6 +36,7 @@ export async function runFfmpeg(binary: string, args: string[], options: RunFfmp
     reject: false,
     ...(options.signal ? { cancelSignal: options.signal } : {}),
     forceKillAfterDelay: options.forceKillAfterMs ?? 5000,
+    ...(options.reportPath ? { env: { FFREPORT: reportEnv(options.reportPath) } } : {}),
   });
   subprocess.stderr?.setEncoding('utf8');
   subprocess.stderr?.on('data', (chunk: string) => {
