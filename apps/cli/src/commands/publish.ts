@@ -33,7 +33,7 @@ import { printCommands } from './encode.js';
 import { parseFrames } from './qc.js';
 import { requireQcRenderer, writeQcReport } from '../qc/write-report.js';
 import type { Terminal } from '../output/terminal.js';
-import { withStageTimings } from '../output/stage-timings.js';
+import { logStage, withStageTimings } from '../output/stage-timings.js';
 
 export interface PublishFlags extends CommonFlags, SourceFlags {
   version?: string;
@@ -175,6 +175,7 @@ export async function runPublish(
           }
         : {}),
     });
+    logStage(logger, 'done');
     terminal.clearBar();
     const outcome = { result, reviewUrl: target.reviewUrl(versionId), target, ...(report ? { report } : {}) };
     if (flags.json) terminal.json(publishResultJson(outcome));
