@@ -84,6 +84,9 @@ async function main() {
     return body;
   };
   const samples = [];
+  // Warm-up, not measured: the encoder's capabilities (cached per ffmpeg binary) are proven once,
+  // so no first publish pays for it.
+  spawnSync(process.execPath, [cliBin, 'encode', sequence, '--dry-run', '--out', join(work, 'dry-run')], { env, stdio: 'ignore' });
   try {
     const [version] = (await api([{ action: 'query', expression: `select asset_id from AssetVersion where id is "${server.seed.versionId}"` }]))[0].data;
     for (let i = 0; i < runs; i++) {
