@@ -97,9 +97,16 @@ describe('ftrack-encode encode (built CLI)', () => {
   it('encodes a 23.976 fps movie into --out: exact frame counts, checksums, --json result', async () => {
     const clip = await fixtures.movie23976(); // 320x180, 48 frames at 24000/1001, with audio
     const out = await outDir();
-    const result = await cli(['encode', clip, '--out', out, '--json']);
+    const result = await cli(['encode', clip, '--out', out, '--json', '--verbose']);
     expect(result.code, describeResult(result)).toBe(0);
     const json = parseJson<EncodeJson>(result);
+    // --verbose: each stage's start in ms since the process started, in order (where the wall time goes).
+    const marks = result.stderr
+      .split('\n')
+      .filter((line) => line.includes('"msg":"stage"'))
+      .map((line) => JSON.parse(line) as { stage: string; ms: number });
+    expect(marks.map((m) => m.stage)).toEqual(['locate', 'probe', 'encode', 'validate', 'done']);
+    expect(marks.every((m, i) => m.ms > 0 && (i === 0 || m.ms >= marks[i - 1]!.ms))).toBe(true);
 
     expect(json).toMatchObject({ source: clip, profile: 'ftrack-review', backend: 'native', encoder: { id: 'native' } });
     expect(json.profileHash).toMatch(/^[0-9a-f]+$/);

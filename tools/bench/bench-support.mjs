@@ -5,6 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { root } from './build-bench-lib.mjs';
 
@@ -91,7 +92,8 @@ export function sampleRss(pid, { intervalMs = 50, tree = false } = {}) {
     hwmKiB = Math.max(hwmKiB, statusKiB(pid, 'VmHWM'));
   };
   tick();
-  const timer = setInterval(tick, intervalMs);
+  // unref: a sampler whose stop() an error path skipped must not keep the bench alive.
+  const timer = setInterval(tick, intervalMs).unref();
   return {
     /** Current peak without stopping. */
     peakMiB: () => Math.max(peakKiB, hwmKiB) / 1024,
@@ -152,6 +154,41 @@ export async function startServerChild(dataDir) {
       clearTimeout(timeout);
     },
   };
+}
+
+/** `ftrack-encode publish`: seconds until its JSON result is on stdout, and until the process exits. */
+export function timedPublish(args, env) {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let stdout = '';
+    let stderr = '';
+    let resultSeconds;
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (resultSeconds === undefined && stdout.trimEnd().endsWith('}')) {
+        try {
+          JSON.parse(stdout);
+          resultSeconds = (performance.now() - start) / 1000;
+        } catch {
+          // not complete yet
+        }
+      }
+    });
+    child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const exitSeconds = (performance.now() - start) / 1000;
+      let result;
+      try {
+        result = JSON.parse(stdout);
+      } catch {
+        return reject(new Error(`publish printed no JSON (exit ${code}): ${stdout.slice(-500)} ${stderr}`));
+      }
+      if (code !== 0 || result?.error) return reject(new Error(`publish failed (exit ${code}): ${JSON.stringify(result.error ?? result)}`));
+      resolve({ resultSeconds: resultSeconds ?? exitSeconds, exitSeconds, skipped: result?.skipped, components: result?.components?.length ?? 0 });
+    });
+  });
 }
 
 /** Runs a node script in a child; resolves with the last JSON line it printed on stdout. */

@@ -7,7 +7,6 @@
 //  P7  idempotent re-publish / first publish, `ftrack-encode publish --json`      target <= 0.03
 // BENCH_RUNS (default 2) repeats P4 and P7; BENCH_QUICK=1: 256 MiB upload, 1 run.
 // With `--child upload <json>` this file is the uploader process of P4 (so its RSS is its own).
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -31,6 +30,7 @@ import {
   runNodeChild,
   sampleRss,
   startServerChild,
+  timedPublish,
   writeResults,
 } from './bench-support.mjs';
 
@@ -79,41 +79,6 @@ async function writeFileOfSize(path, bytes) {
     if (!out.write(block.subarray(0, Math.min(block.length, bytes - written)))) await new Promise((resolve) => out.once('drain', resolve));
   }
   await new Promise((resolve, reject) => out.end((error) => (error ? reject(error) : resolve())));
-}
-
-/** `ftrack-encode publish`: seconds until its JSON result is on stdout, and until the process exits. */
-function timedPublish(args, env) {
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    let resultSeconds;
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      if (resultSeconds === undefined && stdout.trimEnd().endsWith('}')) {
-        try {
-          JSON.parse(stdout);
-          resultSeconds = (performance.now() - start) / 1000;
-        } catch {
-          // not complete yet
-        }
-      }
-    });
-    child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const exitSeconds = (performance.now() - start) / 1000;
-      let result;
-      try {
-        result = JSON.parse(stdout);
-      } catch {
-        return reject(new Error(`publish printed no JSON (exit ${code}): ${stdout.slice(-500)} ${stderr}`));
-      }
-      if (code !== 0 || result?.error) return reject(new Error(`publish failed (exit ${code}): ${JSON.stringify(result.error ?? result)}`));
-      resolve({ resultSeconds: resultSeconds ?? exitSeconds, exitSeconds, skipped: result?.skipped, components: result?.components?.length ?? 0 });
-    });
-  });
 }
 
 async function main() {

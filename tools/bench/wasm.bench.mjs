@@ -275,6 +275,22 @@ import { EncodeProfile, planEncode } from '@ftrack-encode/core';
 };
 `;
 
+/**
+ * `promise`, or a rejection after `ms`. The timer is cleared either way: a pending 240 s timer
+ * kept the finished bench alive (it wrote its results, then did not exit).
+ */
+async function withTimeout(promise, ms, detail) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms / 1000} s ${detail()}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function browserRuns({ clip, info, work, runs }) {
   const { chromium } = await import('playwright-core');
   const appJs = join(work, 'web', 'app.js');
@@ -338,10 +354,11 @@ async function browserRuns({ clip, info, work, runs }) {
           tab.on('pageerror', (e) => errors.push(String(e)));
           await tab.goto(url);
           await tab.waitForFunction(() => typeof globalThis.runBench === 'function', undefined, { timeout: 30_000 });
-          const r = await Promise.race([
+          const r = await withTimeout(
             tab.evaluate((args) => globalThis.runBench(args), { mt, info, profile: PROFILE }),
-            new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after 240 s ${errors.join('; ')}`)), 240_000)),
-          ]);
+            240_000,
+            () => errors.join('; '),
+          );
           await context.close();
           if (mt && !r.multiThread)
             throw new Error(`page not cross-origin isolated (crossOriginIsolated=${r.crossOriginIsolated}): the single-thread core ran`);

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { execa } from 'execa';
 import { type Codec, type EncoderCapabilities } from '@ftrack-encode/core';
 import { CODEC_ENCODERS, hardwareSetup } from '@ftrack-encode/ffmpeg';
 
@@ -68,6 +67,7 @@ export async function proveHardware(ffmpeg: string, encoder: string, timeoutMs =
     'null',
     '-',
   ];
+  const { execa } = await import('execa');
   const result = await execa(ffmpeg, args, { reject: false, timeout: timeoutMs, stdin: 'ignore' });
   return result.exitCode === 0 && !result.timedOut;
 }
@@ -82,6 +82,7 @@ function diskCacheDir(): string {
 const DISK_CACHE_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 
 async function probeCapabilities(ffmpeg: string): Promise<EncoderCapabilities> {
+  const { execa } = await import('execa');
   const version = parseVersion((await execa(ffmpeg, ['-hide_banner', '-version'], { stdin: 'ignore' })).stdout);
   const { stdout } = await execa(ffmpeg, ['-hide_banner', '-encoders'], { stdin: 'ignore' });
   const encoders = parseEncoderList(stdout);

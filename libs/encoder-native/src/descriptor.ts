@@ -1,5 +1,6 @@
 // The native backend as a plug-in. Light on purpose: the composition imports every descriptor
-// at start-up; the adapter itself (execa, ffprobe parsing) loads when a scope registers it.
+// at start-up; the adapter itself (ffprobe parsing) loads when a scope registers it, and execa when
+// it first runs a tool (a skipped re-publish never does).
 import type { EncoderDescriptor, SharedSettings } from '@ftrack-encode/core';
 
 const tools = (shared: SharedSettings) => ({

@@ -7,7 +7,7 @@ import { container } from 'tsyringe';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EncodeMedia, isEncodeError, ProfileCatalog, silentLogger, TOKENS, type EncodeError, type EncodeMediaOptions } from '@ftrack-encode/core';
 import { registerNodePlatform } from '@ftrack-encode/node-platform';
-import { mediaFixtures } from '@ftrack-encode/testing';
+import { mediaFixtures, probeMedia, videoStream } from '@ftrack-encode/testing';
 import { findFfmpeg, NativeEncoder, NativeMediaProbe, parseEncoderList, registerNativeEncoder } from './index.js';
 
 const fixtures = mediaFixtures();
@@ -150,6 +150,17 @@ describe('NativeEncoder through EncodeMedia (ftrack-review profile)', () => {
       if (name.endsWith('.png')) await copyFile(join(gapped.dir, name), join(seqDir, name.replace('gappy', "g'a p\ny")));
     const seq = await encode(join(seqDir, "g'a p\ny.####.png"), { gapPolicy: 'hold', outputDir: out });
     expect(seq.outputs[0]!.info.frameCount).toBe(12);
+  });
+
+  it("counts each output's video frames while writing: equal to the frames the file decodes to", async () => {
+    const outputDir = await outDir();
+    const { plan } = await encodeMedia.run(await fixtures.movie24(), review, { outputDir, dryRun: true });
+    const produced = await new NativeEncoder({}).encode(plan);
+    expect(produced.map((p) => p.name).sort()).toEqual(plan.outputs.map((o) => o.name).sort());
+    for (const file of produced) {
+      expect(file.videoPackets, file.name).toBe(Number(videoStream(await probeMedia(file.path)).nb_read_frames));
+      expect(file.videoPackets, file.name).toBe(plan.outputs.find((o) => o.name === file.name)!.frameCount);
+    }
   });
 
   it('reports moov position and fills progress', async () => {

@@ -1,9 +1,9 @@
-import { mkdir, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject, injectable } from 'tsyringe';
 import { EncodeError, type EncodePlan, type Encoder, type EncoderCapabilities, type ProducedFile, type RunOptions } from '@ftrack-encode/core';
-import { buildEncodeInvocation, toEncodeProgress, type FfmpegInvocation } from '@ftrack-encode/ffmpeg';
+import { buildEncodeInvocation, muxedVideoPackets, toEncodeProgress, type FfmpegInvocation } from '@ftrack-encode/ffmpeg';
 import { readCapabilities } from './capabilities.js';
 import { requireFfmpeg, type FfmpegPaths } from './find-ffmpeg.js';
 import { NATIVE_ENCODER_OPTIONS, type NativeEncoderOptions } from './native-options.js';
@@ -41,10 +41,12 @@ export class NativeEncoder implements Encoder {
     const { ffmpeg } = await this.binaries();
     const invocation = await this.invocation(plan);
     const workDir = this.workDir(plan);
+    const reportPath = join(workDir, 'ffmpeg-report.log');
     try {
       await this.prepare(invocation, workDir);
       onProgress?.({ stage: 'encode', percent: 0, frame: 0 });
       await runFfmpeg(ffmpeg, invocation.args, {
+        reportPath,
         ...(signal ? { signal } : {}),
         ...(this.options.forceKillAfterMs === undefined ? {} : { forceKillAfterMs: this.options.forceKillAfterMs }),
         progress: {
@@ -62,7 +64,10 @@ export class NativeEncoder implements Encoder {
         if (size === 0)
           throw new EncodeError('E_ENCODER_FAILED', `ffmpeg finished but wrote no "${output.name}" output.`, { details: { output: output.name } });
       }
-      return invocation.outputs.map((o) => ({ name: o.name, path: o.path }));
+      // The video frames each output holds, as ffmpeg counted them while muxing: validation then
+      // reads only the headers back instead of every packet of the file.
+      const packets = muxedVideoPackets(await readFile(reportPath, 'utf8').catch(() => ''));
+      return invocation.outputs.map((o) => ({ name: o.name, path: o.path, ...(packets.has(o.path) ? { videoPackets: packets.get(o.path) } : {}) }));
     } catch (error) {
       // A cancelled ffmpeg still writes a valid partial file: remove every output, whatever happened.
       await Promise.all(invocation.outputs.map((o) => unlink(o.path).catch(() => undefined)));
@@ -91,8 +96,7 @@ export class NativeEncoder implements Encoder {
   }
 
   private async prepare(invocation: FfmpegInvocation, workDir: string): Promise<void> {
-    if (invocation.files.length === 0 && invocation.links.length === 0) return;
-    await mkdir(workDir, { recursive: true });
+    await mkdir(workDir, { recursive: true }); // the report log at least
     for (const link of invocation.links) await symlink(link.target, link.path);
     for (const file of invocation.files) await writeFile(file.path, file.contents, 'utf8');
   }

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { inject, injectable } from 'tsyringe';
 import {
   EncodeError,
@@ -10,8 +9,9 @@ import {
   type MediaInfo,
   type MediaProbe,
   type MediaSource,
+  type ProbeOptions,
 } from '@ftrack-encode/core';
-import { audioLevelArgs, parseProbe, probeArgs, withAudioLevels } from '@ftrack-encode/ffmpeg';
+import { audioLevelArgs, LEVEL_WINDOW_SECONDS, parseProbe, probeArgs, scanAudioLevels, type LevelScan } from '@ftrack-encode/ffmpeg';
 import { explainUnreadableImage, locateSource, mp4MoovBeforeMdatInFile, readImageHeader } from '@ftrack-encode/ffmpeg/node';
 import { requireFfmpeg } from './find-ffmpeg.js';
 import { tailLines } from './run-ffmpeg.js';
@@ -26,25 +26,43 @@ export class NativeMediaProbe implements MediaProbe {
     return locateSource(input, options);
   }
 
-  async probe(source: MediaSource, options: { signal?: AbortSignal; audioLevels?: boolean } = {}): Promise<MediaInfo> {
-    const info = await this.read(source, options);
-    if (!options.audioLevels || source.kind !== 'file' || info.audio.length === 0) return info;
-    return { ...info, audio: await this.withLevels(source.path, info.audio, options.signal) };
+  async probe(source: MediaSource, options: ProbeOptions = {}): Promise<MediaInfo> {
+    if (!options.audioLevels || source.kind !== 'file') return this.read(source, options);
+    // Most sources have at most one audio track: its level scan runs while ffprobe reads the file
+    // (two processes at once, not one after the other); stopped when the guess was wrong.
+    const guess = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, guess.signal]) : guess.signal;
+    const speculative = this.levelScan(source.path, 1, signal)({ seconds: LEVEL_WINDOW_SECONDS });
+    const settled = speculative.catch(() => undefined); // a stopped guess is no failure
+    try {
+      const info = await this.read(source, options);
+      if (info.audio.length !== 1) guess.abort();
+      if (info.audio.length === 0) return info;
+      const scan = this.levelScan(source.path, info.audio.length, options.signal);
+      const audio = await scanAudioLevels(info.audio, info.duration, scan, info.audio.length === 1 ? speculative : undefined);
+      return { ...info, audio };
+    } finally {
+      guess.abort();
+      await settled;
+    }
   }
 
-  /** One pass of volumedetect over every audio track: a track whose loudest sample is under -80 dBFS is silent. */
-  private async withLevels(path: string, audio: MediaInfo['audio'], signal: AbortSignal | undefined): Promise<MediaInfo['audio']> {
-    const { ffmpeg } = await requireFfmpeg(this.options);
-    const result = await execa(ffmpeg, audioLevelArgs(path, audio.length), { stdin: 'ignore', reject: false, ...(signal ? { cancelSignal: signal } : {}) });
-    if (result.isCanceled) throw new EncodeError('E_CANCELLED', 'Cancelled while measuring audio levels.');
-    // Levels are a refinement: when they cannot be measured, the encode reports any real problem.
-    return result.failed ? audio : withAudioLevels(audio, result.stderr);
+  /** volumedetect over every audio track (LevelScan): a track whose loudest sample is under -80 dBFS is silent. */
+  private levelScan(path: string, tracks: number, signal: AbortSignal | undefined): LevelScan {
+    return async (window) => {
+      const { ffmpeg } = await requireFfmpeg(this.options);
+      const { execa } = await import('execa');
+      const result = await execa(ffmpeg, audioLevelArgs(path, tracks, window), { stdin: 'ignore', reject: false, ...(signal ? { cancelSignal: signal } : {}) });
+      if (result.isCanceled) throw new EncodeError('E_CANCELLED', 'Cancelled while measuring audio levels.');
+      return result.failed ? undefined : result.stderr;
+    };
   }
 
-  private async read(source: MediaSource, options: { signal?: AbortSignal }): Promise<MediaInfo> {
+  private async read(source: MediaSource, options: ProbeOptions): Promise<MediaInfo> {
     const { ffprobe } = await requireFfmpeg(this.options);
     const path = source.kind === 'file' ? source.path : sequenceFramePath(source, source.first);
-    const result = await execa(ffprobe, probeArgs(path), {
+    const { execa } = await import('execa');
+    const result = await execa(ffprobe, probeArgs(path, { countPackets: options.countFrames !== false }), {
       stdin: 'ignore',
       reject: false,
       ...(options.signal ? { cancelSignal: options.signal } : {}),

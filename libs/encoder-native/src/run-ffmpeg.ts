@@ -1,7 +1,6 @@
-import { execa } from 'execa';
 import { EncodeError } from '@ftrack-encode/core';
 import { INSTALL_HINT } from './find-ffmpeg.js';
-import { ProgressParser, type FfmpegProgress, type ProgressParserOptions } from '@ftrack-encode/ffmpeg';
+import { ProgressParser, reportEnv, type FfmpegProgress, type ProgressParserOptions } from '@ftrack-encode/ffmpeg';
 
 const STDERR_KEEP = 64 * 1024;
 
@@ -9,6 +8,8 @@ export interface RunFfmpegOptions {
   signal?: AbortSignal;
   progress?: ProgressParserOptions & { onProgress: (progress: FfmpegProgress) => void };
   forceKillAfterMs?: number;
+  /** Write ffmpeg's report log (FFREPORT, verbose) here: its final statistics say what each output holds. */
+  reportPath?: string;
 }
 
 /** Last lines of ffmpeg's stderr, for messages and details. */
@@ -27,6 +28,7 @@ export function tailLines(text: string, count: number): string[] {
  */
 export async function runFfmpeg(binary: string, args: string[], options: RunFfmpegOptions = {}): Promise<void> {
   if (options.signal?.aborted) throw new EncodeError('E_CANCELLED', 'Cancelled before ffmpeg started.');
+  const { execa } = await import('execa');
   let stderr = '';
   const subprocess = execa(binary, args, {
     stdin: 'ignore',
@@ -34,6 +36,7 @@ export async function runFfmpeg(binary: string, args: string[], options: RunFfmp
     reject: false,
     ...(options.signal ? { cancelSignal: options.signal } : {}),
     forceKillAfterDelay: options.forceKillAfterMs ?? 5000,
+    ...(options.reportPath ? { env: { FFREPORT: reportEnv(options.reportPath) } } : {}),
   });
   subprocess.stderr?.setEncoding('utf8');
   subprocess.stderr?.on('data', (chunk: string) => {

@@ -4,8 +4,14 @@ import { inputPathArg } from './probe.js';
 /** Loudest sample under this is silence (AAC-coded digital silence measures about -91 dBFS). */
 export const SILENCE_DBFS = -80;
 
-/** One pass of volumedetect over every audio track of a file (argv without the binary). */
-export function audioLevelArgs(path: string, tracks: number): string[] {
+/**
+ * Seconds of audio the first level scan decodes. A track heard in them is not silent, whatever
+ * follows, so a long movie's audio is decoded whole only when a track is silent at its start.
+ */
+export const LEVEL_WINDOW_SECONDS = 30;
+
+/** One pass of volumedetect over every audio track of a file (argv without the binary); `seconds` limits it to the start. */
+export function audioLevelArgs(path: string, tracks: number, options: { seconds?: number } = {}): string[] {
   const graph = Array.from({ length: tracks }, (_, i) => `[0:a:${i}]volumedetect[l${i}]`).join(';');
   return [
     '-hide_banner',
@@ -13,6 +19,7 @@ export function audioLevelArgs(path: string, tracks: number): string[] {
     '-nostats',
     '-v',
     'info',
+    ...(options.seconds === undefined ? [] : ['-t', String(options.seconds)]),
     '-i',
     inputPathArg(path),
     '-vn',
@@ -42,4 +49,28 @@ export function withAudioLevels(audio: readonly AudioStreamInfo[], log: string):
     const level = levels.get(i);
     return level !== undefined && level < SILENCE_DBFS ? { ...a, silent: true } : a;
   });
+}
+
+/** Runs one level scan (audioLevelArgs with these options): its log, or undefined when it failed. */
+export type LevelScan = (options: { seconds?: number }) => Promise<string | undefined>;
+
+/**
+ * Marks silent tracks, exactly, decoding as little as it can: the first LEVEL_WINDOW_SECONDS
+ * first (`windowed`, when the caller already started that scan), and the whole file only when a
+ * track is silent there and the source is longer. Levels are a refinement: a failed scan leaves
+ * the tracks unmarked.
+ */
+export async function scanAudioLevels(
+  audio: readonly AudioStreamInfo[],
+  durationSeconds: number,
+  scan: LevelScan,
+  windowed: Promise<string | undefined> = scan({ seconds: LEVEL_WINDOW_SECONDS }),
+): Promise<AudioStreamInfo[]> {
+  const first = await windowed;
+  if (first === undefined) return [...audio];
+  const marked = withAudioLevels(audio, first);
+  // Unknown duration: the window may not have been all of it.
+  if (!marked.some((a) => a.silent) || durationSeconds <= LEVEL_WINDOW_SECONDS) return marked;
+  const whole = await scan({});
+  return whole === undefined ? [...audio] : withAudioLevels(audio, whole);
 }

@@ -3,6 +3,7 @@ export * from './build-encode-invocation.js';
 export * from './colour-filters.js';
 export * from './audio-graph.js';
 export * from './audio-levels.js';
+export * from './muxed-packets.js';
 export * from './image-headers.js';
 export * from './sequence-input.js';
 export * from './output-args.js';

@@ -1,8 +1,20 @@
 import { EncodeError, parseRational, rational, type AudioStreamInfo, type MediaInfo, type Rational } from '@ftrack-encode/core';
 
-/** ffprobe argv (without the binary). `-count_packets` counts frames exactly without decoding. */
-export function probeArgs(path: string): string[] {
-  return ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-count_packets', inputPathArg(path)];
+/**
+ * ffprobe argv (without the binary). `-count_packets` counts frames exactly without decoding, by
+ * reading the whole file; `countPackets: false` reads the headers only (the caller knows the count).
+ */
+export function probeArgs(path: string, options: { countPackets?: boolean } = {}): string[] {
+  return [
+    '-v',
+    'error',
+    '-print_format',
+    'json',
+    '-show_format',
+    '-show_streams',
+    ...(options.countPackets === false ? [] : ['-count_packets']),
+    inputPathArg(path),
+  ];
 }
 
 /**

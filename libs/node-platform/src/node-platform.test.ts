@@ -120,5 +120,19 @@ describe('CachingHasher', () => {
     await rename(paths[7]!, moved);
     await cached.hashFiles(paths.map((p, i) => (i === 7 ? moved : p)));
     expect(calls.files).toBe(4);
+    await rename(moved, paths[7]!);
+    const back = await cached.hashFiles(paths);
+    // A re-render renamed over a frame (write elsewhere, then mv): same path, same size, the old
+    // frame's mtime copied -> only the inode (and ctime) tell; read again, and the checksum follows.
+    const rendered = join(dir, 'render.tmp');
+    const old = await stat(paths[8]!);
+    await writeFile(rendered, `frame X\n`.repeat(100));
+    await utimes(rendered, old.atime, old.mtime);
+    await rename(rendered, paths[8]!);
+    expect((await stat(paths[8]!)).size).toBe(old.size);
+    const rerendered = await cached.hashFiles(paths);
+    expect(rerendered.hex).not.toBe(back.hex);
+    expect(rerendered).toEqual(await new NodeHasher().hashFiles(paths));
+    expect(calls.files).toBe(6);
   });
 });

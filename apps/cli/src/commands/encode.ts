@@ -25,6 +25,7 @@ import {
   type SourceFlags,
 } from './shared-options.js';
 import type { Terminal } from '../output/terminal.js';
+import { logStage, withStageTimings } from '../output/stage-timings.js';
 
 export interface EncodeFlags extends CommonFlags, SourceFlags {
   profile?: string;
@@ -122,13 +123,14 @@ export async function runEncode(input: string, flags: EncodeFlags, hooks?: Encod
       qualityGate: flags.qualityGate !== false,
       burninValues: { user: userInfo().username },
       signal: cancelOnSignals(),
-      onProgress: terminal.progress,
+      onProgress: withStageTimings(terminal.progress, logger),
     })
     .then(async (encoded) => {
       if (hooks && !flags.dryRun) extra = await hooks.after(encoded, scope);
       return encoded;
     })
     .finally(() => scope.close());
+  logStage(logger, 'done');
   const backend = scope.backend;
   terminal.clearBar();
   if (flags.json) terminal.json({ ...encodeResultJson(result, backend), ...extra });

@@ -33,6 +33,7 @@ import { printCommands } from './encode.js';
 import { parseFrames } from './qc.js';
 import { requireQcRenderer, writeQcReport } from '../qc/write-report.js';
 import type { Terminal } from '../output/terminal.js';
+import { logStage, withStageTimings } from '../output/stage-timings.js';
 
 export interface PublishFlags extends CommonFlags, SourceFlags {
   version?: string;
@@ -154,7 +155,7 @@ export async function runPublish(
       qualityGate: flags.qualityGate !== false,
       burninValues: { user: userInfo().username },
       signal,
-      onProgress: terminal.progress,
+      onProgress: withStageTimings(terminal.progress, logger),
       ...(flags.report
         ? {
             beforeStore: async (encoded: EncodeMediaResult, key: RegistrationKey) => {
@@ -174,6 +175,7 @@ export async function runPublish(
           }
         : {}),
     });
+    logStage(logger, 'done');
     terminal.clearBar();
     const outcome = { result, reviewUrl: target.reviewUrl(versionId), target, ...(report ? { report } : {}) };
     if (flags.json) terminal.json(publishResultJson(outcome));

@@ -16,7 +16,7 @@ export function addOutputOptions(command: Command): Command {
   return command
     .option('--json', 'print one machine-readable JSON result on stdout (errors too)')
     .option('-q, --quiet', 'no progress, only results and errors')
-    .option('-v, --verbose', 'debug logging on stderr')
+    .option('-v, --verbose', 'debug logging on stderr (encode/publish: when each stage began, ms after start)')
     .option('--config <file>', 'config file (default ./ftrack-encode.config.json or $FTRACK_ENCODE_CONFIG)');
 }
 

@@ -59,6 +59,11 @@ export interface EncodePlan {
 export interface ProducedFile {
   name: string;
   path: string;
+  /**
+   * Frames in the file's video stream as the encoder counted them while writing (ffmpeg's packets
+   * muxed), when it knows them exactly: validation then probes the headers only.
+   */
+  videoPackets?: number;
 }
 
 /** A validated, committed output. */

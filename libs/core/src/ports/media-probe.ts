@@ -7,6 +7,17 @@ export interface LocateOptions {
   frameRange?: { first: number; last: number };
 }
 
+export interface ProbeOptions {
+  signal?: AbortSignal;
+  /** A probe that can decode audio also marks silent tracks (AudioStreamInfo.silent). */
+  audioLevels?: boolean;
+  /**
+   * false: the caller knows the frame count, so a probe that would read every packet to count them
+   * may read the headers only (frameCount is then the container's own, or an estimate).
+   */
+  countFrames?: boolean;
+}
+
 export interface MediaProbe {
   /**
    * Turn what a user typed (a path, or a sequence pattern with %04d / #### / @@@@ / #)
@@ -15,8 +26,7 @@ export interface MediaProbe {
    */
   locate(input: string, options?: LocateOptions): Promise<MediaSource>;
   /**
-   * Read the media: E_SOURCE_UNREADABLE when it is not media ffmpeg can decode. With
-   * `audioLevels`, a probe that can decode audio also marks silent tracks (AudioStreamInfo.silent).
+   * Read the media: E_SOURCE_UNREADABLE when it is not media ffmpeg can decode.
    */
-  probe(source: MediaSource, options?: { signal?: AbortSignal; audioLevels?: boolean }): Promise<MediaInfo>;
+  probe(source: MediaSource, options?: ProbeOptions): Promise<MediaInfo>;
 }

@@ -215,19 +215,23 @@ describe('PublishReview', () => {
     storage = new MemoryStorage();
     registry = new MemoryRegistry();
     events = [];
+    publish = publishWith(hasher);
+  });
+
+  function publishWith(sourceHasher: Hasher): PublishReview {
     const publisher: EventPublisher = { publish: async (topic, data) => void events.push({ topic, data }) };
     const c = container.createChildContainer();
     c.register(TOKENS.Encoder, { useValue: encoder });
     c.register(TOKENS.MediaProbe, { useValue: probe });
-    c.register(TOKENS.Hasher, { useValue: hasher });
+    c.register(TOKENS.Hasher, { useValue: sourceHasher });
     c.register(TOKENS.FileSystem, { useValue: fs });
     c.register(TOKENS.Logger, { useValue: silentLogger });
     c.register(TOKENS.StorageAccessor, { useValue: storage });
     c.register(TOKENS.ReviewRegistry, { useValue: registry });
     c.register(TOKENS.EventPublisher, { useValue: publisher });
     c.register(TOKENS.PublishLock, { useValue: new InProcessPublishLock() });
-    publish = c.resolve(PublishReview);
-  });
+    return c.resolve(PublishReview);
+  }
 
   it('stores and registers every output once, announces them, and leaves no scratch files', async () => {
     const result = await publish.run(request);
@@ -362,6 +366,23 @@ describe('PublishReview', () => {
 
   it('fails on an unknown version before encoding anything', async () => {
     await expect(publish.run({ ...request, versionId: 'nope' })).rejects.toMatchObject({ code: 'E_FTRACK_NOT_FOUND' });
+    expect(plans).toHaveLength(0);
+  });
+
+  it('checksums the source while the version resolves; an unknown version stops that checksum', async () => {
+    let aborted = false;
+    const slowHasher: Hasher = {
+      ...hasher,
+      hashFiles: (_paths, _algorithm, options) =>
+        new Promise((_resolve, reject) =>
+          options?.signal?.addEventListener('abort', () => {
+            aborted = true;
+            reject(new EncodeError('E_CANCELLED', 'stopped'));
+          }),
+        ),
+    };
+    await expect(publishWith(slowHasher).run({ ...request, versionId: 'nope' })).rejects.toMatchObject({ code: 'E_FTRACK_NOT_FOUND' });
+    expect(aborted).toBe(true);
     expect(plans).toHaveLength(0);
   });
 

@@ -110,11 +110,25 @@ export class PublishReview {
 
   async run(request: PublishReviewRequest): Promise<PublishReviewResult> {
     const { signal, onProgress } = request;
-    const target = await this.registry.resolveTarget(request.versionId);
-    const source = typeof request.input === 'string' ? await this.probe.locate(request.input, { gapPolicy: request.gapPolicy ?? 'error' }) : request.input;
+    // The source is located and checksummed while ftrack resolves the version; an unknown
+    // version stops the checksum and fails before anything is encoded.
+    const stopHashing = new AbortController();
+    const hashSignal = signal ? AbortSignal.any([signal, stopHashing.signal]) : stopHashing.signal;
+    const checked = (async () => {
+      const source = typeof request.input === 'string' ? await this.probe.locate(request.input, { gapPolicy: request.gapPolicy ?? 'error' }) : request.input;
+      throwIfCancelled(signal);
+      onProgress?.({ stage: 'check', message: 'source checksum' });
+      return { source, checksum: await this.hashSource(source, request.hashAlgorithm ?? 'sha256', { ...request, signal: hashSignal }) };
+    })();
+    checked.catch(() => undefined); // awaited below, or abandoned when the version is unknown
+    const target = await this.registry.resolveTarget(request.versionId).catch(async (error: unknown) => {
+      stopHashing.abort();
+      await checked.catch(() => undefined);
+      throw error;
+    });
+    const { source, checksum } = await checked;
     throwIfCancelled(signal);
-    onProgress?.({ stage: 'check', message: 'source checksum' });
-    const sourceChecksum = formatChecksum(await this.hashSource(source, request.hashAlgorithm ?? 'sha256', request));
+    const sourceChecksum = formatChecksum(checksum);
     const key: RegistrationKey = { sourceChecksum, profileHash: renderingHash(request.profile, this.sourceSettings) };
     const locationName = this.storage.locationName;
 

@@ -20,7 +20,8 @@ export interface OutputValidationOptions {
 
 /**
  * Every output probed, checked against its plan (decodes, frame count, size, codec, faststart)
- * and checksummed. The one validation of the project: EncodeMedia and the farm's encode jobs
+ * and checksummed. A video frame count the encoder took while writing (ProducedFile.videoPackets)
+ * is used as is, so the probe reads headers, not every packet. The one validation of the project: EncodeMedia and the farm's encode jobs
  * both call it. Outputs are independent, so all at once.
  */
 export async function validateOutputs(
@@ -50,8 +51,10 @@ async function validateOne(
   const file = produced.find((p) => p.name === planned.name);
   if (!file)
     throw new EncodeError('E_OUTPUT_INVALID', `The encoder produced no "${planned.name}" output.`, { details: { output: planned.name, check: 'exists' } });
-  const [info, checksum, size] = await Promise.all([
-    deps.probe.probe({ kind: 'file', path: file.path }).catch((error: unknown) => {
+  // A count the encoder took while writing is exact: the probe then reads the headers only.
+  const counted = planned.spec.kind === 'video' && file.videoPackets !== undefined;
+  const [probed, checksum, size] = await Promise.all([
+    deps.probe.probe({ kind: 'file', path: file.path }, counted ? { countFrames: false } : {}).catch((error: unknown) => {
       throw new EncodeError('E_OUTPUT_INVALID', `Output "${planned.name}" does not decode: ${toEncodeError(error).message}`, {
         details: { output: planned.name, check: 'decodes' },
         cause: error,
@@ -60,6 +63,7 @@ async function validateOne(
     deps.hasher.hashFile(file.path, options.hashAlgorithm ?? 'sha256'),
     deps.fs.size(file.path),
   ]);
+  const info = counted ? { ...probed, frameCount: file.videoPackets! } : probed;
   const failed = checkOutput(planned, info);
   if (failed.length > 0) {
     throw new EncodeError('E_OUTPUT_INVALID', `Output "${planned.name}" failed ${failed.map((f) => `${f.check} (${f.message})`).join(', ')}.`, {

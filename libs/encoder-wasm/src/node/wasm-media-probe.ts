@@ -11,7 +11,7 @@ import {
   type MediaSource,
   type Rational,
 } from '@ftrack-encode/core';
-import { audioLevelArgs, parseProbe, probeArgs, withAudioLevels } from '@ftrack-encode/ffmpeg';
+import { audioLevelArgs, parseProbe, probeArgs, scanAudioLevels } from '@ftrack-encode/ffmpeg';
 import { explainUnreadableImage, locateSource, mp4MoovBeforeMdatInFile, readImageHeader } from '@ftrack-encode/ffmpeg/node';
 import { failureSummary } from '../shared/log-errors.js';
 import { inputPathInCore, INPUT_ROOT, relativePosix } from '../shared/memfs-paths.js';
@@ -44,7 +44,7 @@ export class WasmMediaProbe implements MediaProbe {
     throwIfCancelled(options.signal);
     if (source.kind === 'file') {
       let info = await this.probeFile(source.path, options.signal);
-      if (options.audioLevels && info.audio.length > 0) info = { ...info, audio: await this.withLevels(source.path, info.audio, options.signal) };
+      if (options.audioLevels && info.audio.length > 0) info = { ...info, audio: await this.withLevels(source.path, info, options.signal) };
       if (!/(^|,)(mov|mp4)(,|$)/.test(info.format)) return info;
       const moov = await mp4MoovBeforeMdatInFile(source.path);
       return moov === undefined ? info : { ...info, moovBeforeMdat: moov };
@@ -69,23 +69,25 @@ export class WasmMediaProbe implements MediaProbe {
   }
 
   /** volumedetect in the core over every audio track (the file read from disk): silent tracks are marked. */
-  private async withLevels(path: string, audio: MediaInfo['audio'], signal: AbortSignal | undefined): Promise<MediaInfo['audio']> {
-    const args = audioLevelArgs(inputPathInCore(path), audio.length).slice(2); // the core adds -nostdin itself
-    const result = await this.core.run(
-      {
-        program: 'ffmpeg',
-        args,
-        mounts: [{ mountPoint: INPUT_ROOT, files: [{ name: relativePosix(path), diskPath: path }] }],
-        files: [],
-        links: [],
-        outputs: [],
-        collect: [],
-        progress: false,
-        captureLog: true,
-      },
-      signal ? { signal } : {},
-    );
-    return result.ret === 0 ? withAudioLevels(audio, result.log.join('\n')) : audio;
+  private withLevels(path: string, info: MediaInfo, signal: AbortSignal | undefined): Promise<MediaInfo['audio']> {
+    return scanAudioLevels(info.audio, info.duration, async (window) => {
+      const args = audioLevelArgs(inputPathInCore(path), info.audio.length, window).slice(2); // the core adds -nostdin itself
+      const result = await this.core.run(
+        {
+          program: 'ffmpeg',
+          args,
+          mounts: [{ mountPoint: INPUT_ROOT, files: [{ name: relativePosix(path), diskPath: path }] }],
+          files: [],
+          links: [],
+          outputs: [],
+          collect: [],
+          progress: false,
+          captureLog: true,
+        },
+        signal ? { signal } : {},
+      );
+      return result.ret === 0 ? result.log.join('\n') : undefined;
+    });
   }
 
   private async probeFile(path: string, signal: AbortSignal | undefined): Promise<MediaInfo> {
