@@ -1,5 +1,5 @@
 import { EncodeError, type EncodePlan, type FrameQuality, type PlannedOutput } from '@ftrack-encode/core';
-import { branchFilters, framesIn, graphReadFiles, sourceStage } from './build-encode-invocation.js';
+import { branchFilters, framesIn, graphReadFiles, sourceStage, splitByColour } from './build-encode-invocation.js';
 import { escapeFilterText } from './escape-filter-text.js';
 import type { FfmpegInvocation, InvocationOptions } from './invocation.js';
 import { inputPathArg } from './probe.js';
@@ -39,14 +39,20 @@ export function buildQualityInvocation(
   const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...source.inputArgs];
   for (const target of targets) args.push('-i', inputPathArg(target.path));
   const select = selectFrames(frames);
-  const graph = [`[0:v:0]${[...source.preFilters, `split=${targets.length}`].join(',')}${targets.map((_, i) => `[r${i}]`).join('')}`];
+  // Pick the frames before the colour transform and the branches' scale (the costly part) unless a
+  // branch draws per-frame burn-ins, whose frame numbers count every frame.
+  const early = targets.every((t) => !t.planned.burnins);
+  const { lines, labels } = splitByColour(
+    source,
+    targets.map((t) => t.planned),
+    'r',
+    early ? [select] : [],
+  );
+  const graph = [...lines];
   targets.forEach((target, i) => {
-    const chain = branchFilters(plan, target.planned, undefined, framesIn(source.colour));
+    const chain = branchFilters(plan, target.planned, undefined, framesIn(source.colourOf(target.planned)));
     const pixelFormat = target.planned.spec.kind === 'video' ? target.planned.spec.pixelFormat : 'yuv420p';
-    // Pick the frames before the branch's scale and colour conversions (the costly part) unless
-    // the branch draws per-frame burn-ins, whose frame numbers count every frame.
-    const early = !target.planned.burnins;
-    graph.push(`[r${i}]${(early ? [select, ...chain] : [...chain, select]).join(',')},split[ra${i}][rb${i}]`);
+    graph.push(`${labels[i]}${(early ? chain : [...chain, select]).join(',')},split[ra${i}][rb${i}]`);
     // A slated output's picture starts after its slate.
     const offset = target.planned.slate?.frames ?? 0;
     const pick = frames === ALL_FRAMES ? `${offset ? `trim=start_frame=${offset},` : ''}setpts=N/TB` : selectFrames(frames.map((n) => n + offset));
@@ -60,7 +66,7 @@ export function buildQualityInvocation(
     args,
     files: source.files,
     links: source.links,
-    readFiles: graphReadFiles(plan, source.colour.readFiles),
+    readFiles: graphReadFiles(plan, source.colourReadFiles),
     outputs: targets.flatMap((t) => [
       { name: `${t.planned.name}.ssim`, path: t.ssimStats },
       { name: `${t.planned.name}.psnr`, path: t.psnrStats },

@@ -28,6 +28,13 @@ export interface PlannedOutput {
   burnins?: ResolvedBurnins;
   /** Frames prepended before the picture (frameCount includes them). */
   slate?: ResolvedSlate;
+  /** This output's own colour pipeline (its colour block over the profile's); absent: the plan's. */
+  colour?: ColourPipeline;
+}
+
+/** The colour pipeline an output's pictures go through: its own, else the plan's. */
+export function outputColour(plan: Pick<EncodePlan, 'colour'>, planned: Pick<PlannedOutput, 'colour'>): ColourPipeline | undefined {
+  return planned.colour ?? plan.colour;
 }
 
 export interface EncodePlan {
@@ -45,7 +52,7 @@ export interface EncodePlan {
   skipped: { name: string; reason: string }[];
   /** Threads per encode (0 = ffmpeg decides). */
   threads: number;
-  /** How the picture is interpreted and transformed for display (absent: as decoded, BT.709 out). */
+  /** How the picture is interpreted and transformed for display (absent: as decoded, BT.709 out); an output may have its own. */
   colour?: ColourPipeline;
   /** EXR layer to decode instead of the first part's RGBA (--layer). */
   layer?: string;

@@ -1,6 +1,6 @@
 import { inject, injectable } from 'tsyringe';
 import type { EncodeProfile } from '../domain/encode-profile.js';
-import type { EncodePlan, EncodedOutput, HashAlgorithm, PlannedOutput, ProducedFile } from '../domain/encode-plan.js';
+import { outputColour, type EncodePlan, type EncodedOutput, type HashAlgorithm, type PlannedOutput, type ProducedFile } from '../domain/encode-plan.js';
 import type { GapPolicy, MediaSource } from '../domain/media-source.js';
 import type { Encoder } from '../ports/encoder.js';
 import type { MediaProbe } from '../ports/media-probe.js';
@@ -14,11 +14,11 @@ import { formatRational, toNumber } from '../domain/rational.js';
 import type { BurninValues } from '../domain/burnins.js';
 import type { ColourPipeline } from '../domain/colour.js';
 import { EncodeError, isEncodeError, throwIfCancelled, toEncodeError } from '../errors.js';
-import { planEncode } from '../plan/plan-encode.js';
+import { planEncode, profileSpecsFor } from '../plan/plan-encode.js';
 import { validateOutputs } from './validate-outputs.js';
 import { judgeQuality, qualityNotes, qualitySampleFrames, type QualityVerdict } from '../plan/quality-gate.js';
 import type { QualityMeter } from '../ports/quality-meter.js';
-import { checkImageSupport, checkLayer, resolveColourPipeline, resolveSequenceRate, withSequenceRate } from '../plan/resolve-source.js';
+import { checkImageSupport, checkLayer, mergeColourSettings, resolvePlanColour, resolveSequenceRate, withSequenceRate } from '../plan/resolve-source.js';
 import type { ColourBaker } from '../ports/colour-baker.js';
 import type { SourceSettings } from '../domain/source-settings.js';
 import type { MediaInfo } from '../domain/media-info.js';
@@ -83,7 +83,7 @@ export class EncodeMedia {
     ]);
     const run = options.sourceSettings ?? this.settings ?? {};
     // The profile's colour block fills what config and flags leave open.
-    const settings: SourceSettings = { ...(profile.colour ?? {}), ...Object.fromEntries(Object.entries(run).filter(([, v]) => v !== undefined)) };
+    const settings = mergeColourSettings(run, profile.colour);
     const warnings: string[] = [];
     let info: MediaInfo = probed;
     if (source.kind === 'sequence') {
@@ -102,7 +102,7 @@ export class EncodeMedia {
       );
     checkImageSupport(info);
     checkLayer(info, settings.layer);
-    const colour = await resolveColourPipeline(info, source, settings, this.baker, signal);
+    const { colour, outputs: outputColours } = await resolvePlanColour(info, source, profile, profileSpecsFor(profile, info), run, this.baker, signal);
     const plan = planEncode({
       source,
       info,
@@ -112,6 +112,7 @@ export class EncodeMedia {
       capabilities,
       threads: options.threads ?? 0,
       colour,
+      outputColours,
       ...(settings.audioTracks ? { audioTracks: settings.audioTracks } : {}),
       ...(settings.layer ? { layer: settings.layer } : {}),
       warnings,
@@ -224,7 +225,7 @@ function burninValuesFor(
 /** What made an output, as flat strings for component metadata (see EncodedOutput.notes). */
 export function planNotes(plan: EncodePlan, planned: PlannedOutput): Record<string, string> {
   const notes: Record<string, string> = {};
-  const colour = plan.colour;
+  const colour = outputColour(plan, planned);
   if (colour) {
     notes['colour'] = describeColourPipeline(colour);
     notes['colour_input'] = colour.input.space;
