@@ -331,6 +331,72 @@ describe('per-output colour', () => {
   });
 });
 
+describe('quality reference capture', () => {
+  const gated = planEncode({ source: movie, info: info(), profile: review, outputDir: '/out', planId: 'g1', qualityGate: true });
+
+  it('writes the sampled frames of each video branch (before its encoder) as raw video in NUT beside the outputs', () => {
+    const inv = buildEncodeInvocation(gated);
+    const graph = inv.args[inv.args.indexOf('-filter_complex') + 1]!.split(';');
+    const select = `select=${gated.qualityFrames!.map((n) => `eq(n\\,${n})`).join('+')},setpts=N/TB`;
+    // The 720p mp4 and webm share a branch: it fans out to both encoders and both references.
+    expect(graph).toContainEqual(expect.stringMatching(/^\[s0\]scale=1280:720.*format=yuv420p,split=4\[v0\]\[v2\]\[q0\]\[q2\]$/));
+    expect(graph).toContain(`[q0]${select}[q0s]`);
+    expect(graph).toContain(`[q1]${select}[q1s]`);
+    const videos = gated.outputs.filter((o) => o.spec.kind === 'video');
+    for (const [i, o] of gated.outputs.entries()) {
+      if (o.spec.kind !== 'video') continue;
+      expect(o.qualityReference).toBe(`/out/.plate v001_${o.name}.${o.spec.container}.g1.quality-reference.nut`);
+      const at = inv.args.indexOf(`[q${i}s]`);
+      expect(inv.args.slice(at - 1, at + 11)).toEqual([
+        '-map',
+        `[q${i}s]`,
+        '-c:v',
+        'rawvideo',
+        '-fps_mode',
+        'passthrough',
+        '-an',
+        '-sn',
+        '-dn',
+        '-f',
+        'nut',
+        o.qualityReference!,
+      ]);
+    }
+    expect(inv.outputs.filter((o) => o.name.endsWith('#quality-reference'))).toHaveLength(videos.length);
+    // Without the gate the argv is what it always was.
+    expect(buildEncodeInvocation(planEncode({ source: movie, info: info(), profile: review, outputDir: '/out', planId: 'g1' })).args.join(' ')).not.toContain(
+      'nut',
+    );
+  });
+
+  it('a hardware-encoded output captures nothing (its chain ends in an upload)', () => {
+    const args = buildEncodeInvocation(gated, { hardware: 'h264_vaapi' }).args;
+    expect(args).not.toContain('[q0s]');
+    expect(args).toContain('[q2s]'); // the VP9 webm is still encoded (and captured) in software
+  });
+
+  it('the gate reads captured references instead of the source: no source input unless an output has none', async () => {
+    const { buildQualityInvocation } = await import('./index.js');
+    const videos = gated.outputs.filter((o) => o.spec.kind === 'video');
+    const targets = videos.map((planned, i) => ({
+      planned,
+      path: `/out/${i}.mp4`,
+      reference: planned.qualityReference!,
+      ssimStats: `/q/${i}.ssim`,
+      psnrStats: `/q/${i}.psnr`,
+    }));
+    const all = buildQualityInvocation(gated, targets, gated.qualityFrames!);
+    expect(all.args).not.toContain('/shots/sh010/plate v001.mov');
+    expect(all.args.filter((a) => a === '-i')).toHaveLength(2 * videos.length);
+    const graph = all.args[all.args.indexOf('-filter_complex') + 1]!;
+    expect(graph.startsWith('[0:v:0]setpts=N/TB[cref0];[cref0]split[ra0][rb0];[1:v:0]select=')).toBe(true);
+    // One output without a capture: the source is decoded for it alone.
+    const mixed = buildQualityInvocation(gated, [{ ...targets[0]!, reference: undefined }, ...targets.slice(1)], gated.qualityFrames!);
+    expect(mixed.args[mixed.args.indexOf('-i') + 1]).toBe('/shots/sh010/plate v001.mov');
+    expect(mixed.args[mixed.args.indexOf('-filter_complex') + 1]).toMatch(/^\[0:v:0\]setpts=PTS-STARTPTS,select=[^;]*split=1\[r0\];\[r0\]scale=1280:720/);
+  });
+});
+
 describe('quality gate invocation', () => {
   it('decodes the source once, builds each reference with the output branch chain, and compares sampled frames by SSIM and PSNR', async () => {
     const { buildQualityInvocation, parseSsimStats, parsePsnrStats } = await import('./index.js');

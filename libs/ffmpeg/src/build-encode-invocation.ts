@@ -16,6 +16,10 @@ import type { FfmpegInvocation, InvocationOptions } from './invocation.js';
 import { audioCodecArgs, hardwareSetup, imageCodecArgs, MUXERS, videoCodecArgs, type HardwareSetup } from './output-args.js';
 import { inputPathArg } from './probe.js';
 import { sequenceInput } from './sequence-input.js';
+import { selectFrames } from './select-frames.js';
+
+/** Name of the produced file holding an output's quality reference frames (never a component). */
+export const QUALITY_REFERENCE_SUFFIX = '#quality-reference';
 
 /** Output file argument: a relative path that could read as a protocol or an option gets `file:`. */
 export function outputPathArg(path: string): string {
@@ -154,17 +158,42 @@ function filterGraph(
   chains.forEach(({ chain, outputs }, b) => {
     const first = outputs[0]!;
     const planned = plan.outputs[first]!;
+    // The quality gate's reference is this very chain's output (before any hardware upload).
+    const refs = referenceLabels(plan, outputs, hardwareFor);
     if (planned.slate) {
       const hardware = hardwareFor(planned);
-      graph.push(`${labels[b]}${chain}[body${first}]`);
+      graph.push(`${labels[b]}${chain}${fanOut([`[body${first}]`, ...refs])}`);
       graph.push(...slateChains(plan, planned, slateInputsFor(first), stage.colourOf(planned).preFilters, `slate${first}`));
       graph.push(`[slate${first}][body${first}]concat=n=2:v=1:a=0${hardware ? `,${hardware.uploadFilter}` : ''}[v${first}]`);
-      return;
+    } else {
+      graph.push(`${labels[b]}${chain}${fanOut([...outputs.map((i) => `[v${i}]`), ...refs])}`);
     }
-    const out = outputs.map((i) => `[v${i}]`).join('');
-    graph.push(outputs.length === 1 ? `${labels[b]}${chain}${out}` : `${labels[b]}${chain},split=${outputs.length}${out}`);
+    for (const ref of refs) graph.push(`${ref}${selectFrames(plan.qualityFrames ?? [])}[${ref.slice(1, -1)}s]`);
   });
   return graph.join(';');
+}
+
+/** A chain ending in these labels: straight into one, through a split into several. */
+function fanOut(labels: readonly string[]): string {
+  return labels.length === 1 ? labels[0]! : `,split=${labels.length}${labels.join('')}`;
+}
+
+/**
+ * Labels [q<i>] of the outputs of one branch that capture the quality gate's reference frames.
+ * A hardware-encoded output's chain ends in an upload, so the gate builds its reference from the
+ * source instead.
+ */
+function referenceLabels(plan: EncodePlan, outputs: readonly number[], hardwareFor: (p: PlannedOutput) => HardwareSetup | undefined): string[] {
+  return outputs.filter((i) => plan.outputs[i]!.qualityReference && !hardwareFor(plan.outputs[i]!)).map((i) => `[q${i}]`);
+}
+
+/** Output args writing the sampled reference frames [q<i>s] losslessly (raw video in NUT). */
+function referenceArgs(plan: EncodePlan, hardwareFor: (p: PlannedOutput) => HardwareSetup | undefined): string[] {
+  return plan.outputs.flatMap((planned, i) =>
+    planned.qualityReference && !hardwareFor(planned)
+      ? ['-map', `[q${i}s]`, '-c:v', 'rawvideo', '-fps_mode', 'passthrough', '-an', '-sn', '-dn', '-f', 'nut', outputPathArg(planned.qualityReference)]
+      : [],
+  );
 }
 
 /**
@@ -212,7 +241,7 @@ export function buildEncodeInvocation(plan: EncodePlan, options: InvocationOptio
     }
     outputArgv.push(...outputArgs(plan, planned, `v${i}`, hardwareFor(planned), audioLabel));
   });
-  args.push('-filter_complex', graph.join(';'), ...outputArgv);
+  args.push('-filter_complex', graph.join(';'), ...outputArgv, ...referenceArgs(plan, hardwareFor));
 
   return {
     args,
@@ -220,7 +249,12 @@ export function buildEncodeInvocation(plan: EncodePlan, options: InvocationOptio
     links,
     // Burn-in fonts are read by the graph too: a backend with its own file system copies them in.
     readFiles: graphReadFiles(plan, source.colourReadFiles),
-    outputs: plan.outputs.map((o) => ({ name: o.name, path: o.tempPath })),
+    outputs: [
+      ...plan.outputs.map((o) => ({ name: o.name, path: o.tempPath })),
+      ...plan.outputs.flatMap((o) =>
+        o.qualityReference && !hardwareFor(o) ? [{ name: `${o.name}${QUALITY_REFERENCE_SUFFIX}`, path: o.qualityReference }] : [],
+      ),
+    ],
     expectedFrames: frames,
     expectedDurationSeconds: (frames * plan.info.frameRate.den) / plan.info.frameRate.num,
   };

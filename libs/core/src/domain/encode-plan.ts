@@ -30,6 +30,12 @@ export interface PlannedOutput {
   slate?: ResolvedSlate;
   /** This output's own colour pipeline (its colour block over the profile's); absent: the plan's. */
   colour?: ColourPipeline;
+  /**
+   * Video outputs of a gated plan: where the encode also writes the quality gate's reference, the
+   * sampled frames (plan.qualityFrames) of this output's own branch before its encoder, lossless.
+   * The gate then decodes only these and the output, not the source again. Removed after the gate.
+   */
+  qualityReference?: string;
 }
 
 /** The colour pipeline an output's pictures go through: its own, else the plan's. */
@@ -58,6 +64,8 @@ export interface EncodePlan {
   layer?: string;
   /** Positions in info.audio of the tracks mixed into the outputs' stereo audio. */
   audioTracks?: number[];
+  /** Picture frames the quality gate compares (0-based, slate excluded); set when the gate will run. */
+  qualityFrames?: number[];
   /** What the plan had to assume or change (VFR conform, default rate, built-in colour): shown and recorded. */
   warnings?: string[];
 }

@@ -9,6 +9,7 @@ import { EncodeError } from '../errors.js';
 import { stableHash } from '../domain/stable-hash.js';
 import { formatRational, toNumber } from '../domain/rational.js';
 import { displaySize, outputSize } from './output-size.js';
+import { qualitySampleFrames } from './quality-gate.js';
 import { renderName, sourceBaseName, versionToken } from './naming.js';
 
 export interface PlanInput {
@@ -27,6 +28,8 @@ export interface PlanInput {
   audioTracks?: number[];
   warnings?: string[];
   layer?: string;
+  /** The quality gate will measure this plan: video outputs also write their sampled reference frames. */
+  qualityGate?: boolean;
   /** Token values for the profile's burn-ins (ftrack names, user, date, colour ...). */
   burnins?: BurninValues;
 }
@@ -190,6 +193,7 @@ export function planEncode(input: PlanInput): EncodePlan {
       frameCount: spec.kind === 'video' ? info.frameCount : 1,
       ...(frameIndex === undefined ? {} : { frameIndex }),
       withAudio: spec.kind === 'video' && spec.audio.codec !== 'none' && audioTracks.length > 0,
+      ...(input.qualityGate && spec.kind === 'video' ? { qualityReference: joinPath(input.outputDir, `.${fileName}.${id}.quality-reference.nut`) } : {}),
     });
     const planned = outputs[outputs.length - 1]!;
     const colour = input.outputColours?.[spec.name];
@@ -202,6 +206,7 @@ export function planEncode(input: PlanInput): EncodePlan {
       planned.frameCount += slate.frames;
     }
   }
+  const gated = outputs.some((o) => o.qualityReference);
   const paths = new Set(outputs.map((o) => o.path));
   if (paths.size !== outputs.length) {
     throw new EncodeError('E_PROFILE_INVALID', `Profile "${profile.name}" names two outputs the same file; put {output} in its naming template.`);
@@ -220,6 +225,8 @@ export function planEncode(input: PlanInput): EncodePlan {
     ...(input.colour ? { colour: input.colour } : {}),
     audioTracks,
     ...(input.layer ? { layer: input.layer } : {}),
+    // Picture frames: every video output has the source's (a slate comes on top).
+    ...(gated ? { qualityFrames: qualitySampleFrames(info.frameCount) } : {}),
     warnings: [
       ...(input.warnings ?? []),
       // Each pipeline's warnings once, however many outputs use it.

@@ -16,7 +16,7 @@ import type { ColourPipeline } from '../domain/colour.js';
 import { EncodeError, isEncodeError, throwIfCancelled, toEncodeError } from '../errors.js';
 import { planEncode, profileSpecsFor } from '../plan/plan-encode.js';
 import { validateOutputs } from './validate-outputs.js';
-import { judgeQuality, qualityNotes, qualitySampleFrames, type QualityVerdict } from '../plan/quality-gate.js';
+import { judgeQuality, qualityNotes, type QualityVerdict } from '../plan/quality-gate.js';
 import type { QualityMeter } from '../ports/quality-meter.js';
 import { checkImageSupport, checkLayer, mergeColourSettings, resolvePlanColour, resolveSequenceRate, withSequenceRate } from '../plan/resolve-source.js';
 import type { ColourBaker } from '../ports/colour-baker.js';
@@ -116,6 +116,8 @@ export class EncodeMedia {
       ...(settings.audioTracks ? { audioTracks: settings.audioTracks } : {}),
       ...(settings.layer ? { layer: settings.layer } : {}),
       warnings,
+      // The encode captures the gate's reference frames, so the gate need not decode the source again.
+      qualityGate: options.qualityGate !== false && this.meter !== undefined,
       ...(profile.burnins || profile.slate ? { burnins: burninValuesFor(source, info, colour, options.burninValues) } : {}),
     });
     for (const warning of plan.warnings ?? []) this.logger.warn(warning);
@@ -151,12 +153,12 @@ export class EncodeMedia {
    */
   private async qualityGate(plan: EncodePlan, outputs: EncodedOutput[], options: EncodeMediaOptions): Promise<QualityVerdict[]> {
     const videos = plan.outputs.filter((p) => p.spec.kind === 'video');
-    if (!this.meter || videos.length === 0) return [];
-    // Picture frames only: a slate is not the source.
-    const frames = qualitySampleFrames(Math.min(...videos.map((v) => v.frameCount - (v.slate?.frames ?? 0))));
+    const frames = plan.qualityFrames;
+    if (!this.meter || videos.length === 0 || !frames) return [];
     options.onProgress?.({ stage: 'validate', message: `quality gate: SSIM/PSNR on ${frames.length} frames` });
     const targets = videos.map((planned) => ({ planned, path: outputs.find((o) => o.name === planned.name)!.path }));
     const scores = await this.meter.measure(plan, targets, frames, options.signal ? { signal: options.signal } : {});
+    await this.removeReferences(plan);
     const verdicts = videos.map((planned) => judgeQuality(planned, scores.get(planned.name) ?? []));
     const failed = verdicts.filter((v) => !v.pass);
     if (failed.length > 0) {
@@ -196,7 +198,12 @@ export class EncodeMedia {
 
   /** Remove every temp file of a plan; used on any failure. */
   async discard(plan: EncodePlan): Promise<void> {
-    await Promise.all(plan.outputs.map((o) => this.fs.remove(o.tempPath).catch(() => undefined)));
+    await Promise.all([...plan.outputs.map((o) => this.fs.remove(o.tempPath).catch(() => undefined)), this.removeReferences(plan)]);
+  }
+
+  /** The quality gate's reference frames: read once by the gate, never kept. */
+  private async removeReferences(plan: EncodePlan): Promise<void> {
+    await Promise.all(plan.outputs.map((o) => (o.qualityReference ? this.fs.remove(o.qualityReference).catch(() => undefined) : undefined)));
   }
 }
 
