@@ -6,15 +6,18 @@
 // P1 runs the tool with --no-quality-gate: it measures the fixed overhead around ffmpeg; Q the gate.
 // Source: 10 s 1080p 23.976 clip with audio (generated once by the fixture cache).
 // Median of BENCH_RUNS (default 5) interleaved runs; both sides of a ratio come from the same run.
+// BENCH_ONLY=q measures Q alone and keeps P1/P2 from the last results.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadBenchLib, root } from './build-bench-lib.mjs';
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
+const ONLY_Q = process.env.BENCH_ONLY === 'q';
+const loadAtStart = loadavg()[0];
 const lib = await loadBenchLib();
 const found = await lib.findFfmpeg();
 if (!found) throw new Error('ffmpeg/ffprobe not found: apt-get install ffmpeg or set FFMPEG_PATH');
@@ -73,7 +76,7 @@ const plan = lib.planEncode({ source: { kind: 'file', path: clip }, info, profil
 const single = lib.buildEncodeInvocation(plan);
 const naive = lib.buildNaiveInvocations(plan);
 const p2 = { single: [], naive: [] };
-for (let i = 0; i < RUNS; i++) {
+for (let i = 0; i < (ONLY_Q ? 0 : RUNS); i++) {
   await cleanDir(p2Dir);
   p2.single.push(await timed(found.ffmpeg, single.args));
   await cleanDir(p2Dir);
@@ -123,11 +126,11 @@ for (let i = 0; i < RUNS; i++) {
   await cleanDir(p1Out);
   p1.tool.push(await runTool(false));
   await cleanDir(rawOut);
-  p1.ffmpeg.push(await timed(rawArgv[0], rawArgv.slice(1)));
+  if (!ONLY_Q) p1.ffmpeg.push(await timed(rawArgv[0], rawArgv.slice(1)));
   await cleanDir(p1Out);
   p1.gated.push(await runTool(true));
   process.stdout.write(
-    `P1/Q run ${i + 1}/${RUNS} (${p1Mode}): tool ${p1.tool[i].toFixed(2)} s, raw ffmpeg ${p1.ffmpeg[i].toFixed(2)} s, with the quality gate ${p1.gated[i].toFixed(2)} s\n`,
+    `P1/Q run ${i + 1}/${RUNS} (${p1Mode}): tool ${p1.tool[i].toFixed(2)} s, raw ffmpeg ${p1.ffmpeg[i]?.toFixed(2) ?? '-'} s, with the quality gate ${p1.gated[i].toFixed(2)} s\n`,
   );
 }
 await rm(work, { recursive: true, force: true });
@@ -177,6 +180,7 @@ const result = {
     ratio: round(qRatio),
     target: 1.1,
     pass: qRatio <= 1.1,
+    loadAverageAtStart: round(loadAtStart),
   },
   p2: {
     what: 'ftrack-review outputs from one ffmpeg (one decode, split graph) vs one ffmpeg per output, run one after another',
@@ -187,6 +191,11 @@ const result = {
     pass: p2Ratio <= 0.6,
   },
 };
+if (ONLY_Q) {
+  // Q alone: P1 and P2 stay as last measured.
+  const last = JSON.parse(await readFile(join(root, 'bench', 'results', 'encode.json'), 'utf8'));
+  Object.assign(result, { p1: last.p1, p2: last.p2, qualityGate: { ...result.qualityGate, date: result.date } });
+}
 const md = `# Encode benchmark
 
 ${result.date} — median of ${RUNS} interleaved runs.
@@ -204,6 +213,7 @@ Outputs (ftrack-review): ${result.outputs.join('; ')}.
 
 Samples (s): P1 tool ${result.p1.samples.tool.join(', ')}; ffmpeg ${result.p1.samples.ffmpeg.join(', ')}.
 P2 single decode ${result.p2.samples.singleDecode.join(', ')}; per output ${result.p2.samples.perOutput.join(', ')}.
+Q with the gate ${result.qualityGate.samples.withGate.join(', ')}; without ${result.qualityGate.samples.withoutGate.join(', ')} (1-minute load average at start ${result.qualityGate.loadAverageAtStart}).
 `;
 await mkdir(join(root, 'bench', 'results'), { recursive: true });
 await writeFile(join(root, 'bench', 'results', 'encode.json'), `${JSON.stringify(result, null, 2)}\n`);
