@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyBuiltinCurve,
+  Burnins,
   cineonToLinear,
   checkLayer,
   checkOutput,
@@ -238,7 +239,20 @@ describe('per-output colour (an output block merged over the profile block)', ()
     const { colour, outputs } = await resolvePlanColour(exr, sequence, builtin, builtin.outputs);
     expect(colour.transform.builtin).toBe('linear-to-srgb');
     expect(outputs['delivery']!.transform.builtin).toBe('linear-to-bt1886');
-    const plan = planEncode({ source: sequence, info: exr, profile: builtin, outputDir: '/o', planId: 'p', colour, outputColours: outputs });
+    const plan = planEncode({
+      source: sequence,
+      info: exr,
+      profile: { ...builtin, burnins: Burnins.parse({ fields: [{ position: 'top-left', text: '{colour}' }] }) },
+      outputDir: '/o',
+      planId: 'p',
+      colour,
+      outputColours: outputs,
+      burnins: { values: { colour: 'run-wide' }, perFrame: { firstFrame: 1001, rate: 24 } },
+    });
+    // The {colour} burn-in of an output with its own pipeline names that pipeline.
+    const drawn = (name: string) => plan.outputs.find((o) => o.name === name)!.burnins!.fields[0]!.segments;
+    expect(drawn('review')).toEqual([{ kind: 'text', text: 'run-wide' }]);
+    expect(drawn('delivery')).toEqual([{ kind: 'text', text: expect.stringContaining('-> bt1886: built-in linear-to-bt1886') }]);
     // One warning per pipeline (each names its curve), however many outputs use it.
     expect(plan.warnings!.filter((w) => w.startsWith('No OCIO config'))).toHaveLength(2);
 
