@@ -19,7 +19,7 @@ import { sequenceInput } from './sequence-input.js';
 import { selectFrames } from './select-frames.js';
 
 /** Name of the produced file holding an output's quality reference frames (never a component). */
-export const QUALITY_REFERENCE_SUFFIX = '#quality-reference';
+const QUALITY_REFERENCE_SUFFIX = '#quality-reference';
 
 /** Output file argument: a relative path that could read as a protocol or an option gets `file:`. */
 export function outputPathArg(path: string): string {
@@ -179,21 +179,25 @@ function fanOut(labels: readonly string[]): string {
 }
 
 /**
- * Labels [q<i>] of the outputs of one branch that capture the quality gate's reference frames.
- * A hardware-encoded output's chain ends in an upload, so the gate builds its reference from the
+ * Where this output's encode captures the quality gate's reference frames, if it does. A
+ * hardware-encoded output's chain ends in an upload, so the gate builds its reference from the
  * source instead.
  */
+function capturedReference(planned: PlannedOutput, hardwareFor: (p: PlannedOutput) => HardwareSetup | undefined): string | undefined {
+  return hardwareFor(planned) ? undefined : planned.qualityReference;
+}
+
+/** Labels [q<i>] of the outputs of one branch that capture reference frames. */
 function referenceLabels(plan: EncodePlan, outputs: readonly number[], hardwareFor: (p: PlannedOutput) => HardwareSetup | undefined): string[] {
-  return outputs.filter((i) => plan.outputs[i]!.qualityReference && !hardwareFor(plan.outputs[i]!)).map((i) => `[q${i}]`);
+  return outputs.filter((i) => capturedReference(plan.outputs[i]!, hardwareFor)).map((i) => `[q${i}]`);
 }
 
 /** Output args writing the sampled reference frames [q<i>s] losslessly (raw video in NUT). */
 function referenceArgs(plan: EncodePlan, hardwareFor: (p: PlannedOutput) => HardwareSetup | undefined): string[] {
-  return plan.outputs.flatMap((planned, i) =>
-    planned.qualityReference && !hardwareFor(planned)
-      ? ['-map', `[q${i}s]`, '-c:v', 'rawvideo', '-fps_mode', 'passthrough', '-an', '-sn', '-dn', '-f', 'nut', outputPathArg(planned.qualityReference)]
-      : [],
-  );
+  return plan.outputs.flatMap((planned, i) => {
+    const path = capturedReference(planned, hardwareFor);
+    return path ? ['-map', `[q${i}s]`, '-c:v', 'rawvideo', '-fps_mode', 'passthrough', '-an', '-sn', '-dn', '-f', 'nut', outputPathArg(path)] : [];
+  });
 }
 
 /**
@@ -251,9 +255,10 @@ export function buildEncodeInvocation(plan: EncodePlan, options: InvocationOptio
     readFiles: graphReadFiles(plan, source.colourReadFiles),
     outputs: [
       ...plan.outputs.map((o) => ({ name: o.name, path: o.tempPath })),
-      ...plan.outputs.flatMap((o) =>
-        o.qualityReference && !hardwareFor(o) ? [{ name: `${o.name}${QUALITY_REFERENCE_SUFFIX}`, path: o.qualityReference }] : [],
-      ),
+      ...plan.outputs.flatMap((o) => {
+        const path = capturedReference(o, hardwareFor);
+        return path ? [{ name: `${o.name}${QUALITY_REFERENCE_SUFFIX}`, path }] : [];
+      }),
     ],
     expectedFrames: frames,
     expectedDurationSeconds: (frames * plan.info.frameRate.den) / plan.info.frameRate.num,
