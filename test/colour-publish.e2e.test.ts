@@ -1,7 +1,7 @@
 // Issue 10 end to end: the BUILT `ftrack-encode publish` of a scene-linear EXR sequence against
 // ftrack-local, judged from what ftrack holds: the picture (0.18 grey near 118/255), the rate ftrack
 // plays (ftr_meta.frameRate from the EXR header, or --fps), and the colour pipeline in the metadata.
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '@ftrack/api';
@@ -131,6 +131,33 @@ describe('colour flags on the built CLI', () => {
     const badDisplay = await runCli(['encode', pattern, '--display', 'P3', '--out', out, '--json'], { env });
     expect(badDisplay.code, describeResult(badDisplay)).toBe(20);
     expect(badDisplay.stdout).toContain('\\"srgb\\", \\"bt1886\\"');
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('per-output colour from a config profile: --dry-run notes each pipeline and shows one decode with two LUTs; a bad output display is E_PROFILE_INVALID', async () => {
+    const pattern = await fixtures.sequence('e2e-exr-aces', (p) => makeLinearExr(p, { width: 448, height: 96, depth: 'half' }), 'exr', 6);
+    const env = { XDG_CACHE_HOME: join(work, 'cache', 'per-output') };
+    const review = { name: 'ftrackreview-mp4', kind: 'video', codec: 'h264', container: 'mp4' };
+    const profile = (display: string) => ({
+      name: 'review-and-delivery',
+      outputs: [review, { ...review, name: 'delivery', container: 'mov', colour: { display } }],
+    });
+    const config = join(work, 'per-output.config.json');
+    await writeFile(config, JSON.stringify({ profiles: [profile('bt1886')] }));
+    const out = join(work, 'per-output-out');
+    await mkdir(out, { recursive: true });
+    const dry = await runCli(['encode', pattern, '--config', config, '--profile', 'review-and-delivery', '--out', out, '--dry-run'], { env });
+    expect(dry.code, describeResult(dry)).toBe(0);
+    expect(dry.stderr).toContain('colour: scene-linear (OpenEXR is scene-linear) -> srgb: built-in linear-to-srgb');
+    expect(dry.stderr).toContain('colour of delivery: scene-linear (OpenEXR is scene-linear) -> bt1886: built-in linear-to-bt1886');
+    const commands = dry.stdout.trim().split('\n');
+    expect(commands).toHaveLength(1);
+    expect(commands[0]).toMatch(/lut3d=file=[^,]*linear-to-srgb\.csp.*lut3d=file=[^,]*linear-to-bt1886\.csp/);
+
+    await writeFile(config, JSON.stringify({ profiles: [profile('P3')] }));
+    const bad = await runCli(['encode', pattern, '--config', config, '--profile', 'review-and-delivery', '--out', out, '--json'], { env });
+    expect(bad.code, describeResult(bad)).toBe(20);
+    expect(bad.stdout).toContain('Output \\"delivery\\": Unknown display \\"P3\\"');
     expect(await readdir(out)).toEqual([]);
   });
 });

@@ -1,11 +1,13 @@
-import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EncodePlan, type FrameQuality, type PlannedOutput, type QualityMeter, type RunOptions } from '@ftrack-encode/core';
-import { buildQualityInvocation, frameScores } from '@ftrack-encode/ffmpeg';
+import { buildQualityInvocation, frameScores, qualityTargets } from '@ftrack-encode/ffmpeg';
 import { requireFfmpeg } from './find-ffmpeg.js';
 import type { NativeEncoderOptions } from './native-options.js';
 import { runFfmpeg } from './run-ffmpeg.js';
+
+const fileSize = (path: string) => stat(path).then((s) => s.size);
 
 /** The quality gate on the local ffmpeg: one pass, per-frame SSIM and PSNR stats files read back. */
 export class NativeQualityMeter implements QualityMeter {
@@ -20,7 +22,7 @@ export class NativeQualityMeter implements QualityMeter {
     const { ffmpeg } = await requireFfmpeg(this.options);
     const dir = await mkdtemp(join(tmpdir(), 'ftrack-encode-quality-'));
     try {
-      const targets = outputs.map((o, i) => ({ ...o, ssimStats: join(dir, `${i}.ssim.log`), psnrStats: join(dir, `${i}.psnr.log`) }));
+      const targets = await qualityTargets(outputs, dir, fileSize);
       const invocation = buildQualityInvocation(plan, targets, frames, { concatListPath: join(dir, 'frames.ffconcat'), workDir: dir });
       for (const link of invocation.links) await symlink(link.target, link.path);
       for (const file of invocation.files) await writeFile(file.path, file.contents, 'utf8');

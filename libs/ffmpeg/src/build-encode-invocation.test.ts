@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { parseProfile, planEncode, ProfileCatalog, rational, type MediaInfo, type MediaSource, type SequenceSource } from '@ftrack-encode/core';
+import {
+  parseProfile,
+  planEncode,
+  ProfileCatalog,
+  rational,
+  type ColourPipeline,
+  type MediaInfo,
+  type MediaSource,
+  type SequenceSource,
+} from '@ftrack-encode/core';
 import { buildEncodeInvocation, buildNaiveInvocations } from './build-encode-invocation.js';
 import { missingIndexRanges } from './sequence-input.js';
 
@@ -246,6 +255,148 @@ describe('buildEncodeInvocation', () => {
   });
 });
 
+describe('per-output colour', () => {
+  const exr = info({ codec: 'exr', pixelFormat: 'gbrpf32le', format: 'image2', frameCount: 10, audio: [] });
+  const builtin = (display: 'srgb' | 'bt1886', curve: 'linear-to-srgb' | 'linear-to-bt1886'): ColourPipeline => ({
+    input: { space: 'scene-linear', from: 'rule', reason: 'OpenEXR is scene-linear' },
+    transform: { method: 'builtin', display, builtin: curve },
+    warnings: [],
+  });
+  const srgb = builtin('srgb', 'linear-to-srgb');
+  const rec709 = builtin('bt1886', 'linear-to-bt1886');
+  const ocio: ColourPipeline = {
+    input: { space: 'ACEScg', from: 'flag', reason: '--input-colourspace ACEScg' },
+    transform: { method: 'ocio', display: 'P3', view: 'v', lut: { path: '/cache/p3.csp', hash: 'p3' } },
+    warnings: [],
+  };
+  const profile = parseProfile({
+    name: 'review-and-delivery',
+    outputs: [
+      { name: 'review', kind: 'video', codec: 'h264', container: 'mp4', size: { maxWidth: 1280, maxHeight: 720 } },
+      { name: 'review-webm', kind: 'video', codec: 'vp9', container: 'webm', size: { maxWidth: 1280, maxHeight: 720 } },
+      { name: 'delivery', kind: 'video', codec: 'prores', container: 'mov', colour: { display: 'bt1886' } },
+      { name: 'delivery-720', kind: 'video', codec: 'h264', container: 'mp4', size: { maxWidth: 1280, maxHeight: 720 }, colour: { display: 'bt1886' } },
+      { name: 'p3', kind: 'video', codec: 'h264', container: 'mp4', size: { maxWidth: 1280, maxHeight: 720 }, colour: { display: 'P3' } },
+    ],
+  });
+  const plan = planEncode({
+    source: sequence(),
+    info: exr,
+    profile,
+    outputDir: '/out',
+    planId: 'pc',
+    colour: srgb,
+    outputColours: { delivery: rec709, 'delivery-720': rec709, p3: ocio },
+  });
+
+  it('splits once per distinct pipeline, each through its own LUT; outputs with the same pipeline and size share a branch', () => {
+    const inv = buildEncodeInvocation(plan, { concatListPath: '/tmp/w/frames.ffconcat' });
+    const graph = inv.args[inv.args.indexOf('-filter_complex') + 1]!.split(';');
+    expect(inv.args.filter((a) => a === '-i')).toHaveLength(1);
+    expect(graph[0]).toMatch(/^\[0:v:0\][^;]*split=3\[sc0\]\[sc1\]\[sc2\]$/);
+    expect(graph[0]).not.toContain('lut3d');
+    expect(graph[1]).toBe('[sc0]lut3d=file=/tmp/w/.pc-linear-to-srgb.csp:interp=tetrahedral,split=1[s0]');
+    expect(graph[2]).toBe('[sc1]lut3d=file=/tmp/w/.pc-linear-to-bt1886.csp:interp=tetrahedral,split=2[s1][s2]');
+    expect(graph[3]).toBe('[sc2]lut3d=file=/cache/p3.csp:interp=tetrahedral,split=1[s3]');
+    // The sRGB mp4 and webm share one 720p scale; the Rec.709 ProRes and mp4 have one each (sizes differ).
+    expect(graph.find((l) => l.startsWith('[s0]'))).toMatch(/^\[s0\]scale=1280:720.*split=2\[v0\]\[v1\]$/);
+    expect(graph.find((l) => l.startsWith('[s1]'))).toMatch(/^\[s1\]scale=1920:1080.*\[v2\]$/);
+    expect(graph.find((l) => l.startsWith('[s2]'))).toMatch(/^\[s2\]scale=1280:720.*\[v3\]$/);
+    expect(graph.find((l) => l.startsWith('[s3]'))).toMatch(/^\[s3\]scale=1280:720.*\[v4\]$/);
+    // Both built-in LUTs are written beside the run; the baked OCIO LUT is read from its cache.
+    expect(inv.files.map((f) => f.path).filter((p) => p.endsWith('.csp'))).toEqual(['/tmp/w/.pc-linear-to-srgb.csp', '/tmp/w/.pc-linear-to-bt1886.csp']);
+    expect(inv.readFiles).toEqual(['/cache/p3.csp']);
+  });
+
+  it('one pipeline for every output keeps the transform before the only split', () => {
+    const same = planEncode({ source: sequence(), info: exr, profile, outputDir: '/out', planId: 'pc', colour: srgb, outputColours: { delivery: srgb } });
+    const graph = buildEncodeInvocation(same, { concatListPath: '/tmp/w/frames.ffconcat' })
+      .args.find((a) => a.startsWith('[0:v:0]'))!
+      .split(';');
+    expect(graph[0]).toMatch(/lut3d=file=\/tmp\/w\/\.pc-linear-to-srgb\.csp:interp=tetrahedral,split=2\[s0\]\[s1\]$/);
+    // Every 720p output now shares one scale.
+    expect(graph[1]).toMatch(/^\[s0\]scale=1280:720.*split=4\[v0\]\[v1\]\[v3\]\[v4\]$/);
+  });
+
+  it("the quality gate builds each reference through its output's own pipeline, on the sampled frames only", async () => {
+    const { buildQualityInvocation } = await import('./index.js');
+    const targets = plan.outputs.map((planned, i) => ({ planned, path: `/out/${i}.mov`, ssimStats: `/q/${i}.ssim`, psnrStats: `/q/${i}.psnr` }));
+    const graph = buildQualityInvocation(plan, targets, [0, 5, 9], { workDir: '/q' })
+      .args.find((a) => a.startsWith('[0:v:0]'))!
+      .split(';');
+    expect(graph[0]).toMatch(/select=eq\(n\\,0\)\+eq\(n\\,5\)\+eq\(n\\,9\),setpts=N\/TB,split=3\[rc0\]\[rc1\]\[rc2\]$/);
+    expect(graph[1]).toBe('[rc0]lut3d=file=/q/.pc-linear-to-srgb.csp:interp=tetrahedral,split=2[r0][r1]');
+    expect(graph[2]).toBe('[rc1]lut3d=file=/q/.pc-linear-to-bt1886.csp:interp=tetrahedral,split=2[r2][r3]');
+    expect(graph[3]).toBe('[rc2]lut3d=file=/cache/p3.csp:interp=tetrahedral,split=1[r4]');
+  });
+});
+
+describe('quality reference capture', () => {
+  const gated = planEncode({ source: movie, info: info(), profile: review, outputDir: '/out', planId: 'g1', qualityGate: true });
+
+  it('writes the sampled frames of each video branch (before its encoder) as raw video in NUT beside the outputs', () => {
+    const inv = buildEncodeInvocation(gated);
+    const graph = inv.args[inv.args.indexOf('-filter_complex') + 1]!.split(';');
+    const select = `select=${gated.qualityFrames!.map((n) => `eq(n\\,${n})`).join('+')},setpts=N/TB`;
+    // The 720p mp4 and webm share a branch: it fans out to both encoders and both references.
+    expect(graph).toContainEqual(expect.stringMatching(/^\[s0\]scale=1280:720.*format=yuv420p,split=4\[v0\]\[v2\]\[q0\]\[q2\]$/));
+    expect(graph).toContain(`[q0]${select}[q0s]`);
+    expect(graph).toContain(`[q1]${select}[q1s]`);
+    const videos = gated.outputs.filter((o) => o.spec.kind === 'video');
+    for (const [i, o] of gated.outputs.entries()) {
+      if (o.spec.kind !== 'video') continue;
+      expect(o.qualityReference).toBe(`/out/.plate v001_${o.name}.${o.spec.container}.g1.quality-reference.nut`);
+      const at = inv.args.indexOf(`[q${i}s]`);
+      expect(inv.args.slice(at - 1, at + 11)).toEqual([
+        '-map',
+        `[q${i}s]`,
+        '-c:v',
+        'rawvideo',
+        '-fps_mode',
+        'passthrough',
+        '-an',
+        '-sn',
+        '-dn',
+        '-f',
+        'nut',
+        o.qualityReference!,
+      ]);
+    }
+    expect(inv.outputs.filter((o) => o.name.endsWith('#quality-reference'))).toHaveLength(videos.length);
+    // Without the gate the argv is what it always was.
+    expect(buildEncodeInvocation(planEncode({ source: movie, info: info(), profile: review, outputDir: '/out', planId: 'g1' })).args.join(' ')).not.toContain(
+      'nut',
+    );
+  });
+
+  it('a hardware-encoded output captures nothing (its chain ends in an upload)', () => {
+    const args = buildEncodeInvocation(gated, { hardware: 'h264_vaapi' }).args;
+    expect(args).not.toContain('[q0s]');
+    expect(args).toContain('[q2s]'); // the VP9 webm is still encoded (and captured) in software
+  });
+
+  it('the gate reads captured references instead of the source: no source input unless an output has none', async () => {
+    const { buildQualityInvocation } = await import('./index.js');
+    const videos = gated.outputs.filter((o) => o.spec.kind === 'video');
+    const targets = videos.map((planned, i) => ({
+      planned,
+      path: `/out/${i}.mp4`,
+      reference: planned.qualityReference!,
+      ssimStats: `/q/${i}.ssim`,
+      psnrStats: `/q/${i}.psnr`,
+    }));
+    const all = buildQualityInvocation(gated, targets, gated.qualityFrames!);
+    expect(all.args).not.toContain('/shots/sh010/plate v001.mov');
+    expect(all.args.filter((a) => a === '-i')).toHaveLength(2 * videos.length);
+    const graph = all.args[all.args.indexOf('-filter_complex') + 1]!;
+    expect(graph.startsWith('[0:v:0]setpts=N/TB[cref0];[cref0]split[ra0][rb0];[1:v:0]select=')).toBe(true);
+    // One output without a capture: the source is decoded for it alone.
+    const mixed = buildQualityInvocation(gated, [{ ...targets[0]!, reference: undefined }, ...targets.slice(1)], gated.qualityFrames!);
+    expect(mixed.args[mixed.args.indexOf('-i') + 1]).toBe('/shots/sh010/plate v001.mov');
+    expect(mixed.args[mixed.args.indexOf('-filter_complex') + 1]).toMatch(/^\[0:v:0\]setpts=PTS-STARTPTS,select=[^;]*split=1\[r0\];\[r0\]scale=1280:720/);
+  });
+});
+
 describe('quality gate invocation', () => {
   it('decodes the source once, builds each reference with the output branch chain, and compares sampled frames by SSIM and PSNR', async () => {
     const { buildQualityInvocation, parseSsimStats, parsePsnrStats } = await import('./index.js');
@@ -262,8 +413,9 @@ describe('quality gate invocation', () => {
     expect(invocation.args.filter((a) => a === '-i')).toHaveLength(1 + videos.length);
     expect(graph).toContain(`split=${videos.length}`);
     expect(graph).toContain('select=eq(n\\,0)+eq(n\\,12)+eq(n\\,23),setpts=N/TB');
-    // No burn-ins: the frames are picked before the branch's scale (only they are converted).
-    expect(graph).toMatch(/\[r0\]select=eq\(n\\,0\)\+eq\(n\\,12\)\+eq\(n\\,23\),setpts=N\/TB,scale=/);
+    // No burn-ins: the frames are picked once, before the split, the colour transform and the
+    // branches' scale (only they are converted).
+    expect(graph).toMatch(/^\[0:v:0\][^;]*select=eq\(n\\,0\)\+eq\(n\\,12\)\+eq\(n\\,23\),setpts=N\/TB,split=3\[r0\]\[r1\]\[r2\];\[r0\]scale=/);
     // The stats path is escaped like any filter text (the ':' would end the option).
     expect(graph).toContain('ssim=stats_file=/tmp/q/0\\\\: ssim.log');
     expect(graph).toMatch(/\[1:v:0\]select=.*,format=yuv420p,setsar=1,split/);

@@ -1,5 +1,14 @@
-import { formatRational, sequenceFrameCount, type BuiltinCurve, type EncodePlan, type PlannedOutput } from '@ftrack-encode/core';
-import { branchScale, colourStage } from './colour-filters.js';
+import {
+  formatRational,
+  outputColour,
+  sequenceFrameCount,
+  stableHash,
+  type BuiltinCurve,
+  type ColourPipeline,
+  type EncodePlan,
+  type PlannedOutput,
+} from '@ftrack-encode/core';
+import { branchScale, colourStage, type ColourStage } from './colour-filters.js';
 import { audioGraph } from './audio-graph.js';
 import { burninFilters, burninFont } from './burnin-filters.js';
 import { slateChains, slateFont, slateInputs, type SlateInputs } from './slate-filters.js';
@@ -7,6 +16,10 @@ import type { FfmpegInvocation, InvocationOptions } from './invocation.js';
 import { audioCodecArgs, hardwareSetup, imageCodecArgs, MUXERS, videoCodecArgs, type HardwareSetup } from './output-args.js';
 import { inputPathArg } from './probe.js';
 import { sequenceInput } from './sequence-input.js';
+import { selectFrames } from './select-frames.js';
+
+/** Name of the produced file holding an output's quality reference frames (never a component). */
+const QUALITY_REFERENCE_SUFFIX = '#quality-reference';
 
 /** Output file argument: a relative path that could read as a protocol or an option gets `file:`. */
 export function outputPathArg(path: string): string {
@@ -27,7 +40,7 @@ export function branchFilters(plan: EncodePlan, planned: PlannedOutput, hardware
   // Planned sizes are already even, in square pixels (anamorphic stretched) and rotated as displayed
   // (ffmpeg applies the display matrix before the graph), so scale + setsar=1. Matrices stated
   // explicitly: BT.709 limited for video, BT.601 full range for JPEG (JFIF).
-  filters.push(...branchScale(planned, plan.info, plan.colour, frames.rgb, frames.yuv), ...burninFilters(planned), 'setsar=1');
+  filters.push(...branchScale(planned, plan.info, outputColour(plan, planned), frames.rgb, frames.yuv), ...burninFilters(planned), 'setsar=1');
   if (spec.kind === 'video') filters.push(hardware ? hardware.uploadFilter : `format=${spec.pixelFormat}`);
   else filters.push(spec.codec === 'mjpeg' ? 'format=yuvj420p' : 'format=rgb24');
   return filters;
@@ -73,54 +86,118 @@ function outputArgs(plan: EncodePlan, planned: PlannedOutput, label: string, har
   return args;
 }
 
-/**
- * Decode once, split per distinct branch chain: outputs with the same size and pixel format
- * (the 720p mp4 and webm) share one scale, then split again. Output i reads label [v<i>].
- * A slated output gets its own branch: its slate (extra inputs: the middle frame, the logo) is
- * concatenated before the picture, and a hardware upload moves after the join.
- */
 /** What the frames entering the branches are: RGB, or YUV with a known matrix/range. */
 export interface FramesIn {
   rgb: boolean;
   yuv?: { matrix: string; range: string };
 }
 
-/** The frames a source stage hands to the branches. */
-export function framesIn(colour: SourceStage['colour']): FramesIn {
+/** The frames a colour stage hands to the branches. */
+export function framesIn(colour: ColourStage): FramesIn {
   return { rgb: colour.rgb, ...(colour.yuv ? { yuv: colour.yuv } : {}) };
 }
 
+/**
+ * The decoded source ([0:v:0], timing filters, then `between`) split once per item, each item's
+ * stream through the colour stage of its output. Items whose outputs share a colour pipeline share
+ * its filters: with one pipeline they run before the only split (as a plan without per-output colour
+ * always did); with several the source is split per pipeline first, then per item.
+ * Returns the graph lines and each item's label (`[<prefix><i>]`).
+ */
+export function splitByColour(
+  stage: SourceStage,
+  items: readonly PlannedOutput[],
+  prefix: string,
+  between: readonly string[] = [],
+): { lines: string[]; labels: string[] } {
+  const labels = items.map((_, i) => `[${prefix}${i}]`);
+  const groups = new Map<string, number[]>();
+  items.forEach((planned, i) => {
+    const key = stage.colourKeyOf(planned);
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  const head = [...stage.preFilters, ...between];
+  const split = (members: number[]) => `split=${members.length}${members.map((i) => labels[i]).join('')}`;
+  if (groups.size === 1) {
+    return { lines: [`[0:v:0]${[...head, ...stage.colourOf(items[0]!).preFilters, split(items.map((_, i) => i))].join(',')}`], labels };
+  }
+  const members = [...groups.values()];
+  const lines = [`[0:v:0]${[...head, `split=${members.length}`].join(',')}${members.map((_, g) => `[${prefix}c${g}]`).join('')}`];
+  members.forEach((group, g) => lines.push(`[${prefix}c${g}]${[...stage.colourOf(items[group[0]!]!).preFilters, split(group)].join(',')}`));
+  return { lines, labels };
+}
+
+/**
+ * Decode once, split per distinct branch chain: outputs with the same colour pipeline, size and
+ * pixel format (the 720p mp4 and webm) share one scale, then split again; outputs with different
+ * colour pipelines get their own branches after the split. Output i reads label [v<i>].
+ * A slated output gets its own branch: its slate (extra inputs: the middle frame, the logo) is
+ * concatenated before the picture, and a hardware upload moves after the join.
+ */
 function filterGraph(
   plan: EncodePlan,
   stage: SourceStage,
   hardwareFor: (p: PlannedOutput) => HardwareSetup | undefined,
   slateInputsFor: (i: number) => SlateInputs,
 ): string {
-  const frames = framesIn(stage.colour);
-  const branches = new Map<string, number[]>();
+  const branches = new Map<string, { chain: string; outputs: number[] }>();
   plan.outputs.forEach((planned, i) => {
-    const chain = branchFilters(plan, planned, planned.slate ? undefined : hardwareFor(planned), frames).join(',');
-    const key = planned.slate ? `${chain}#slate${i}` : chain;
-    branches.set(key, [...(branches.get(key) ?? []), i]);
+    const chain = branchFilters(plan, planned, planned.slate ? undefined : hardwareFor(planned), framesIn(stage.colourOf(planned))).join(',');
+    const key = `${stage.colourKeyOf(planned)}\n${chain}${planned.slate ? `#slate${i}` : ''}`;
+    const branch = branches.get(key) ?? { chain, outputs: [] };
+    branch.outputs.push(i);
+    branches.set(key, branch);
   });
-  const chains = [...branches.entries()];
-  const head = [...stage.preFilters, `split=${chains.length}`].join(',');
-  const graph = [`[0:v:0]${head}${chains.map((_, b) => `[s${b}]`).join('')}`];
-  chains.forEach(([key, outputs], b) => {
-    const chain = key.replace(/#slate\d+$/, '');
+  const chains = [...branches.values()];
+  const { lines, labels } = splitByColour(
+    stage,
+    chains.map((c) => plan.outputs[c.outputs[0]!]!),
+    's',
+  );
+  const graph = [...lines];
+  chains.forEach(({ chain, outputs }, b) => {
     const first = outputs[0]!;
     const planned = plan.outputs[first]!;
+    // The quality gate's reference is this very chain's output (before any hardware upload).
+    const refs = referenceLabels(plan, outputs, hardwareFor);
     if (planned.slate) {
       const hardware = hardwareFor(planned);
-      graph.push(`[s${b}]${chain}[body${first}]`);
-      graph.push(...slateChains(plan, planned, slateInputsFor(first), stage.colour.preFilters, `slate${first}`));
+      graph.push(`${labels[b]}${chain}${fanOut([`[body${first}]`, ...refs])}`);
+      graph.push(...slateChains(plan, planned, slateInputsFor(first), stage.colourOf(planned).preFilters, `slate${first}`));
       graph.push(`[slate${first}][body${first}]concat=n=2:v=1:a=0${hardware ? `,${hardware.uploadFilter}` : ''}[v${first}]`);
-      return;
+    } else {
+      graph.push(`${labels[b]}${chain}${fanOut([...outputs.map((i) => `[v${i}]`), ...refs])}`);
     }
-    const labels = outputs.map((i) => `[v${i}]`).join('');
-    graph.push(outputs.length === 1 ? `[s${b}]${chain}${labels}` : `[s${b}]${chain},split=${outputs.length}${labels}`);
+    for (const ref of refs) graph.push(`${ref}${selectFrames(plan.qualityFrames ?? [])}[${ref.slice(1, -1)}s]`);
   });
   return graph.join(';');
+}
+
+/** A chain ending in these labels: straight into one, through a split into several. */
+function fanOut(labels: readonly string[]): string {
+  return labels.length === 1 ? labels[0]! : `,split=${labels.length}${labels.join('')}`;
+}
+
+/**
+ * Where this output's encode captures the quality gate's reference frames, if it does. A
+ * hardware-encoded output's chain ends in an upload, so the gate builds its reference from the
+ * source instead.
+ */
+function capturedReference(planned: PlannedOutput, hardwareFor: (p: PlannedOutput) => HardwareSetup | undefined): string | undefined {
+  return hardwareFor(planned) ? undefined : planned.qualityReference;
+}
+
+/** Labels [q<i>] of the outputs of one branch that capture reference frames. */
+function referenceLabels(plan: EncodePlan, outputs: readonly number[], hardwareFor: (p: PlannedOutput) => HardwareSetup | undefined): string[] {
+  return outputs.filter((i) => capturedReference(plan.outputs[i]!, hardwareFor)).map((i) => `[q${i}]`);
+}
+
+/** Output args writing the sampled reference frames [q<i>s] losslessly (raw video in NUT). */
+function referenceArgs(plan: EncodePlan, hardwareFor: (p: PlannedOutput) => HardwareSetup | undefined): string[] {
+  return plan.outputs.flatMap((planned, i) => {
+    const path = capturedReference(planned, hardwareFor);
+    return path ? ['-map', `[q${i}s]`, '-c:v', 'rawvideo', '-fps_mode', 'passthrough', '-an', '-sn', '-dn', '-f', 'nut', outputPathArg(path)] : [];
+  });
 }
 
 /**
@@ -140,7 +217,7 @@ export function buildEncodeInvocation(plan: EncodePlan, options: InvocationOptio
 
   const source = sourceStage(plan, options);
   args.push(...source.inputArgs);
-  const { files, links, colour } = source;
+  const { files, links } = source;
   // The slates' own inputs come right after the source (input 0).
   const slates = new Map<number, SlateInputs>();
   let nextInput = 1;
@@ -168,15 +245,21 @@ export function buildEncodeInvocation(plan: EncodePlan, options: InvocationOptio
     }
     outputArgv.push(...outputArgs(plan, planned, `v${i}`, hardwareFor(planned), audioLabel));
   });
-  args.push('-filter_complex', graph.join(';'), ...outputArgv);
+  args.push('-filter_complex', graph.join(';'), ...outputArgv, ...referenceArgs(plan, hardwareFor));
 
   return {
     args,
     files,
     links,
     // Burn-in fonts are read by the graph too: a backend with its own file system copies them in.
-    readFiles: graphReadFiles(plan, colour.readFiles),
-    outputs: plan.outputs.map((o) => ({ name: o.name, path: o.tempPath })),
+    readFiles: graphReadFiles(plan, source.colourReadFiles),
+    outputs: [
+      ...plan.outputs.map((o) => ({ name: o.name, path: o.tempPath })),
+      ...plan.outputs.flatMap((o) => {
+        const path = capturedReference(o, hardwareFor);
+        return path ? [{ name: `${o.name}${QUALITY_REFERENCE_SUFFIX}`, path }] : [];
+      }),
+    ],
     expectedFrames: frames,
     expectedDurationSeconds: (frames * plan.info.frameRate.den) / plan.info.frameRate.num,
   };
@@ -185,10 +268,21 @@ export function buildEncodeInvocation(plan: EncodePlan, options: InvocationOptio
 /** The decoded source as every output sees it before its own branch: input args, timing, colour. */
 export interface SourceStage {
   inputArgs: string[];
+  /** Timing filters every output shares, before any colour. */
   preFilters: string[];
   files: FfmpegInvocation['files'];
   links: FfmpegInvocation['links'];
-  colour: ReturnType<typeof colourStage>;
+  /** The colour stage of an output's pictures (its own pipeline, else the plan's). */
+  colourOf(planned: PlannedOutput): ColourStage;
+  /** Equal for outputs whose pictures go through the same colour stage. */
+  colourKeyOf(planned: PlannedOutput): string;
+  /** LUT files the outputs' colour stages read from disk (baked OCIO views). */
+  colourReadFiles: string[];
+}
+
+/** What makes two pipelines' pictures differ (not their warnings). */
+function pipelineKey(pipeline: ColourPipeline | undefined): string {
+  return pipeline ? stableHash({ input: pipeline.input, transform: pipeline.transform }) : 'none';
 }
 
 /** One place for how a plan's source is read, shared by the encode and the quality gate's reference. */
@@ -207,8 +301,30 @@ export function sourceStage(plan: EncodePlan, options: InvocationOptions = {}): 
     preFilters = timingFilters(plan);
   }
   const lutDir = options.workDir ?? (options.concatListPath ? dirOf(options.concatListPath) : plan.outputDir);
-  const colour = colourStage(plan.info, plan.colour, (curve: BuiltinCurve) => `${lutDir.replace(/[\\/]+$/, '')}/.${plan.id}-${curve}.csp`);
-  return { inputArgs, preFilters: [...preFilters, ...colour.preFilters], files: [...files, ...colour.files], links, colour };
+  const lutPath = (curve: BuiltinCurve) => `${lutDir.replace(/[\\/]+$/, '')}/.${plan.id}-${curve}.csp`;
+  // One colour stage per distinct pipeline the outputs use (each built-in curve's LUT written once).
+  const stages = new Map<string, ColourStage>();
+  const colourKeyOf = (planned: PlannedOutput) => pipelineKey(outputColour(plan, planned));
+  const colourOf = (planned: PlannedOutput): ColourStage => {
+    const key = colourKeyOf(planned);
+    let stage = stages.get(key);
+    if (!stage) {
+      stage = colourStage(plan.info, outputColour(plan, planned), lutPath);
+      stages.set(key, stage);
+    }
+    return stage;
+  };
+  const used = plan.outputs.map(colourOf);
+  const lutFiles = new Map(used.flatMap((c) => c.files).map((f) => [f.path, f]));
+  return {
+    inputArgs,
+    preFilters,
+    files: [...files, ...lutFiles.values()],
+    links,
+    colourOf,
+    colourKeyOf,
+    colourReadFiles: [...new Set(used.flatMap((c) => c.readFiles))],
+  };
 }
 
 /** Files the graph reads besides its inputs (LUTs, burn-in and slate fonts): a backend with its own file system copies them in. */

@@ -1,5 +1,5 @@
 import type { EncodePlan, PlannedOutput } from '@ftrack-encode/core';
-import { branchFilters, framesIn, outputPathArg, sourceStage } from './build-encode-invocation.js';
+import { branchFilters, framesIn, outputPathArg, sourceStage, splitByColour } from './build-encode-invocation.js';
 import type { FfmpegInvocation, InvocationOptions } from './invocation.js';
 import { inputPathArg } from './probe.js';
 
@@ -110,11 +110,16 @@ export function buildStillsInvocation(plan: EncodePlan, targets: readonly Stills
   const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...source.inputArgs];
   for (const target of targets) args.push('-i', inputPathArg(target.path));
   const select = pick([frame]);
-  const graph = [`[0:v:0]${[...source.preFilters, `split=${targets.length}`].join(',')}${targets.map((_, i) => `[r${i}]`).join('')}`];
+  const { lines, labels } = splitByColour(
+    source,
+    targets.map((t) => t.planned),
+    'r',
+  );
+  const graph = [...lines];
   const maps: string[] = [];
   targets.forEach((target, i) => {
-    const chain = branchFilters(plan, target.planned, undefined, framesIn(source.colour));
-    graph.push(`[r${i}]${[...chain, select].join(',')}[rs${i}]`);
+    const chain = branchFilters(plan, target.planned, undefined, framesIn(source.colourOf(target.planned)));
+    graph.push(`${labels[i]}${[...chain, select].join(',')}[rs${i}]`);
     graph.push(`[${i + 1}:v:0]${select},setsar=1[ds${i}]`);
     for (const [label, paths, prefix] of [
       [`[rs${i}]`, target.source, `s${i}`],
@@ -130,7 +135,7 @@ export function buildStillsInvocation(plan: EncodePlan, targets: readonly Stills
     args,
     files: source.files,
     links: source.links,
-    readFiles: source.colour.readFiles,
+    readFiles: source.colourReadFiles,
     outputs: targets.flatMap((t) =>
       (['source', 'review'] as const).flatMap((side) => [
         { name: `${t.planned.name}.${side}.frame`, path: t[side].frame },

@@ -1,32 +1,50 @@
 import { EncodeError, type EncodePlan, type FrameQuality, type PlannedOutput } from '@ftrack-encode/core';
-import { branchFilters, framesIn, graphReadFiles, sourceStage } from './build-encode-invocation.js';
+import { branchFilters, framesIn, graphReadFiles, sourceStage, splitByColour } from './build-encode-invocation.js';
 import { escapeFilterText } from './escape-filter-text.js';
 import type { FfmpegInvocation, InvocationOptions } from './invocation.js';
 import { inputPathArg } from './probe.js';
+import { ALL_FRAMES, selectFrames } from './select-frames.js';
+
+export { ALL_FRAMES } from './select-frames.js';
 
 export interface QualityTarget {
   planned: PlannedOutput;
   /** The encoded file. */
   path: string;
+  /**
+   * The sampled reference frames the encode captured (planned.qualityReference, when it was
+   * written): compared as they are, so the source is not decoded again for this output.
+   */
+  reference?: string;
   /** Where ffmpeg writes the per-frame SSIM and PSNR lines. */
   ssimStats: string;
   psnrStats: string;
 }
 
-/** Every frame of the outputs (the QC report's per-frame plot) instead of a sample. */
-export const ALL_FRAMES = 'all';
-
-function selectFrames(frames: readonly number[] | typeof ALL_FRAMES): string {
-  // Commas inside the expression are escaped for the graph; pts become the pick's index in seconds,
-  // so reference and output frames meet in the metric filters by time.
-  if (frames === ALL_FRAMES) return 'setpts=N/TB';
-  return `select=${frames.map((n) => `eq(n\\,${n})`).join('+')},setpts=N/TB`;
+/**
+ * The gate's targets: stats files in `dir`, and each output's reference frames when the encode
+ * captured them (a backend that runs its own graph, or a hardware upload, leaves none: the gate
+ * then builds that reference from the source). `size` reads a file's size, rejecting when missing.
+ */
+export async function qualityTargets(
+  outputs: readonly { planned: PlannedOutput; path: string }[],
+  dir: string,
+  size: (path: string) => Promise<number>,
+): Promise<QualityTarget[]> {
+  return Promise.all(
+    outputs.map(async (o, i) => {
+      const reference = o.planned.qualityReference;
+      const captured = reference !== undefined && (await size(reference).catch(() => 0)) > 0;
+      return { ...o, ...(captured ? { reference } : {}), ssimStats: `${dir}/${i}.ssim.log`, psnrStats: `${dir}/${i}.psnr.log` };
+    }),
+  );
 }
 
 /**
- * ONE extra ffmpeg pass for the quality gate: the source decoded once, each video output's
- * reference made by the very branch chain that fed its encoder (same timing, display transform,
- * scale, pixel format), compared with the decoded output on the sampled frames by SSIM and PSNR.
+ * ONE extra ffmpeg pass for the quality gate. Each video output's reference is the very branch
+ * chain that fed its encoder (same timing, display transform, scale, pixel format) on the sampled
+ * frames: captured by the encode itself (`reference`), else made here from the source, decoded
+ * once for every output that needs it. Compared with the decoded output by SSIM and PSNR.
  */
 export function buildQualityInvocation(
   plan: EncodePlan,
@@ -35,22 +53,44 @@ export function buildQualityInvocation(
   options: InvocationOptions = {},
 ): FfmpegInvocation {
   if (targets.length === 0) throw new RangeError('No outputs to measure.');
-  const source = sourceStage(plan, options);
-  const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...source.inputArgs];
-  for (const target of targets) args.push('-i', inputPathArg(target.path));
   const select = selectFrames(frames);
-  const graph = [`[0:v:0]${[...source.preFilters, `split=${targets.length}`].join(',')}${targets.map((_, i) => `[r${i}]`).join('')}`];
+  const fromSource = targets.filter((t) => frames === ALL_FRAMES || !t.reference);
+  const source = fromSource.length > 0 ? sourceStage(plan, options) : undefined;
+  const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...(source?.inputArgs ?? [])];
+  const graph: string[] = [];
+  const refLabels = new Map<QualityTarget, string>();
+  if (source) {
+    // Pick the frames before the colour transform and the branches' scale (the costly part) unless a
+    // branch draws per-frame burn-ins, whose frame numbers count every frame.
+    const early = fromSource.every((t) => !t.planned.burnins);
+    const { lines, labels } = splitByColour(
+      source,
+      fromSource.map((t) => t.planned),
+      'r',
+      early ? [select] : [],
+    );
+    graph.push(...lines);
+    fromSource.forEach((target, k) => {
+      const chain = branchFilters(plan, target.planned, undefined, framesIn(source.colourOf(target.planned)));
+      graph.push(`${labels[k]}${(early ? chain : [...chain, select]).join(',')}[ref${k}]`);
+      refLabels.set(target, `[ref${k}]`);
+    });
+  }
+  let input = source ? 1 : 0;
   targets.forEach((target, i) => {
-    const chain = branchFilters(plan, target.planned, undefined, framesIn(source.colour));
+    if (!refLabels.has(target)) {
+      // Captured by the encode: already the sampled frames, renumbered.
+      args.push('-i', inputPathArg(target.reference!));
+      graph.push(`[${input++}:v:0]setpts=N/TB[cref${i}]`);
+      refLabels.set(target, `[cref${i}]`);
+    }
     const pixelFormat = target.planned.spec.kind === 'video' ? target.planned.spec.pixelFormat : 'yuv420p';
-    // Pick the frames before the branch's scale and colour conversions (the costly part) unless
-    // the branch draws per-frame burn-ins, whose frame numbers count every frame.
-    const early = !target.planned.burnins;
-    graph.push(`[r${i}]${(early ? [select, ...chain] : [...chain, select]).join(',')},split[ra${i}][rb${i}]`);
+    graph.push(`${refLabels.get(target)}split[ra${i}][rb${i}]`);
     // A slated output's picture starts after its slate.
     const offset = target.planned.slate?.frames ?? 0;
     const pick = frames === ALL_FRAMES ? `${offset ? `trim=start_frame=${offset},` : ''}setpts=N/TB` : selectFrames(frames.map((n) => n + offset));
-    graph.push(`[${i + 1}:v:0]${pick},format=${pixelFormat},setsar=1,split[da${i}][db${i}]`);
+    args.push('-i', inputPathArg(target.path));
+    graph.push(`[${input++}:v:0]${pick},format=${pixelFormat},setsar=1,split[da${i}][db${i}]`);
     graph.push(`[da${i}][ra${i}]ssim=stats_file=${escapeFilterText(target.ssimStats)}[qs${i}]`);
     graph.push(`[db${i}][rb${i}]psnr=stats_file=${escapeFilterText(target.psnrStats)}[qp${i}]`);
   });
@@ -58,9 +98,9 @@ export function buildQualityInvocation(
   targets.forEach((_, i) => args.push('-map', `[qs${i}]`, '-f', 'null', '-', '-map', `[qp${i}]`, '-f', 'null', '-'));
   return {
     args,
-    files: source.files,
-    links: source.links,
-    readFiles: graphReadFiles(plan, source.colour.readFiles),
+    files: source?.files ?? [],
+    links: source?.links ?? [],
+    readFiles: source ? graphReadFiles(plan, source.colourReadFiles) : [],
     outputs: targets.flatMap((t) => [
       { name: `${t.planned.name}.ssim`, path: t.ssimStats },
       { name: `${t.planned.name}.psnr`, path: t.psnrStats },

@@ -19,12 +19,15 @@ describe('OcioBaker (Debian opencolorio-tools)', () => {
   it('reads roles, displays and views from the YAML; colourspaces from ociocheck', async () => {
     expect(parseOcioDisplays(ACES_STYLE_OCIO_CONFIG)).toEqual({
       roles: { default: 'ACES2065-1', reference: 'ACES2065-1', scene_linear: 'ACEScg', compositing_log: 'ACEScct' },
-      displays: [{ name: 'sRGB', views: ['ACES 1.0 - SDR Video', 'Raw'] }],
+      displays: [
+        { name: 'sRGB', views: ['ACES 1.0 - SDR Video', 'Raw'] },
+        { name: 'Rec.1886', views: ['ACES 1.0 - SDR Video'] },
+      ],
       viewColourspaces: { sRGB: { Raw: 'Raw' } },
       defaultDisplay: 'sRGB',
     });
     const info = await new OcioBaker({ cacheDir: join(dir, 'luts') }).inspect(config);
-    expect(info.colourspaces).toEqual(['sRGB - Display', 'ACES2065-1', 'ACEScg', 'ACEScct', 'Raw']);
+    expect(info.colourspaces).toEqual(['sRGB - Display', 'Rec.1886 - Display', 'ACES2065-1', 'ACEScg', 'ACEScct', 'Raw']);
     expect(info.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 

@@ -197,6 +197,8 @@ displays:
   sRGB:
     - !<View> {name: ACES 1.0 - SDR Video, view_transform: ACES 1.0 - SDR Video, display_colorspace: sRGB - Display}
     - !<View> {name: Raw, colorspace: Raw}
+  Rec.1886:
+    - !<View> {name: ACES 1.0 - SDR Video, view_transform: ACES 1.0 - SDR Video, display_colorspace: Rec.1886 - Display}
 
 view_transforms:
   - !<ViewTransform>
@@ -207,6 +209,9 @@ display_colorspaces:
   - !<ColorSpace>
     name: sRGB - Display
     from_display_reference: !<BuiltinTransform> {style: DISPLAY - CIE-XYZ-D65_to_sRGB}
+  - !<ColorSpace>
+    name: Rec.1886 - Display
+    from_display_reference: !<BuiltinTransform> {style: DISPLAY - CIE-XYZ-D65_to_REC.1886-REC.709}
 
 colorspaces:
   - !<ColorSpace>

@@ -221,6 +221,36 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
         );
       });
 
+      test('per-output colour: an sRGB review mp4 and a Rec.709 (BT.1886) delivery mov from one EXR in one decode, each within 3/255 of its formula', async () => {
+        const pattern = await fixtures.sequence('linear-float', (p) => makeLinearExr(p, { width: 448, height: 96, depth: 'float' }), 'exr', 4);
+        const [review] = LEAN.outputs;
+        const profile = parseProfile(
+          {
+            ...LEAN,
+            name: 'review-and-delivery',
+            outputs: [review, { ...review, name: 'delivery', container: 'mov', colour: { display: 'bt1886' } }],
+          },
+          'review-and-delivery',
+        );
+        const result = await encode(pattern, {}, profile);
+        expect(result.commands).toHaveLength(1);
+        await expectPatches(
+          output(result, 'ftrackreview-mp4'),
+          LINEAR_PATCHES.map((p) => builtinReference('linear-to-srgb', p)),
+          VIDEO,
+          'sRGB review mp4',
+        );
+        await expectPatches(
+          output(result, 'delivery'),
+          LINEAR_PATCHES.map((p) => builtinReference('linear-to-bt1886', p)),
+          VIDEO,
+          'Rec.709 delivery mov',
+        );
+        const notes = (name: string) => result.outputs.find((o) => o.name === name)!.notes;
+        expect(notes('ftrackreview-mp4')).toMatchObject({ colour_display: 'srgb', colour_method: 'builtin linear-to-srgb' });
+        expect(notes('delivery')).toMatchObject({ colour_display: 'bt1886', colour_method: 'builtin linear-to-bt1886' });
+      });
+
       test('Cineon log DPX plate: shown through the built-in log -> sRGB transform', async () => {
         const pattern = await fixtures.sequence('log-dpx', (p) => makeLogDpx(p, { width: 320, height: 96 }), 'dpx', 4);
         const result = await encode(pattern);
@@ -261,6 +291,36 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
         await expectPatches(output(byRole, 'ftrackreview-mp4'), refs, VIDEO, 'mp4 by role');
       });
 
+      test('per-output OCIO displays: the ACES view on an sRGB review mp4 and on a Rec.1886 delivery mov, each matching oiiotool with the same config', async () => {
+        const config = await writeOcioConfig(join(scratch, 'ocio-displays'));
+        const pattern = await fixtures.sequence('acescg', (p) => makeLinearExr(p, { width: 448, height: 96, depth: 'half' }), 'exr', 4);
+        const reference = async (display: string) => {
+          const png = join(scratch, `display-${display}.png`);
+          await oiioDisplayReference(pattern.replace('%04d', '1001'), config, 'ACEScg', display, 'ACES 1.0 - SDR Video', png);
+          const frame = await decodeRgb(png, { matrix: 'bt709', range: 'pc' });
+          return LINEAR_PATCHES.map((_, i) => meanOf(frame, patchRegion(i, LINEAR_PATCHES.length, frame.width, frame.height)));
+        };
+        const [review] = LEAN.outputs;
+        // The delivery names only its display: the view comes from the profile's block.
+        const profile = parseProfile({
+          ...LEAN,
+          name: 'two-displays',
+          colour: { display: 'sRGB', view: 'ACES 1.0 - SDR Video' },
+          outputs: [review, { ...review, name: 'delivery', container: 'mov', colour: { display: 'Rec.1886' } }],
+        });
+        const result = await encode(pattern, { ocioConfig: config, inputColourspace: 'ACEScg' }, profile);
+        const delivery = result.plan.outputs.find((o) => o.name === 'delivery')!.colour;
+        expect(delivery?.transform).toMatchObject({ method: 'ocio', display: 'Rec.1886', view: 'ACES 1.0 - SDR Video' });
+        expect(delivery?.transform.lut?.hash).not.toBe(result.plan.colour?.transform.lut?.hash);
+        await expectPatches(output(result, 'ftrackreview-mp4'), await reference('sRGB'), VIDEO, 'sRGB review mp4 vs oiiotool');
+        await expectPatches(output(result, 'delivery'), await reference('Rec.1886'), VIDEO, 'Rec.1886 delivery mov vs oiiotool');
+        expect(result.outputs.find((o) => o.name === 'delivery')!.notes).toMatchObject({
+          colour_display: 'Rec.1886',
+          colour_view: 'ACES 1.0 - SDR Video',
+          colour_lut_hash: delivery!.transform.lut!.hash,
+        });
+      });
+
       test('bad colour names and configs: E_PROFILE_INVALID / E_CONFIG_INVALID listing the valid names, nothing written', async () => {
         const config = await writeOcioConfig(join(scratch, 'ocio-bad'));
         const pattern = await fixtures.sequence('acescg', (p) => makeLinearExr(p, { width: 448, height: 96, depth: 'half' }), 'exr', 4);
@@ -282,6 +342,25 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
           );
           expect(isEncodeError(error), `${JSON.stringify(settings)}: ${String(error)}`).toBe(true);
           expect((error as { code: string }).code, JSON.stringify(settings)).toBe(code);
+          expect((error as Error).message).toContain(listed);
+          expect(await readdir(outputDir)).toEqual([]);
+        }
+        // The same names in one output's colour block: the error names the output too.
+        const [review] = LEAN.outputs;
+        const profiles: [SourceSettings, EncodeProfile['outputs'][number]['colour'], string][] = [
+          [{ ocioConfig: config }, { view: 'Filmic' }, '"ACES 1.0 - SDR Video"'],
+          [{}, { display: 'P3' }, '"bt1886"'],
+        ];
+        for (const [settings, colour, listed] of profiles) {
+          const outputDir = await mkdtemp(join(scratch, 'bad-output-'));
+          const profile = parseProfile({ ...LEAN, name: 'bad-output-colour', outputs: [...LEAN.outputs, { ...review, name: 'delivery', colour }] });
+          const use = new EncodeMedia(subject.encoder, subject.probe, nodeHasher, nodeFs, silentLogger, settings, subject.baker);
+          const error = await use.run(pattern, profile, { outputDir }).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(isEncodeError(error, 'E_PROFILE_INVALID'), `${JSON.stringify(colour)}: ${String(error)}`).toBe(true);
+          expect((error as Error).message).toMatch(/^Output "delivery": /);
           expect((error as Error).message).toContain(listed);
           expect(await readdir(outputDir)).toEqual([]);
         }

@@ -9,6 +9,7 @@ import {
   formatRational,
   sourceLabel,
   type EncodeMediaResult,
+  type EncodePlan,
   type GapPolicy,
   type HashAlgorithm,
 } from '@ftrack-encode/core';
@@ -64,6 +65,8 @@ export function encodeResultJson(result: EncodeMediaResult, backend: string) {
       height: o.height,
       frames: o.frameCount,
       frameRate: formatRational(o.frameRate),
+      // An output with its own colour block: the pipeline its pictures go through.
+      ...(o.colour ? { colour: { ...o.colour, summary: describeColourPipeline(o.colour) } } : {}),
     })),
     ...(result.plan.colour ? { colour: { ...result.plan.colour, summary: describeColourPipeline(result.plan.colour) } } : {}),
     warnings: result.plan.warnings ?? [],
@@ -81,6 +84,12 @@ export function encodeResultJson(result: EncodeMediaResult, backend: string) {
 
 export function printCommands(terminal: Terminal, commands: string[][]): void {
   for (const command of commands) terminal.print(formatCommandLine(command));
+}
+
+/** The plan's colour pipeline, then each output's own where it has one. */
+export function noteColour(terminal: Terminal, plan: EncodePlan): void {
+  if (plan.colour) terminal.note(`colour: ${describeColourPipeline(plan.colour)}`);
+  for (const o of plan.outputs) if (o.colour) terminal.note(`colour of ${o.name}: ${describeColourPipeline(o.colour)}`);
 }
 
 /** Extra work around an encode (the QC report), inside its scope. */
@@ -134,12 +143,14 @@ export async function runEncode(input: string, flags: EncodeFlags, hooks?: Encod
   const backend = scope.backend;
   terminal.clearBar();
   if (flags.json) terminal.json({ ...encodeResultJson(result, backend), ...extra });
-  else if (flags.dryRun) printCommands(terminal, result.commands);
-  else {
+  else if (flags.dryRun) {
+    noteColour(terminal, result.plan);
+    printCommands(terminal, result.commands);
+  } else {
     for (const o of result.outputs)
       terminal.print(`${o.name.padEnd(24)} ${o.path}  ${o.info.width}x${o.info.height} ${o.info.frameCount}f ${formatChecksum(o.checksum)}`);
     for (const s of result.plan.skipped) terminal.note(`skipped ${s.name}: ${s.reason}`);
-    if (result.plan.colour) terminal.note(`colour: ${describeColourPipeline(result.plan.colour)}`);
+    noteColour(terminal, result.plan);
     for (const w of result.plan.warnings ?? []) terminal.note(`warning: ${w}`);
     for (const [key, value] of Object.entries(extra)) terminal.print(`${key}: ${String(value)}`);
   }

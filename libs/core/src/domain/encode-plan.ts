@@ -28,6 +28,19 @@ export interface PlannedOutput {
   burnins?: ResolvedBurnins;
   /** Frames prepended before the picture (frameCount includes them). */
   slate?: ResolvedSlate;
+  /** This output's own colour pipeline (its colour block over the profile's); absent: the plan's. */
+  colour?: ColourPipeline;
+  /**
+   * Video outputs of a gated plan: where the encode also writes the quality gate's reference, the
+   * sampled frames (plan.qualityFrames) of this output's own branch before its encoder, lossless.
+   * The gate then decodes only these and the output, not the source again. Removed after the gate.
+   */
+  qualityReference?: string;
+}
+
+/** The colour pipeline an output's pictures go through: its own, else the plan's. */
+export function outputColour(plan: Pick<EncodePlan, 'colour'>, planned: Pick<PlannedOutput, 'colour'>): ColourPipeline | undefined {
+  return planned.colour ?? plan.colour;
 }
 
 export interface EncodePlan {
@@ -45,12 +58,14 @@ export interface EncodePlan {
   skipped: { name: string; reason: string }[];
   /** Threads per encode (0 = ffmpeg decides). */
   threads: number;
-  /** How the picture is interpreted and transformed for display (absent: as decoded, BT.709 out). */
+  /** How the picture is interpreted and transformed for display (absent: as decoded, BT.709 out); an output may have its own. */
   colour?: ColourPipeline;
   /** EXR layer to decode instead of the first part's RGBA (--layer). */
   layer?: string;
   /** Positions in info.audio of the tracks mixed into the outputs' stereo audio. */
   audioTracks?: number[];
+  /** Picture frames the quality gate compares (0-based, slate excluded); set when the gate will run. */
+  qualityFrames?: number[];
   /** What the plan had to assume or change (VFR conform, default rate, built-in colour): shown and recorded. */
   warnings?: string[];
 }

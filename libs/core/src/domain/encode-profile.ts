@@ -37,6 +37,19 @@ const AudioSpec = z.object({
     .default('192k'),
 });
 
+/**
+ * The display a profile's (or one output's) pictures are for (docs/colour.md): an OCIO
+ * display/view, or built-in srgb | bt1886. Fills what the run's config and flags leave open.
+ */
+export const ColourBlock = z
+  .object({
+    display: z.string().min(1).optional(),
+    view: z.string().min(1).optional(),
+    inputColourspace: z.string().min(1).optional(),
+  })
+  .strict();
+export type ColourBlock = z.infer<typeof ColourBlock>;
+
 const Common = {
   /** Component name in ftrack (ftrackreview-mp4, thumbnail, ...). */
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, "_", "." and "-" only'),
@@ -45,6 +58,8 @@ const Common = {
   /** Free text for `profiles show`. */
   why: z.string().optional(),
   size: Size.default({ fit: 'within' }),
+  /** This output's own colour settings, merged over the profile's block field by field (the output wins). */
+  colour: ColourBlock.optional(),
 };
 
 export const VideoOutputSpec = z.object({
@@ -109,17 +124,8 @@ export const EncodeProfile = z
     outputs: z.array(OutputSpec).min(1),
     /** Outputs when the source is a single still image; default: the image outputs only. */
     stillOutputs: z.array(OutputSpec).optional(),
-    /**
-     * The display these outputs are for (docs/colour.md): an OCIO display/view, or built-in srgb |
-     * bt1886. Fills what the run's config and flags leave open (e.g. a client profile on Rec.709).
-     */
-    colour: z
-      .object({
-        display: z.string().min(1).optional(),
-        view: z.string().min(1).optional(),
-        inputColourspace: z.string().min(1).optional(),
-      })
-      .optional(),
+    /** The display these outputs are for (an output's own `colour` block wins over it). */
+    colour: ColourBlock.optional(),
     /** Text drawn on the outputs (shot, version, frame, timecode, ...): docs/burnins.md. */
     burnins: Burnins.optional(),
     /** Frames prepended to the outputs with the shot's details: docs/burnins.md. */

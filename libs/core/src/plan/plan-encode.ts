@@ -4,11 +4,12 @@ import type { EncodePlan, PlannedOutput } from '../domain/encode-plan.js';
 import type { GapPolicy, MediaSource } from '../domain/media-source.js';
 import type { MediaInfo } from '../domain/media-info.js';
 import type { EncoderCapabilities } from '../ports/encoder.js';
-import type { ColourPipeline } from '../domain/colour.js';
+import { describeColourPipeline, type ColourPipeline } from '../domain/colour.js';
 import { EncodeError } from '../errors.js';
 import { stableHash } from '../domain/stable-hash.js';
 import { formatRational, toNumber } from '../domain/rational.js';
 import { displaySize, outputSize } from './output-size.js';
+import { qualitySampleFrames } from './quality-gate.js';
 import { renderName, sourceBaseName, versionToken } from './naming.js';
 
 export interface PlanInput {
@@ -21,10 +22,14 @@ export interface PlanInput {
   threads?: number;
   planId?: string;
   colour?: ColourPipeline;
+  /** Output name -> its own pipeline (outputs with a colour block: resolvePlanColour). */
+  outputColours?: Record<string, ColourPipeline>;
   /** 1-based audio stream numbers to use (--audio-tracks); default all. */
   audioTracks?: number[];
   warnings?: string[];
   layer?: string;
+  /** The quality gate will measure this plan: video outputs also write their sampled reference frames. */
+  qualityGate?: boolean;
   /** Token values for the profile's burn-ins (ftrack names, user, date, colour ...). */
   burnins?: BurninValues;
 }
@@ -69,8 +74,8 @@ function frameIndexFor(spec: OutputSpec, frameCount: number): number | undefined
   return Math.min(spec.frame, Math.max(0, frameCount - 1));
 }
 
-/** Values every burn-in and slate can use, for one output's size. */
-function tokenValues(input: PlanInput, size: { width: number; height: number }): BurninValues {
+/** Values every burn-in and slate can use, for one output's size (and its own colour pipeline). */
+function tokenValues(input: PlanInput, size: { width: number; height: number }, colour?: ColourPipeline): BurninValues {
   const first = input.source.kind === 'sequence' ? input.source.first : 0;
   const frames = input.info.frameCount;
   return {
@@ -81,6 +86,7 @@ function tokenValues(input: PlanInput, size: { width: number; height: number }):
       last_frame: first + frames - 1,
       frames,
       ...input.burnins?.values,
+      ...(colour ? { colour: describeColourPipeline(colour) } : {}),
     },
     perFrame: input.burnins?.perFrame ?? { firstFrame: first, rate: toNumber(input.info.frameRate) },
   };
@@ -96,7 +102,7 @@ function slateFor(
 ): ResolvedSlate | undefined {
   const block = profile.slate;
   if (!block || spec.kind !== 'video' || (block.outputs && !block.outputs.includes(spec.name))) return undefined;
-  const values = tokenValues(input, size);
+  const values = tokenValues(input, size, input.outputColours?.[spec.name]);
   const lines = block.lines.map((line) => {
     const { segments, missing: unknown } = resolveBurninText(line, values);
     for (const token of unknown) missing.add(token);
@@ -125,7 +131,7 @@ function burninsFor(
   if (!block) return undefined;
   const wanted = block.outputs ? block.outputs.includes(spec.name) : spec.kind === 'video';
   if (!wanted) return undefined;
-  const values = tokenValues(input, size);
+  const values = tokenValues(input, size, input.outputColours?.[spec.name]);
   const { fields, outputs: _outputs, ...style } = block;
   return {
     ...style,
@@ -142,11 +148,16 @@ function burninsFor(
   };
 }
 
+/** The outputs a profile declares for this source: stillOutputs (default: its image outputs) for a still. */
+export function profileSpecsFor(profile: EncodeProfile, info: Pick<MediaInfo, 'isStill'>): OutputSpec[] {
+  return info.isStill ? (profile.stillOutputs ?? profile.outputs.filter((o) => o.kind === 'image')) : profile.outputs;
+}
+
 /** Pure: which files to make from this source with this profile, and exactly how big. */
 export function planEncode(input: PlanInput): EncodePlan {
   const { source, info, profile } = input;
   const id = input.planId ?? Math.random().toString(36).slice(2, 10);
-  const specs = info.isStill ? (profile.stillOutputs ?? profile.outputs.filter((o) => o.kind === 'image')) : profile.outputs;
+  const specs = profileSpecsFor(profile, info);
   if (specs.length === 0) {
     throw new EncodeError('E_PROFILE_INVALID', `Profile "${profile.name}" has no outputs for a still image.`, {
       hint: 'Add image outputs (or stillOutputs) to the profile.',
@@ -182,8 +193,11 @@ export function planEncode(input: PlanInput): EncodePlan {
       frameCount: spec.kind === 'video' ? info.frameCount : 1,
       ...(frameIndex === undefined ? {} : { frameIndex }),
       withAudio: spec.kind === 'video' && spec.audio.codec !== 'none' && audioTracks.length > 0,
+      ...(input.qualityGate && spec.kind === 'video' ? { qualityReference: joinPath(input.outputDir, `.${fileName}.${id}.quality-reference.nut`) } : {}),
     });
     const planned = outputs[outputs.length - 1]!;
+    const colour = input.outputColours?.[spec.name];
+    if (colour) planned.colour = colour;
     const burnins = burninsFor(profile, spec, { width, height }, input, missingTokens);
     if (burnins) planned.burnins = burnins;
     const slate = slateFor(profile, spec, { width, height }, input, missingTokens);
@@ -192,6 +206,7 @@ export function planEncode(input: PlanInput): EncodePlan {
       planned.frameCount += slate.frames;
     }
   }
+  const gated = outputs.some((o) => o.qualityReference);
   const paths = new Set(outputs.map((o) => o.path));
   if (paths.size !== outputs.length) {
     throw new EncodeError('E_PROFILE_INVALID', `Profile "${profile.name}" names two outputs the same file; put {output} in its naming template.`);
@@ -210,9 +225,12 @@ export function planEncode(input: PlanInput): EncodePlan {
     ...(input.colour ? { colour: input.colour } : {}),
     audioTracks,
     ...(input.layer ? { layer: input.layer } : {}),
+    // Picture frames: every video output has the source's (a slate comes on top).
+    ...(gated ? { qualityFrames: qualitySampleFrames(info.frameCount) } : {}),
     warnings: [
       ...(input.warnings ?? []),
-      ...(input.colour?.warnings ?? []),
+      // Each pipeline's warnings once, however many outputs use it.
+      ...new Set([input.colour, ...outputs.map((o) => o.colour)].flatMap((c) => c?.warnings ?? [])),
       ...(missingTokens.size > 0 ? [`burn-in tokens with no value here, drawn empty: ${[...missingTokens].map((t) => `{${t}}`).join(', ')}`] : []),
     ],
   };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyBuiltinCurve,
+  Burnins,
   cineonToLinear,
   checkLayer,
   checkOutput,
@@ -10,7 +11,10 @@ import {
   isEncodeError,
   parseProfile,
   planEncode,
+  planNotes,
+  profileHash,
   resolveColourPipeline,
+  resolvePlanColour,
   resolveSequenceRate,
   selectAudioTracks,
   type ColourBaker,
@@ -159,6 +163,108 @@ describe('resolveColourPipeline', () => {
     expect((await failure(resolveColourPipeline(exr, sequence, { inputColourspace: 'ACEScg' }))).message).toContain('"scene-linear"');
     expect((await failure(resolveColourPipeline(exr, sequence, { view: 'x' }))).code).toBe('E_PROFILE_INVALID');
     expect((await failure(resolveColourPipeline(exr, sequence, ocio))).code).toBe('E_UNSUPPORTED');
+  });
+});
+
+describe('per-output colour (an output block merged over the profile block)', () => {
+  const config: OcioConfigInfo = {
+    path: '/studio/config.ocio',
+    hash: 'c0ffee',
+    colourspaces: ['ACEScg', 'ACEScct', 'Rec.709'],
+    roles: { scene_linear: 'ACEScg', compositing_log: 'ACEScct' },
+    displays: [
+      { name: 'sRGB', views: ['ACES 1.0 - SDR Video', 'Raw'] },
+      { name: 'Rec.1886', views: ['ACES 1.0 - SDR Video'] },
+    ],
+    defaultDisplay: 'sRGB',
+  };
+  const profile = parseProfile({
+    name: 'review-and-delivery',
+    colour: { display: 'sRGB', view: 'ACES 1.0 - SDR Video' },
+    outputs: [
+      { name: 'review', kind: 'video', codec: 'h264', container: 'mp4' },
+      { name: 'delivery', kind: 'video', codec: 'prores', container: 'mov', colour: { display: 'Rec.1886' } },
+      { name: 'raw', kind: 'video', codec: 'h264', container: 'mp4', colour: { view: 'Raw' } },
+      { name: 'same', kind: 'video', codec: 'h264', container: 'mp4', colour: { display: 'sRGB' } },
+      { name: 'thumbnail', kind: 'image', codec: 'mjpeg', container: 'jpg' },
+    ],
+  });
+
+  it('resolves each distinct pipeline once: the output wins field by field, the profile fills the rest, flags win over both', async () => {
+    const bakes: { display: string; view: string }[] = [];
+    const baker: ColourBaker = {
+      inspect: async () => config,
+      bake: async (r) => (bakes.push({ display: r.display, view: r.view }), { path: `/cache/${r.display}-${r.view}.csp`, hash: `${r.display}/${r.view}` }),
+    };
+    const ocio = { ocioConfig: '/studio/config.ocio' };
+    const { colour, outputs } = await resolvePlanColour(exr, sequence, profile, profile.outputs, ocio, baker);
+    expect(colour.transform).toMatchObject({ display: 'sRGB', view: 'ACES 1.0 - SDR Video' });
+    expect(Object.keys(outputs).sort()).toEqual(['delivery', 'raw', 'same']);
+    // The delivery keeps the profile's view on its own display; "raw" keeps the profile's display.
+    expect(outputs['delivery']!.transform).toMatchObject({ display: 'Rec.1886', view: 'ACES 1.0 - SDR Video', lut: { hash: 'Rec.1886/ACES 1.0 - SDR Video' } });
+    expect(outputs['raw']!.transform).toMatchObject({ display: 'sRGB', view: 'Raw' });
+    expect(outputs['same']!.transform).toEqual(colour.transform);
+    // Three distinct pipelines, three bakes ("same" is the profile's).
+    expect(bakes).toHaveLength(3);
+
+    // A flag (or the config) still wins over every block.
+    const flagged = await resolvePlanColour(
+      exr,
+      sequence,
+      profile,
+      profile.outputs.filter((o) => o.name !== 'raw'),
+      { ...ocio, display: 'Rec.1886' },
+      baker,
+    );
+    expect(flagged.colour.transform).toMatchObject({ display: 'Rec.1886', view: 'ACES 1.0 - SDR Video' });
+    expect(flagged.outputs['same']!.transform).toEqual(flagged.colour.transform);
+
+    // Planned outputs carry their own pipeline; notes and burn-in tokens follow it.
+    const plan = planEncode({ source: sequence, info: exr, profile, outputDir: '/o', planId: 'p', colour, outputColours: outputs });
+    const delivery = plan.outputs.find((o) => o.name === 'delivery')!;
+    const review = plan.outputs.find((o) => o.name === 'review')!;
+    expect(review.colour).toBeUndefined();
+    expect(planNotes(plan, delivery)).toMatchObject({ colour_display: 'Rec.1886', colour_lut_hash: 'Rec.1886/ACES 1.0 - SDR Video' });
+    expect(planNotes(plan, review)).toMatchObject({ colour_display: 'sRGB', colour_view: 'ACES 1.0 - SDR Video' });
+  });
+
+  it('without OCIO: built-in displays per output; bad names fail E_PROFILE_INVALID naming the output and the valid names', async () => {
+    const builtin = parseProfile({
+      name: 'two-displays',
+      outputs: [
+        { name: 'review', kind: 'video', codec: 'h264', container: 'mp4' },
+        { name: 'delivery', kind: 'video', codec: 'h264', container: 'mov', colour: { display: 'bt1886' } },
+      ],
+    });
+    const { colour, outputs } = await resolvePlanColour(exr, sequence, builtin, builtin.outputs);
+    expect(colour.transform.builtin).toBe('linear-to-srgb');
+    expect(outputs['delivery']!.transform.builtin).toBe('linear-to-bt1886');
+    const plan = planEncode({
+      source: sequence,
+      info: exr,
+      profile: { ...builtin, burnins: Burnins.parse({ fields: [{ position: 'top-left', text: '{colour}' }] }) },
+      outputDir: '/o',
+      planId: 'p',
+      colour,
+      outputColours: outputs,
+      burnins: { values: { colour: 'run-wide' }, perFrame: { firstFrame: 1001, rate: 24 } },
+    });
+    // The {colour} burn-in of an output with its own pipeline names that pipeline.
+    const drawn = (name: string) => plan.outputs.find((o) => o.name === name)!.burnins!.fields[0]!.segments;
+    expect(drawn('review')).toEqual([{ kind: 'text', text: 'run-wide' }]);
+    expect(drawn('delivery')).toEqual([{ kind: 'text', text: expect.stringContaining('-> bt1886: built-in linear-to-bt1886') }]);
+    // One warning per pipeline (each names its curve), however many outputs use it.
+    expect(plan.warnings!.filter((w) => w.startsWith('No OCIO config'))).toHaveLength(2);
+
+    const bad = parseProfile({ ...builtin, outputs: [builtin.outputs[0], { ...builtin.outputs[1], colour: { display: 'P3' } }] });
+    const error = await failure(resolvePlanColour(exr, sequence, bad, bad.outputs));
+    expect(error.code).toBe('E_PROFILE_INVALID');
+    expect(error.message).toMatch(/^Output "delivery": Unknown display "P3".*"srgb", "bt1886"/);
+    expect(error.details).toMatchObject({ output: 'delivery', valid: ['srgb', 'bt1886'] });
+    // An unknown key in a colour block is a profile error too; the block is part of the profile hash.
+    expect(() => parseProfile({ ...builtin, outputs: [{ ...builtin.outputs[0], colour: { dispaly: 'bt1886' } }] })).toThrow(/outputs\.0\.colour/);
+    const other = parseProfile({ ...builtin, outputs: [builtin.outputs[0], { ...builtin.outputs[1], colour: { display: 'srgb' } }] });
+    expect(profileHash(other)).not.toBe(profileHash(builtin));
   });
 });
 

@@ -13,7 +13,9 @@ import type { MediaSource } from '../domain/media-source.js';
 import type { SourceSettings } from '../domain/source-settings.js';
 import { formatRational, parseRational, type Rational } from '../domain/rational.js';
 import type { ColourBaker, OcioConfigInfo } from '../ports/colour-baker.js';
-import { EncodeError } from '../errors.js';
+import type { ColourBlock, EncodeProfile, OutputSpec } from '../domain/encode-profile.js';
+import { stableHash } from '../domain/stable-hash.js';
+import { EncodeError, isEncodeError } from '../errors.js';
 
 const DEFAULT_CUBE_SIZE = 33;
 
@@ -147,6 +149,68 @@ export async function resolveColourPipeline(
       `No OCIO config: ${input.space} (${input.reason}) is shown with the built-in ${curve} transform, assuming Rec.709/sRGB primaries. Give an OCIO config for a studio view.`,
     ],
   };
+}
+
+/** The fields of `settings` that are set: a run's config and flags, which win over any colour block. */
+function setFields<T extends object>(settings: T): Partial<T> {
+  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * A run's settings over colour blocks: the later block wins field by field (an output's over its
+ * profile's), and what the run's config and flags set wins over both.
+ */
+export function mergeColourSettings(run: SourceSettings, ...blocks: (ColourBlock | undefined)[]): SourceSettings {
+  return Object.assign({}, ...blocks.map((b) => setFields(b ?? {})), setFields(run)) as SourceSettings;
+}
+
+export interface PlanColour {
+  /** The profile's pipeline (outputs without a colour block of their own use it). */
+  colour: ColourPipeline;
+  /** Output name -> the pipeline of an output with its own colour block. */
+  outputs: Record<string, ColourPipeline>;
+}
+
+/**
+ * The profile's colour pipeline and each output's own: an output's `colour` block merged over the
+ * profile's. Resolved once per distinct setting (an OCIO view is baked once, and cached); a bad
+ * name in an output's block fails E_PROFILE_INVALID naming that output, before anything is written.
+ */
+export async function resolvePlanColour(
+  info: MediaInfo,
+  source: MediaSource,
+  profile: Pick<EncodeProfile, 'colour'>,
+  specs: readonly OutputSpec[],
+  run: SourceSettings = {},
+  baker?: ColourBaker,
+  signal?: AbortSignal,
+): Promise<PlanColour> {
+  const resolved = new Map<string, Promise<ColourPipeline>>();
+  const pipelineFor = (settings: SourceSettings): Promise<ColourPipeline> => {
+    const key = stableHash({ inputColourspace: settings.inputColourspace, display: settings.display, view: settings.view });
+    let pipeline = resolved.get(key);
+    if (!pipeline) {
+      pipeline = resolveColourPipeline(info, source, settings, baker, signal);
+      resolved.set(key, pipeline);
+    }
+    return pipeline;
+  };
+  const colour = await pipelineFor(mergeColourSettings(run, profile.colour));
+  const outputs: Record<string, ColourPipeline> = {};
+  for (const spec of specs) {
+    if (!spec.colour) continue;
+    try {
+      outputs[spec.name] = await pipelineFor(mergeColourSettings(run, profile.colour, spec.colour));
+    } catch (error) {
+      if (!isEncodeError(error)) throw error;
+      throw new EncodeError(error.code, `Output "${spec.name}": ${error.message}`, {
+        ...(error.hint ? { hint: error.hint } : {}),
+        details: { ...error.details, output: spec.name },
+        cause: error,
+      });
+    }
+  }
+  return { colour, outputs };
 }
 
 /** PQ/HLG video is shown as decoded: no tone mapping (say so rather than pretend). */

@@ -1,6 +1,6 @@
 import { inject, injectable } from 'tsyringe';
 import type { EncodeProfile } from '../domain/encode-profile.js';
-import type { EncodePlan, EncodedOutput, HashAlgorithm, PlannedOutput, ProducedFile } from '../domain/encode-plan.js';
+import { outputColour, type EncodePlan, type EncodedOutput, type HashAlgorithm, type PlannedOutput, type ProducedFile } from '../domain/encode-plan.js';
 import type { GapPolicy, MediaSource } from '../domain/media-source.js';
 import type { Encoder } from '../ports/encoder.js';
 import type { MediaProbe } from '../ports/media-probe.js';
@@ -14,11 +14,11 @@ import { formatRational, toNumber } from '../domain/rational.js';
 import type { BurninValues } from '../domain/burnins.js';
 import type { ColourPipeline } from '../domain/colour.js';
 import { EncodeError, isEncodeError, throwIfCancelled, toEncodeError } from '../errors.js';
-import { planEncode } from '../plan/plan-encode.js';
+import { planEncode, profileSpecsFor } from '../plan/plan-encode.js';
 import { validateOutputs } from './validate-outputs.js';
-import { judgeQuality, qualityNotes, qualitySampleFrames, type QualityVerdict } from '../plan/quality-gate.js';
+import { judgeQuality, qualityNotes, type QualityVerdict } from '../plan/quality-gate.js';
 import type { QualityMeter } from '../ports/quality-meter.js';
-import { checkImageSupport, checkLayer, resolveColourPipeline, resolveSequenceRate, withSequenceRate } from '../plan/resolve-source.js';
+import { checkImageSupport, checkLayer, mergeColourSettings, resolvePlanColour, resolveSequenceRate, withSequenceRate } from '../plan/resolve-source.js';
 import type { ColourBaker } from '../ports/colour-baker.js';
 import type { SourceSettings } from '../domain/source-settings.js';
 import type { MediaInfo } from '../domain/media-info.js';
@@ -83,7 +83,7 @@ export class EncodeMedia {
     ]);
     const run = options.sourceSettings ?? this.settings ?? {};
     // The profile's colour block fills what config and flags leave open.
-    const settings: SourceSettings = { ...(profile.colour ?? {}), ...Object.fromEntries(Object.entries(run).filter(([, v]) => v !== undefined)) };
+    const settings = mergeColourSettings(run, profile.colour);
     const warnings: string[] = [];
     let info: MediaInfo = probed;
     if (source.kind === 'sequence') {
@@ -102,7 +102,7 @@ export class EncodeMedia {
       );
     checkImageSupport(info);
     checkLayer(info, settings.layer);
-    const colour = await resolveColourPipeline(info, source, settings, this.baker, signal);
+    const { colour, outputs: outputColours } = await resolvePlanColour(info, source, profile, profileSpecsFor(profile, info), run, this.baker, signal);
     const plan = planEncode({
       source,
       info,
@@ -112,9 +112,12 @@ export class EncodeMedia {
       capabilities,
       threads: options.threads ?? 0,
       colour,
+      outputColours,
       ...(settings.audioTracks ? { audioTracks: settings.audioTracks } : {}),
       ...(settings.layer ? { layer: settings.layer } : {}),
       warnings,
+      // The encode captures the gate's reference frames, so the gate need not decode the source again.
+      qualityGate: options.qualityGate !== false && this.meter !== undefined,
       ...(profile.burnins || profile.slate ? { burnins: burninValuesFor(source, info, colour, options.burninValues) } : {}),
     });
     for (const warning of plan.warnings ?? []) this.logger.warn(warning);
@@ -150,12 +153,12 @@ export class EncodeMedia {
    */
   private async qualityGate(plan: EncodePlan, outputs: EncodedOutput[], options: EncodeMediaOptions): Promise<QualityVerdict[]> {
     const videos = plan.outputs.filter((p) => p.spec.kind === 'video');
-    if (!this.meter || videos.length === 0) return [];
-    // Picture frames only: a slate is not the source.
-    const frames = qualitySampleFrames(Math.min(...videos.map((v) => v.frameCount - (v.slate?.frames ?? 0))));
+    const frames = plan.qualityFrames;
+    if (!this.meter || videos.length === 0 || !frames) return [];
     options.onProgress?.({ stage: 'validate', message: `quality gate: SSIM/PSNR on ${frames.length} frames` });
     const targets = videos.map((planned) => ({ planned, path: outputs.find((o) => o.name === planned.name)!.path }));
     const scores = await this.meter.measure(plan, targets, frames, options.signal ? { signal: options.signal } : {});
+    await this.removeReferences(plan);
     const verdicts = videos.map((planned) => judgeQuality(planned, scores.get(planned.name) ?? []));
     const failed = verdicts.filter((v) => !v.pass);
     if (failed.length > 0) {
@@ -195,7 +198,12 @@ export class EncodeMedia {
 
   /** Remove every temp file of a plan; used on any failure. */
   async discard(plan: EncodePlan): Promise<void> {
-    await Promise.all(plan.outputs.map((o) => this.fs.remove(o.tempPath).catch(() => undefined)));
+    await Promise.all([...plan.outputs.map((o) => this.fs.remove(o.tempPath).catch(() => undefined)), this.removeReferences(plan)]);
+  }
+
+  /** The quality gate's reference frames: read once by the gate, never kept. */
+  private async removeReferences(plan: EncodePlan): Promise<void> {
+    await Promise.all(plan.outputs.map((o) => (o.qualityReference ? this.fs.remove(o.qualityReference).catch(() => undefined) : undefined)));
   }
 }
 
@@ -224,7 +232,7 @@ function burninValuesFor(
 /** What made an output, as flat strings for component metadata (see EncodedOutput.notes). */
 export function planNotes(plan: EncodePlan, planned: PlannedOutput): Record<string, string> {
   const notes: Record<string, string> = {};
-  const colour = plan.colour;
+  const colour = outputColour(plan, planned);
   if (colour) {
     notes['colour'] = describeColourPipeline(colour);
     notes['colour_input'] = colour.input.space;

@@ -3,7 +3,8 @@ import { FFmpeg, FFFSType } from '@ffmpeg/ffmpeg';
 import {
   EncodeError,
   planEncode,
-  resolveColourPipeline,
+  profileSpecsFor,
+  resolvePlanColour,
   rational,
   sequenceFrameCount,
   sequenceFramePath,
@@ -152,8 +153,8 @@ export class WasmBrowserEncoder implements Encoder {
     // capabilities().sequences stays false (no pattern paths to locate in a page); picked frames are one.
     const capabilities = { ...(await this.capabilities()), sequences: true };
     // Built-in display transforms (EXR, log DPX) apply in the page too; OCIO needs the host's baker.
-    const colour = await resolveColourPipeline(info, source, profile.colour ?? {});
-    const plan = planEncode({ source, info, profile, outputDir: OUTPUT_DIR, capabilities, threads: this.threads, colour });
+    const { colour, outputs: outputColours } = await resolvePlanColour(info, source, profile, profileSpecsFor(profile, info));
+    const plan = planEncode({ source, info, profile, outputDir: OUTPUT_DIR, capabilities, threads: this.threads, colour, outputColours });
     return this.encodePlanToBlobs(plan, options);
   }
 
@@ -167,8 +168,17 @@ export class WasmBrowserEncoder implements Encoder {
   async encodeFile(file: File, profile: EncodeProfile, options: RunOptions & { info?: MediaInfo } = {}): Promise<EncodedBlob[]> {
     const source = this.sourceFor(file);
     const info = options.info ?? (await this.probeFile(file));
-    const colour = await resolveColourPipeline(info, source, profile.colour ?? {});
-    const plan = planEncode({ source, info, profile, outputDir: OUTPUT_DIR, capabilities: await this.capabilities(), threads: this.threads, colour });
+    const { colour, outputs: outputColours } = await resolvePlanColour(info, source, profile, profileSpecsFor(profile, info));
+    const plan = planEncode({
+      source,
+      info,
+      profile,
+      outputDir: OUTPUT_DIR,
+      capabilities: await this.capabilities(),
+      threads: this.threads,
+      colour,
+      outputColours,
+    });
     return this.encodePlanToBlobs(plan, options);
   }
 

@@ -32,7 +32,11 @@ describe('WasmQualityMeter', () => {
   };
 
   it('scores every sampled frame of a faithful encode, first/middle/last included', async () => {
-    const result = await scope.resolve(EncodeMedia).run(await mediaFixtures().movie24(), profile('faithful', 16), { outputDir: await out() });
+    const dir = await out();
+    const result = await scope.resolve(EncodeMedia).run(await mediaFixtures().movie24(), profile('faithful', 16), { outputDir: dir });
+    // The encode captured the reference frames inside the core; the gate removed them.
+    expect(result.plan.outputs[0]!.qualityReference).toMatch(/\.quality-reference\.nut$/);
+    expect(await readdir(dir)).toEqual([result.outputs[0]!.path.split('/').pop()]);
     const [verdict] = result.quality;
     expect(verdict).toMatchObject({ output: 'review', pass: true });
     expect(verdict!.ssim).toBeGreaterThan(0.97);

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EncodeError, type EncodePlan, type FrameQuality, type PlannedOutput, type QualityMeter, type RunOptions } from '@ftrack-encode/core';
-import { buildQualityInvocation, frameScores } from '@ftrack-encode/ffmpeg';
+import { buildQualityInvocation, frameScores, qualityTargets } from '@ftrack-encode/ffmpeg';
 import { inputFiles, layoutInCore } from './core-layout.js';
 import type { WasmCore } from './wasm-core.js';
 
@@ -22,12 +22,15 @@ export class WasmQualityMeter implements QualityMeter {
   ): Promise<Map<string, FrameQuality[]>> {
     const dir = await mkdtemp(join(tmpdir(), 'ftrack-encode-quality-'));
     try {
-      const targets = outputs.map((o, i) => ({ ...o, ssimStats: join(dir, `${i}.ssim.log`), psnrStats: join(dir, `${i}.psnr.log`) }));
+      const fileSize = (path: string) => stat(path).then((s) => s.size);
+      const targets = await qualityTargets(outputs, dir, fileSize);
       const built = buildQualityInvocation(plan, targets, frames, { concatListPath: join(dir, 'frames.ffconcat'), workDir: dir });
-      // The encoded files are read like the LUTs: mounted and renamed into the core.
-      const invocation = { ...built, readFiles: [...(built.readFiles ?? []), ...outputs.map((o) => o.path)] };
-      const inputs = await inputFiles(plan.source);
-      for (const o of outputs) inputs.push({ path: o.path, size: (await stat(o.path)).size });
+      // The encoded files (and captured references) are read like the LUTs: mounted and renamed into the core.
+      const read = targets.flatMap((t) => [t.path, ...(t.reference ? [t.reference] : [])]);
+      const invocation = { ...built, readFiles: [...(built.readFiles ?? []), ...read] };
+      // The source is an input only when some reference is made from it.
+      const inputs = targets.every((t) => t.reference) ? [] : await inputFiles(plan.source);
+      for (const path of read) inputs.push({ path, size: await fileSize(path) });
       const result = await this.core.run(
         { ...layoutInCore(plan, invocation, inputs), progress: false, captureLog: true },
         options.signal ? { signal: options.signal } : {},
