@@ -24,6 +24,7 @@ describe('OcioBaker (Debian opencolorio-tools)', () => {
         { name: 'Rec.1886', views: ['ACES 1.0 - SDR Video'] },
       ],
       viewColourspaces: { sRGB: { Raw: 'Raw' } },
+      dataColourspaces: ['Raw'],
       defaultDisplay: 'sRGB',
     });
     const info = await new OcioBaker({ cacheDir: join(dir, 'luts') }).inspect(config);
@@ -51,6 +52,15 @@ describe('OcioBaker (Debian opencolorio-tools)', () => {
     expect(await readdir(cacheDir)).toEqual([`${lut.hash}.csp`]);
     expect(await baker.bake(request)).toEqual(lut);
     expect((await baker.bake({ ...request, view: 'Raw' })).hash).not.toBe(lut.hash);
+  });
+
+  it('a data view (Raw) passes linear input through: the shaper is left out, or it would stay applied', async () => {
+    const baker = new OcioBaker({ cacheDir: join(dir, 'data-view') });
+    const info = await baker.inspect(config);
+    const raw = { config: info, inputSpace: 'ACEScg', display: 'sRGB', view: 'Raw', cubeSize: 17 };
+    const shaped = await baker.bake({ ...raw, shaperSpace: 'ACEScct' });
+    // The same LUT (hash and file) as a bake that never had a shaper: the picture is the input's values.
+    expect(shaped).toEqual(await baker.bake(raw));
   });
 
   it('an OCIO v1 config (views are colourspaces) bakes straight from the config, active displays/views first', async () => {

@@ -28,8 +28,10 @@ function unquote(text: string): string {
  */
 export function parseOcioDisplays(
   text: string,
-): Pick<OcioConfigInfo, 'roles' | 'displays' | 'defaultDisplay'> & { viewColourspaces: Record<string, Record<string, string>> } {
+): Pick<OcioConfigInfo, 'roles' | 'displays' | 'defaultDisplay'> & { viewColourspaces: Record<string, Record<string, string>>; dataColourspaces: string[] } {
   const roles: Record<string, string> = {};
+  const dataColourspaces: string[] = [];
+  let colourspace: string | undefined;
   const displays: { name: string; views: string[] }[] = [];
   const viewColourspaces: Record<string, Record<string, string>> = {};
   let section = '';
@@ -55,7 +57,12 @@ export function parseOcioDisplays(
           .filter(Boolean);
       continue;
     }
-    if (section === 'roles') {
+    if (section === 'colorspaces') {
+      const name = /^\s+(?:- !<ColorSpace>\s*)?name:\s*(.+)$/.exec(line);
+      if (name) colourspace = unquote(name[1]!);
+      else if (/^\s+- /.test(line)) colourspace = undefined;
+      if (colourspace && /^\s+isdata:\s*true\s*$/.test(line)) dataColourspaces.push(colourspace);
+    } else if (section === 'roles') {
       const role = /^\s+([A-Za-z0-9_]+):\s*(.+)$/.exec(line);
       if (role) roles[role[1]!] = unquote(role[2]!);
     } else if (section === 'displays') {
@@ -81,7 +88,7 @@ export function parseOcioDisplays(
         ...displays.filter((d) => !active!.includes(d.name)),
       ]
     : displays;
-  return { roles, displays: ordered, viewColourspaces, ...(ordered[0] ? { defaultDisplay: ordered[0].name } : {}) };
+  return { roles, displays: ordered, viewColourspaces, dataColourspaces, ...(ordered[0] ? { defaultDisplay: ordered[0].name } : {}) };
 }
 
 /** ociocheck's "** ColorSpaces **" list. */
@@ -206,8 +213,16 @@ export class OcioBaker implements ColourBaker {
     return { path, hash, colourspaces, roles, displays, ...(defaultDisplay ? { defaultDisplay } : {}) };
   }
 
-  async bake(request: BakeRequest, options: { signal?: AbortSignal } = {}): Promise<ColourLut> {
-    const { config } = request;
+  async bake(requested: BakeRequest, options: { signal?: AbortSignal } = {}): Promise<ColourLut> {
+    const { config } = requested;
+    const text = await readFile(config.path, 'utf8');
+    const parsed = parseOcioDisplays(text);
+    // A view that is a colourspace bakes straight from the studio config (works for OCIO v1 configs);
+    // a v2 view transform needs the derived config with a DisplayViewTransform colourspace.
+    const direct = parsed.viewColourspaces[requested.display]?.[requested.view];
+    // OCIO passes pixels into a data space untouched, so a shaper would stay applied: bake without it.
+    const { shaperSpace, ...withoutShaper } = requested;
+    const request: BakeRequest = shaperSpace && direct && parsed.dataColourspaces.includes(direct) ? withoutShaper : requested;
     const hash = stableHash({
       v: 1,
       config: config.hash,
@@ -226,10 +241,6 @@ export class OcioBaker implements ColourBaker {
     )
       return { path: lutPath, hash };
     await mkdir(this.cacheDir, { recursive: true });
-    const text = await readFile(config.path, 'utf8');
-    // A view that is a colourspace bakes straight from the studio config (works for OCIO v1 configs);
-    // a v2 view transform needs the derived config with a DisplayViewTransform colourspace.
-    const direct = parseOcioDisplays(text).viewColourspaces[request.display]?.[request.view];
     const derived = join(this.cacheDir, `.${hash}-${process.pid}.ocio`);
     if (!direct) await writeFile(derived, derivedConfig(text, dirname(config.path), request.display, request.view), 'utf8');
     const partial = join(this.cacheDir, `.${hash}-${process.pid}.partial.csp`);
