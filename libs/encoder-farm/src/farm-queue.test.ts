@@ -7,6 +7,7 @@ import { CONTRACT_PROFILE, mediaFixtures } from '@ftrack-encode/testing';
 import { NativeEncoder, NativeMediaProbe } from '@ftrack-encode/encoder-native';
 import { NodeFileSystem, NodeHasher } from '@ftrack-encode/node-platform';
 import { startRedis, type RedisServer } from './testing/redis-server.js';
+import { connectRedis } from './redis-connection.js';
 import { FarmClient, FarmWorker, jobIdFor, type FarmJobDeps, type FarmJobEvent, type JobSpecInput } from './index.js';
 
 // A private fixture cache: other suites may clear the shared one while these run.
@@ -92,6 +93,42 @@ describe('farm queue', () => {
     expect(outputs.map((o) => o.path).sort()).toEqual(plan.outputs.map((o) => o.tempPath).sort());
     expect(outputs.every((o) => /^sha256:[0-9a-f]{64}$/.test(o.checksum) && o.size > 0)).toBe(true);
     await client.close();
+  });
+
+  it('reports throttled progress in order through Redis, ending with validation at 100 %', async () => {
+    const prefix = 'progress';
+    const client = new FarmClient({ redisUrl: redis.url, prefix });
+    const { spec } = await encodeSpec(await fixtures.movie24());
+    const seen: Progress[] = [];
+    await withWorker({ prefix }, () => client.run(spec, { onProgress: (p) => seen.push(p) }));
+    const encode = seen.filter((p) => p.stage === 'encode').map((p) => p.percent ?? 0);
+    expect(encode).toEqual([...encode].sort((a, b) => a - b));
+    expect(seen.at(-1)).toMatchObject({ stage: 'validate', percent: 100 });
+    await client.close();
+  });
+
+  it('opens an event reader only to wait: submitting, counting and reading jobs (what a daemon does) read no events', async () => {
+    const prefix = 'readers';
+    const admin = await connectRedis(redis.url, 'submitter');
+    // QueueEvents connections are named <prefix>:<base64 queue>:qe.
+    const readers = async () =>
+      String(await admin.client('LIST'))
+        .split('\n')
+        .filter((line) => new RegExp(`name=${prefix}:\\S*:qe( |$)`).test(line)).length;
+    const submitter = new FarmClient({ redisUrl: redis.url, prefix });
+    const { spec } = await encodeSpec(await fixtures.movie24());
+    const job = await submitter.submit(spec);
+    await submitter.counts();
+    await submitter.recent();
+    await submitter.job(job.id);
+    expect(await readers()).toBe(0);
+    const result = await withWorker({ prefix }, () => submitter.wait(job));
+    expect(await readers()).toBe(1);
+    // A submitter that starts waiting after the job finished still gets its result.
+    const late = new FarmClient({ redisUrl: redis.url, prefix });
+    expect(await late.wait(job)).toEqual(result);
+    await Promise.all([submitter.close(), late.close()]);
+    admin.disconnect();
   });
 
   it('fails bad input once, with the worker error code, and never retries it', async () => {
