@@ -2,13 +2,13 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isEncodeError, parseProfile, planEncode, silentLogger, type EncodePlan, type EncodeProfile, type Progress } from '@ftrack-encode/core';
+import { isEncodeError, parseProfile, planEncode, silentLogger, type EncodePlan, type EncodeProfile, type Hasher, type Progress } from '@ftrack-encode/core';
 import { CONTRACT_PROFILE, mediaFixtures } from '@ftrack-encode/testing';
 import { NativeEncoder, NativeMediaProbe } from '@ftrack-encode/encoder-native';
 import { NodeFileSystem, NodeHasher } from '@ftrack-encode/node-platform';
 import { startRedis, type RedisServer } from './testing/redis-server.js';
 import { connectRedis } from './redis-connection.js';
-import { FarmClient, FarmWorker, jobIdFor, type FarmJobDeps, type FarmJobEvent, type JobSpecInput } from './index.js';
+import { FarmClient, FarmWorker, jobIdFor, runJobSpec, type FarmJobDeps, type FarmJobEvent, type JobSpecInput } from './index.js';
 
 // A private fixture cache: other suites may clear the shared one while these run.
 const fixtures = mediaFixtures(join(tmpdir(), 'ftrack-encode-farm-fixtures'));
@@ -250,9 +250,43 @@ describe('redis checks', () => {
   });
 });
 
+/** The real hasher, holding every source check until `gate` opens (a fake below the Hasher port). */
+function gatedHasher(gate: Promise<unknown>): Hasher {
+  return {
+    hashFile: (path, algorithm, options) => hasher.hashFile(path, algorithm, options),
+    hashFiles: async (paths, algorithm, options) => {
+      await gate;
+      return hasher.hashFiles(paths, algorithm, options);
+    },
+  };
+}
+
+describe('source check beside the encode', () => {
+  it('starts the encode before the source check ends, and commits the outputs once both are done', async () => {
+    const { spec, plan } = await encodeSpec(await fixtures.movie24());
+    let encodeStarted!: () => void;
+    const started = new Promise<void>((resolve) => (encodeStarted = resolve));
+    // A serial check-then-encode never opens the gate and the test times out.
+    const result = await runJobSpec(spec, { ...deps(), hasher: gatedHasher(started) }, { onProgress: (p) => p.stage === 'encode' && encodeStarted() });
+    expect(result.kind === 'encode' && result.outputs.map((o) => o.path).sort()).toEqual(plan.outputs.map((o) => o.tempPath).sort());
+  });
+
+  it('stops the encode when the source is not the submitted one: E_CHECKSUM_MISMATCH, no file left', async () => {
+    const { spec, plan } = await encodeSpec(await fixtures.cancelClip(), SLOW);
+    const other = { ...spec, sourceChecksum: `sha256:${'0'.repeat(64)}` } as JobSpecInput;
+    let encodeStarted!: () => void;
+    const started = new Promise<void>((resolve) => (encodeStarted = resolve));
+    const error = await runJobSpec(other, { ...deps(), hasher: gatedHasher(started) }, { onProgress: (p) => p.stage === 'encode' && encodeStarted() }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isEncodeError(error, 'E_CHECKSUM_MISMATCH'), String(error)).toBe(true);
+    expect(await readdir(plan.outputDir)).toEqual([]);
+  });
+});
+
 describe('run-job spec files', () => {
   it('runs the same unit of work without any queue', async () => {
-    const { runJobSpec } = await import('./index.js');
     const { spec, plan } = await encodeSpec(await fixtures.movie24());
     const specFile = join(scratchDir, 'job.json');
     await writeFile(specFile, JSON.stringify(spec));
