@@ -50,13 +50,19 @@ async function encodeSpec(sourcePath: string, profile: EncodeProfile = CONTRACT_
   return { spec: { kind: 'encode', plan, sourceChecksum: `${checksum.algorithm}:${checksum.hex}` }, plan };
 }
 
-async function withWorker<T>(options: { prefix: string; events?: FarmJobEvent[] }, run: (worker: FarmWorker) => Promise<T>): Promise<T> {
+async function withWorker<T>(
+  options: { prefix: string; events?: FarmJobEvent[]; onJob?: (event: FarmJobEvent) => void },
+  run: (worker: FarmWorker) => Promise<T>,
+): Promise<T> {
   const worker = await FarmWorker.start(deps(), {
     redisUrl: redis.url,
     prefix: options.prefix,
     stalledIntervalMs: 1000,
     lockDurationMs: 2000,
-    onJob: (e) => options.events?.push(e),
+    onJob: (e) => {
+      options.events?.push(e);
+      options.onJob?.(e);
+    },
   });
   try {
     return await run(worker);
@@ -129,6 +135,28 @@ describe('farm queue', () => {
     expect(await late.wait(job)).toEqual(result);
     await Promise.all([submitter.close(), late.close()]);
     admin.disconnect();
+  });
+
+  it('an idle worker takes a queued job at once: two jobs on two idle workers both start before either ends', async () => {
+    const prefix = 'pickup';
+    const client = new FarmClient({ redisUrl: redis.url, prefix });
+    // Jobs of a second or so: an idle worker that waited for a poll (drainDelay, 5 s) would start
+    // its job after the other worker's had ended.
+    const source = await fixtures.movie24();
+    const specs = await Promise.all([encodeSpec(source, SLOW), encodeSpec(source, SLOW)]);
+    // Both workers' job events, in the order this process saw them.
+    const log: string[] = [];
+    const record = (worker: string) => (e: FarmJobEvent) => log.push(`${worker} ${e.type}`);
+    await withWorker({ prefix, onJob: record('a') }, () =>
+      withWorker({ prefix, onJob: record('b') }, async () => {
+        const jobs = [];
+        for (const { spec } of specs) jobs.push(await client.submit(spec));
+        await Promise.all(jobs.map((job) => client.wait(job)));
+      }),
+    );
+    expect(log.slice(0, 2).sort()).toEqual(['a active', 'b active']);
+    expect(log.slice(2).sort()).toEqual(['a completed', 'b completed']);
+    await client.close();
   });
 
   it('fails bad input once, with the worker error code, and never retries it', async () => {
