@@ -135,14 +135,30 @@ async function startDaemon(name, configPath) {
   return daemon;
 }
 
-/** CPU seconds the process itself used so far (utime + stime from /proc; its ffmpeg children are not counted). */
-function ownCpuSeconds(pid) {
+/**
+ * CPU seconds from /proc/<pid>/stat: the process's own (utime + stime) and with the children it
+ * has waited for (cutime + cstime: a daemon's ffmpeg and ffprobe runs). CPU time, unlike wall
+ * time, hardly moves with other load on the box, so it compares farm and raw jobs even there.
+ */
+function cpuSeconds(pid) {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ').map(Number);
+    const own = (f[11] + f[12]) / 100; // USER_HZ is 100 on Linux
+    return { own, withChildren: own + (f[13] + f[14]) / 100 };
   } catch {
-    return 0;
+    return { own: 0, withChildren: 0 };
   }
+}
+
+/** CPU used by `pids` between two cpuSeconds readings, summed. */
+function cpuSince(before, pids) {
+  return pids.reduce(
+    (sum, pid, i) => {
+      const now = cpuSeconds(pid);
+      return { own: sum.own + now.own - before[i].own, withChildren: sum.withChildren + now.withChildren - before[i].withChildren };
+    },
+    { own: 0, withChildren: 0 },
+  );
 }
 
 /** Calls per Redis command so far (INFO commandstats: a script's own commands are counted too). */
@@ -191,11 +207,12 @@ async function startFarm(count) {
     async batch() {
       const specs = await encodeSpecs(JOBS, realistic);
       const redisBefore = await redisCommandCalls(client);
-      const cpuBefore = daemons.map((d) => ownCpuSeconds(d.child.pid));
+      const pids = daemons.map((d) => d.child.pid);
+      const cpuBefore = pids.map(cpuSeconds);
       const start = performance.now();
       const jobs = await runAll(client, specs);
       const seconds = (performance.now() - start) / 1000;
-      const daemonCpu = daemons.reduce((sum, d, i) => sum + ownCpuSeconds(d.child.pid) - cpuBefore[i], 0);
+      const cpu = cpuSince(cpuBefore, pids);
       const redisAfter = await redisCommandCalls(client);
       const redisByCommand = Object.fromEntries(
         Object.entries(redisAfter)
@@ -209,7 +226,8 @@ async function startFarm(count) {
         seconds,
         jobSeconds: records.map((r) => (r.finishedOn - r.processedOn) / 1000),
         perDaemon: daemons.map((d) => jobs.filter((j) => d.started.has(j.id)).length),
-        daemonCpuPerJob: daemonCpu / JOBS,
+        daemonCpuPerJob: cpu.own / JOBS,
+        jobCpu: cpu.withChildren / JOBS,
         redisByCommand,
         gapsMs: daemons.flatMap((d) => pickupGaps(d, enqueuedAt)),
       };
@@ -235,6 +253,7 @@ function runFfmpeg(argv) {
 async function rawBatch(lanes) {
   const commands = [];
   for (let i = 0; i < RAW_JOBS; i++) commands.push((await encoder.describe(await plan(realistic)))[0]);
+  const cpuBefore = cpuSeconds(process.pid);
   const start = performance.now();
   const queue = [...commands];
   await Promise.all(
@@ -242,7 +261,11 @@ async function rawBatch(lanes) {
       for (let argv = queue.shift(); argv; argv = queue.shift()) await runFfmpeg(argv);
     }),
   );
-  return (performance.now() - start) / 1000;
+  const seconds = (performance.now() - start) / 1000;
+  const cpuAfter = cpuSeconds(process.pid);
+  // Only the ffmpeg children are waited for meanwhile (Redis and the daemons run on).
+  const childCpu = cpuAfter.withChildren - cpuAfter.own - (cpuBefore.withChildren - cpuBefore.own);
+  return { seconds, jobCpu: childCpu / RAW_JOBS };
 }
 
 const farms = [];
@@ -259,13 +282,16 @@ try {
     const rawTwo = await rawBatch(2);
     rounds.push({ one, two, rawOne, rawTwo });
     process.stdout.write(
-      `round ${r + 1}/${runs}: farm ${one.seconds.toFixed(1)} s / ${two.seconds.toFixed(1)} s, raw ${rawOne.toFixed(1)} s / ${rawTwo.toFixed(1)} s\n`,
+      `round ${r + 1}/${runs}: farm ${one.seconds.toFixed(1)} s / ${two.seconds.toFixed(1)} s, raw ${rawOne.seconds.toFixed(1)} s / ${rawTwo.seconds.toFixed(1)} s\n`,
     );
   }
   const oneSeconds = median(rounds.map((r) => r.one.seconds));
   const twoSeconds = median(rounds.map((r) => r.two.seconds));
   const speedup = oneSeconds / twoSeconds;
-  const rawSpeedup = median(rounds.map((r) => r.rawOne)) / median(rounds.map((r) => r.rawTwo));
+  const rawSpeedup = median(rounds.map((r) => r.rawOne.seconds)) / median(rounds.map((r) => r.rawTwo.seconds));
+  // CPU per job, farm (daemon + its ffmpeg and ffprobe) vs the same ffmpeg run raw: what the farm adds.
+  const farmJobCpu = median(rounds.flatMap((r) => [r.one.jobCpu, r.two.jobCpu]));
+  const rawJobCpu = median(rounds.flatMap((r) => [r.rawOne.jobCpu, r.rawTwo.jobCpu]));
   const gaps = rounds.flatMap((r) => [...r.one.gapsMs, ...r.two.gapsMs]);
   const p50 = percentile(gaps, 50);
   const p95 = percentile(gaps, 95);
@@ -291,14 +317,15 @@ try {
     },
     jobSeconds: { oneDaemon: round(jobOne), twoDaemons: round(jobTwo) },
     daemonCpuSecondsPerJob: round(daemonCpu),
+    cpuSecondsPerJob: { farm: round(farmJobCpu), rawFfmpeg: round(rawJobCpu), farmOverhead: round(farmJobCpu / rawJobCpu - 1) },
     redisPerJob: { ...redisPerJob, byCommandLastRun: rounds.at(-1).two.redisByCommand },
     rawCeiling: { jobs: RAW_JOBS, speedup: round(rawSpeedup), farmShareOfCeiling: round(speedup / rawSpeedup) },
     pickupLatencyMs: { samples: gaps.length, p50, p95 },
     rounds: rounds.map((r) => ({
       oneDaemonSeconds: round(r.one.seconds),
       twoDaemonSeconds: round(r.two.seconds),
-      rawOneSeconds: round(r.rawOne),
-      rawTwoSeconds: round(r.rawTwo),
+      rawOneSeconds: round(r.rawOne.seconds),
+      rawTwoSeconds: round(r.rawTwo.seconds),
     })),
   };
   const missBy = result.throughput.pass ? '' : ` (misses by ${(TARGET - speedup).toFixed(2)})`;
@@ -317,7 +344,11 @@ try {
       ['raw ffmpeg 2 vs 1 at a time (box ceiling)', `${rawSpeedup.toFixed(2)}×`],
       ['farm speedup / ceiling', result.rawCeiling.farmShareOfCeiling.toFixed(2)],
       ['job time, 1 daemon / 2 daemons (median)', `${jobOne.toFixed(1)} s / ${jobTwo.toFixed(1)} s`],
-      ['daemon process CPU per job (Node, excluding ffmpeg/ffprobe)', `${daemonCpu.toFixed(2)} s`],
+      [
+        'CPU per job: farm (daemon + ffmpeg + ffprobe) / raw ffmpeg',
+        `${farmJobCpu.toFixed(1)} s / ${rawJobCpu.toFixed(1)} s (+${((farmJobCpu / rawJobCpu - 1) * 100).toFixed(1)} %)`,
+      ],
+      ['of which the daemon process itself (Node)', `${daemonCpu.toFixed(2)} s`],
       [
         'Redis per job, 2 daemons: commands / event reads / events written',
         `${redisPerJob.commands} / ${redisPerJob.eventReads} / ${redisPerJob.progressWrites}`,
