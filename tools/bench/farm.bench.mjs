@@ -361,6 +361,11 @@ try {
     "start − max(enqueued, the end of that daemon's previous job). A ceiling below 2 means the box itself",
     '(other load, memory bandwidth) does not double two single-threaded encodes; the farm can only match it.',
     '',
+    `Reading: the 2-daemon farm reaches ${(result.rawCeiling.farmShareOfCeiling * 100).toFixed(0)} % of the raw ceiling (${rawSpeedup.toFixed(2)}×). ` +
+      `Per job the farm spends ${((farmJobCpu / rawJobCpu - 1) * 100).toFixed(1)} % more CPU than the raw ffmpeg ` +
+      `(${daemonCpu.toFixed(2)} s in the daemon, the rest ffprobe validation and hashing), which two busy daemons take from each other's encodes; ` +
+      `a worker sits idle ${p95} ms (p95) before starting a waiting job.`,
+    '',
   ].join('\n');
   await writeResults('farm', result, md);
 } finally {
