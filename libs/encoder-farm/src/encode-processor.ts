@@ -10,7 +10,10 @@ export const HAND_BACK = 'ftrack-encode:hand-back';
 export const CANCEL_REQUESTED = 'ftrack-encode:cancel';
 
 export interface EncodeProcessorOptions {
-  /** Minimum gap between job.updateProgress calls: each one is a Redis write and a stream event. */
+  /**
+   * Minimum gap between job.updateProgress calls (default 1 s): each one is a Redis write plus a
+   * stream event that every waiting submitter reads. ffmpeg reports every 0.5 s.
+   */
   progressIntervalMs?: number;
   /** Whether a cancel was requested before the job started (the cancel key). */
   cancelRequested?: (jobId: string) => Promise<boolean>;
@@ -72,7 +75,7 @@ export function throttleProgress(send: (p: Progress) => Promise<void>, intervalM
  * shutdown (hands the job back to the queue without spending an attempt).
  */
 export function createEncodeProcessor(deps: FarmJobDeps, options: EncodeProcessorOptions = {}): Processor<JobSpecInput, JobResult> {
-  const interval = options.progressIntervalMs ?? 250;
+  const interval = options.progressIntervalMs ?? 1000;
   // Three parameters: BullMQ passes an AbortSignal only to processors that declare it.
   return async (job: Job<JobSpecInput, JobResult>, token?: string, signal?: AbortSignal): Promise<JobResult> => {
     const logger = deps.logger;

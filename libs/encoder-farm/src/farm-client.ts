@@ -24,10 +24,9 @@ export interface SubmitOptions extends RunOptions {
   jobId?: string;
 }
 
-interface QueueEntry {
-  queue: Queue;
+interface EventsEntry {
   events: QueueEvents;
-  eventsRedis: Redis;
+  redis: Redis;
 }
 
 export interface SubmittedJob {
@@ -53,8 +52,8 @@ export function jobIdFor(input: JobSpecInput): string {
  */
 export class FarmClient {
   private redis: Promise<Redis> | undefined;
-  private readonly queues = new Map<string, QueueEntry>();
-  private readonly opening = new Map<string, Promise<QueueEntry>>();
+  private readonly queues = new Map<string, Promise<Queue>>();
+  private readonly listeners = new Map<string, Promise<EventsEntry>>();
   readonly prefix: string;
 
   constructor(private readonly options: FarmClientOptions) {
@@ -85,32 +84,35 @@ export class FarmClient {
     }
   }
 
-  private async queue(name: string): Promise<{ queue: Queue; events: QueueEvents }> {
-    // Cache the promise, not the result: concurrent first calls must share one Queue (a second
-    // one would leak its connections and keep the process alive).
-    let pending = this.opening.get(name);
-    if (!pending) {
-      pending = this.openQueue(name);
-      this.opening.set(name, pending);
-      pending.catch(() => this.opening.delete(name));
-    }
-    return pending;
+  private queue(name: string): Promise<Queue> {
+    return shared(this.queues, name, async () => {
+      const queue = new Queue(name, {
+        connection: await this.connection(),
+        prefix: this.prefix,
+        defaultJobOptions: { ...JOB_OPTIONS, ...this.options.jobOptions },
+      });
+      queue.on('error', (error) => this.logger.warn('farm queue error', { queue: name, error: String(error) }));
+      return queue;
+    });
   }
 
-  private async openQueue(name: string): Promise<QueueEntry> {
-    const redis = await this.connection();
-    // QueueEvents blocks on XREAD: it needs a worker-style connection that rides out restarts.
-    const eventsRedis = await connectRedis(this.options.redisUrl, 'worker', this.options.connectTimeoutMs ?? 5000);
-    const entry = {
-      queue: new Queue(name, { connection: redis, prefix: this.prefix, defaultJobOptions: { ...JOB_OPTIONS, ...this.options.jobOptions } }),
-      events: new QueueEvents(name, { connection: eventsRedis, prefix: this.prefix }),
-      eventsRedis,
-    };
-    entry.queue.on('error', (error) => this.logger.warn('farm queue error', { queue: name, error: String(error) }));
-    entry.events.on('error', (error) => this.logger.warn('farm queue events error', { queue: name, error: String(error) }));
-    this.queues.set(name, entry);
-    await entry.events.waitUntilReady();
-    return entry;
+  /**
+   * QueueEvents, opened only to wait for a job: it is a blocking XREAD woken by every event of
+   * the queue (each progress update of every job), so a client that only submits or counts (a
+   * daemon's auto-encode and metrics) must not hold one, or every daemon reads every update.
+   * It reads from the newest event at opening: nothing written while it connects is missed.
+   */
+  private events(name: string): Promise<QueueEvents> {
+    return shared(this.listeners, name, async () => {
+      const queue = await this.queue(name);
+      const [newest] = await (await this.connection()).xrevrange(queue.keys['events']!, '+', '-', 'COUNT', 1);
+      // A blocking reader needs a worker-style connection that rides out restarts.
+      const redis = await connectRedis(this.options.redisUrl, 'worker', this.options.connectTimeoutMs ?? 5000);
+      const events = new QueueEvents(name, { connection: redis, prefix: this.prefix, lastEventId: newest?.[0] ?? '0' });
+      events.on('error', (error) => this.logger.warn('farm queue events error', { queue: name, error: String(error) }));
+      await events.waitUntilReady();
+      return { events, redis };
+    }).then((entry) => entry.events);
   }
 
   /** Add a job unless an identical one exists; a failed or cancelled earlier run is replaced. */
@@ -118,7 +120,7 @@ export class FarmClient {
     const spec = JobSpec.parse(input);
     const name = options.queue ?? DEFAULT_QUEUE;
     const id = options.jobId ?? jobIdFor(spec);
-    const { queue } = await this.queue(name);
+    const queue = await this.queue(name);
     const redis = await this.connection();
     let created = true;
     try {
@@ -144,7 +146,8 @@ export class FarmClient {
 
   /** Wait for a submitted job: progress through QueueEvents, the worker's EncodeError on failure. */
   async wait(job: SubmittedJob, options: RunOptions = {}): Promise<JobResult> {
-    const { queue, events } = await this.queue(job.queue);
+    const events = await this.events(job.queue);
+    const queue = await this.queue(job.queue);
     const onProgress = ({ jobId, data }: { jobId: string; data: unknown }) => {
       if (jobId === job.id && data && typeof data === 'object') options.onProgress?.(data as Progress);
     };
@@ -207,7 +210,7 @@ export class FarmClient {
    */
   async cancel(job: { id: string; queue: string }): Promise<boolean> {
     const redis = await this.connection();
-    const { queue } = await this.queue(job.queue);
+    const queue = await this.queue(job.queue);
     await redis.set(cancelKey(this.prefix, job.id), '1', 'EX', 24 * 3600);
     await redis.publish(cancelChannel(this.prefix), job.id);
     const bullJob = await Job.fromId(queue, job.id);
@@ -230,7 +233,7 @@ export class FarmClient {
 
   /** Jobs by state, for metrics and tests. */
   async counts(queue = DEFAULT_QUEUE): Promise<Record<string, number>> {
-    return (await this.queue(queue)).queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
+    return (await this.queue(queue)).getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
   }
 
   /** The newest jobs of a queue in any state (for `ftrack-encode jobs list`). */
@@ -238,7 +241,7 @@ export class FarmClient {
     queue = DEFAULT_QUEUE,
     limit = 20,
   ): Promise<{ id: string; name: string; state: string; progress: unknown; failedReason?: string; timestamp: number }[]> {
-    const { queue: q } = await this.queue(queue);
+    const q = await this.queue(queue);
     const jobs = await q.getJobs(['active', 'waiting', 'delayed', 'prioritized', 'failed', 'completed'], 0, limit - 1, false);
     return Promise.all(
       jobs.map(async (job) => ({
@@ -253,19 +256,37 @@ export class FarmClient {
   }
 
   async job(id: string, queue = DEFAULT_QUEUE): Promise<Job | undefined> {
-    return (await Job.fromId((await this.queue(queue)).queue, id)) ?? undefined;
+    return (await Job.fromId(await this.queue(queue), id)) ?? undefined;
   }
 
   async close(): Promise<void> {
-    for (const { queue, events, eventsRedis } of this.queues.values()) {
-      await events.close().catch(() => undefined);
-      await queue.close().catch(() => undefined);
-      eventsRedis.disconnect();
-    }
+    const listeners = [...this.listeners.values()];
+    const queues = [...this.queues.values()];
+    this.listeners.clear();
     this.queues.clear();
-    this.opening.clear();
+    for (const pending of listeners) {
+      const entry = await pending.catch(() => undefined);
+      await entry?.events.close().catch(() => undefined);
+      entry?.redis.disconnect();
+    }
+    for (const pending of queues) await (await pending.catch(() => undefined))?.close().catch(() => undefined);
     const redis = await this.redis?.catch(() => undefined);
     redis?.disconnect();
     this.redis = undefined;
   }
+}
+
+/**
+ * One instance per key, shared by concurrent first callers (cache the promise, not the result: a
+ * second instance would leak its connections and keep the process alive); a failed open is
+ * forgotten so the next call tries again.
+ */
+function shared<T>(cache: Map<string, Promise<T>>, key: string, open: () => Promise<T>): Promise<T> {
+  let pending = cache.get(key);
+  if (!pending) {
+    pending = open();
+    cache.set(key, pending);
+    pending.catch(() => cache.delete(key));
+  }
+  return pending;
 }

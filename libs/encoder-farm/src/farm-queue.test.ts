@@ -2,12 +2,13 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isEncodeError, parseProfile, planEncode, silentLogger, type EncodePlan, type EncodeProfile, type Progress } from '@ftrack-encode/core';
+import { isEncodeError, parseProfile, planEncode, silentLogger, type EncodePlan, type EncodeProfile, type Hasher, type Progress } from '@ftrack-encode/core';
 import { CONTRACT_PROFILE, mediaFixtures } from '@ftrack-encode/testing';
 import { NativeEncoder, NativeMediaProbe } from '@ftrack-encode/encoder-native';
 import { NodeFileSystem, NodeHasher } from '@ftrack-encode/node-platform';
 import { startRedis, type RedisServer } from './testing/redis-server.js';
-import { FarmClient, FarmWorker, jobIdFor, type FarmJobDeps, type FarmJobEvent, type JobSpecInput } from './index.js';
+import { connectRedis } from './redis-connection.js';
+import { FarmClient, FarmWorker, jobIdFor, runJobSpec, type FarmJobDeps, type FarmJobEvent, type JobSpecInput } from './index.js';
 
 // A private fixture cache: other suites may clear the shared one while these run.
 const fixtures = mediaFixtures(join(tmpdir(), 'ftrack-encode-farm-fixtures'));
@@ -49,13 +50,19 @@ async function encodeSpec(sourcePath: string, profile: EncodeProfile = CONTRACT_
   return { spec: { kind: 'encode', plan, sourceChecksum: `${checksum.algorithm}:${checksum.hex}` }, plan };
 }
 
-async function withWorker<T>(options: { prefix: string; events?: FarmJobEvent[] }, run: (worker: FarmWorker) => Promise<T>): Promise<T> {
+async function withWorker<T>(
+  options: { prefix: string; events?: FarmJobEvent[]; onJob?: (event: FarmJobEvent) => void },
+  run: (worker: FarmWorker) => Promise<T>,
+): Promise<T> {
   const worker = await FarmWorker.start(deps(), {
     redisUrl: redis.url,
     prefix: options.prefix,
     stalledIntervalMs: 1000,
     lockDurationMs: 2000,
-    onJob: (e) => options.events?.push(e),
+    onJob: (e) => {
+      options.events?.push(e);
+      options.onJob?.(e);
+    },
   });
   try {
     return await run(worker);
@@ -91,6 +98,64 @@ describe('farm queue', () => {
     const outputs = results[0]!.kind === 'encode' ? results[0]!.outputs : [];
     expect(outputs.map((o) => o.path).sort()).toEqual(plan.outputs.map((o) => o.tempPath).sort());
     expect(outputs.every((o) => /^sha256:[0-9a-f]{64}$/.test(o.checksum) && o.size > 0)).toBe(true);
+    await client.close();
+  });
+
+  it('reports throttled progress in order through Redis, ending with validation at 100 %', async () => {
+    const prefix = 'progress';
+    const client = new FarmClient({ redisUrl: redis.url, prefix });
+    const { spec } = await encodeSpec(await fixtures.movie24());
+    const seen: Progress[] = [];
+    await withWorker({ prefix }, () => client.run(spec, { onProgress: (p) => seen.push(p) }));
+    const encode = seen.filter((p) => p.stage === 'encode').map((p) => p.percent ?? 0);
+    expect(encode).toEqual([...encode].sort((a, b) => a - b));
+    expect(seen.at(-1)).toMatchObject({ stage: 'validate', percent: 100 });
+    await client.close();
+  });
+
+  it('opens an event reader only to wait: submitting, counting and reading jobs (what a daemon does) read no events', async () => {
+    const prefix = 'readers';
+    const admin = await connectRedis(redis.url, 'submitter');
+    // QueueEvents connections are named <prefix>:<base64 queue>:qe.
+    const readers = async () =>
+      String(await admin.client('LIST'))
+        .split('\n')
+        .filter((line) => new RegExp(`name=${prefix}:\\S*:qe( |$)`).test(line)).length;
+    const submitter = new FarmClient({ redisUrl: redis.url, prefix });
+    const { spec } = await encodeSpec(await fixtures.movie24());
+    const job = await submitter.submit(spec);
+    await submitter.counts();
+    await submitter.recent();
+    await submitter.job(job.id);
+    expect(await readers()).toBe(0);
+    const result = await withWorker({ prefix }, () => submitter.wait(job));
+    expect(await readers()).toBe(1);
+    // A submitter that starts waiting after the job finished still gets its result.
+    const late = new FarmClient({ redisUrl: redis.url, prefix });
+    expect(await late.wait(job)).toEqual(result);
+    await Promise.all([submitter.close(), late.close()]);
+    admin.disconnect();
+  });
+
+  it('an idle worker takes a queued job at once: two jobs on two idle workers both start before either ends', async () => {
+    const prefix = 'pickup';
+    const client = new FarmClient({ redisUrl: redis.url, prefix });
+    // Jobs of a second or so: an idle worker that waited for a poll (drainDelay, 5 s) would start
+    // its job after the other worker's had ended.
+    const source = await fixtures.movie24();
+    const specs = await Promise.all([encodeSpec(source, SLOW), encodeSpec(source, SLOW)]);
+    // Both workers' job events, in the order this process saw them.
+    const log: string[] = [];
+    const record = (worker: string) => (e: FarmJobEvent) => log.push(`${worker} ${e.type}`);
+    await withWorker({ prefix, onJob: record('a') }, () =>
+      withWorker({ prefix, onJob: record('b') }, async () => {
+        const jobs = [];
+        for (const { spec } of specs) jobs.push(await client.submit(spec));
+        await Promise.all(jobs.map((job) => client.wait(job)));
+      }),
+    );
+    expect(log.slice(0, 2).sort()).toEqual(['a active', 'b active']);
+    expect(log.slice(2).sort()).toEqual(['a completed', 'b completed']);
     await client.close();
   });
 
@@ -213,9 +278,43 @@ describe('redis checks', () => {
   });
 });
 
+/** The real hasher, holding every source check until `gate` opens (a fake below the Hasher port). */
+function gatedHasher(gate: Promise<unknown>): Hasher {
+  return {
+    hashFile: (path, algorithm, options) => hasher.hashFile(path, algorithm, options),
+    hashFiles: async (paths, algorithm, options) => {
+      await gate;
+      return hasher.hashFiles(paths, algorithm, options);
+    },
+  };
+}
+
+describe('source check beside the encode', () => {
+  it('starts the encode before the source check ends, and commits the outputs once both are done', async () => {
+    const { spec, plan } = await encodeSpec(await fixtures.movie24());
+    let encodeStarted!: () => void;
+    const started = new Promise<void>((resolve) => (encodeStarted = resolve));
+    // A serial check-then-encode never opens the gate and the test times out.
+    const result = await runJobSpec(spec, { ...deps(), hasher: gatedHasher(started) }, { onProgress: (p) => p.stage === 'encode' && encodeStarted() });
+    expect(result.kind === 'encode' && result.outputs.map((o) => o.path).sort()).toEqual(plan.outputs.map((o) => o.tempPath).sort());
+  });
+
+  it('stops the encode when the source is not the submitted one: E_CHECKSUM_MISMATCH, no file left', async () => {
+    const { spec, plan } = await encodeSpec(await fixtures.cancelClip(), SLOW);
+    const other = { ...spec, sourceChecksum: `sha256:${'0'.repeat(64)}` } as JobSpecInput;
+    let encodeStarted!: () => void;
+    const started = new Promise<void>((resolve) => (encodeStarted = resolve));
+    const error = await runJobSpec(other, { ...deps(), hasher: gatedHasher(started) }, { onProgress: (p) => p.stage === 'encode' && encodeStarted() }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isEncodeError(error, 'E_CHECKSUM_MISMATCH'), String(error)).toBe(true);
+    expect(await readdir(plan.outputDir)).toEqual([]);
+  });
+});
+
 describe('run-job spec files', () => {
   it('runs the same unit of work without any queue', async () => {
-    const { runJobSpec } = await import('./index.js');
     const { spec, plan } = await encodeSpec(await fixtures.movie24());
     const specFile = join(scratchDir, 'job.json');
     await writeFile(specFile, JSON.stringify(spec));

@@ -14,6 +14,7 @@ import {
   type Hasher,
   type Logger,
   type MediaProbe,
+  type ProducedFile,
   type MediaSource,
   type PublishReviewRequest,
   type PublishReviewResult,
@@ -127,6 +128,45 @@ function stagedPath(tempPath: string, tag: string): string {
   return join(dirname(tempPath), `${basename(tempPath, ext)}.${tag}.stage${ext}`);
 }
 
+async function verifySource(frames: string[], expected: string, deps: FarmJobDeps, signal: AbortSignal): Promise<void> {
+  const seen = formatChecksum(await deps.hasher.hashFiles(frames, algorithmOf(expected), { signal }));
+  if (seen !== expected) {
+    throw new EncodeError('E_CHECKSUM_MISMATCH', `The source on this worker does not match the submitted one (${seen} vs ${expected}).`, {
+      hint: 'The file changed after submission, or this worker mounts different storage at that path.',
+    });
+  }
+}
+
+/**
+ * Encode while checking the source is the submitted one. Both read the source (the second read
+ * mostly from the page cache), so the check no longer delays every encode by a full read of the
+ * source; a mismatch stops the encode and is the error reported, whatever the encode then said.
+ * Returns once both are done: a stopped encode has removed its files.
+ */
+async function encodeWhileVerifying(plan: EncodePlan, frames: string[], expected: string, deps: FarmJobDeps, options: RunJobOptions): Promise<ProducedFile[]> {
+  const stopEncode = new AbortController();
+  const stopCheck = new AbortController();
+  const linked = (own: AbortController) => (options.signal ? AbortSignal.any([options.signal, own.signal]) : own.signal);
+  // Whichever fails first stops the other and is the error reported.
+  let failedFirst: 'check' | 'encode' | undefined;
+  const checked = verifySource(frames, expected, deps, linked(stopCheck)).catch((error: unknown) => {
+    failedFirst ??= 'check';
+    stopEncode.abort(error);
+    throw error;
+  });
+  const encoded = deps.encoder.encode(plan, { ...options, signal: linked(stopEncode) }).catch((error: unknown) => {
+    failedFirst ??= 'encode';
+    stopCheck.abort(error);
+    throw error;
+  });
+  const [encode, check] = await Promise.allSettled([encoded, checked]);
+  throwIfCancelled(options.signal);
+  if (check.status === 'rejected' && failedFirst === 'check') throw check.reason;
+  if (encode.status === 'rejected') throw encode.reason;
+  if (check.status === 'rejected') throw check.reason;
+  return encode.value;
+}
+
 async function runEncodeJob(spec: EncodeJobSpec, deps: FarmJobDeps, options: RunJobOptions): Promise<EncodeJobResult> {
   const { signal } = options;
   const tag = (options.attemptTag ?? Math.random().toString(36).slice(2, 8)).replace(/[^A-Za-z0-9]/g, '');
@@ -144,15 +184,8 @@ async function runEncodeJob(spec: EncodeJobSpec, deps: FarmJobDeps, options: Run
         hint: 'The farm Encoder needs the source and the output directory on storage mounted at the same path on every worker.',
       });
     }
-    const seen = formatChecksum(await deps.hasher.hashFiles(frames, algorithmOf(spec.sourceChecksum), signal ? { signal } : {}));
-    if (seen !== spec.sourceChecksum) {
-      throw new EncodeError('E_CHECKSUM_MISMATCH', `The source on this worker does not match the submitted one (${seen} vs ${spec.sourceChecksum}).`, {
-        hint: 'The file changed after submission, or this worker mounts different storage at that path.',
-      });
-    }
-    throwIfCancelled(signal);
     await deps.fs.ensureWritableDir(plan.outputDir);
-    const produced = await deps.encoder.encode({ ...plan, outputs: staged }, options);
+    const produced = await encodeWhileVerifying({ ...plan, outputs: staged }, frames, spec.sourceChecksum, deps, options);
     const capabilities = await deps.encoder.capabilities();
     // Core's one validation, the same a local encode gets.
     const validated = await validateOutputs(deps, staged, produced, { hashAlgorithm: 'sha256', ...options });
