@@ -46,8 +46,10 @@ export interface FtrackServerStorageOptions {
   retryBaseDelayMs?: number;
   /** Resume journals for multi-part uploads; none (no resume across runs) when unset. */
   journalDir?: string;
-  /** Bytes waiting in part bodies at once; default 4 MiB. Memory stays flat in the file size. */
+  /** File bytes held in memory at once (read, being hashed, waiting to be sent); default 8 MiB, at least 4 MiB. Flat in the file size. */
   bufferBytes?: number;
+  /** hash-worker.mjs, when this library is bundled away from it (default: beside this module). */
+  hashWorkerPath?: string;
   /** StoredFile checksum algorithm; default sha256. */
   algorithm?: HashAlgorithm;
   logger?: Logger;
@@ -126,14 +128,18 @@ export class FtrackServerStorage implements StorageAccessor {
 
   /** The upload itself, with details tests and benchmarks look at (parts sent, bytes read). */
   async upload(job: UploadJob): Promise<HashedUpload> {
-    if (job.size <= (this.options.singlePartLimit ?? 16 * MiB)) return uploadSinglePart(this.api, job, this.policy);
+    const reading = {
+      bufferBytes: this.options.bufferBytes ?? 8 * MiB,
+      ...(this.options.hashWorkerPath ? { hashWorkerPath: this.options.hashWorkerPath } : {}),
+    };
+    if (job.size <= (this.options.singlePartLimit ?? 16 * MiB)) return uploadSinglePart(this.api, job, reading, this.policy);
     return uploadMultiPart(
       this.api,
       job,
       {
+        ...reading,
         partSize: partSizeFor(job.size, this.options.partSize),
         parallelParts: this.options.parallelParts ?? 6,
-        bufferBytes: this.options.bufferBytes ?? 4 * MiB,
         ...(this.options.journalDir ? { journalDir: this.options.journalDir } : {}),
       },
       this.policy,
