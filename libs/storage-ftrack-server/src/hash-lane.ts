@@ -20,10 +20,11 @@ export function resolveHashWorkerPath(override?: string): string {
   return path;
 }
 
-/** One running hash in its own worker thread, over chunks of a pool (held until hashed). */
+/** Running hashes in a worker thread, over chunks of a pool (each chunk held until hashed). */
 export class HashLane {
   private readonly held = new Map<number, () => void>();
-  private readonly digests: { resolve(hex: string): void; reject(error: Error): void }[] = [];
+  /** Digests asked for, per hash, answered in order. */
+  private readonly digests = new Map<number, { resolve(hex: string): void; reject(error: Error): void }[]>();
   private failure: Error | undefined;
   private closing = false;
 
@@ -33,8 +34,8 @@ export class HashLane {
     worker.on('exit', (code) => this.fail(new Error(`the hash worker exited (code ${code})`)));
   }
 
-  static start(workerPath: string, algorithm: string, pool: ChunkPool): HashLane {
-    const workerData: HashWorkerData = { algorithm, buffers: pool.buffers };
+  static start(workerPath: string, algorithms: string[], pool: ChunkPool): HashLane {
+    const workerData: HashWorkerData = { algorithms, buffers: pool.buffers };
     return new HashLane(new Worker(workerPath, { workerData }));
   }
 
@@ -44,13 +45,15 @@ export class HashLane {
     this.post({ type: 'update', slot: chunk.slot, length: chunk.bytes.length });
   }
 
-  /** The digest of everything since the previous digest (digests come back in order). */
-  digest(): Promise<string> {
+  /** Digest of hash `hash` (index into the algorithms) over everything since its previous digest. */
+  digest(hash: number): Promise<string> {
     const digest = this.failure
       ? Promise.reject(this.failure)
       : new Promise<string>((resolve, reject) => {
-          this.digests.push({ resolve, reject });
-          this.post({ type: 'digest' });
+          const waiting = this.digests.get(hash) ?? [];
+          waiting.push({ resolve, reject });
+          this.digests.set(hash, waiting);
+          this.post({ type: 'digest', hash });
         });
     // A digest nobody waits for any more (the upload failed first) must not become an unhandled rejection.
     digest.catch(() => undefined);
@@ -72,14 +75,14 @@ export class HashLane {
       this.held.get(reply.slot)?.();
       this.held.delete(reply.slot);
     } else {
-      this.digests.shift()?.resolve(reply.hex);
+      this.digests.get(reply.hash)?.shift()?.resolve(reply.hex);
     }
   }
 
   private fail(error: Error): void {
     if (this.failure) return;
     this.failure = this.closing ? new Error('the hash worker was closed') : new EncodeError('E_STORAGE_FAILED', `Hashing the upload failed: ${error.message}`);
-    for (const pending of this.digests.splice(0)) pending.reject(this.failure);
+    for (const waiting of this.digests.values()) for (const pending of waiting.splice(0)) pending.reject(this.failure);
     this.letGo();
   }
 

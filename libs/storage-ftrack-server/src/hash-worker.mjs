@@ -1,5 +1,5 @@
-// One running hash in a worker_thread, fed with chunks of the upload's shared buffers: the
-// whole file's digest and the parts' MD5s each get a thread, so hashing runs beside the reads
+// The upload's running hashes (the whole file's digest and the current part's MD5) in a
+// worker_thread, fed with chunks of the upload's shared buffers: hashing runs beside the reads
 // and the sends instead of on the main thread.
 //
 // Plain JavaScript on purpose (as libs/encoder-wasm's wasm-worker.mjs): started with
@@ -15,8 +15,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 if (!parentPort) throw new Error('hash-worker.mjs runs only as a worker_thread (new Worker(path)).');
 const port = parentPort;
-const { algorithm, buffers } = /** @type {HashWorkerData} */ (workerData);
-let hash = createHash(algorithm);
+const { algorithms, buffers } = /** @type {HashWorkerData} */ (workerData);
+const hashes = algorithms.map((algorithm) => createHash(algorithm));
 
 port.on('message', (/** @type {HashRequest} */ message) => {
   /** @type {HashReply} */
@@ -24,11 +24,15 @@ port.on('message', (/** @type {HashRequest} */ message) => {
   if (message.type === 'update') {
     const buffer = buffers[message.slot];
     if (!buffer) throw new Error(`hash-worker.mjs: no buffer in slot ${message.slot}`);
-    hash.update(new Uint8Array(buffer, 0, message.length));
+    const bytes = new Uint8Array(buffer, 0, message.length);
+    for (const hash of hashes) hash.update(bytes);
     reply = { type: 'hashed', slot: message.slot };
   } else {
-    reply = { type: 'digest', hex: hash.digest('hex') };
-    hash = createHash(algorithm);
+    const hash = hashes[message.hash];
+    const algorithm = algorithms[message.hash];
+    if (!hash || !algorithm) throw new Error(`hash-worker.mjs: no hash ${message.hash}`);
+    reply = { type: 'digest', hash: message.hash, hex: hash.digest('hex') };
+    hashes[message.hash] = createHash(algorithm);
   }
   port.postMessage(reply);
 });

@@ -11,38 +11,38 @@ export function chunkPoolFor(bufferBytes: number): ChunkPool {
   return new ChunkPool(Math.max(4, Math.round(bufferBytes / CHUNK_BYTES)), CHUNK_BYTES);
 }
 
+const FILE = 0;
+const PART = 1;
+
 /**
- * The whole file's digest and each part's MD5, each in its own worker thread and side by side:
- * every chunk is handed to both (no copy), and the caller goes on reading and sending.
+ * The whole file's digest and each part's MD5, computed in a worker thread while the caller goes
+ * on reading and sending: every chunk is handed over where it lies (no copy). One thread for
+ * both: with SHA extensions SHA-256 costs a third of MD5, and a second thread would cost a V8
+ * isolate (~10 MB) of the upload's memory budget for little on a small machine.
  */
 export class ParallelHasher {
-  private constructor(
-    private readonly file: HashLane,
-    private readonly parts: HashLane,
-  ) {}
+  private constructor(private readonly lane: HashLane) {}
 
   static start(pool: ChunkPool, algorithm: HashAlgorithm, workerPath?: string): ParallelHasher {
-    const path = resolveHashWorkerPath(workerPath);
-    return new ParallelHasher(HashLane.start(path, algorithm, pool), HashLane.start(path, 'md5', pool));
+    return new ParallelHasher(HashLane.start(resolveHashWorkerPath(workerPath), [algorithm, 'md5'], pool));
   }
 
   update(chunk: Parameters<HashLane['update']>[0]): void {
-    this.file.update(chunk);
-    this.parts.update(chunk);
+    this.lane.update(chunk);
   }
 
   /** MD5 of the chunks since the previous part ended. */
   endPart(): Promise<string> {
-    return this.parts.digest();
+    return this.lane.digest(PART);
   }
 
   /** Digest of every chunk so far. */
   endFile(): Promise<string> {
-    return this.file.digest();
+    return this.lane.digest(FILE);
   }
 
-  async close(): Promise<void> {
-    await Promise.all([this.file.close(), this.parts.close()]);
+  close(): Promise<void> {
+    return this.lane.close();
   }
 }
 
