@@ -227,7 +227,7 @@ ${mdTable([
   [`P4 upload of ${size} with FtrackServerStorage (${p4.parts} × ${p4.partSizeMiB} MiB parts)`, `${p4.medianMBps} MB/s`, '≥ 300 MB/s', p4.pass.throughput],
   ['P4 peak RSS of the uploading process', `${p4.peakRssMB} MB`, '≤ 120 MB', p4.pass.memory],
   ['P4 ceiling: the same client into a discard-only sink', `${p4.ceilings.clientToDiscardSink.medianMBps} MB/s`],
-  ['P4 ceiling: ftrack-local from a raw client (fetch PUTs, no hashing)', `${p4.ceilings.rawClientToServer.medianMBps} MB/s`],
+  ['P4 ceiling: ftrack-local from a raw client (plain PUTs, no hashing)', `${p4.ceilings.rawClientToServer.medianMBps} MB/s`],
   ['P5 bytes read from disk / bytes uploaded', `${result.p5.ratio}`, '1.0', result.p5.pass],
   ['P6 POST /api round trips to register 5 outputs', `${p6.roundTrips} (${p6.actions.join('; ')})`, '≤ 2', result.p6.pass],
   [

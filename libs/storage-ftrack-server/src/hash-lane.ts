@@ -27,6 +27,7 @@ export class HashLane {
   private readonly digests = new Map<number, { resolve(hex: string): void; reject(error: Error): void }[]>();
   private failure: Error | undefined;
   private closing = false;
+  private onReady: () => void = () => undefined;
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (reply: HashReply) => this.onReply(reply));
@@ -34,9 +35,16 @@ export class HashLane {
     worker.on('exit', (code) => this.fail(new Error(`the hash worker exited (code ${code})`)));
   }
 
-  static start(workerPath: string, algorithms: string[], pool: ChunkPool): HashLane {
+  /** Resolves once the thread is set up (or rejects: the script failed to load). */
+  static async start(workerPath: string, algorithms: string[], pool: ChunkPool): Promise<HashLane> {
     const workerData: HashWorkerData = { algorithms, buffers: pool.buffers };
-    return new HashLane(new Worker(workerPath, { workerData }));
+    const worker = new Worker(workerPath, { workerData });
+    const lane = new HashLane(worker);
+    await new Promise<void>((resolve, reject) => {
+      lane.onReady = resolve;
+      worker.once('exit', () => reject(lane.failure ?? new Error('the hash worker did not start')));
+    });
+    return lane;
   }
 
   update(chunk: Chunk): void {
@@ -71,7 +79,9 @@ export class HashLane {
   }
 
   private onReply(reply: HashReply): void {
-    if (reply.type === 'hashed') {
+    if (reply.type === 'ready') {
+      this.onReady();
+    } else if (reply.type === 'hashed') {
       this.held.get(reply.slot)?.();
       this.held.delete(reply.slot);
     } else {

@@ -10,5 +10,5 @@ export interface HashWorkerData {
 /** Hash `length` bytes of slot `slot` into every hash, or finish hash `hash` and start it anew. */
 export type HashRequest = { type: 'update'; slot: number; length: number } | { type: 'digest'; hash: number };
 
-/** The slot is hashed (its buffer may be reused), or the digest asked for. */
-export type HashReply = { type: 'hashed'; slot: number } | { type: 'digest'; hash: number; hex: string };
+/** The thread is set up; a slot is hashed (its buffer may be reused); or the digest asked for. */
+export type HashReply = { type: 'ready' } | { type: 'hashed'; slot: number } | { type: 'digest'; hash: number; hex: string };

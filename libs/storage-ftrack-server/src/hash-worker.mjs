@@ -36,3 +36,7 @@ port.on('message', (/** @type {HashRequest} */ message) => {
   }
   port.postMessage(reply);
 });
+
+/** @type {HashReply} */
+const ready = { type: 'ready' };
+port.postMessage(ready);

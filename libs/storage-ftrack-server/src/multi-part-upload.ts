@@ -1,3 +1,4 @@
+import type { UploadHashing } from './parallel-hasher.js';
 import { UploadRejectedError } from './put-bytes.js';
 import { partCountOf } from './read-parts.js';
 import { withRetry, type RetryPolicy } from './retry.js';
@@ -9,10 +10,7 @@ import type { HashedUpload, UploadJob } from './upload-job.js';
 export interface MultiPartOptions {
   partSize: number;
   parallelParts: number;
-  /** File bytes held in memory at once (all parts together). */
-  bufferBytes: number;
   journalDir?: string;
-  hashWorkerPath?: string;
 }
 
 /**
@@ -20,7 +18,13 @@ export interface MultiPartOptions {
  * journal of confirmed parts, then complete_multipart_upload. A resumed run still reads (and
  * hashes) each byte once but sends only the parts the journal does not vouch for.
  */
-export async function uploadMultiPart(api: ServerApi, job: UploadJob, options: MultiPartOptions, policy: RetryPolicy): Promise<HashedUpload> {
+export async function uploadMultiPart(
+  api: ServerApi,
+  job: UploadJob,
+  hashing: Promise<UploadHashing>,
+  options: MultiPartOptions,
+  policy: RetryPolicy,
+): Promise<HashedUpload> {
   const journal = new UploadJournal(options.journalDir, { componentId: job.componentId, size: job.size, mtimeMs: job.mtimeMs });
   const partCount = partCountOf(job.size, options.partSize);
   const saved = await journal.load(options.partSize);
@@ -32,14 +36,14 @@ export async function uploadMultiPart(api: ServerApi, job: UploadJob, options: M
           return fresh;
         });
   try {
-    const result = await sendAndComplete(api, job, options, policy, state, journal);
+    const result = await sendAndComplete(api, job, await hashing, options, policy, state, journal);
     await journal.discard();
     return result;
   } catch (error) {
     if (saved && error instanceof UploadRejectedError) {
       // The journal's URLs expired or the server forgot the upload: start over, once.
       await journal.discard();
-      return uploadMultiPart(api, job, options, policy);
+      return uploadMultiPart(api, job, hashing, options, policy);
     }
     throw error;
   }
@@ -53,6 +57,7 @@ async function startUpload(api: ServerApi, job: UploadJob, partSize: number, par
 async function sendAndComplete(
   api: ServerApi,
   job: UploadJob,
+  hashing: UploadHashing,
   options: MultiPartOptions,
   policy: RetryPolicy,
   state: JournalState,
@@ -66,13 +71,12 @@ async function sendAndComplete(
       targets: state.urls.map((_, i) => ({ url: byPart.get(i + 1) ?? '' })),
       requireEtag: true,
       parallelParts: options.parallelParts,
-      bufferBytes: options.bufferBytes,
-      ...(options.hashWorkerPath ? { hashWorkerPath: options.hashWorkerPath } : {}),
       done: { ...state.done },
       onPartSent: (part, etag) => journal.markDone(part, etag),
       onPartStale: (part) => journal.forget(part),
     },
     policy,
+    hashing,
   );
   const parts = [...sent.etags.entries()].map(([partNumber, etag]) => ({ partNumber, etag }));
   try {

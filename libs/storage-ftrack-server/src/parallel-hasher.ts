@@ -23,8 +23,14 @@ const PART = 1;
 export class ParallelHasher {
   private constructor(private readonly lane: HashLane) {}
 
-  static start(pool: ChunkPool, algorithm: HashAlgorithm, workerPath?: string): ParallelHasher {
-    return new ParallelHasher(HashLane.start(resolveHashWorkerPath(workerPath), [algorithm, 'md5'], pool));
+  static async start(pool: ChunkPool, algorithm: HashAlgorithm, workerPath?: string): Promise<ParallelHasher> {
+    return new ParallelHasher(await HashLane.start(resolveHashWorkerPath(workerPath), [algorithm, 'md5'], pool));
+  }
+
+  /** Starts both hashes afresh (an upload that starts over reuses the thread). */
+  reset(): void {
+    void this.lane.digest(FILE);
+    void this.lane.digest(PART);
   }
 
   update(chunk: Parameters<HashLane['update']>[0]): void {
@@ -46,6 +52,30 @@ export class ParallelHasher {
   }
 }
 
+/** The chunk pool and hash thread of one upload. */
+export interface UploadHashing {
+  pool: ChunkPool;
+  hasher: ParallelHasher;
+}
+
+/**
+ * Starts an upload's hash thread; callers start it before talking to the server so it boots
+ * meanwhile. Reading starts only once it is up: a thread booting under a flood of chunks costs
+ * ~10 MB more peak memory.
+ */
+export async function startHashing(bufferBytes: number, algorithm: HashAlgorithm, workerPath?: string): Promise<UploadHashing> {
+  const pool = chunkPoolFor(bufferBytes);
+  return { pool, hasher: await ParallelHasher.start(pool, algorithm, workerPath) };
+}
+
+/** Stops the thread of a hashing that may have failed to start. */
+export async function stopHashing(hashing: Promise<UploadHashing>): Promise<void> {
+  await hashing.then(
+    ({ hasher }) => hasher.close(),
+    () => undefined,
+  );
+}
+
 export interface FileDigests {
   fileHex: string;
   partMd5s: string[];
@@ -57,8 +87,7 @@ export async function hashFileInParts(
   size: number,
   options: { partSize: number; algorithm: HashAlgorithm; bufferBytes?: number; workerPath?: string },
 ): Promise<FileDigests> {
-  const pool = chunkPoolFor(options.bufferBytes ?? 4 * CHUNK_BYTES);
-  const hasher = ParallelHasher.start(pool, options.algorithm, options.workerPath);
+  const { pool, hasher } = await startHashing(options.bufferBytes ?? 4 * CHUNK_BYTES, options.algorithm, options.workerPath);
   const partMd5s: Promise<string>[] = [];
   try {
     await readParts(path, size, options.partSize, pool, {

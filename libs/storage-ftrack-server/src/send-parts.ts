@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { EncodeError, isAbortError } from '@ftrack-encode/core';
 import type { Chunk } from './chunk-pool.js';
-import { chunkPoolFor, CHUNK_BYTES, ParallelHasher } from './parallel-hasher.js';
+import { CHUNK_BYTES, type UploadHashing } from './parallel-hasher.js';
 import { PushBody } from './push-body.js';
 import { putBytes, type BodyChunk } from './put-bytes.js';
 import { partCountOf, readParts } from './read-parts.js';
@@ -22,9 +22,6 @@ export interface SendPlan {
   /** Multi-part: 200 with an ETag equal to the part's MD5. Single part: any 2xx; an MD5-like ETag is checked. */
   requireEtag: boolean;
   parallelParts: number;
-  /** File bytes held in memory at once (read, being hashed, waiting in request bodies). */
-  bufferBytes: number;
-  hashWorkerPath?: string;
   /** Parts a resume journal says are on the server (part → ETag): hashed, sent only if their MD5 differs. */
   done?: Record<string, string>;
   onPartSent?(part: number, etag: string): Promise<void>;
@@ -62,7 +59,7 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
 }
 
 /**
- * Sends a file as parts with one read. The reader walks the parts in order into a bounded pool
+ * Sends a file as parts with one read (the pool and hash thread are the caller's). The reader walks the parts in order into a bounded pool
  * of chunks; each chunk goes to the hash threads (the whole file's digest and the part's MD5, in
  * parallel) and into its part's request body, and its buffer is reused once all of them are done
  * with it — so memory stays flat and the main thread only reads and writes sockets. Up to
@@ -70,7 +67,7 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
  * A part the journal says is done is only hashed. A retried part re-reads its own range and is
  * checked against the MD5 of the first read.
  */
-export async function sendParts(job: UploadJob, plan: SendPlan, policy: RetryPolicy): Promise<SentParts> {
+export async function sendParts(job: UploadJob, plan: SendPlan, policy: RetryPolicy, { pool, hasher }: UploadHashing): Promise<SentParts> {
   const partCount = plan.targets.length;
   if (partCount !== partCountOf(job.size, plan.partSize)) throw new Error(`${partCount} upload targets for ${partCountOf(job.size, plan.partSize)} parts`);
   const controller = new AbortController();
@@ -78,8 +75,7 @@ export async function sendParts(job: UploadJob, plan: SendPlan, policy: RetryPol
   job.signal?.addEventListener('abort', stopAll, { once: true });
   const aborted = rejectOnAbort(controller.signal);
 
-  const pool = chunkPoolFor(plan.bufferBytes);
-  const hasher = ParallelHasher.start(pool, job.algorithm, plan.hashWorkerPath);
+  hasher.reset();
   const md5s = new Map<number, Deferred<string>>();
   const etags = new Map<number, string>();
   const inflight = new Set<Promise<void>>();
@@ -199,6 +195,5 @@ export async function sendParts(job: UploadJob, plan: SendPlan, policy: RetryPol
   } finally {
     body?.detach();
     job.signal?.removeEventListener('abort', stopAll);
-    await hasher.close();
   }
 }
