@@ -106,7 +106,7 @@ describe('a 300 MB upload from a bundled client', () => {
     for await (const chunk of Readable.fromWeb(response.body as import('node:stream/web').ReadableStream)) downloaded.update(chunk as Buffer);
     expect(downloaded.digest('hex')).toBe(sourceSha);
 
-    // Flat memory: the chunk pool (8 MiB), the hash thread (~10 MiB), HTTP and undici come to
+    // Flat memory: the chunk pool (4 MiB), the hash thread (~10 MiB), HTTP and undici come to
     // ~55 MiB here; holding the file — or one 16 MiB part per request in flight (96 MiB) — cannot pass.
     const growthMiB = result.maxRssMiB - result.rssBeforeMiB;
     expect(growthMiB, `peak RSS ${result.maxRssMiB.toFixed(0)} MiB, ${result.rssBeforeMiB.toFixed(0)} MiB before the upload`).toBeLessThan(80);

@@ -47,7 +47,7 @@ export interface FtrackServerStorageOptions {
   retryBaseDelayMs?: number;
   /** Resume journals for multi-part uploads; none (no resume across runs) when unset. */
   journalDir?: string;
-  /** File bytes held in memory at once (read, being hashed, waiting to be sent); default 8 MiB, at least 4 MiB. Flat in the file size. */
+  /** File bytes held in memory at once (read, being hashed, waiting to be sent); default and minimum 4 MiB (four 1 MiB chunks). Flat in the file size. */
   bufferBytes?: number;
   /** hash-worker.mjs, when this library is bundled away from it (default: beside this module). */
   hashWorkerPath?: string;
@@ -130,7 +130,7 @@ export class FtrackServerStorage implements StorageAccessor {
   /** The upload itself, with details tests and benchmarks look at (parts sent, bytes read). */
   async upload(job: UploadJob): Promise<HashedUpload> {
     // The hash thread boots while the upload is set up with the server.
-    const hashing = startHashing(this.options.bufferBytes ?? 8 * MiB, job.algorithm, this.options.hashWorkerPath);
+    const hashing = startHashing(this.options.bufferBytes ?? 4 * MiB, job.algorithm, this.options.hashWorkerPath);
     hashing.catch(() => undefined);
     try {
       if (job.size <= (this.options.singlePartLimit ?? 16 * MiB)) return await uploadSinglePart(this.api, job, hashing, this.policy);
