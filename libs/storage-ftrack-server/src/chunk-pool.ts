@@ -1,5 +1,5 @@
 /**
- * A fixed set of buffers that file chunks are read into and that the hash threads and the
+ * A fixed set of buffers that file chunks are read into and that the hash thread and the
  * sockets read from: an upload holds at most `count × chunkBytes` of file data, whatever the
  * file size. Buffers are SharedArrayBuffers so a hash thread reads a chunk where it lies.
  */
@@ -34,7 +34,7 @@ export class ChunkPool {
 }
 
 /**
- * One chunk read into a pool slot. Everyone who reads it (the hash threads, a request body)
+ * One chunk read into a pool slot. Everyone who reads it (the hash thread, a request body)
  * holds it; the slot goes back to the pool when the reader and every holder have let go.
  */
 export class Chunk {

@@ -3,7 +3,7 @@ import { ChunkPool } from './chunk-pool.js';
 import { HashLane, resolveHashWorkerPath } from './hash-lane.js';
 import { partCountOf, readParts } from './read-parts.js';
 
-/** Chunks are read in 1 MiB pieces: few enough messages to the hash threads, small enough to keep memory low. */
+/** Chunks are read in 1 MiB pieces: few enough messages to the hash thread, small enough to keep memory low. */
 export const CHUNK_BYTES = 1 << 20;
 
 /** The pool for an upload that may hold `bufferBytes` of file data (at least 4 chunks, so reads, hashes and sends overlap). */

@@ -45,6 +45,8 @@ interface Deferred<T> {
 function deferred<T>(): Deferred<T> {
   let resolve: (value: T | Promise<T>) => void = () => undefined;
   const promise = new Promise<T>((r) => (resolve = r));
+  // Nobody may wait for it (a journalled part, a failed upload): never an unhandled rejection.
+  promise.catch(() => undefined);
   return { promise, resolve };
 }
 
@@ -59,11 +61,12 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
 }
 
 /**
- * Sends a file as parts with one read (the pool and hash thread are the caller's). The reader walks the parts in order into a bounded pool
- * of chunks; each chunk goes to the hash threads (the whole file's digest and the part's MD5, in
- * parallel) and into its part's request body, and its buffer is reused once all of them are done
- * with it — so memory stays flat and the main thread only reads and writes sockets. Up to
- * `parallelParts` requests are open at once; a part's MD5 is ready while the next part is read.
+ * Sends a file as parts with one read (the pool and hash thread are the caller's). The reader
+ * walks the parts in order into the bounded chunk pool; each chunk goes to the hash thread (the
+ * whole file's digest and the part's MD5) and into its part's request body, and its buffer is
+ * reused once both are done with it — so memory stays flat and the main thread only reads and
+ * writes sockets. Up to `parallelParts` requests are open at once; a part's MD5 is ready while
+ * the next part is read and sent.
  * A part the journal says is done is only hashed. A retried part re-reads its own range and is
  * checked against the MD5 of the first read.
  */
@@ -164,17 +167,17 @@ export async function sendParts(job: UploadJob, plan: SendPlan, policy: RetryPol
           body = undefined;
           const journalled = plan.done?.[String(part)];
           if (!journalled) return;
-          resumeChecks.push(
-            md5.then(async (hex) => {
-              if (journalled.toLowerCase() === hex) {
-                etags.set(part, journalled);
-                partsResumed.push(part);
-              } else {
-                await plan.onPartStale?.(part);
-                launch(part);
-              }
-            }),
-          );
+          const check = md5.then(async (hex) => {
+            if (journalled.toLowerCase() === hex) {
+              etags.set(part, journalled);
+              partsResumed.push(part);
+            } else {
+              await plan.onPartStale?.(part);
+              launch(part);
+            }
+          });
+          check.catch(() => undefined); // awaited below, unless the upload failed first
+          resumeChecks.push(check);
         },
       },
       controller.signal,
