@@ -238,7 +238,7 @@ ${mdTable([
   ],
 ])}
 
-P4 samples (MB/s, full / client ceiling / server ceiling, interleaved): ${p4.samples.map((s) => `${s.mbPerSecond}/${s.clientCeilingMBps}/${s.serverCeilingMBps}`).join(', ')}; full over the lower ceiling: ${p4.ceilings.fullOverLowerCeiling}. RSS (MB, own maxRSS / sampled / before the upload started): ${p4.samples.map((s) => `${s.maxRssMB}/${s.sampledPeakMB}/${s.rssBeforeUploadMB}`).join(', ')}.
+P4 samples (${p4.samples.length} interleaved rounds; MB/s, full / client ceiling / server ceiling): ${p4.samples.map((s) => `${s.mbPerSecond}/${s.clientCeilingMBps}/${s.serverCeilingMBps}`).join(', ')}; full over the lower ceiling: ${p4.ceilings.fullOverLowerCeiling}. RSS (MB, own maxRSS / sampled / before the upload started): ${p4.samples.map((s) => `${s.maxRssMB}/${s.sampledPeakMB}/${s.rssBeforeUploadMB}`).join(', ')}.
 P6 including session start and the publish's lookups: ${p6.withSessionStartAndLookups.roundTrips} POST /api (${p6.withSessionStartAndLookups.actions.join('; ')}).
 P7: starting the CLI at all (\`profiles list --json\`) takes ${result.p7.cliStartupSeconds} s — the floor of any re-publish.
 P7 samples (s, result/exit): ${result.p7.samples.map((s) => `${s.first.result}/${s.first.exit} → ${s.again.result}/${s.again.exit}`).join('; ')}.
