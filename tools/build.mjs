@@ -17,6 +17,8 @@ const entries = [
 /** Files loaded at run time by path (worker scripts), copied beside the bundles. */
 const assets = [
   { from: 'libs/encoder-wasm/src/node/wasm-worker.mjs', to: 'wasm-worker.mjs' },
+  // The upload hash threads of storage-ftrack-server.
+  { from: 'libs/storage-ftrack-server/src/hash-worker.mjs', to: 'hash-worker.mjs' },
   // The burn-in font for ffmpeg.wasm on machines without fonts-dejavu-core.
   { from: 'libs/encoder-wasm/src/node/DejaVuSans.ttf', to: 'DejaVuSans.ttf' },
 ];
@@ -31,7 +33,7 @@ export async function buildAll({ quiet = false } = {}) {
     outExtension: { '.js': '.mjs' },
     bundle: true,
     // Commands import adapters lazily; splitting turns those imports into chunks loaded on use.
-    // Chunks sit beside the entries so import.meta.url-relative assets (wasm-worker.mjs) resolve.
+    // Chunks sit beside the entries so import.meta.url-relative assets (the worker scripts) resolve.
     splitting: true,
     chunkNames: 'chunk-[hash]',
     platform: 'node',

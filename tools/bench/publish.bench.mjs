@@ -2,19 +2,19 @@
 // Publish benchmarks (written to bench/results/publish.{json,md}), against a `ftrack-encode server` child:
 //  P4  1 GiB upload with FtrackServerStorage in its own child process: MB/s      target >= 300 MB/s
 //      and that process's peak RSS                                                target <= 120 MB
+//      interleaved with the client's ceiling (to a discard-only sink) and the server's (raw
+//      client), see upload-bench.mjs
 //  P5  bytes read from disk / bytes uploaded (HashedUpload.bytesRead)             target 1.0
 //  P6  POST /api round trips of FtrackReviewRegistry.register for 5 outputs       target <= 2
 //  P7  idempotent re-publish / first publish, `ftrack-encode publish --json`      target <= 0.03
-// BENCH_RUNS (default 2) repeats P4 and P7; BENCH_QUICK=1: 256 MiB upload, 1 run.
-// With `--child upload <json>` this file is the uploader process of P4 (so its RSS is its own).
+// BENCH_RUNS (default 2; P4 at least 3) repeats P4 and P7; BENCH_QUICK=1: 256 MiB upload, 1 run.
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildBenchEntry, loadBenchLib } from './build-bench-lib.mjs';
+import { loadBenchLib } from './build-bench-lib.mjs';
+import { buildUploaderLib, measureUploadCeilings, uploadInChild } from './upload-bench.mjs';
 import {
   benchSettings,
   cliBin,
@@ -27,50 +27,12 @@ import {
   MiB,
   randomBlock,
   round,
-  runNodeChild,
-  sampleRss,
   startServerChild,
   timedPublish,
   writeResults,
 } from './bench-support.mjs';
 
-if (process.argv[2] === '--child') {
-  await uploaderChild(JSON.parse(process.argv[4]));
-} else {
-  await main();
-}
-
-/** P4's uploader: one FtrackServerStorage.upload of a file; prints seconds, bytes read, own peak RSS. */
-async function uploaderChild({ serverUrl, apiUser, apiKey, path, libPath }) {
-  // Only the storage lib (built by the parent): the RSS measured is the uploader's, not the bench's.
-  const lib = await import(pathToFileURL(libPath).href);
-  const baselineRssMB = process.memoryUsage().rss / 1e6;
-  const info = await stat(path);
-  const storage = new lib.FtrackServerStorage({ serverUrl, apiUser, apiKey });
-  const componentId = randomUUID();
-  const start = performance.now();
-  const result = await storage.upload({
-    componentId,
-    path,
-    fileName: 'bench.bin',
-    size: info.size,
-    mtimeMs: Math.trunc(info.mtimeMs),
-    algorithm: 'sha256',
-    onBytes: () => undefined,
-  });
-  const seconds = (performance.now() - start) / 1000;
-  process.stdout.write(
-    `${JSON.stringify({
-      componentId,
-      seconds,
-      size: result.size,
-      bytesRead: result.bytesRead,
-      parts: result.partsSent?.length ?? 1,
-      maxRssMB: (process.resourceUsage().maxRSS * 1024) / 1e6,
-      baselineRssMB,
-    })}\n`,
-  );
-}
+await main();
 
 async function writeFileOfSize(path, bytes) {
   const block = Buffer.from(randomBlock());
@@ -109,29 +71,10 @@ async function main() {
     process.stdout.write(`writing a ${UPLOAD_BYTES / MiB} MiB file to upload...\n`);
     await writeFileOfSize(bigFile, UPLOAD_BYTES);
     await writeFileOfSize(smallFile, SMALL_BYTES);
-    const self = fileURLToPath(import.meta.url);
-    const libPath = await buildBenchEntry(
-      'uploader-lib',
-      "import 'reflect-metadata';\nexport { FtrackServerStorage } from '@ftrack-encode/storage-ftrack-server';\n",
-    );
-    const upload = async (path) => {
-      let sampler;
-      const result = await runNodeChild([self, '--child', 'upload', JSON.stringify({ ...credentials, path, libPath })], {
-        onSpawn: (child) => (sampler = sampleRss(child.pid, { intervalMs: 25 })),
-      });
-      const rss = sampler.stop();
-      await removeStored(result.componentId);
-      return { ...result, mbPerSecond: result.size / 1e6 / result.seconds, sampledPeakMB: (rss.peakMiB * MiB) / 1e6 };
-    };
-    const p4 = [];
-    for (let i = 0; i < RUNS; i++) {
-      p4.push(await upload(bigFile));
-      const r = p4[i];
-      process.stdout.write(
-        `P4 run ${i + 1}/${RUNS}: ${r.mbPerSecond.toFixed(0)} MB/s, ${r.parts} parts, uploader peak RSS ${r.maxRssMB.toFixed(0)} MB, read ${r.bytesRead} of ${r.size} bytes\n`,
-      );
-    }
-    const small = await upload(smallFile);
+    const libPath = await buildUploaderLib();
+    const { samples: uploads, p4 } = await measureUploadCeilings({ credentials, path: bigFile, runs: quick ? RUNS : Math.max(3, RUNS), libPath, removeStored });
+    const small = await uploadInChild(credentials, smallFile, libPath);
+    await removeStored(small.componentId);
 
     // ---- P6: round trips of one registration of 5 outputs
     const connection = new lib.FtrackConnection({ ...credentials, schemaCacheDir: join(work, 'schemas') });
@@ -193,9 +136,7 @@ async function main() {
     }
 
     // ---- report
-    const p4Mbps = median(p4.map((r) => r.mbPerSecond));
-    const p4Rss = Math.max(...p4.map((r) => Math.max(r.maxRssMB, r.sampledPeakMB)));
-    const p5Ratios = [...p4, small].map((r) => r.bytesRead / r.size);
+    const p5Ratios = [...uploads.full, small].map((r) => r.bytesRead / r.size);
     const p5 = Math.max(...p5Ratios);
     const p7First = median(p7.map((r) => r.first.resultSeconds));
     const p7Again = median(p7.map((r) => r.again.resultSeconds));
@@ -206,26 +147,11 @@ async function main() {
       runs: RUNS,
       quick,
       machine,
-      p4: {
-        what: `FtrackServerStorage.upload of a ${UPLOAD_BYTES / MiB} MiB file in its own child process to a \`ftrack-encode server\` child (loopback); peak RSS = max(the child's own maxRSS, /proc samples every 25 ms)`,
-        bytes: UPLOAD_BYTES,
-        parts: p4[0].parts,
-        medianMBps: round(p4Mbps, 1),
-        peakRssMB: round(p4Rss, 1),
-        samples: p4.map((r) => ({
-          seconds: round(r.seconds),
-          mbPerSecond: round(r.mbPerSecond, 1),
-          maxRssMB: round(r.maxRssMB, 1),
-          sampledPeakMB: round(r.sampledPeakMB, 1),
-          rssBeforeUploadMB: round(r.baselineRssMB, 1),
-        })),
-        targets: { mbPerSecond: 300, peakRssMB: 120 },
-        pass: { throughput: p4Mbps >= 300, memory: p4Rss <= 120 },
-      },
+      p4,
       p5: {
         what: 'HashedUpload.bytesRead / size (hashing and sending share one read); the 1 GiB multi-part uploads and one 8 MiB single-part upload',
         ratio: round(p5, 4),
-        samples: [...p4, small].map((r) => ({ size: r.size, bytesRead: r.bytesRead, parts: r.parts })),
+        samples: [...uploads.full, small].map((r) => ({ size: r.size, bytesRead: r.bytesRead, parts: r.parts })),
         target: 1.0,
         pass: p5 <= 1.0,
       },
@@ -262,8 +188,10 @@ ${result.date} — median of ${RUNS} run(s)${quick ? ' (BENCH_QUICK)' : ''}; ser
 ${machineLine(machine)}
 
 ${mdTable([
-  [`P4 upload of ${size} with FtrackServerStorage (${result.p4.parts} parts)`, `${result.p4.medianMBps} MB/s`, '≥ 300 MB/s', result.p4.pass.throughput],
-  ['P4 peak RSS of the uploading process', `${result.p4.peakRssMB} MB`, '≤ 120 MB', result.p4.pass.memory],
+  [`P4 upload of ${size} with FtrackServerStorage (${p4.parts} × ${p4.partSizeMiB} MiB parts)`, `${p4.medianMBps} MB/s`, '≥ 300 MB/s', p4.pass.throughput],
+  ['P4 peak RSS of the uploading process', `${p4.peakRssMB} MB`, '≤ 120 MB', p4.pass.memory],
+  ['P4 ceiling: the same client into a discard-only sink', `${p4.ceilings.clientToDiscardSink.medianMBps} MB/s`],
+  ['P4 ceiling: ftrack-local from a raw client (plain PUTs, no hashing)', `${p4.ceilings.rawClientToServer.medianMBps} MB/s`],
   ['P5 bytes read from disk / bytes uploaded', `${result.p5.ratio}`, '1.0', result.p5.pass],
   ['P6 POST /api round trips to register 5 outputs', `${p6.roundTrips} (${p6.actions.join('; ')})`, '≤ 2', result.p6.pass],
   [
@@ -274,7 +202,7 @@ ${mdTable([
   ],
 ])}
 
-P4 samples (MB/s): ${result.p4.samples.map((s) => s.mbPerSecond).join(', ')}; RSS (MB, own maxRSS / sampled / before the upload started): ${result.p4.samples.map((s) => `${s.maxRssMB}/${s.sampledPeakMB}/${s.rssBeforeUploadMB}`).join(', ')}.
+P4 samples (${p4.samples.length} interleaved rounds; MB/s, full / client ceiling / server ceiling): ${p4.samples.map((s) => `${s.mbPerSecond}/${s.clientCeilingMBps}/${s.serverCeilingMBps}`).join(', ')}; full over the lower ceiling: ${p4.ceilings.fullOverLowerCeiling}. RSS (MB, own maxRSS / sampled / before the upload started): ${p4.samples.map((s) => `${s.maxRssMB}/${s.sampledPeakMB}/${s.rssBeforeUploadMB}`).join(', ')}.
 P6 including session start and the publish's lookups: ${p6.withSessionStartAndLookups.roundTrips} POST /api (${p6.withSessionStartAndLookups.actions.join('; ')}).
 P7: starting the CLI at all (\`profiles list --json\`) takes ${result.p7.cliStartupSeconds} s — the floor of any re-publish.
 P7 samples (s, result/exit): ${result.p7.samples.map((s) => `${s.first.result}/${s.first.exit} → ${s.again.result}/${s.again.exit}`).join('; ')}.

@@ -22,6 +22,7 @@ import { asOwnerChange } from './custom-attributes/owner-changes.js';
 import { defaultSchemaModel, loadSchemas, SCHEMA_HASH } from './schema/index.js';
 import { ensureDemoSeed, type DemoSeed } from './seed.js';
 import { FileStore } from './storage/file-store.js';
+import { LatestWins } from './storage/latest-wins.js';
 import { handleStorage } from './storage/routes.js';
 import { SignedTokens } from './storage/tokens.js';
 import { ComputedAttributes } from './store/computed.js';
@@ -96,6 +97,7 @@ async function startLocked(options: FtrackLocalOptions, dataDir: string, lock: D
   const files = new FileStore(dataDir);
   await files.init();
   await discardAbandonedUploads(db, files);
+  const partWriters = new LatestWins();
   const tokens = new SignedTokens(db);
   // Keys issued earlier (reset_api_key) keep working across restarts; the configured ones win.
   const auth = new Authenticator([...storedApiUsers(db).filter((s) => !users.some((u) => u.username === s.username)), ...users]);
@@ -191,7 +193,7 @@ async function startLocked(options: FtrackLocalOptions, dataDir: string, lock: D
     if (path === '/socket.io/1/' || path === '/socket.io/1') return hub.handshake(req, res, url);
     if (path.startsWith('/component/')) {
       url.pathname = path;
-      return handleStorage(req, res, url, { db, repo, view, files, tokens, auth, faults, faultHeader, log });
+      return handleStorage(req, res, url, { db, repo, view, files, partWriters, tokens, auth, faults, faultHeader, log });
     }
     if (options.webRoot && (path === '/web' || path.startsWith('/web/'))) {
       if (path === '/web') {

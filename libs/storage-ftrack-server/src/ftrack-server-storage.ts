@@ -19,6 +19,7 @@ import {
 } from '@ftrack-encode/core';
 import { SERVER_LOCATION_ID, SERVER_LOCATION_NAME } from '@ftrack-encode/ftrack-protocol';
 import { uploadMultiPart } from './multi-part-upload.js';
+import { startHashing, stopHashing } from './parallel-hasher.js';
 import { partSizeFor } from './part-size.js';
 import type { RetryPolicy } from './retry.js';
 import { networkReason, redactUrl, ServerApi } from './server-api.js';
@@ -46,8 +47,10 @@ export interface FtrackServerStorageOptions {
   retryBaseDelayMs?: number;
   /** Resume journals for multi-part uploads; none (no resume across runs) when unset. */
   journalDir?: string;
-  /** Bytes waiting in part bodies at once; default 4 MiB. Memory stays flat in the file size. */
+  /** File bytes held in memory at once (read, being hashed, waiting to be sent); default and minimum 4 MiB (four 1 MiB chunks). Flat in the file size. */
   bufferBytes?: number;
+  /** hash-worker.mjs, when this library is bundled away from it (default: beside this module). */
+  hashWorkerPath?: string;
   /** StoredFile checksum algorithm; default sha256. */
   algorithm?: HashAlgorithm;
   logger?: Logger;
@@ -126,18 +129,25 @@ export class FtrackServerStorage implements StorageAccessor {
 
   /** The upload itself, with details tests and benchmarks look at (parts sent, bytes read). */
   async upload(job: UploadJob): Promise<HashedUpload> {
-    if (job.size <= (this.options.singlePartLimit ?? 16 * MiB)) return uploadSinglePart(this.api, job, this.policy);
-    return uploadMultiPart(
-      this.api,
-      job,
-      {
-        partSize: partSizeFor(job.size, this.options.partSize),
-        parallelParts: this.options.parallelParts ?? 6,
-        bufferBytes: this.options.bufferBytes ?? 4 * MiB,
-        ...(this.options.journalDir ? { journalDir: this.options.journalDir } : {}),
-      },
-      this.policy,
-    );
+    // The hash thread boots while the upload is set up with the server.
+    const hashing = startHashing(this.options.bufferBytes ?? 4 * MiB, job.algorithm, this.options.hashWorkerPath);
+    hashing.catch(() => undefined);
+    try {
+      if (job.size <= (this.options.singlePartLimit ?? 16 * MiB)) return await uploadSinglePart(this.api, job, hashing, this.policy);
+      return await uploadMultiPart(
+        this.api,
+        job,
+        hashing,
+        {
+          partSize: partSizeFor(job.size, this.options.partSize),
+          parallelParts: this.options.parallelParts ?? 6,
+          ...(this.options.journalDir ? { journalDir: this.options.journalDir } : {}),
+        },
+        this.policy,
+      );
+    } finally {
+      await stopHashing(hashing);
+    }
   }
 
   async get(resourceIdentifier: string, localPath: string, runOptions: RunOptions = {}): Promise<void> {

@@ -1,47 +1,21 @@
-/** Bytes that may sit in upload bodies at once, shared by all parts of one upload. */
-export class ByteBudget {
-  private used = 0;
-  private waiters: (() => void)[] = [];
-
-  constructor(private readonly limit: number) {}
-
-  async acquire(bytes: number): Promise<void> {
-    // Always admit one chunk when nothing is held, so a chunk larger than the limit cannot deadlock.
-    while (this.used > 0 && this.used + bytes > this.limit) {
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
-    this.used += bytes;
-  }
-
-  release(bytes: number): void {
-    this.used -= bytes;
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
-  }
-}
+import type { Chunk } from './chunk-pool.js';
+import type { BodyChunk } from './put-bytes.js';
 
 /**
- * A request body fed by the file reader: the reader pushes chunks (waiting on the shared budget),
- * fetch pulls them. Once detached (the request failed) pushes are dropped, so the reader — which
- * must still hash every byte in order — never blocks on a dead request.
+ * A request body fed by the file reader: the reader pushes chunks (each held until the socket
+ * has written it), the request pulls them. Memory is bounded by the chunk pool, not here. Once
+ * detached (the request failed) pushes are dropped, so the reader — which must still hash every
+ * byte in order — never waits on a dead request.
  */
-export class PushBody implements AsyncIterable<Uint8Array> {
-  private queue: Uint8Array[] = [];
+export class PushBody implements AsyncIterable<BodyChunk> {
+  private queue: BodyChunk[] = [];
   private ended = false;
   private detached = false;
   private wake: (() => void) | undefined;
 
-  constructor(private readonly budget: ByteBudget) {}
-
-  async push(chunk: Uint8Array): Promise<void> {
+  push(chunk: Chunk): void {
     if (this.detached) return;
-    await this.budget.acquire(chunk.length);
-    if (this.detached) {
-      this.budget.release(chunk.length);
-      return;
-    }
-    this.queue.push(chunk);
+    this.queue.push({ bytes: chunk.bytes, release: chunk.hold() });
     this.notify();
   }
 
@@ -52,7 +26,7 @@ export class PushBody implements AsyncIterable<Uint8Array> {
 
   detach(): void {
     this.detached = true;
-    for (const chunk of this.queue) this.budget.release(chunk.length);
+    for (const chunk of this.queue) chunk.release();
     this.queue = [];
     this.notify();
   }
@@ -63,11 +37,10 @@ export class PushBody implements AsyncIterable<Uint8Array> {
     wake?.();
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+  async *[Symbol.asyncIterator](): AsyncIterator<BodyChunk> {
     for (;;) {
       const chunk = this.queue.shift();
       if (chunk) {
-        this.budget.release(chunk.length);
         yield chunk;
         continue;
       }

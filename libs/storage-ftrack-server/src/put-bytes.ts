@@ -1,12 +1,17 @@
-import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { EncodeError } from '@ftrack-encode/core';
 import { networkReason, RetryableError, redactUrl } from './server-api.js';
 
+/** Bytes of a request body and how to let go of them once the socket has written them. */
+export interface BodyChunk {
+  bytes: Uint8Array;
+  release(): void;
+}
+
 export interface PutOptions {
   url: string;
-  body: AsyncIterable<Uint8Array>;
+  body: AsyncIterable<BodyChunk>;
   length: number;
   headers?: Record<string, string>;
   signal?: AbortSignal;
@@ -20,10 +25,20 @@ export interface PutOptions {
  * node:http rather than fetch: undici's fetch tops out near 160 MB/s for streamed request
  * bodies on this class of machine; a plain request with write/drain back-pressure is several
  * times faster and keeps no copy of the body.
+ *
+ * Body chunks live in reused buffers, so each is released only once the socket is done with it:
+ * on its write callback, or when the request has closed with its socket gone (a destroyed socket
+ * reads no buffer any more). No chunk is written after the request closed; the body's owner
+ * releases what it still queues (PushBody.detach).
  */
-function send(url: string, headers: Record<string, string>, body: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<{ status: number; etag: string }> {
+function send(url: string, headers: Record<string, string>, body: AsyncIterable<BodyChunk>, signal?: AbortSignal): Promise<{ status: number; etag: string }> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
+    const unwritten = new Set<BodyChunk>();
+    const releaseAll = () => {
+      for (const chunk of unwritten) chunk.release();
+      unwritten.clear();
+    };
     const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(
       target,
       { method: 'PUT', headers, ...(signal ? { signal } : {}) },
@@ -33,12 +48,38 @@ function send(url: string, headers: Record<string, string>, body: AsyncIterable<
         response.on('end', () => resolve({ status: response.statusCode ?? 0, etag: String(response.headers.etag ?? '') }));
       },
     );
+    let closed = false;
     request.on('error', reject);
+    request.on('close', () => {
+      closed = true;
+      if (unwritten.size === 0) return;
+      const socket = request.socket;
+      if (!socket || socket.closed) return releaseAll();
+      // Answered before the body was written (an early refusal): the socket cannot be reused.
+      socket.once('close', releaseAll);
+      socket.destroy();
+    });
     void (async () => {
       for await (const chunk of body) {
-        if (!request.write(chunk)) await once(request, 'drain');
+        if (closed) {
+          chunk.release();
+          break;
+        }
+        unwritten.add(chunk);
+        const written = request.write(chunk.bytes, () => {
+          if (unwritten.delete(chunk)) chunk.release();
+        });
+        if (!written && !closed) {
+          await new Promise<void>((resume) => {
+            const done = () => {
+              request.off('drain', done).off('close', done);
+              resume();
+            };
+            request.on('drain', done).on('close', done);
+          });
+        }
       }
-      request.end();
+      if (!closed) request.end();
     })().catch((error: unknown) => request.destroy(error instanceof Error ? error : new Error(String(error))));
   });
 }

@@ -17,7 +17,7 @@ export interface UploadJob {
 export interface HashedUpload {
   checksum: Checksum;
   size: number;
-  /** Bytes read from disk for hashing and sending (retries of single parts re-read). */
+  /** Bytes read from disk: the one read that hashes and sends, plus what retried parts re-read. */
   bytesRead: number;
   /** Parts sent in this run (multi-part only). */
   partsSent?: number[];

@@ -52,24 +52,20 @@ export interface BatchOutcome {
 }
 
 export async function runBatch(operations: readonly Operation[], ctx: CallContext): Promise<BatchOutcome> {
-  try {
-    const handlers = operations.map(handlerFor);
-    for (const [index, handler] of handlers.entries()) {
-      if (handler.prepare) await handler.prepare(operations[index]!, ctx, index);
-    }
-    const writer = new EntityWriter(ctx.view, ctx.repo);
-    const running: CallContext = { ...ctx, budget: Budget.of(ctx.queryBudgetMs) };
-    // The budget covers the whole request: every operation ticks it, and queries tick per row.
-    const { result, changes } = ctx.repo.transaction(() =>
-      handlers.map((handler, index) => {
-        running.budget?.tick();
-        return handler.run(operations[index]!, running, writer, index);
-      }),
-    );
-    for (const id of writer.removedFiles) await ctx.files.remove(id).catch(() => undefined);
-    for (const hook of ctx.afterCommit) await hook();
-    return { results: result, changes };
-  } finally {
-    for (const hook of ctx.afterBatch) await hook().catch(() => undefined);
+  const handlers = operations.map(handlerFor);
+  for (const [index, handler] of handlers.entries()) {
+    if (handler.prepare) await handler.prepare(operations[index]!, ctx, index);
   }
+  const writer = new EntityWriter(ctx.view, ctx.repo);
+  const running: CallContext = { ...ctx, budget: Budget.of(ctx.queryBudgetMs) };
+  // The budget covers the whole request: every operation ticks it, and queries tick per row.
+  const { result, changes } = ctx.repo.transaction(() =>
+    handlers.map((handler, index) => {
+      running.budget?.tick();
+      return handler.run(operations[index]!, running, writer, index);
+    }),
+  );
+  for (const id of writer.removedFiles) await ctx.files.remove(id).catch(() => undefined);
+  for (const hook of ctx.afterCommit) await hook();
+  return { results: result, changes };
 }

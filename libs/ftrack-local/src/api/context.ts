@@ -32,9 +32,7 @@ export interface CallContext extends ServerServices {
   strict: boolean;
   /** Work to do once the batch has committed (file removals, background jobs). */
   afterCommit: (() => void | Promise<void>)[];
-  /** Clean-up that runs after the batch whether it committed or failed. */
-  afterBatch: (() => Promise<void>)[];
-  /** Async preparation done before the transaction (multi-part assembly). */
+  /** Async preparation done before the transaction (multi-part completion checks). */
   prepared: Map<number, unknown>;
   /** Set by the batch runner when the transaction starts. */
   budget?: Budget;

@@ -1,6 +1,6 @@
 // get_upload_metadata, complete_multipart_upload (protocol §3.7, §3.8) and generate_signed_url.
 import { randomUUID } from 'node:crypto';
-import { ApiError, validationError } from '../http/errors.js';
+import { validationError } from '../http/errors.js';
 import { contentTypeFor } from '../storage/content-type.js';
 import { LOCATION_IDS } from '../store/reference-data.js';
 import { isSafeIdentifier } from '../storage/safe-path.js';
@@ -40,10 +40,15 @@ export const getUploadMetadata: ActionHandler = {
     if (typeof parts !== 'number' || !Number.isInteger(parts) || parts < 1 || parts > MAX_PARTS) {
       throw validationError(`parts must be an integer between 1 and ${MAX_PARTS}.`);
     }
+    // Parts are written at their offsets in one file, placed by the file's size.
+    const fileSize = op['file_size'];
+    if (typeof fileSize !== 'number' || !Number.isSafeInteger(fileSize) || fileSize < 0) {
+      throw validationError('file_size must be the size of the file in bytes for a multi-part upload.');
+    }
     const uploadId = randomUUID();
     ctx.db
-      .prepare('INSERT INTO upload_session(upload_id, component_id, parts, created_at) VALUES(?, ?, ?, ?)')
-      .run(uploadId, id, parts, new Date().toISOString());
+      .prepare('INSERT INTO upload_session(upload_id, component_id, parts, size, created_at) VALUES(?, ?, ?, ?, ?)')
+      .run(uploadId, id, parts, fileSize, new Date().toISOString());
     const urls = Array.from({ length: parts }, (_, i) => {
       const part = i + 1;
       const token = ctx.tokens.sign({ op: 'put', componentId: id, uploadId, part });
@@ -74,45 +79,49 @@ export const completeMultipartUpload: ActionHandler = {
   async prepare(op, ctx, index) {
     const id = componentId(op);
     const uploadId = stringField(op, 'upload_id');
-    const session = ctx.db.prepare('SELECT component_id, parts FROM upload_session WHERE upload_id = ?').get(uploadId ?? '') as
-      { component_id: string; parts: number } | undefined;
-    if (!uploadId || !session || session.component_id !== id) throw validationError(`Unknown upload ${String(uploadId)} for component ${id}.`);
+    const session = ctx.db.prepare('SELECT component_id, parts, size FROM upload_session WHERE upload_id = ?').get(uploadId ?? '') as
+      { component_id: string; parts: number; size: number | null } | undefined;
+    if (!uploadId || !session || session.component_id !== id || session.size === null) {
+      throw validationError(`Unknown upload ${String(uploadId)} for component ${id}.`);
+    }
     const parts = partList(op).sort((a, b) => a.part_number - b.part_number);
     if (parts.length !== session.parts || parts.some((p, i) => p.part_number !== i + 1)) {
       throw validationError(`Expected parts 1..${session.parts} for upload ${uploadId}.`);
     }
-    const stored = ctx.db.prepare('SELECT part_number, md5 FROM upload_part WHERE upload_id = ?').all(uploadId) as {
+    const stored = ctx.db.prepare('SELECT part_number, md5, size, offset FROM upload_part WHERE upload_id = ?').all(uploadId) as {
       part_number: number;
       md5: string;
+      size: number;
+      offset: number;
     }[];
-    const md5ByPart = new Map(stored.map((row) => [row.part_number, row.md5]));
-    const paths: string[] = [];
+    const byPart = new Map(stored.map((row) => [row.part_number, row]));
+    // The parts were written in place and MD5-hashed as they arrived: completion checks the
+    // record (ETags, and that the parts tile the file) and never reads the bytes again.
+    let end = 0;
     for (const part of parts) {
-      const path = await ctx.files.partPath(uploadId, part.part_number);
-      if (!path || md5ByPart.get(part.part_number) === undefined) throw validationError(`Part ${part.part_number} was not uploaded.`);
-      if (md5ByPart.get(part.part_number) !== part.e_tag.toLowerCase()) {
-        throw validationError(`ETag of part ${part.part_number} does not match the uploaded data.`);
+      const row = byPart.get(part.part_number);
+      if (!row) throw validationError(`Part ${part.part_number} of upload ${uploadId} was not uploaded (or is still being written).`);
+      if (row.md5 !== part.e_tag.toLowerCase()) throw validationError(`ETag of part ${part.part_number} does not match the uploaded data.`);
+      if (row.offset !== end) {
+        throw validationError(
+          `Part ${part.part_number} starts at byte ${row.offset}, not ${end}: parts 1..${session.parts - 1} must all have the size of part 1.`,
+        );
       }
-      paths.push(path);
+      end += row.size;
     }
-    try {
-      await ctx.files.assembleStaged(uploadId, paths);
-    } catch (error) {
-      throw new ApiError('ServerError', `Could not assemble upload: ${(error as Error).message}`, 500);
+    const onDisk = await ctx.files.uploadedSize(uploadId);
+    if (end !== session.size || onDisk !== session.size) {
+      throw validationError(`Upload ${uploadId} holds ${end} bytes in its parts (${onDisk} on disk), not the ${session.size} it was started with.`);
     }
-    // The staged file becomes the component's only if the whole batch commits; otherwise the
-    // upload stays as it was and can be completed again.
-    ctx.afterBatch.push(() => ctx.files.discardStaged(uploadId));
     ctx.prepared.set(index, { id, uploadId });
   },
   run(op, ctx, _writer, index) {
     const { id, uploadId } = ctx.prepared.get(index) as { id: string; uploadId: string };
     ctx.db.prepare('DELETE FROM upload_part WHERE upload_id = ?').run(uploadId);
     ctx.db.prepare('DELETE FROM upload_session WHERE upload_id = ?').run(uploadId);
-    ctx.afterCommit.push(async () => {
-      await ctx.files.commitStaged(uploadId, id);
-      await ctx.files.discardUpload(uploadId);
-    });
+    // The upload's file becomes the component's only once the whole batch has committed; if the
+    // batch fails, the upload stays as it was and can be completed again.
+    ctx.afterCommit.push(() => ctx.files.commitUpload(uploadId, id));
     const token = ctx.tokens.sign({ op: 'get', componentId: id });
     return {
       action: 'complete_multipart_upload',

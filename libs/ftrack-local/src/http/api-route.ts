@@ -73,7 +73,6 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, deps:
       user,
       strict: apiOptions['strict'] === true,
       afterCommit: [],
-      afterBatch: [],
       prepared: new Map(),
     });
     // Lost-response fault: the batch is committed, the answer never arrives.

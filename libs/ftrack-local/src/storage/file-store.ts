@@ -1,9 +1,10 @@
 // Files of the ftrack.server location: streamed to a temp name, MD5-hashed on
-// the way, renamed into place on completion. Multi-part parts live outside the
-// served root until they are assembled.
+// the way, renamed into place on completion. A multi-part upload's parts are
+// written straight into one file at their offsets, outside the served root, and
+// that file is renamed into place on completion: every byte is written once.
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -30,7 +31,8 @@ export class ChecksumMismatchError extends Error {
 }
 
 const TEMP_PREFIX = '.tmp-';
-const STAGED_PREFIX = '.staged-';
+/** The file of a multi-part upload, inside that upload's directory. */
+const UPLOAD_FILE = 'data';
 
 export class FileStore {
   readonly root: string;
@@ -47,15 +49,9 @@ export class FileStore {
     await this.removeOrphans();
   }
 
-  /** Temp and staged files of a process that was killed mid-write never become files. */
+  /** Temp files of a process that was killed mid-write never become files. */
   private async removeOrphans(): Promise<void> {
-    const orphan = (name: string) => name.startsWith(TEMP_PREFIX) || name.startsWith(STAGED_PREFIX);
-    for (const name of (await readdir(this.root)).filter(orphan)) await rm(join(this.root, name), { force: true });
-    for (const upload of await this.uploadIds()) {
-      const dir = safeJoin(this.partsRoot, upload);
-      const names = await readdir(dir).catch(() => [] as string[]);
-      for (const name of names.filter(orphan)) await rm(join(dir, name), { force: true });
-    }
+    for (const name of (await readdir(this.root)).filter((n) => n.startsWith(TEMP_PREFIX))) await rm(join(this.root, name), { force: true });
   }
 
   pathOf(id: string): string {
@@ -73,7 +69,7 @@ export class FileStore {
 
   async write(id: string, body: Readable, options: WriteOptions = {}): Promise<StoredFile> {
     const target = this.pathOf(id);
-    const stored = await this.writeAtomically(target, this.root, [body], options);
+    const stored = await this.writeAtomically(target, this.root, body, options);
     if (options.expectedMd5Base64 && Buffer.from(stored.md5Hex, 'hex').toString('base64') !== options.expectedMd5Base64) {
       await rm(target, { force: true });
       throw new ChecksumMismatchError();
@@ -81,43 +77,30 @@ export class FileStore {
     return stored;
   }
 
-  async writePart(uploadId: string, part: number, body: Readable, options: WriteOptions = {}): Promise<StoredFile> {
+  /**
+   * Writes one part of a multi-part upload at its offset in the upload's file (positioned writes,
+   * no copy later). A part sent again overwrites its own range; the caller keeps one writer per part.
+   */
+  async writePart(uploadId: string, offset: number, body: Readable, options: WriteOptions = {}): Promise<StoredFile> {
     const dir = safeJoin(this.partsRoot, uploadId);
-    await mkdir(dir, { recursive: true });
-    return this.writeAtomically(join(dir, String(part)), dir, [body], options);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    // O_CREAT without O_TRUNC: parts arrive in any order and must not erase each other.
+    const handle = await open(join(dir, UPLOAD_FILE), constants.O_WRONLY | constants.O_CREAT, 0o600);
+    const { chain, stored } = meteredChain(options);
+    await pipeline([body, ...chain, handle.createWriteStream({ start: offset })], ...(options.signal ? [{ signal: options.signal }] : []));
+    return stored();
   }
 
-  async partPath(uploadId: string, part: number): Promise<string | undefined> {
-    const path = join(safeJoin(this.partsRoot, uploadId), String(part));
-    try {
-      return (await stat(path)).isFile() ? path : undefined;
-    } catch {
-      return undefined;
-    }
+  /** Size of a multi-part upload's file so far (0 when no part has arrived). */
+  async uploadedSize(uploadId: string): Promise<number> {
+    return (await stat(join(safeJoin(this.partsRoot, uploadId), UPLOAD_FILE)).catch(() => undefined))?.size ?? 0;
   }
 
-  /** Concatenates the given part files, in order, into a staged file that is not served yet. */
-  async assembleStaged(uploadId: string, partPaths: readonly string[]): Promise<StoredFile> {
-    return this.writeAtomically(
-      this.stagedPath(uploadId),
-      this.root,
-      partPaths.map((p) => createReadStream(p)),
-      {},
-    );
-  }
-
-  /** Makes a staged upload the file `id` (once the batch that completed it has committed). */
-  async commitStaged(uploadId: string, id: string): Promise<void> {
-    await rename(this.stagedPath(uploadId), this.pathOf(id));
-  }
-
-  async discardStaged(uploadId: string): Promise<void> {
-    await rm(this.stagedPath(uploadId), { force: true });
-  }
-
-  private stagedPath(uploadId: string): string {
-    safeJoin(this.partsRoot, uploadId); // throws for an id that is not a plain name
-    return join(this.root, `${STAGED_PREFIX}${uploadId}`);
+  /** Makes a multi-part upload's file the file `id` (a rename: the bytes are not copied again). */
+  async commitUpload(uploadId: string, id: string): Promise<void> {
+    const dir = safeJoin(this.partsRoot, uploadId);
+    await rename(join(dir, UPLOAD_FILE), this.pathOf(id));
+    await rm(dir, { recursive: true, force: true });
   }
 
   /** Upload ids with parts on disk (for cleaning up abandoned multi-part uploads). */
@@ -142,44 +125,39 @@ export class FileStore {
 
   /** Moves an existing local file (e.g. an encoder output) into storage as `id`. */
   async adopt(id: string, sourcePath: string): Promise<StoredFile> {
-    return this.writeAtomically(this.pathOf(id), this.root, [createReadStream(sourcePath)], {});
+    return this.writeAtomically(this.pathOf(id), this.root, createReadStream(sourcePath), {});
   }
 
-  private async writeAtomically(target: string, dir: string, sources: readonly Readable[], options: WriteOptions): Promise<StoredFile> {
+  private async writeAtomically(target: string, dir: string, source: Readable, options: WriteOptions): Promise<StoredFile> {
     const temp = join(dir, `${TEMP_PREFIX}${randomUUID()}`);
-    const hash = createHash('md5');
-    let size = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        size += chunk.length;
-        done(null, chunk);
-      },
-    });
+    const { chain, stored } = meteredChain(options);
     try {
       const out = createWriteStream(temp);
-      const chain = options.bytesPerSecond ? [meter, new Throttle(options.bytesPerSecond)] : [meter];
-      if (sources.length === 1) {
-        await pipeline([sources[0]!, ...chain, out], { signal: options.signal });
-      } else {
-        // Several sources in order into one writer (multi-part assembly).
-        const head = chain[0]!;
-        const tail = pipeline([...chain, out]);
-        for (const source of sources) {
-          for await (const chunk of source) {
-            if (!head.write(chunk as Buffer)) await new Promise<void>((r) => head.once('drain', r));
-          }
-        }
-        head.end();
-        await tail;
-      }
+      await pipeline([source, ...chain, out], ...(options.signal ? [{ signal: options.signal }] : []));
       await rename(temp, target);
-      return { md5Hex: hash.digest('hex'), size };
+      return stored();
     } catch (error) {
       await rm(temp, { force: true });
       throw error;
     }
   }
+}
+
+/** MD5 and byte count of what passes (plus the slow-storage throttle when set). */
+function meteredChain(options: WriteOptions): { chain: Transform[]; stored(): StoredFile } {
+  const hash = createHash('md5');
+  let size = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      size += chunk.length;
+      done(null, chunk);
+    },
+  });
+  return {
+    chain: options.bytesPerSecond ? [meter, new Throttle(options.bytesPerSecond)] : [meter],
+    stored: () => ({ md5Hex: hash.digest('hex'), size }),
+  };
 }
 
 /** Paces chunks to a byte rate (the slow-storage fault). */

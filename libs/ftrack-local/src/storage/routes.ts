@@ -1,5 +1,6 @@
 // Storage endpoints of the ftrack.server location (protocol §8):
-//   PUT /component/put        signed single-part or multi-part upload (streamed, hashed, atomic)
+//   PUT /component/put        signed single-part upload (streamed, hashed, atomic) or one part of a
+//                             multi-part upload (written at its offset in the upload's file)
 //   GET /component/get        download (Range supported) with Content-Disposition
 //   GET /component/remove     delete a stored file
 //   GET /component/thumbnail  a component's image
@@ -18,6 +19,7 @@ import { LOCATION_IDS } from '../store/reference-data.js';
 import type { SchemaView } from '../store/schema-view.js';
 import { contentTypeFor } from './content-type.js';
 import { ChecksumMismatchError, type FileStore } from './file-store.js';
+import { SupersededError, type LatestWins } from './latest-wins.js';
 import { isSafeIdentifier } from './safe-path.js';
 import type { SignedTokens } from './tokens.js';
 
@@ -26,6 +28,8 @@ export interface StorageDeps {
   repo: EntityRepo;
   view: SchemaView;
   files: FileStore;
+  /** One writer per multi-part part at a time (a retried part supersedes the attempt still writing). */
+  partWriters: LatestWins;
   tokens: SignedTokens;
   auth: Authenticator;
   faults: Faults;
@@ -154,15 +158,28 @@ async function handlePut(req: IncomingMessage, res: ServerResponse, url: URL, id
       const part = Number(partText);
       if (!uploadId || !isSafeIdentifier(uploadId) || !Number.isInteger(part) || part < 1) return fail(res, 400, 'Invalid upload part.');
       if (!byKey && !deps.tokens.verify({ op: 'put', componentId: id, uploadId, part }, token)) return fail(res, 403, 'Invalid or expired upload URL.');
-      const session = deps.db.prepare('SELECT component_id, parts FROM upload_session WHERE upload_id = ?').get(uploadId) as
-        { component_id: string; parts: number } | undefined;
-      if (!session || session.component_id !== id || part > session.parts) return fail(res, 404, 'Unknown upload.');
-      const stored = await deps.files.writePart(uploadId, part, body, options);
-      deps.db
-        .prepare(
-          'INSERT INTO upload_part(upload_id, part_number, md5, size) VALUES(?, ?, ?, ?) ON CONFLICT(upload_id, part_number) DO UPDATE SET md5 = excluded.md5, size = excluded.size',
-        )
-        .run(uploadId, part, stored.md5Hex, stored.size);
+      const session = deps.db.prepare('SELECT component_id, parts, size FROM upload_session WHERE upload_id = ?').get(uploadId) as
+        { component_id: string; parts: number; size: number | null } | undefined;
+      // Sessions from before positioned part writes have no size: the client starts a new upload.
+      if (!session || session.component_id !== id || part > session.parts || session.size === null) return fail(res, 404, 'Unknown upload.');
+      const length = Number(req.headers['content-length'] ?? NaN);
+      if (!Number.isSafeInteger(length) || length < 0) return fail(res, 411, 'An upload part needs a Content-Length.');
+      // Parts 1..n-1 share one size and the last one ends the file (as in every ftrack client),
+      // so the length alone places a part; completion checks that the parts tile the file.
+      const offset = part < session.parts ? (part - 1) * length : session.size - length;
+      if (offset < 0 || offset + length > session.size) {
+        return fail(res, 400, `Part ${part} (${length} bytes) does not fit a ${session.size}-byte upload of ${session.parts} parts.`);
+      }
+      const stored = await deps.partWriters.run(`${uploadId}/${part}`, async (signal) => {
+        // Forgotten first: a part whose bytes are being rewritten is not uploaded until it is whole.
+        deps.db.prepare('DELETE FROM upload_part WHERE upload_id = ? AND part_number = ?').run(uploadId, part);
+        const written = await deps.files.writePart(uploadId, offset, body, { ...options, signal });
+        if (written.size !== length) throw new Error(`part ${part} ended after ${written.size} of ${length} bytes`);
+        deps.db
+          .prepare('INSERT INTO upload_part(upload_id, part_number, md5, size, offset) VALUES(?, ?, ?, ?, ?)')
+          .run(uploadId, part, written.md5Hex, written.size, offset);
+        return written;
+      });
       if (deps.faults.takeUploadResponseDrop({ part: true })) return void req.socket.destroy();
       res.writeHead(200, { ETag: `"${stored.md5Hex}"`, 'Content-Length': 0 });
       res.end();
@@ -178,6 +195,7 @@ async function handlePut(req: IncomingMessage, res: ServerResponse, url: URL, id
   } catch (error) {
     if (error instanceof ChecksumMismatchError) return fail(res, 400, error.message);
     if (req.destroyed || res.destroyed) return; // client went away (or a drop fault): nothing to answer
+    if (error instanceof SupersededError) return fail(res, 409, error.message);
     deps.log(`PUT /component/put failed: ${(error as Error).message}`);
     fail(res, 500, 'Upload failed.');
   }

@@ -245,6 +245,89 @@ describe('storage endpoints', () => {
   });
 });
 
+describe('multi-part uploads written in place', () => {
+  const partSize = 64 * 1024;
+
+  async function start(data: Uint8Array, parts: number): Promise<{ componentId: string; uploadId: string; urls: Map<number, string> }> {
+    const componentId = randomUUID();
+    const [, meta] = (await session.call([
+      { action: 'create', entity_type: 'FileComponent', entity_data: { id: componentId, name: 'p', file_type: '.bin', size: data.length } },
+      { action: 'get_upload_metadata', component_id: componentId, file_name: 'p.bin', file_size: data.length, parts },
+    ])) as [unknown, Record<string, any>];
+    const urls = new Map((meta['urls'] as { part_number: number; signed_url: string }[]).map((u) => [u.part_number, u.signed_url]));
+    return { componentId, uploadId: meta['upload_id'] as string, urls };
+  }
+  async function put(url: string, bytes: Uint8Array): Promise<{ status: number; etag: string }> {
+    const response = await fetch(url, { method: 'PUT', body: body(bytes) });
+    await response.arrayBuffer();
+    return { status: response.status, etag: (response.headers.get('etag') ?? '').replace(/"/g, '') };
+  }
+  const slice = (data: Uint8Array, part: number) => data.subarray((part - 1) * partSize, part * partSize);
+  const complete = (componentId: string, uploadId: string, etags: Map<number, string>) =>
+    session.call([
+      {
+        action: 'complete_multipart_upload',
+        upload_id: uploadId,
+        component_id: componentId,
+        parts: [...etags].map(([part_number, e_tag]) => ({ part_number, e_tag })),
+      },
+      {
+        action: 'create',
+        entity_type: 'ComponentLocation',
+        entity_data: { component_id: componentId, resource_identifier: componentId, location_id: SERVER_LOCATION_ID },
+      },
+    ]);
+  async function storedMd5(componentId: string): Promise<Buffer> {
+    return md5(new Uint8Array(await (await download(server.url, componentId)).arrayBuffer()));
+  }
+
+  it('places parts sent out of order and a part sent twice (the second copy wins) at their offsets', async () => {
+    const data = randomBytes(4 * partSize + 1234); // 5 parts, the last one short
+    const { componentId, uploadId, urls } = await start(data, 5);
+    const etags = new Map<number, string>();
+    for (const part of [5, 2, 4, 1, 3]) etags.set(part, (await put(urls.get(part)!, slice(data, part))).etag);
+    // Part 2 again, first with wrong bytes, then with the right ones: each copy overwrites its range.
+    const wrong = await put(urls.get(2)!, randomBytes(partSize));
+    await expect(complete(componentId, uploadId, etags)).rejects.toThrow(/ETag of part 2 does not match/);
+    expect(wrong.status).toBe(200);
+    etags.set(2, (await put(urls.get(2)!, slice(data, 2))).etag);
+    await complete(componentId, uploadId, etags);
+    expect(await storedMd5(componentId)).toEqual(md5(data));
+    // Completion renamed the upload's file into place: nothing of the upload is left.
+    expect(await readdir(join(server.dataDir, 'storage-parts'))).not.toContain(uploadId);
+  });
+
+  it('refuses to complete while a part is missing, and completes once it arrives', async () => {
+    const data = randomBytes(3 * partSize);
+    const { componentId, uploadId, urls } = await start(data, 3);
+    const etags = new Map<number, string>();
+    for (const part of [1, 3]) etags.set(part, (await put(urls.get(part)!, slice(data, part))).etag);
+    const parts = new Map([...etags, [2, md5(slice(data, 2)).toString('hex')]]);
+    await expect(complete(componentId, uploadId, new Map([...parts].sort(([a], [b]) => a - b)))).rejects.toThrow(/Part 2 of upload .* was not uploaded/);
+    expect((await download(server.url, componentId)).status).toBe(404);
+    expect((await put(urls.get(2)!, slice(data, 2))).status).toBe(200);
+    await complete(componentId, uploadId, parts);
+    expect(await storedMd5(componentId)).toEqual(md5(data));
+  });
+
+  it('refuses parts that do not tile the file with a message that says why', async () => {
+    const data = randomBytes(3 * partSize);
+    const { componentId, uploadId, urls } = await start(data, 3);
+    const etags = new Map<number, string>();
+    etags.set(1, (await put(urls.get(1)!, data.subarray(0, partSize))).etag);
+    etags.set(2, (await put(urls.get(2)!, data.subarray(partSize, partSize + 1000))).etag); // short part 2
+    etags.set(3, (await put(urls.get(3)!, data.subarray(2 * partSize))).etag);
+    await expect(complete(componentId, uploadId, etags)).rejects.toThrow(/Part 2 starts at byte 1000, not 65536/);
+    const tooBig = await fetch(urls.get(3)!, { method: 'PUT', body: body(randomBytes(data.length + 1)) });
+    expect(tooBig.status).toBe(400);
+    expect(await tooBig.text()).toContain('does not fit');
+  });
+
+  it('needs file_size to start a multi-part upload', async () => {
+    await expect(session.call([{ action: 'get_upload_metadata', component_id: randomUUID(), file_name: 'x.bin', parts: 2 }])).rejects.toThrow(/file_size/);
+  });
+});
+
 describe('persistence', () => {
   it('keeps entities, files and the API key across a restart on the same data dir', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'ftrack-local-restart-'));
@@ -256,9 +339,8 @@ describe('persistence', () => {
     const seed = first.seed!;
     const key = first.apiKey;
     await first.close();
-    // What a killed upload leaves behind: a half-written temp file and a staged assembly.
+    // What a killed single-part upload leaves behind: a half-written temp file.
     await writeFile(join(dataDir, 'storage', '.tmp-killed'), 'partial');
-    await writeFile(join(dataDir, 'storage', '.staged-killed'), 'partial');
 
     const second = await startFtrackLocal({ dataDir, seed: 'demo' });
     try {

@@ -44,18 +44,28 @@ export function openDatabase(dataDir: string): Db {
       upload_id    TEXT PRIMARY KEY,
       component_id TEXT NOT NULL,
       parts        INTEGER NOT NULL,
-      created_at   TEXT NOT NULL
+      created_at   TEXT NOT NULL,
+      size         INTEGER
     );
     CREATE TABLE IF NOT EXISTS upload_part (
       upload_id   TEXT NOT NULL,
       part_number INTEGER NOT NULL,
       md5         TEXT NOT NULL,
       size        INTEGER NOT NULL,
+      offset      INTEGER,
       PRIMARY KEY (upload_id, part_number)
     );
   `);
+  addColumn(db, 'upload_session', 'size', 'INTEGER');
+  addColumn(db, 'upload_part', 'offset', 'INTEGER');
   ensureAttributeIndex(db);
   return db;
+}
+
+/** Columns added after a table's first release (data dirs created before get them empty). */
+function addColumn(db: Db, table: string, column: string, type: string): void {
+  const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+  if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
 }
 
 const ATTRIBUTE_INDEX_VERSION = '1';
