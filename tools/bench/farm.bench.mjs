@@ -292,6 +292,8 @@ try {
   // CPU per job, farm (daemon + its ffmpeg and ffprobe) vs the same ffmpeg run raw: what the farm adds.
   const farmJobCpu = median(rounds.flatMap((r) => [r.one.jobCpu, r.two.jobCpu]));
   const rawJobCpu = median(rounds.flatMap((r) => [r.rawOne.jobCpu, r.rawTwo.jobCpu]));
+  const cpuOverheadPercent = (farmJobCpu / rawJobCpu - 1) * 100;
+  const signedPercent = `${cpuOverheadPercent >= 0 ? '+' : '−'}${Math.abs(cpuOverheadPercent).toFixed(1)} %`;
   const gaps = rounds.flatMap((r) => [...r.one.gapsMs, ...r.two.gapsMs]);
   const p50 = percentile(gaps, 50);
   const p95 = percentile(gaps, 95);
@@ -301,7 +303,11 @@ try {
   // Redis work per job on the 2-daemon farm: every command (those inside Lua scripts too), the
   // event-stream reads (one per event per listening client) and the progress updates.
   const perJob = (command) => median(rounds.map((r) => r.two.redisByCommand[command] ?? 0));
-  const redisPerJob = { commands: median(rounds.map((r) => sumCalls(r.two.redisByCommand))), eventReads: perJob('xread'), progressWrites: perJob('xadd') };
+  const redisPerJob = {
+    commands: round(median(rounds.map((r) => sumCalls(r.two.redisByCommand))), 1),
+    eventReads: perJob('xread'),
+    progressWrites: perJob('xadd'),
+  };
   const result = {
     machine,
     jobs: JOBS,
@@ -344,10 +350,7 @@ try {
       ['raw ffmpeg 2 vs 1 at a time (box ceiling)', `${rawSpeedup.toFixed(2)}×`],
       ['farm speedup / ceiling', result.rawCeiling.farmShareOfCeiling.toFixed(2)],
       ['job time, 1 daemon / 2 daemons (median)', `${jobOne.toFixed(1)} s / ${jobTwo.toFixed(1)} s`],
-      [
-        'CPU per job: farm (daemon + ffmpeg + ffprobe) / raw ffmpeg',
-        `${farmJobCpu.toFixed(1)} s / ${rawJobCpu.toFixed(1)} s (+${((farmJobCpu / rawJobCpu - 1) * 100).toFixed(1)} %)`,
-      ],
+      ['CPU per job: farm (daemon + ffmpeg + ffprobe) / raw ffmpeg', `${farmJobCpu.toFixed(1)} s / ${rawJobCpu.toFixed(1)} s (${signedPercent})`],
       ['of which the daemon process itself (Node)', `${daemonCpu.toFixed(2)} s`],
       [
         'Redis per job, 2 daemons: commands / event reads / events written',
@@ -362,9 +365,9 @@ try {
     '(other load, memory bandwidth) does not double two single-threaded encodes; the farm can only match it.',
     '',
     `Reading: the 2-daemon farm reaches ${(result.rawCeiling.farmShareOfCeiling * 100).toFixed(0)} % of the raw ceiling (${rawSpeedup.toFixed(2)}×). ` +
-      `Per job the farm spends ${((farmJobCpu / rawJobCpu - 1) * 100).toFixed(1)} % more CPU than the raw ffmpeg ` +
-      `(${daemonCpu.toFixed(2)} s in the daemon, the rest ffprobe validation and hashing), which two busy daemons take from each other's encodes; ` +
-      `a worker sits idle ${p95} ms (p95) before starting a waiting job.`,
+      `Per job the farm's CPU (the daemon's ${daemonCpu.toFixed(2)} s, ffmpeg, ffprobe validation) differs from the raw ffmpeg's by ${signedPercent}: ` +
+      `that is what two busy daemons can take from each other's encodes; a worker sits idle ${p95} ms (p95) before starting a waiting job.`,
+    ...(rawSpeedup < 1.5 ? ['', 'The raw ceiling is far below 2: something else held a core during this run; these ratios need a quiet box.'] : []),
     '',
   ].join('\n');
   await writeResults('farm', result, md);
