@@ -6,9 +6,14 @@ import { execa } from 'execa';
 import { container } from 'tsyringe';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  checkSegmentBoundaries,
   EncodeMedia,
   EncodeProfile,
   isEncodeError,
+  planSegments,
+  TOKENS,
+  type EncodeError,
+  type QualityMeter,
   ProfileCatalog,
   silentLogger,
   type EncodeMediaOptions,
@@ -25,12 +30,14 @@ const review = new ProfileCatalog().get('ftrack-review');
 const warnings: string[] = [];
 const logger: Logger = { ...silentLogger, warn: (message) => warnings.push(message) };
 let encodeMedia: EncodeMedia;
+let meter: QualityMeter;
 
 beforeAll(() => {
   const scope = container.createChildContainer();
   registerNodePlatform(scope, { logger });
   registerNativeEncoder(scope);
   encodeMedia = scope.resolve(EncodeMedia);
+  meter = scope.resolve<QualityMeter>(TOKENS.QualityMeter);
 });
 
 /** The frame number drawn large on testsrc2, B-frames, a keyframe every 24 frames. */
@@ -166,6 +173,38 @@ describe('segment-parallel encoding on native ffmpeg (N processes)', () => {
     const ssim = await perFrameSsim(output(split.outputs, 'ftrackreview-mp4').path, output(single.outputs, 'ftrackreview-mp4').path);
     expect(ssim).toHaveLength(12);
     expect(Math.min(...ssim)).toBeGreaterThan(0.98);
+  });
+
+  it('the join check catches a dropped frame at a boundary (E_OUTPUT_INVALID, segment-boundary)', async () => {
+    const source = await counterMovie({ frames: 48, audio: false });
+    const result = await encode(source, { segments: 2 });
+    const segmented = planSegments(result.plan, 2);
+    const good = output(result.outputs, 'ftrackreview-mp4');
+    await checkSegmentBoundaries(meter, segmented, result.outputs);
+    // The same picture with frame 24 (the second segment's first) dropped and the last held: 48 frames still.
+    const broken = join(result.outputDir, 'broken.mp4');
+    await execa('ffmpeg', [
+      '-v',
+      'error',
+      '-i',
+      good.path,
+      '-vf',
+      "select='not(eq(n,24))',setpts=N/TB,tpad=stop_mode=clone:stop=1",
+      '-c:v',
+      'libx264',
+      '-crf',
+      '10',
+      '-r',
+      '24000/1001',
+      broken,
+    ]);
+    const outputs = result.outputs.map((o) => (o.name === good.name ? { ...o, path: broken } : o));
+    const error = await checkSegmentBoundaries(meter, segmented, outputs).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isEncodeError(error, 'E_OUTPUT_INVALID'), String(error)).toBe(true);
+    expect((error as EncodeError).details).toMatchObject({ output: 'ftrackreview-mp4', check: 'segment-boundary' });
   });
 
   it('prints every segment, the audio pass and the joins on a dry run', async () => {

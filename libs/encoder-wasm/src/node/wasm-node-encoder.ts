@@ -95,7 +95,7 @@ export class WasmNodeEncoder implements Encoder {
     return invocation.outputs.map((o) => ({ name: o.name, path: o.path }));
   }
 
-  /** The audio pass and the joins of a segment-parallel encode, each on a pool core. */
+  /** The audio pass and the joins of a segment-parallel encode. */
   async runStep(step: SegmentStep, options: RunOptions = {}): Promise<void> {
     throwIfCancelled(options.signal);
     const invocation = this.stepInvocation(step);
@@ -103,7 +103,9 @@ export class WasmNodeEncoder implements Encoder {
       step.kind === 'audio'
         ? layoutInCore(step.plan, invocation, await this.checkedInputs(step.plan))
         : layoutFilesInCore(invocation, [...step.join.parts.map((p) => p.path), ...(step.join.audio ? [step.join.audio] : [])]);
-    await this.pool.use((core) => this.execute(core, layout, invocation, { ...(options.signal ? { signal: options.signal } : {}) }, false));
+    const run = (core: WasmCore) => this.execute(core, layout, invocation, { ...(options.signal ? { signal: options.signal } : {}) }, false);
+    // The audio runs beside the segments on the main core (idle while they run on the pool); joins on the pool.
+    await (step.kind === 'audio' ? run(this.core) : this.pool.use(run));
   }
 
   async describeStep(step: SegmentStep): Promise<string[][]> {
