@@ -13,6 +13,7 @@ import { cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadBenchLib, root } from './build-bench-lib.mjs';
+import { clipSummary } from './bench-support.mjs';
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
 const lib = await loadBenchLib();
@@ -150,13 +151,7 @@ const result = {
     node: process.version,
     ffmpeg: firstLine(found.ffmpeg, ['-hide_banner', '-version']),
   },
-  clip: {
-    width: info.width,
-    height: info.height,
-    frameRate: `${info.frameRate.num}/${info.frameRate.den}`,
-    frames: info.frameCount,
-    audio: info.audio.length > 0,
-  },
+  clip: clipSummary(info),
   outputs: plan.outputs.map((o) => `${o.name} ${o.width}x${o.height} ${o.spec.codec}`),
   p1: {
     what:

@@ -16,27 +16,21 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildBenchEntry, loadBenchLib } from './build-bench-lib.mjs';
-import { benchSettings, machineInfo, machineLine, mdTable, median, root, round, runNodeChild, writeResults } from './bench-support.mjs';
+import {
+  benchSettings,
+  clipSummary,
+  machineInfo,
+  machineLine,
+  mdTable,
+  median,
+  REVIEW_720_PROFILE,
+  round,
+  runNodeChild,
+  WASM_WORKER_PATH,
+  writeResults,
+} from './bench-support.mjs';
 
-const PROFILE = {
-  name: 'bench-segments-720',
-  description: 'one 720p H.264 mp4, CRF 23 veryfast, AAC',
-  outputs: [
-    {
-      name: 'ftrackreview-mp4',
-      kind: 'video',
-      codec: 'h264',
-      container: 'mp4',
-      crf: 23,
-      preset: 'veryfast',
-      size: { maxWidth: 1280, maxHeight: 720, fit: 'within' },
-      keyframeInterval: 12,
-      pixelFormat: 'yuv420p',
-      audio: { codec: 'aac', bitrate: '192k' },
-    },
-  ],
-};
-const WORKER_PATH = join(root, 'libs', 'encoder-wasm', 'src', 'node', 'wasm-worker.mjs');
+const PROFILE = REVIEW_720_PROFILE;
 const VARIANTS = [
   { backend: 'wasm', segments: 1 },
   { backend: 'wasm', segments: 2 },
@@ -52,9 +46,9 @@ async function encodeChild({ backend, segments, clip, info, outputDir, libPath }
   let encoder;
   if (backend === 'wasm') {
     encoder = new lib.WasmNodeEncoder(
-      new lib.WasmCore({ workerPath: WORKER_PATH }),
+      new lib.WasmCore({ workerPath: WASM_WORKER_PATH }),
       { segmentWorkers: segments },
-      () => new lib.WasmCore({ workerPath: WORKER_PATH }),
+      () => new lib.WasmCore({ workerPath: WASM_WORKER_PATH }),
     );
   } else {
     const scope = lib.container.createChildContainer();
@@ -131,13 +125,7 @@ async function main() {
     runs: RUNS,
     quick,
     machine,
-    clip: {
-      width: info.width,
-      height: info.height,
-      frameRate: `${info.frameRate.num}/${info.frameRate.den}`,
-      frames: info.frameCount,
-      audio: info.audio.length > 0,
-    },
+    clip: clipSummary(info),
     profile: PROFILE,
     medianSeconds: med,
     samples,

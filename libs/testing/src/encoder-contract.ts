@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, type TestAPI } from 'vitest';
@@ -12,7 +12,6 @@ import {
   type EncodePlan,
   type EncodeProfile,
   type Encoder,
-  type FileSystem,
   type MediaProbe,
   type MediaSource,
   type Progress,
@@ -20,6 +19,7 @@ import {
 import { CONTRACT_PROFILE, CONTRACT_SLOW_PROFILE as SLOW_PROFILE } from './contract-profile.js';
 import { mediaFixtures, type FileFixture, type MediaFixtures } from './media-fixtures.js';
 import { frameExactness } from './media-measure.js';
+import { nodeFs } from './node-file-system.js';
 
 export interface EncoderUnderTest {
   encoder: Encoder;
@@ -40,21 +40,6 @@ export interface EncoderContractCapabilities {
 export interface EncoderContractOptions {
   fixtures?: MediaFixtures;
 }
-
-/** The file operations the segment run needs, on the local disk. */
-const localFs: FileSystem = {
-  rename: (from, to) => rename(from, to),
-  remove: (path) => rm(path, { force: true }),
-  size: async (path) => (await stat(path)).size,
-  exists: (path) =>
-    stat(path).then(
-      () => true,
-      () => false,
-    ),
-  ensureWritableDir: async () => undefined,
-  tempDir: (prefix) => mkdtemp(join(tmpdir(), prefix)),
-  removeDir: (path) => rm(path, { recursive: true, force: true }),
-};
 
 async function freshDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'encoder-contract-'));
@@ -195,7 +180,7 @@ export function describeEncoderContract(
         const encodePlan = await plan({ kind: 'file', path: source });
         const segmented = planSegments(encodePlan, 3);
         const seen: Progress[] = [];
-        const produced = await encodeInSegments({ encoder: subject.encoder, fs: localFs, logger: silentLogger }, segmented, {
+        const produced = await encodeInSegments({ encoder: subject.encoder, fs: nodeFs, logger: silentLogger }, segmented, {
           onProgress: (p) => seen.push(p),
         });
         expect(produced.map((p) => p.path).sort()).toEqual(encodePlan.outputs.map((o) => o.tempPath).sort());
@@ -216,7 +201,7 @@ export function describeEncoderContract(
           const encodePlan = await plan({ kind: 'file', path: await fixtures.cancelClip() }, SLOW_PROFILE);
           const controller = new AbortController();
           const timer = setTimeout(() => controller.abort(), 2000);
-          const error = await encodeInSegments({ encoder: subject.encoder, fs: localFs, logger: silentLogger }, planSegments(encodePlan, 2), {
+          const error = await encodeInSegments({ encoder: subject.encoder, fs: nodeFs, logger: silentLogger }, planSegments(encodePlan, 2), {
             signal: controller.signal,
             onProgress: (p) => {
               if ((p.percent ?? 0) > 0) controller.abort();
