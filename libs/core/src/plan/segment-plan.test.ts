@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
 import {
   EncodeError,
+  EncodeMedia,
   ProfileCatalog,
   boundaryFrames,
   encodeInSegments,
@@ -16,7 +17,9 @@ import {
   type EncodePlan,
   type Encoder,
   type FileSystem,
+  type Hasher,
   type MediaInfo,
+  type MediaProbe,
   type Progress,
   type SegmentStep,
 } from '../index.js';
@@ -159,7 +162,16 @@ function fakeBackend(behaviour: { failSegment?: { index: number; times: number }
   const encoder: Encoder = {
     id: 'fake',
     async capabilities() {
-      return { id: 'fake', version: '1', codecs: ['h264'], unsupported: [], encoders: [], hardware: [], sequences: true, segments: { workers: 4 } };
+      return {
+        id: 'fake',
+        version: '1',
+        codecs: ['h264', 'vp9', 'mjpeg'],
+        unsupported: [],
+        encoders: [],
+        hardware: [],
+        sequences: true,
+        segments: { workers: 4 },
+      };
     },
     async encode(plan, options = {}) {
       const index = Number(/-seg(\d+)$/.exec(plan.id)![1]);
@@ -233,5 +245,53 @@ describe('running segments (fake encoder below the port)', () => {
     expect((error as EncodeError).code).toBe('E_CANCELLED');
     expect(backend.calls.filter((c) => c === 'seg1')).toHaveLength(1);
     expect([...backend.files].filter((f) => /\.(seg\d|audio)\./.test(f))).toEqual([]);
+  });
+});
+
+describe('EncodeMedia deciding on segments (fakes below the ports)', () => {
+  const probe = (frames: number): MediaProbe => ({
+    async locate(input) {
+      return { kind: 'file', path: input };
+    },
+    async probe() {
+      return { ...info, frameCount: frames };
+    },
+  });
+  const hasher = {} as Hasher;
+  const run = (encoder: Encoder, fs: FileSystem, frames: number, segments: 'auto' | number, warned: string[] = []) =>
+    new EncodeMedia(encoder, probe(frames), hasher, fs, { ...silentLogger, warn: (m) => warned.push(m) }).run(
+      '/media/shot.mov',
+      new ProfileCatalog().get('ftrack-review'),
+      {
+        outputDir: '/out',
+        segments,
+        dryRun: true,
+      },
+    );
+
+  it('splits when asked: the dry run lists the ranges and every command', async () => {
+    const { encoder, fs } = fakeBackend();
+    const result = await run({ ...encoder, describe: async () => [['segment']], describeStep: async () => [['step']] }, fs, 240, 3);
+    expect(result.segments?.map((r) => r.start)).toEqual([0, 80, 160]);
+    // Three segments, the audio pass, one join per video output.
+    expect(result.commands).toEqual([['segment'], ['segment'], ['segment'], ['step'], ['step'], ['step'], ['step']]);
+  });
+
+  it('auto keeps a source under 10 s in one pass, quietly', async () => {
+    const { encoder, fs } = fakeBackend();
+    const warned: string[] = [];
+    const result = await run(encoder, fs, 230, 'auto', warned);
+    expect(result.segments).toBeUndefined();
+    expect(warned).toEqual([]);
+  });
+
+  it('a backend that cannot join segments encodes in one pass and says so', async () => {
+    const { encoder, fs } = fakeBackend();
+    const { runStep, ...single } = encoder;
+    expect(runStep).toBeDefined();
+    const warned: string[] = [];
+    const result = await run(single, fs, 240, 4, warned);
+    expect(result.segments).toBeUndefined();
+    expect(warned).toContain('The fake backend cannot encode in segments: one pass instead of 4.');
   });
 });

@@ -167,9 +167,10 @@ export class EncodeMedia {
       if (setting !== 'auto') (plan.warnings ??= []).push(`The ${capabilities.id} backend cannot encode in segments: one pass instead of ${setting}.`);
       return undefined;
     }
-    if (this.meter === undefined) (plan.warnings ??= []).push('No quality meter here: the segment joins are not compared with the source.');
     const count = resolveSegmentCount(setting, pictureFrames(plan), plan.info.frameRate, capabilities.segments.workers);
-    return count > 1 ? planSegments(plan, count) : undefined;
+    if (count < 2) return undefined;
+    if (this.meter === undefined) (plan.warnings ??= []).push('No quality meter here: the segment joins are not compared with the source.');
+    return planSegments(plan, count);
   }
 
   /**
