@@ -23,6 +23,7 @@ export interface MovieFixtureSpec {
   sar?: string;
   /** counter: testsrc2 with its frame number drawn large, so every frame differs clearly from its neighbours. */
   pattern?: 'testsrc2' | 'counter' | 'smptehdbars';
+  /** mpegts is written as .m2ts: a .ts file in the repo's fixture cache would read as TypeScript to the linters. */
   container?: 'mp4' | 'mov' | 'mpegts';
   /** mp4/mov: moov before mdat. */
   faststart?: boolean;
@@ -228,7 +229,7 @@ async function generate(spec: FixtureSpec, cacheDir: string, options: FixtureOpt
     if (!existsSync(join(dir, '.complete'))) throw new Error(`fixture ${dir} is incomplete`);
     return result;
   }
-  const ext = spec.kind === 'still' ? (spec.format ?? 'png') : spec.container === 'mpegts' ? 'ts' : (spec.container ?? 'mp4');
+  const ext = spec.kind === 'still' ? (spec.format ?? 'png') : spec.container === 'mpegts' ? 'm2ts' : (spec.container ?? 'mp4');
   const path = join(cacheDir, `${key}.${ext}`);
   if (existsSync(path) && (await stat(path)).size > 0) return { kind: spec.kind, path };
   const temp = tempName(path);
