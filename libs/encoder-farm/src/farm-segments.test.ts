@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { checkOutput, encodeInSegments, planEncode, planSegments, silentLogger } from '@ftrack-encode/core';
-import { CONTRACT_PROFILE, frameExactness, mediaFixtures, nodeFs, type FileFixture } from '@ftrack-encode/testing';
+import { CONTRACT_SLOW_PROFILE, frameExactness, mediaFixtures, nodeFs, type FileFixture } from '@ftrack-encode/testing';
 import { NativeEncoder, NativeMediaProbe } from '@ftrack-encode/encoder-native';
 import { NodeFileSystem, NodeHasher } from '@ftrack-encode/node-platform';
 import { startRedis, type RedisServer } from './testing/redis-server.js';
@@ -55,7 +55,7 @@ it('spreads the segments over two daemons; a killed segment job is retried alone
     const plan = planEncode({
       source: { kind: 'file', path: source },
       info: await probe.probe({ kind: 'file', path: source }),
-      profile: CONTRACT_PROFILE,
+      profile: CONTRACT_SLOW_PROFILE,
       outputDir,
     });
     const encoder = new FarmEncoder(client, hasher);
