@@ -209,6 +209,31 @@ describe('ftrack-encode encode (built CLI)', () => {
   });
 });
 
+describe('segment-parallel encoding (built CLI)', () => {
+  it('--segments 3 encodes in three segments, joined and validated like one pass; nothing else left in --out', async () => {
+    const clip = await fixtures.movie23976();
+    const out = await outDir();
+    const result = await cli(['encode', clip, '--out', out, '--segments', '3', '--json']);
+    expect(result.code, describeResult(result)).toBe(0);
+    const json = parseJson<EncodeJson & { segments: { start: number; frames: number }[] }>(result);
+    expect(json.segments).toEqual([
+      { start: 0, frames: 16 },
+      { start: 16, frames: 16 },
+      { start: 32, frames: 16 },
+    ]);
+    for (const output of json.outputs.filter((o) => o.name !== 'thumbnail')) {
+      expect(output.frames, output.name).toBe(48);
+      expect(output.frameRate, output.name).toBe('24000/1001');
+    }
+    expect(await entries(out)).toEqual(json.outputs.map((o) => basename(o.path)).sort());
+    const help = await cli(['encode', '--help']);
+    expect(help.stdout).toContain('--segments <n|auto>');
+    const bad = await cli(['encode', clip, '--out', out, '--segments', '0', '--json']);
+    expect(bad.code).toBe(ERROR_CODES.E_USAGE);
+    expect(parseJson<CliError>(bad).error.message).toContain('--segments');
+  });
+});
+
 describe('image sequences with gaps (built CLI)', () => {
   it('--gaps hold fills the missing frames: exact frame count', async () => {
     const seq = await fixtures.gappedSequence(); // 1001..1012, missing 1004, 1005, 1009

@@ -21,6 +21,40 @@ export function benchSettings(fallbackRuns) {
   return { quick, runs };
 }
 
+/** The plan the wasm and segments benchmarks run: one 720p H.264 review mp4 at CRF 23 veryfast, AAC. */
+export const REVIEW_720_PROFILE = {
+  name: 'bench-review-720',
+  description: 'one 720p H.264 mp4, CRF 23 veryfast, AAC',
+  outputs: [
+    {
+      name: 'ftrackreview-mp4',
+      kind: 'video',
+      codec: 'h264',
+      container: 'mp4',
+      crf: 23,
+      preset: 'veryfast',
+      size: { maxWidth: 1280, maxHeight: 720, fit: 'within' },
+      keyframeInterval: 12,
+      pixelFormat: 'yuv420p',
+      audio: { codec: 'aac', bitrate: '192k' },
+    },
+  ],
+};
+
+/** The ffmpeg.wasm worker script, for benchmarks that run WasmNodeEncoder from a bundle. */
+export const WASM_WORKER_PATH = join(root, 'libs', 'encoder-wasm', 'src', 'node', 'wasm-worker.mjs');
+
+/** A benchmark clip as its result file records it. */
+export function clipSummary(info) {
+  return {
+    width: info.width,
+    height: info.height,
+    frameRate: `${info.frameRate.num}/${info.frameRate.den}`,
+    frames: info.frameCount,
+    audio: info.audio.length > 0,
+  };
+}
+
 export function median(values) {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);

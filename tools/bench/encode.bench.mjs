@@ -16,6 +16,7 @@ import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'nod
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadBenchLib, root } from './build-bench-lib.mjs';
+import { clipSummary } from './bench-support.mjs';
 
 const loadAtStart = loadavg().map((n) => Math.round(n * 100) / 100);
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
@@ -240,13 +241,7 @@ const result = {
     ffmpeg: firstLine(found.ffmpeg, ['-hide_banner', '-version']),
     loadAverageAtStart: loadAtStart,
   },
-  clip: {
-    width: info.width,
-    height: info.height,
-    frameRate: `${info.frameRate.num}/${info.frameRate.den}`,
-    frames: info.frameCount,
-    audio: info.audio.length > 0,
-  },
+  clip: clipSummary(info),
   outputs: plan.outputs.map((o) => `${o.name} ${o.width}x${o.height} ${o.spec.codec}`),
   p1: {
     what: 'node bin/ftrack-encode.mjs encode --profile ftrack-review --no-quality-gate vs raw ffmpeg with the argv of --dry-run --json',

@@ -18,28 +18,24 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { buildBenchEntry, loadBenchLib } from './build-bench-lib.mjs';
-import { benchSettings, machineInfo, machineLine, mdTable, median, root, round, runNodeChild, sampleRss, writeResults } from './bench-support.mjs';
+import {
+  benchSettings,
+  clipSummary,
+  machineInfo,
+  machineLine,
+  mdTable,
+  median,
+  REVIEW_720_PROFILE,
+  root,
+  round,
+  runNodeChild,
+  sampleRss,
+  WASM_WORKER_PATH,
+  writeResults,
+} from './bench-support.mjs';
 
 /** The plan every backend runs: one 720p H.264 review mp4 at CRF 23 veryfast (with AAC, as the clip has audio). */
-const PROFILE = {
-  name: 'bench-review-720',
-  description: 'P3: one 720p H.264 mp4, CRF 23 veryfast',
-  outputs: [
-    {
-      name: 'ftrackreview-mp4',
-      kind: 'video',
-      codec: 'h264',
-      container: 'mp4',
-      crf: 23,
-      preset: 'veryfast',
-      size: { maxWidth: 1280, maxHeight: 720, fit: 'within' },
-      keyframeInterval: 12,
-      pixelFormat: 'yuv420p',
-      audio: { codec: 'aac', bitrate: '192k' },
-    },
-  ],
-};
-const WORKER_PATH = join(root, 'libs', 'encoder-wasm', 'src', 'node', 'wasm-worker.mjs');
+const PROFILE = REVIEW_720_PROFILE;
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -58,7 +54,7 @@ async function encodeChild({ backend, clip, info, outputDir, libPath }) {
   let encoder;
   let loadSeconds = 0;
   if (backend === 'wasm') {
-    encoder = new lib.WasmNodeEncoder(new lib.WasmCore({ workerPath: WORKER_PATH }));
+    encoder = new lib.WasmNodeEncoder(new lib.WasmCore({ workerPath: WASM_WORKER_PATH }));
     const start = performance.now();
     await encoder.capabilities(); // starts the worker, loads the core, probes the build
     loadSeconds = (performance.now() - start) / 1000;
@@ -171,13 +167,7 @@ async function main() {
       runs: RUNS,
       quick,
       machine,
-      clip: {
-        width: info.width,
-        height: info.height,
-        frameRate: `${info.frameRate.num}/${info.frameRate.den}`,
-        frames: info.frameCount,
-        audio: info.audio.length > 0,
-      },
+      clip: clipSummary(info),
       profile: PROFILE,
       p3: {
         what: 'encode() of the same plan: WasmNodeEncoder (single-thread @ffmpeg/core in a worker thread, -threads 1) vs NativeEncoder (ffmpeg decides threads); wall time of encode(), core start excluded (reported apart)',

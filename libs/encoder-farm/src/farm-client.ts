@@ -2,7 +2,17 @@ import { Job, Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { EncodeError, profileHash, silentLogger, type EncoderCapabilities, type Logger, type Progress, type RunOptions } from '@ftrack-encode/core';
 import { JobSpec, type JobResult, type JobSpecInput } from './job-spec.js';
-import { DEFAULT_PREFIX, DEFAULT_QUEUE, JOB_OPTIONS, cancelChannel, cancelKey, capabilitiesKey, encodeJobId, publishJobId } from './queue-options.js';
+import {
+  DEFAULT_PREFIX,
+  DEFAULT_QUEUE,
+  JOB_OPTIONS,
+  cancelChannel,
+  cancelKey,
+  capabilitiesKey,
+  encodeJobId,
+  publishJobId,
+  stepJobId,
+} from './queue-options.js';
 import { assertNoEviction, connectRedis } from './redis-connection.js';
 import { fromFailedReason } from './wire-errors.js';
 
@@ -40,6 +50,7 @@ export interface SubmittedJob {
 export function jobIdFor(input: JobSpecInput): string {
   const spec = JobSpec.parse(input);
   if (spec.kind === 'encode') return encodeJobId(spec.plan.id, spec.sourceChecksum, spec.plan.profileHash);
+  if (spec.kind === 'step') return stepJobId(spec.step.plan.id, spec.step.kind === 'audio' ? 'audio' : `join-${spec.step.join.output.name}`);
   const sourceKey = spec.sourceChecksum ?? (spec.source.kind === 'component' ? `component:${spec.source.componentId}` : `path:${spec.source.input}`);
   const profileKey = typeof spec.profile === 'string' ? `name:${spec.profile}` : profileHash(spec.profile);
   return publishJobId(spec.versionId, `${sourceKey}|${spec.location ?? ''}`, profileKey);
@@ -127,8 +138,8 @@ export class FarmClient {
       const existing = await queue.getJob(id);
       if (existing) {
         const state = await existing.getState();
-        // Encode outputs are consumed (renamed) by the caller, so a finished encode job cannot be reused.
-        const replace = state === 'failed' || (state === 'completed' && spec.kind === 'encode');
+        // Encode and step outputs are consumed (renamed, removed) by the caller, so a finished one cannot be reused.
+        const replace = state === 'failed' || (state === 'completed' && spec.kind !== 'publish');
         if (replace) await existing.remove();
         else created = false;
       }

@@ -9,7 +9,8 @@ import { NodeFileSystem, NodeHasher } from '@ftrack-encode/node-platform';
 import { startRedis } from './testing/redis-server.js';
 import { FarmClient, FarmEncoder, FarmWorker } from './index.js';
 
-// FarmEncoder against a real Redis and an in-test worker running the real native ffmpeg.
+// FarmEncoder against a real Redis and an in-test worker running the real native ffmpeg (two jobs at
+// once, so the segments of a segmented encode run side by side as separate jobs).
 describeEncoderContract(
   it,
   async () => {
@@ -18,7 +19,7 @@ describeEncoderContract(
     const probe = new NativeMediaProbe({});
     const worker = await FarmWorker.start(
       { encoder: new NativeEncoder({}), probe, hasher: new NodeHasher(), fs: new NodeFileSystem(), logger: silentLogger, scratchDir },
-      { redisUrl: redis.url, concurrency: 1 },
+      { redisUrl: redis.url, concurrency: 2 },
     );
     // A fast retry backoff: the "not media" case is retried (E_ENCODER_FAILED is transient by policy).
     const client = new FarmClient({ redisUrl: redis.url, jobOptions: { backoff: { type: 'fixed', delay: 50 } } });
@@ -33,6 +34,6 @@ describeEncoderContract(
       },
     };
   },
-  { sequences: true, cancel: true },
+  { sequences: true, cancel: true, segments: true },
   { fixtures: mediaFixtures(join(tmpdir(), 'ftrack-encode-farm-fixtures')) },
 );

@@ -13,8 +13,9 @@ import {
   type MediaSource,
   type ProducedFile,
   type RunOptions,
+  type SegmentStep,
 } from '@ftrack-encode/core';
-import { buildEncodeInvocation } from '@ftrack-encode/ffmpeg';
+import { buildAudioInvocation, buildEncodeInvocation, buildJoinInvocation } from '@ftrack-encode/ffmpeg';
 import type { FarmClient } from './farm-client.js';
 import { DEFAULT_QUEUE, encodeJobId } from './queue-options.js';
 
@@ -39,16 +40,20 @@ function framePaths(source: MediaSource): string[] {
 export class FarmEncoder implements Encoder {
   readonly id = 'farm';
 
+  /** `segmentWorkers`: how many segment jobs `--segments auto` makes (the daemons that can take them at once). */
   constructor(
     private readonly client: FarmClient,
     private readonly hasher: Hasher,
     private readonly queue: string = DEFAULT_QUEUE,
+    private readonly segmentWorkers = 2,
   ) {}
 
   /** What the queue's workers advertised; a generic ffmpeg set while none is up (jobs wait for one). */
   async capabilities(): Promise<EncoderCapabilities> {
     const advertised = await this.client.capabilities(this.queue);
-    if (advertised) return { ...advertised, id: this.id, version: `${advertised.id} ${advertised.version}` };
+    // Segments are plain encode jobs spread over the daemons; the audio pass and the joins are step jobs.
+    const segments = { workers: this.segmentWorkers };
+    if (advertised) return { ...advertised, id: this.id, version: `${advertised.id} ${advertised.version}`, segments };
     return {
       id: this.id,
       version: 'unknown (no worker has reported yet)',
@@ -57,6 +62,7 @@ export class FarmEncoder implements Encoder {
       encoders: [],
       hardware: [],
       sequences: true,
+      segments,
     };
   }
 
@@ -74,8 +80,23 @@ export class FarmEncoder implements Encoder {
     return result.outputs.map((o) => ({ name: o.name, path: o.path }));
   }
 
+  /** A step of a segmented encode as its own job, on whichever daemon takes it (shared storage). */
+  async runStep(step: SegmentStep, options: RunOptions = {}): Promise<void> {
+    throwIfCancelled(options.signal);
+    const result = await this.client.run({ kind: 'step', step }, { queue: this.queue, ...options });
+    if (result.kind !== 'step') throw new EncodeError('E_JOB_FAILED', `Farm job returned a ${result.kind} result for a segment step.`);
+  }
+
   /** The command a native worker runs for this plan. */
   async describe(plan: EncodePlan): Promise<string[][]> {
     return [['ffmpeg', ...buildEncodeInvocation(plan).args]];
+  }
+
+  async describeStep(step: SegmentStep): Promise<string[][]> {
+    const invocation =
+      step.kind === 'audio'
+        ? buildAudioInvocation(step.plan, step.parts)
+        : buildJoinInvocation(step.plan, step.join, `${step.plan.outputDir}/.${step.plan.id}.ffconcat`);
+    return [['ffmpeg', ...invocation.args]];
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EncodeProfile, type EncodePlan, type EncodeProfileInput, type RegisteredComponent, type RegistrationKey } from '@ftrack-encode/core';
+import { EncodeProfile, type EncodePlan, type EncodeProfileInput, type RegisteredComponent, type RegistrationKey, type SegmentStep } from '@ftrack-encode/core';
 
 /**
  * What a farm job carries: REFERENCES only. Never media bytes (sources live on shared
@@ -44,6 +44,21 @@ export const EncodeJobSpec = z.object({
 });
 export type EncodeJobSpec = z.infer<typeof EncodeJobSpec>;
 
+/**
+ * A step of a segment-parallel encode (docs/segments.md) the worker runs with its encoder's
+ * `runStep`: the audio pass over the whole source, or the stream-copy join of one output's
+ * segments (themselves plain encode jobs). Files at the paths the step names (shared storage).
+ */
+export const StepJobSpec = z.object({
+  specVersion: z.literal(1).default(1),
+  kind: z.literal('step'),
+  step: z
+    .object({ kind: z.enum(['audio', 'join']), plan: PlanShape })
+    .loose()
+    .transform((step) => step as unknown as SegmentStep),
+});
+export type StepJobSpec = z.infer<typeof StepJobSpec>;
+
 /** The whole publish (core PublishReview) on the worker: encode, store, register, announce. */
 export const PublishJobSpec = z.object({
   specVersion: z.literal(1).default(1),
@@ -61,10 +76,11 @@ export const PublishJobSpec = z.object({
 });
 export type PublishJobSpec = z.infer<typeof PublishJobSpec>;
 
-export const JobSpec = z.discriminatedUnion('kind', [EncodeJobSpec, PublishJobSpec]);
+export const JobSpec = z.discriminatedUnion('kind', [EncodeJobSpec, StepJobSpec, PublishJobSpec]);
 export type JobSpec = z.infer<typeof JobSpec>;
 /** What callers write: specVersion optional, a publish profile may be partial input. */
-export type JobSpecInput = (Omit<EncodeJobSpec, 'specVersion'> & { specVersion?: 1 }) | z.input<typeof PublishJobSpec>;
+export type JobSpecInput =
+  (Omit<EncodeJobSpec, 'specVersion'> & { specVersion?: 1 }) | (Omit<StepJobSpec, 'specVersion'> & { specVersion?: 1 }) | z.input<typeof PublishJobSpec>;
 export type { EncodeProfileInput };
 
 /** A stored output handed back by reference: where it is and what it must hash to. */
@@ -82,6 +98,12 @@ export interface EncodeJobResult {
   encoderVersion: string;
 }
 
+export interface StepJobResult {
+  kind: 'step';
+  /** The files the step wrote. */
+  outputs: string[];
+}
+
 export interface PublishJobResult {
   kind: 'publish';
   versionId: string;
@@ -92,4 +114,4 @@ export interface PublishJobResult {
   key: RegistrationKey;
 }
 
-export type JobResult = EncodeJobResult | PublishJobResult;
+export type JobResult = EncodeJobResult | StepJobResult | PublishJobResult;

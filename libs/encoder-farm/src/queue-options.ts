@@ -67,6 +67,11 @@ export function encodeJobId(planId: string, sourceChecksum: string, profileHash:
   return `encode-${idPart(planId)}-${stableHash(sourceChecksum)}-${idPart(profileHash)}`;
 }
 
+/** A segment step (the audio pass, one join) of a segmented encode: one per plan and step. */
+export function stepJobId(planId: string, step: string): string {
+  return `step-${idPart(planId)}-${idPart(step)}`;
+}
+
 /** Cancel requests: a key (seen by a worker that picks the job up later) and a channel (running jobs). */
 export function cancelKey(prefix: string, jobId: string): string {
   return `${prefix}:cancel:${jobId}`;

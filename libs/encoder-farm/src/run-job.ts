@@ -30,6 +30,8 @@ import {
   type JobSpecInput,
   type PublishJobResult,
   type PublishJobSpec,
+  type StepJobResult,
+  type StepJobSpec,
   type SourceRef,
   type StoredOutputRef,
 } from './job-spec.js';
@@ -71,7 +73,17 @@ export async function runJobSpec(input: JobSpec | JobSpecInput, deps: FarmJobDep
     throw new EncodeError('E_USAGE', `Invalid job spec: ${issues.join('; ')}`, { details: { issues } });
   }
   const spec = parsed.data;
+  if (spec.kind === 'step') return runStepJob(spec, deps, options);
   return spec.kind === 'encode' ? runEncodeJob(spec, deps, options) : runPublishJob(spec, deps, options);
+}
+
+/** The audio pass or a join of a segmented encode, with this worker's encoder; the submitter validates the joined output. */
+async function runStepJob(spec: StepJobSpec, deps: FarmJobDeps, options: RunJobOptions): Promise<StepJobResult> {
+  const step = spec.step;
+  if (!deps.encoder.runStep) throw new EncodeError('E_UNSUPPORTED', `The ${deps.encoder.id} encoder of this worker cannot run segment steps.`);
+  await deps.fs.ensureWritableDir(step.plan.outputDir);
+  await deps.encoder.runStep(step, { ...(options.signal ? { signal: options.signal } : {}) });
+  return { kind: 'step', outputs: step.kind === 'audio' ? step.parts.map((p) => p.path) : [step.join.output.tempPath] };
 }
 
 function framePaths(source: MediaSource): string[] {

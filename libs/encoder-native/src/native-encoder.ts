@@ -1,15 +1,30 @@
 import { mkdir, readFile, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject, injectable } from 'tsyringe';
-import { EncodeError, type EncodePlan, type Encoder, type EncoderCapabilities, type ProducedFile, type RunOptions } from '@ftrack-encode/core';
-import { buildEncodeInvocation, muxedVideoPackets, toEncodeProgress, type FfmpegInvocation } from '@ftrack-encode/ffmpeg';
+import {
+  EncodeError,
+  type EncodePlan,
+  type Encoder,
+  type EncoderCapabilities,
+  type ProducedFile,
+  type RunOptions,
+  type SegmentStep,
+} from '@ftrack-encode/core';
+import {
+  buildAudioInvocation,
+  buildEncodeInvocation,
+  buildJoinInvocation,
+  muxedVideoPackets,
+  toEncodeProgress,
+  type FfmpegInvocation,
+} from '@ftrack-encode/ffmpeg';
 import { readCapabilities } from './capabilities.js';
 import { requireFfmpeg, type FfmpegPaths } from './find-ffmpeg.js';
 import { NATIVE_ENCODER_OPTIONS, type NativeEncoderOptions } from './native-options.js';
 import { runFfmpeg } from './run-ffmpeg.js';
 
-/** Encoder on a local ffmpeg binary: one process, one decode, every output. */
+/** Encoder on a local ffmpeg binary: one process, one decode, every output (segments: one process each). */
 @injectable()
 export class NativeEncoder implements Encoder {
   readonly id = 'native';
@@ -25,7 +40,8 @@ export class NativeEncoder implements Encoder {
   }
 
   capabilities(): Promise<EncoderCapabilities> {
-    this.caps ??= this.binaries().then((p) => readCapabilities(p.ffmpeg));
+    // Segments run as one process each: as many at once as the machine has cores.
+    this.caps ??= this.binaries().then(async (p) => ({ ...(await readCapabilities(p.ffmpeg)), segments: { workers: availableParallelism() } }));
     this.caps.catch(() => (this.caps = undefined));
     return this.caps;
   }
@@ -36,11 +52,41 @@ export class NativeEncoder implements Encoder {
   }
 
   async encode(plan: EncodePlan, options: RunOptions = {}): Promise<ProducedFile[]> {
-    const { signal, onProgress } = options;
-    if (signal?.aborted) throw new EncodeError('E_CANCELLED', 'Cancelled before encoding started.');
-    const { ffmpeg } = await this.binaries();
+    if (options.signal?.aborted) throw new EncodeError('E_CANCELLED', 'Cancelled before encoding started.');
     const invocation = await this.invocation(plan);
-    const workDir = this.workDir(plan);
+    const packets = await this.run(invocation, this.workDir(plan.id), { ...options, preferFrames: plan.source.kind === 'sequence' });
+    return invocation.outputs.map((o) => ({ name: o.name, path: o.path, ...(packets.has(o.path) ? { videoPackets: packets.get(o.path) } : {}) }));
+  }
+
+  /** The audio pass and the joins of a segment-parallel encode (its segments are plain `encode` calls). */
+  async runStep(step: SegmentStep, options: RunOptions = {}): Promise<void> {
+    if (options.signal?.aborted) throw new EncodeError('E_CANCELLED', 'Cancelled before encoding started.');
+    await this.run(this.stepInvocation(step), this.stepWorkDir(step), { ...(options.signal ? { signal: options.signal } : {}) });
+  }
+
+  async describeStep(step: SegmentStep): Promise<string[][]> {
+    const { ffmpeg } = await this.binaries();
+    return [[ffmpeg, ...this.stepInvocation(step).args]];
+  }
+
+  private stepInvocation(step: SegmentStep): FfmpegInvocation {
+    return step.kind === 'audio'
+      ? buildAudioInvocation(step.plan, step.parts, { progress: true })
+      : buildJoinInvocation(step.plan, step.join, join(this.stepWorkDir(step), 'segments.ffconcat'), { progress: true });
+  }
+
+  private stepWorkDir(step: SegmentStep): string {
+    return this.workDir(step.kind === 'audio' ? `${step.plan.id}-audio` : `${step.plan.id}-join-${step.join.output.name}`);
+  }
+
+  /**
+   * One ffmpeg process for an invocation; on any failure or cancel none of its outputs is left.
+   * Returns the video frames each output holds, as ffmpeg counted them while muxing: validation
+   * then reads only the headers back instead of every packet of the file.
+   */
+  private async run(invocation: FfmpegInvocation, workDir: string, options: RunOptions & { preferFrames?: boolean }): Promise<Map<string, number>> {
+    const { signal, onProgress } = options;
+    const { ffmpeg } = await this.binaries();
     const reportPath = join(workDir, 'ffmpeg-report.log');
     try {
       await this.prepare(invocation, workDir);
@@ -52,7 +98,7 @@ export class NativeEncoder implements Encoder {
         progress: {
           expectedDurationSeconds: invocation.expectedDurationSeconds,
           expectedFrames: invocation.expectedFrames,
-          preferFrames: plan.source.kind === 'sequence',
+          preferFrames: Boolean(options.preferFrames),
           onProgress: (p) => onProgress?.(toEncodeProgress(p)),
         },
       });
@@ -64,10 +110,7 @@ export class NativeEncoder implements Encoder {
         if (size === 0)
           throw new EncodeError('E_ENCODER_FAILED', `ffmpeg finished but wrote no "${output.name}" output.`, { details: { output: output.name } });
       }
-      // The video frames each output holds, as ffmpeg counted them while muxing: validation then
-      // reads only the headers back instead of every packet of the file.
-      const packets = muxedVideoPackets(await readFile(reportPath, 'utf8').catch(() => ''));
-      return invocation.outputs.map((o) => ({ name: o.name, path: o.path, ...(packets.has(o.path) ? { videoPackets: packets.get(o.path) } : {}) }));
+      return muxedVideoPackets(await readFile(reportPath, 'utf8').catch(() => ''));
     } catch (error) {
       // A cancelled ffmpeg still writes a valid partial file: remove every output, whatever happened.
       await Promise.all(invocation.outputs.map((o) => unlink(o.path).catch(() => undefined)));
@@ -84,15 +127,15 @@ export class NativeEncoder implements Encoder {
       { ...plan, threads },
       {
         progress: true,
-        concatListPath: join(this.workDir(plan), 'frames.ffconcat'),
+        concatListPath: join(this.workDir(plan.id), 'frames.ffconcat'),
         ...(hardware ? { hardware } : {}),
       },
     );
   }
 
-  /** Per-plan scratch dir (deterministic, so --dry-run shows the same command that runs). */
-  private workDir(plan: EncodePlan): string {
-    return join(tmpdir(), `ftrack-encode-${plan.id}`);
+  /** Per-plan (per-step) scratch dir (deterministic, so --dry-run shows the same command that runs). */
+  private workDir(id: string): string {
+    return join(tmpdir(), `ftrack-encode-${id}`);
   }
 
   private async prepare(invocation: FfmpegInvocation, workDir: string): Promise<void> {

@@ -17,8 +17,9 @@ export interface RegisterWasmEncoderOptions extends WasmEncoderOptions, WasmMedi
 
 /** TOKENS.Encoder = ffmpeg.wasm in a Node worker thread. Returns the encoder (dispose its core on shutdown). */
 export function registerWasmEncoder(container: DependencyContainer, options: RegisterWasmEncoderOptions = {}): WasmNodeEncoder {
-  const core = new WasmCore(options.workerPath ? { workerPath: options.workerPath } : {});
-  const encoder = new WasmNodeEncoder(core, options);
+  const coreOptions = options.workerPath ? { workerPath: options.workerPath } : {};
+  const core = new WasmCore(coreOptions);
+  const encoder = new WasmNodeEncoder(core, options, () => new WasmCore(coreOptions));
   container.register(TOKENS.Encoder, { useValue: encoder });
   if (options.probe) {
     container.register(TOKENS.MediaProbe, { useValue: new WasmMediaProbe(core, options) });

@@ -7,7 +7,9 @@ describeEncoderContract(
   it,
   async () => {
     const core = new WasmCore();
-    return { encoder: new WasmNodeEncoder(core), probe: new WasmMediaProbe(core), cleanup: () => core.dispose() };
+    // Segments run on two worker threads of their own, each with its own ffmpeg.wasm core.
+    const encoder = new WasmNodeEncoder(core, { segmentWorkers: 2 });
+    return { encoder, probe: new WasmMediaProbe(core), cleanup: () => encoder.dispose() };
   },
-  { sequences: true, cancel: true },
+  { sequences: true, cancel: true, segments: true },
 );

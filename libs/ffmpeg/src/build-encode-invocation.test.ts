@@ -9,29 +9,13 @@ import {
   type MediaSource,
   type SequenceSource,
 } from '@ftrack-encode/core';
+import { sampleMediaInfo } from '@ftrack-encode/testing';
 import { buildEncodeInvocation, buildNaiveInvocations } from './build-encode-invocation.js';
 import { missingIndexRanges } from './sequence-input.js';
 
 const review = new ProfileCatalog().get('ftrack-review');
 
-function info(overrides: Partial<MediaInfo> = {}): MediaInfo {
-  return {
-    format: 'mov,mp4,m4a,3gp,3g2,mj2',
-    width: 1920,
-    height: 1080,
-    pixelAspect: rational(1, 1),
-    frameRate: rational(24000, 1001),
-    frameCount: 240,
-    duration: 10.01,
-    codec: 'h264',
-    pixelFormat: 'yuv420p',
-    color: {},
-    audio: [{ index: 1, codec: 'aac', channels: 2, sampleRate: 48000 }],
-    firstFrame: 0,
-    isStill: false,
-    ...overrides,
-  };
-}
+const info = sampleMediaInfo;
 
 const movie: MediaSource = { kind: 'file', path: '/shots/sh010/plate v001.mov' };
 

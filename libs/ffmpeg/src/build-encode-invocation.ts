@@ -7,6 +7,7 @@ import {
   type ColourPipeline,
   type EncodePlan,
   type PlannedOutput,
+  type VideoOutputSpec,
 } from '@ftrack-encode/core';
 import { branchScale, colourStage, type ColourStage } from './colour-filters.js';
 import { audioGraph } from './audio-graph.js';
@@ -27,6 +28,7 @@ export function outputPathArg(path: string): string {
 }
 
 function expectedFrames(plan: EncodePlan): number {
+  if (plan.range) return plan.range.frames;
   return plan.source.kind === 'sequence' ? sequenceFrameCount(plan.source) : plan.info.frameCount;
 }
 
@@ -40,7 +42,11 @@ export function branchFilters(plan: EncodePlan, planned: PlannedOutput, hardware
   // Planned sizes are already even, in square pixels (anamorphic stretched) and rotated as displayed
   // (ffmpeg applies the display matrix before the graph), so scale + setsar=1. Matrices stated
   // explicitly: BT.709 limited for video, BT.601 full range for JPEG (JFIF).
-  filters.push(...branchScale(planned, plan.info, outputColour(plan, planned), frames.rgb, frames.yuv), ...burninFilters(planned), 'setsar=1');
+  filters.push(
+    ...branchScale(planned, plan.info, outputColour(plan, planned), frames.rgb, frames.yuv),
+    ...burninFilters(planned, plan.range?.start ?? 0),
+    'setsar=1',
+  );
   if (spec.kind === 'video') filters.push(hardware ? hardware.uploadFilter : `format=${spec.pixelFormat}`);
   else filters.push(spec.codec === 'mjpeg' ? 'format=yuvj420p' : 'format=rgb24');
   return filters;
@@ -77,13 +83,21 @@ function outputArgs(plan: EncodePlan, planned: PlannedOutput, label: string, har
   // the picture: no -t (a whole-output cut would drop video when the streams start apart).
   if (planned.withAudio && audioLabel) args.push(...audioCodecArgs(spec, 2), '-ar', '48000');
   else args.push('-an');
-  if (plan.info.timecode && (spec.container === 'mp4' || spec.container === 'mov')) args.push('-timecode', plan.info.timecode);
-  args.push('-sn', '-dn', ...spec.extraArgs);
-  if (spec.container === 'mp4' || spec.container === 'mov') args.push('-movflags', '+faststart');
+  args.push(...timecodeArgs(plan, spec), '-sn', '-dn', ...spec.extraArgs, ...muxArgs(spec, planned.tempPath));
+  return args;
+}
+
+/** The source's start timecode as a tmcd track (mp4/mov). */
+export function timecodeArgs(plan: EncodePlan, spec: VideoOutputSpec): string[] {
+  return plan.info.timecode && (spec.container === 'mp4' || spec.container === 'mov') ? ['-timecode', plan.info.timecode] : [];
+}
+
+/** How every video file is written: faststart mp4/mov, bitexact, the container's muxer by name. */
+export function muxArgs(spec: VideoOutputSpec, path: string): string[] {
+  const faststart = spec.container === 'mp4' || spec.container === 'mov' ? ['-movflags', '+faststart'] : [];
   // Byte-identical files for the same source and settings (no random Matroska UIDs, no muxer version
   // string): a re-run resumes its interrupted upload, and two machines with one build upload the same bytes.
-  args.push('-fflags', '+bitexact', '-f', MUXERS[spec.container], outputPathArg(planned.tempPath));
-  return args;
+  return [...faststart, '-fflags', '+bitexact', '-f', MUXERS[spec.container], outputPathArg(path)];
 }
 
 /** What the frames entering the branches are: RGB, or YUV with a known matrix/range. */
@@ -238,9 +252,7 @@ export function buildEncodeInvocation(plan: EncodePlan, options: InvocationOptio
   plan.outputs.forEach((planned, i) => {
     let audioLabel = planned.withAudio ? audio?.labels[nextAudio++] : undefined;
     if (audioLabel && planned.slate) {
-      // Silence under the slate, so the sound still starts with the first picture frame.
-      const ms = Math.round((planned.slate.frames * planned.frameRate.den * 1000) / planned.frameRate.num);
-      graph.push(`[${audioLabel}]adelay=delays=${ms}:all=1[${audioLabel}s]`);
+      graph.push(slateSilence(planned, audioLabel));
       audioLabel = `${audioLabel}s`;
     }
     outputArgv.push(...outputArgs(plan, planned, `v${i}`, hardwareFor(planned), audioLabel));
@@ -263,6 +275,13 @@ export function buildEncodeInvocation(plan: EncodePlan, options: InvocationOptio
     expectedFrames: frames,
     expectedDurationSeconds: (frames * plan.info.frameRate.den) / plan.info.frameRate.num,
   };
+}
+
+/** Silence under a slate, so the sound still starts with the first picture frame: [label] -> [label + "s"]. */
+export function slateSilence(planned: PlannedOutput, label: string): string {
+  const frames = planned.slate?.frames ?? 0;
+  const ms = Math.round((frames * planned.frameRate.den * 1000) / planned.frameRate.num);
+  return `[${label}]adelay=delays=${ms}:all=1[${label}s]`;
 }
 
 /** The decoded source as every output sees it before its own branch: input args, timing, colour. */
@@ -293,12 +312,13 @@ export function sourceStage(plan: EncodePlan, options: InvocationOptions = {}): 
   let files: FfmpegInvocation['files'] = [];
   let links: FfmpegInvocation['links'] = [];
   if (plan.source.kind === 'sequence') {
-    const input = sequenceInput(plan.source, plan.info.frameRate, plan.gapPolicy, options.concatListPath);
+    const input = sequenceInput(plan.source, plan.info.frameRate, plan.gapPolicy, options.concatListPath, plan.range);
     inputArgs = [...layer, ...input.inputArgs];
     ({ preFilters, files, links } = input);
   } else {
-    inputArgs = [...layer, '-i', inputPathArg(plan.source.path)];
-    preFilters = timingFilters(plan);
+    const movie = movieInput(plan, plan.source.path);
+    inputArgs = [...layer, ...movie.inputArgs];
+    preFilters = movie.preFilters;
   }
   const lutDir = options.workDir ?? (options.concatListPath ? dirOf(options.concatListPath) : plan.outputDir);
   const lutPath = (curve: BuiltinCurve) => `${lutDir.replace(/[\\/]+$/, '')}/.${plan.id}-${curve}.csp`;
@@ -336,6 +356,33 @@ export function graphReadFiles(plan: EncodePlan, colourFiles: readonly string[] 
 function dirOf(path: string): string {
   const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
   return slash <= 0 ? '/' : path.slice(0, slash);
+}
+
+/** Containers whose demuxer seeks to a keyframe by its index, so an accurate seek decodes the exact frames. */
+const INDEXED_CONTAINERS = /(^|,)(mov|mp4|matroska|webm)(,|$)/;
+
+/**
+ * A movie, or one segment of it (plan.range). A segment of a constant-rate movie in an indexed
+ * container is reached by an accurate input seek to half a frame before its first frame (ffmpeg
+ * decodes from the keyframe before and drops every frame earlier than the seek point, so rounding
+ * of timestamps can neither keep the previous frame nor lose the first), then `trim` keeps exactly
+ * its frames. Anything else (variable rate, MPEG-TS and other unindexed streams whose seeks land
+ * between keyframes) decodes from the start and cuts by frame index after the timing filters:
+ * slower, always exact.
+ */
+export function movieInput(plan: EncodePlan, path: string): { inputArgs: string[]; preFilters: string[] } {
+  const input = ['-i', inputPathArg(path)];
+  const timing = timingFilters(plan);
+  const range = plan.range;
+  if (!range) return { inputArgs: input, preFilters: timing };
+  const end = range.start + range.frames;
+  if (range.start === 0) return { inputArgs: input, preFilters: [...timing, `trim=end_frame=${end}`] };
+  if (!plan.info.variableFrameRate && INDEXED_CONTAINERS.test(plan.info.format)) {
+    const rate = plan.info.frameRate;
+    const seek = (plan.info.videoStart ?? 0) + ((range.start - 0.5) * rate.den) / rate.num;
+    return { inputArgs: ['-ss', seek.toFixed(6), ...input], preFilters: [...timing, `trim=end_frame=${range.frames}`] };
+  }
+  return { inputArgs: input, preFilters: [...timing, `trim=start_frame=${range.start}:end_frame=${end}`, 'setpts=PTS-STARTPTS'] };
 }
 
 /**

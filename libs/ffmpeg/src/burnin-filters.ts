@@ -8,21 +8,24 @@ export function burninFont(burnins: Pick<ResolvedBurnins, 'fontFile'>): string {
   return burnins.fontFile ?? DEFAULT_BURNIN_FONT;
 }
 
-/** Text as drawtext's own expansion reads it: `\` and `%` literal, per-frame values as %{eif:...}. */
-export function drawtextText(segments: readonly BurninSegment[]): string {
+/**
+ * Text as drawtext's own expansion reads it: `\` and `%` literal, per-frame values as %{eif:...}.
+ * `offset`: the source frame the graph's frame 0 is (a segment's first frame), so numbers stay the source's.
+ */
+export function drawtextText(segments: readonly BurninSegment[], offset = 0): string {
   return segments
     .map((segment) => {
       if (segment.kind === 'text') return segment.text.replace(/[\\%]/g, (c) => `\\${c}`);
-      if (segment.kind === 'frame') return `%{eif:n+${segment.start}:d${segment.pad ? `:${segment.pad}` : ''}}`;
-      return timecodeExpansion(segment.start, segment.rate);
+      if (segment.kind === 'frame') return `%{eif:n+${segment.start + offset}:d${segment.pad ? `:${segment.pad}` : ''}}`;
+      return timecodeExpansion(segment.start, segment.rate, offset);
     })
     .join('');
 }
 
 /** hh:mm:ss:ff counted on from the source's start timecode (non-drop-frame, at the rounded rate). */
-function timecodeExpansion(start: string, rate: number): string {
+function timecodeExpansion(start: string, rate: number, offset: number): string {
   const [h = 0, m = 0, s = 0, f = 0] = start.split(/[:;.]/).map((p) => Number(p) || 0);
-  const first = ((h * 60 + m) * 60 + s) * rate + f;
+  const first = ((h * 60 + m) * 60 + s) * rate + f + offset;
   const total = `(n+${first})`;
   const part = (expr: string) => `%{eif:${expr}:d:2}`;
   return [
@@ -52,7 +55,7 @@ const colour = (c: string, alpha: number) => `${c.startsWith('#') ? `0x${c.slice
  * on (font size and margin relative to the output height). Every text goes through the one
  * escaping function; drawtext's own expansion is used only for frame numbers and timecode.
  */
-export function burninFilters(planned: Pick<PlannedOutput, 'height' | 'burnins'>): string[] {
+export function burninFilters(planned: Pick<PlannedOutput, 'height' | 'burnins'>, frameOffset = 0): string[] {
   const burnins = planned.burnins;
   if (!burnins) return [];
   const size = Math.max(8, Math.round(burnins.fontSize * planned.height));
@@ -61,7 +64,7 @@ export function burninFilters(planned: Pick<PlannedOutput, 'height' | 'burnins'>
     const { x, y } = position(field, margin);
     const options = [
       `fontfile=${escapeFilterText(burninFont(burnins))}`,
-      `text=${escapeFilterText(drawtextText(field.segments))}`,
+      `text=${escapeFilterText(drawtextText(field.segments, frameOffset))}`,
       'expansion=normal',
       `fontsize=${size}`,
       `fontcolor=${colour(burnins.color, burnins.opacity)}`,

@@ -16,3 +16,4 @@ export * from './quality-invocation.js';
 export * from './burnin-filters.js';
 export * from './slate-filters.js';
 export * from './qc-invocations.js';
+export * from './segment-invocations.js';

@@ -1,4 +1,13 @@
-import { EncodeError, formatRational, sequenceFrameCount, sequenceFramePath, type GapPolicy, type Rational, type SequenceSource } from '@ftrack-encode/core';
+import {
+  EncodeError,
+  formatRational,
+  sequenceFrameCount,
+  sequenceFramePath,
+  type FrameRange,
+  type GapPolicy,
+  type Rational,
+  type SequenceSource,
+} from '@ftrack-encode/core';
 import type { FfmpegInvocation } from './invocation.js';
 import { inputPathArg } from './probe.js';
 
@@ -59,9 +68,20 @@ export function missingIndexRanges(source: Pick<SequenceSource, 'first' | 'last'
  * the previous existing frame; with 'black' they are then painted black by a drawbox enabled on
  * exactly those frame numbers. Either way the frame count is last - first + 1 and the timestamps
  * are rewritten to N / rate, so the output rate is exact.
+ *
+ * A segment (`range`) reads only its frames: image2 starts at its first frame number, the ffconcat
+ * list holds only its entries (a missing first frame still holds the last frame before it).
  */
-export function sequenceInput(source: SequenceSource, rate: Rational, gapPolicy: GapPolicy, concatListPath: string | undefined): SequenceInput {
-  const frames = sequenceFrameCount(source);
+export function sequenceInput(
+  source: SequenceSource,
+  rate: Rational,
+  gapPolicy: GapPolicy,
+  concatListPath: string | undefined,
+  range?: FrameRange,
+): SequenceInput {
+  const from = source.first + (range?.start ?? 0);
+  const frames = range?.frames ?? sequenceFrameCount(source);
+  const to = from + frames - 1;
   const missing = new Set(source.missing.filter((f) => f >= source.first && f <= source.last));
   // image2 cannot skip gaps, and reads on past `last` if more frames exist: trim caps it.
   if (missing.size === 0) {
@@ -74,7 +94,7 @@ export function sequenceInput(source: SequenceSource, rate: Rational, gapPolicy:
         '-framerate',
         formatRational(rate),
         '-start_number',
-        String(source.first),
+        String(from),
         '-i',
         inputPathArg(image2Pattern(source.pattern)),
       ],
@@ -114,16 +134,16 @@ export function sequenceInput(source: SequenceSource, rate: Rational, gapPolicy:
   });
   const duration = (rate.den / rate.num).toFixed(6);
   const lines = ['ffconcat version 1.0'];
-  let held = entryFor.get(existing[0]!)!;
-  for (let f = source.first; f <= source.last; f++) {
+  // Leading missing frames hold the first existing frame; later ones the last existing before them.
+  let held = entryFor.get(existing.filter((f) => f <= from).pop() ?? existing[0]!)!;
+  for (let f = from; f <= to; f++) {
     held = entryFor.get(f) ?? held;
     lines.push(`file ${concatQuote(held)}`, `duration ${duration}`);
   }
   const preFilters = [`settb=${rate.den}/${rate.num}`, 'setpts=N'];
-  if (gapPolicy === 'black' && missing.size > 0) {
-    const enable = missingIndexRanges(source)
-      .map(([a, b]) => (a === b ? `eq(n\\,${a})` : `between(n\\,${a}\\,${b})`))
-      .join('+');
+  const blackRanges = missingIndexRanges({ first: from, last: to, missing: source.missing });
+  if (gapPolicy === 'black' && blackRanges.length > 0) {
+    const enable = blackRanges.map(([a, b]) => (a === b ? `eq(n\\,${a})` : `between(n\\,${a}\\,${b})`)).join('+');
     preFilters.push(`drawbox=x=0:y=0:w=iw:h=ih:color=black:t=fill:enable=${enable}`);
   }
   preFilters.push(`trim=end_frame=${frames}`);

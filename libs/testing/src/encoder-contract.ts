@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, type TestAPI } from 'vitest';
 import {
   checkOutput,
+  encodeInSegments,
   isEncodeError,
   planEncode,
+  planSegments,
+  silentLogger,
   type EncodePlan,
   type EncodeProfile,
   type Encoder,
@@ -14,7 +17,9 @@ import {
   type Progress,
 } from '@ftrack-encode/core';
 import { CONTRACT_PROFILE, CONTRACT_SLOW_PROFILE as SLOW_PROFILE } from './contract-profile.js';
-import { mediaFixtures, type MediaFixtures } from './media-fixtures.js';
+import { mediaFixtures, type FileFixture, type MediaFixtures } from './media-fixtures.js';
+import { frameExactness } from './media-measure.js';
+import { nodeFs } from './node-file-system.js';
 
 export interface EncoderUnderTest {
   encoder: Encoder;
@@ -28,6 +33,8 @@ export interface EncoderContractCapabilities {
   sequences: boolean;
   /** Abort mid-encode is supported (AbortSignal). */
   cancel: boolean;
+  /** Segment-parallel encoding: capabilities().segments and Encoder.runStep (docs/segments.md). */
+  segments?: boolean;
 }
 
 export interface EncoderContractOptions {
@@ -151,6 +158,63 @@ export function describeEncoderContract(
         expect(isEncodeError(error, 'E_CANCELLED'), String(error)).toBe(true);
         expect(await readdir(encodePlan.outputDir)).toEqual([]);
       });
+    }
+
+    if (capabilities.segments) {
+      /** The frame number drawn on every frame, B-frames, a keyframe every 12 frames, with audio. */
+      const counterMovie = async () =>
+        (
+          (await fixtures.ensure({
+            kind: 'movie',
+            pattern: 'counter',
+            rate: '24000/1001',
+            frames: 48,
+            preset: 'veryfast',
+            keyframeInterval: 12,
+          })) as FileFixture
+        ).path;
+
+      test('encodes a movie in 3 segments at once and joins them: frame-exact, valid, no segment file left', async () => {
+        expect((await subject.encoder.capabilities()).segments?.workers).toBeGreaterThan(0);
+        const source = await counterMovie();
+        const encodePlan = await plan({ kind: 'file', path: source });
+        const segmented = planSegments(encodePlan, 3);
+        const seen: Progress[] = [];
+        const produced = await encodeInSegments({ encoder: subject.encoder, fs: nodeFs, logger: silentLogger }, segmented, {
+          onProgress: (p) => seen.push(p),
+        });
+        expect(produced.map((p) => p.path).sort()).toEqual(encodePlan.outputs.map((o) => o.tempPath).sort());
+        await expectValidOutputs(encodePlan);
+        for (const video of encodePlan.outputs.filter((o) => o.spec.kind === 'video')) {
+          const { same, misplaced } = await frameExactness(video.tempPath, source);
+          expect(same, video.name).toHaveLength(48);
+          expect(misplaced, video.name).toEqual([]);
+        }
+        expect((await readdir(encodePlan.outputDir)).sort()).toEqual(encodePlan.outputs.map((o) => o.tempPath.slice(encodePlan.outputDir.length + 1)).sort());
+        expect(seen.at(-1)?.percent).toBe(100);
+        const commands = await Promise.all(segmented.joins.map((join) => subject.encoder.describeStep!({ kind: 'join', plan: encodePlan, join })));
+        expect(commands.flat().every((c) => c.includes('concat') && c.includes('copy'))).toBe(true);
+      });
+
+      if (capabilities.cancel) {
+        test('cancel during a segmented encode: E_CANCELLED, every segment stopped, no file left', async () => {
+          const encodePlan = await plan({ kind: 'file', path: await fixtures.cancelClip() }, SLOW_PROFILE);
+          const controller = new AbortController();
+          const timer = setTimeout(() => controller.abort(), 2000);
+          const error = await encodeInSegments({ encoder: subject.encoder, fs: nodeFs, logger: silentLogger }, planSegments(encodePlan, 2), {
+            signal: controller.signal,
+            onProgress: (p) => {
+              if ((p.percent ?? 0) > 0) controller.abort();
+            },
+          }).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          clearTimeout(timer);
+          expect(isEncodeError(error, 'E_CANCELLED'), String(error)).toBe(true);
+          expect(await readdir(encodePlan.outputDir)).toEqual([]);
+        });
+      }
     }
 
     test('fails cleanly on an input that is not media: no file left', async () => {

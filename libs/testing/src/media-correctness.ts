@@ -4,6 +4,7 @@ import { access, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, type TestAPI } from 'vitest';
+import { nodeFs } from './node-file-system.js';
 import {
   EncodeMedia,
   isEncodeError,
@@ -111,20 +112,6 @@ const nodeHasher: Hasher = {
     for (const path of paths) for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
     return { algorithm, hex: hash.digest('hex') };
   },
-};
-
-const nodeFs: FileSystem = {
-  rename: (from, to) => rename(from, to),
-  remove: (path) => rm(path, { force: true }),
-  size: async (path) => (await stat(path)).size,
-  exists: (path) =>
-    access(path).then(
-      () => true,
-      () => false,
-    ),
-  ensureWritableDir: async (path) => void (await mkdir(path, { recursive: true })),
-  tempDir: (prefix) => mkdtemp(join(tmpdir(), prefix)),
-  removeDir: (path) => rm(path, { recursive: true, force: true }),
 };
 
 type Patch = readonly number[];

@@ -21,12 +21,16 @@ export interface MovieFixtureSpec {
   audio?: boolean;
   /** Sample aspect ratio such as "2/1" (anamorphic). */
   sar?: string;
-  pattern?: 'testsrc2' | 'smptehdbars';
-  container?: 'mp4' | 'mov';
+  /** counter: testsrc2 with its frame number drawn large, so every frame differs clearly from its neighbours. */
+  pattern?: 'testsrc2' | 'counter' | 'smptehdbars';
+  /** mpegts is written as .m2ts: a .ts file in the repo's fixture cache would read as TypeScript to the linters. */
+  container?: 'mp4' | 'mov' | 'mpegts';
   /** mp4/mov: moov before mdat. */
   faststart?: boolean;
   /** x264 preset used to write the fixture (slower = smaller, more realistic decode cost). */
   preset?: string;
+  /** Frames between keyframes (x264 -g); default x264's 250. */
+  keyframeInterval?: number;
 }
 
 export interface SequenceFixtureSpec {
@@ -103,7 +107,11 @@ function tempName(path: string): string {
   return `${dirname(path)}/.tmp-${randomBytes(6).toString('hex')}-${path.slice(dirname(path).length + 1)}`;
 }
 
+const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
+
 function videoSource(pattern: string, width: number, height: number, rate: string): string {
+  if (pattern === 'counter')
+    return `testsrc2=size=${width}x${height}:rate=${rate},drawtext=fontfile=${FONT}:text=%{n}:fontsize=h/2:x=(w-text_w)/2:y=(h-text_h)/2:fontcolor=white:box=1:boxcolor=black`;
   return `${pattern}=size=${width}x${height}:rate=${rate}`;
 }
 
@@ -117,8 +125,9 @@ async function makeMovie(spec: MovieFixtureSpec, path: string, options: FixtureO
   args.push('-frames:v', String(frames), '-vf', `scale=${width}:${height},setsar=${spec.sar ?? '1'}`);
   // 4:2:0 needs even sizes: odd fixtures use 4:4:4 (still plain H.264 High 4:4:4).
   args.push('-c:v', 'libx264', '-preset', spec.preset ?? 'ultrafast', '-pix_fmt', odd ? 'yuv444p' : 'yuv420p');
+  if (spec.keyframeInterval) args.push('-g', String(spec.keyframeInterval));
   if (audio) args.push('-c:a', 'aac', '-b:a', '96k');
-  if (faststart) args.push('-movflags', '+faststart');
+  if (faststart && container !== 'mpegts') args.push('-movflags', '+faststart');
   args.push('-f', container, path);
   await ffmpeg(options, args);
 }
@@ -220,7 +229,7 @@ async function generate(spec: FixtureSpec, cacheDir: string, options: FixtureOpt
     if (!existsSync(join(dir, '.complete'))) throw new Error(`fixture ${dir} is incomplete`);
     return result;
   }
-  const ext = spec.kind === 'still' ? (spec.format ?? 'png') : (spec.container ?? 'mp4');
+  const ext = spec.kind === 'still' ? (spec.format ?? 'png') : spec.container === 'mpegts' ? 'm2ts' : (spec.container ?? 'mp4');
   const path = join(cacheDir, `${key}.${ext}`);
   if (existsSync(path) && (await stat(path)).size > 0) return { kind: spec.kind, path };
   const temp = tempName(path);

@@ -129,6 +129,30 @@ export async function ssimOfFrames(a: string, frameA: number, b: string, frameB:
   return Number(match[1]);
 }
 
+/**
+ * SSIM (All) of every frame of `a` against the frame of `b` with the same index (+ `shift`), b
+ * scaled to a's size: a dropped or doubled frame shows as a run of low values from that frame on.
+ */
+export async function perFrameSsim(a: string, b: string, shift = 0): Promise<number[]> {
+  const va = videoStream(await probeMedia(a));
+  const skip = shift > 0 ? `trim=start_frame=${shift},` : '';
+  const graph = `[0:v]format=yuv420p,setpts=N/TB[a];[1:v]${skip}scale=${va.width}:${va.height},format=yuv420p,setpts=N/TB[b];[a][b]ssim=stats_file=-:shortest=1`;
+  const { stdout } = await execa(ffmpeg(), ['-v', 'error', '-i', a, '-i', b, '-filter_complex', graph, '-f', 'null', '-']);
+  return [...stdout.matchAll(/All:([0-9.]+)/g)].map((m) => Number(m[1]));
+}
+
+/**
+ * Each frame of `encoded` against the source frame with its index and both neighbours: `misplaced`
+ * lists the frames that match a neighbour at least as well (a dropped or doubled frame, a join off
+ * by one); `same` is each frame's SSIM against its own source frame. Needs a source whose every
+ * frame differs visibly from the next (the `counter` movie fixture).
+ */
+export async function frameExactness(encoded: string, source: string): Promise<{ same: number[]; misplaced: number[] }> {
+  const [same, next, previous] = await Promise.all([perFrameSsim(encoded, source), perFrameSsim(encoded, source, 1), perFrameSsim(source, encoded, 1)]);
+  const misplaced = same.flatMap((ssim, i) => ((i < same.length - 1 && ssim <= next[i]!) || (i > 0 && ssim <= previous[i - 1]!) ? [i] : []));
+  return { same, misplaced };
+}
+
 /** The first audio stream as interleaved float samples. */
 export async function decodeAudio(path: string): Promise<{ channels: number; rate: number; samples: Float32Array }> {
   const probed = await probeMedia(path);

@@ -12,6 +12,7 @@ import {
   type EncodePlan,
   type GapPolicy,
   type HashAlgorithm,
+  type SegmentsSetting,
 } from '@ftrack-encode/core';
 import { formatCommandLine } from '@ftrack-encode/ffmpeg';
 import { backendChoices, backendHelp, createScope, encoderById, profileCatalog, type Scope } from '@ftrack-encode/composition';
@@ -20,6 +21,9 @@ import {
   addSourceOptions,
   cancelOnSignals,
   parseIntOption,
+  parseSegmentsOption,
+  SEGMENTS_HELP,
+  segmentsFor,
   setup,
   sourceConfigFlags,
   type CommonFlags,
@@ -37,6 +41,7 @@ export interface EncodeFlags extends CommonFlags, SourceFlags {
   qualityGate?: boolean;
   gaps?: GapPolicy;
   threads?: number;
+  segments?: SegmentsSetting;
   hash?: HashAlgorithm;
 }
 
@@ -79,6 +84,7 @@ export function encodeResultJson(result: EncodeMediaResult, backend: string) {
       frames: q.frames,
     })),
     commands: result.commands,
+    ...(result.segments ? { segments: result.segments } : {}),
   };
 }
 
@@ -128,6 +134,7 @@ export async function runEncode(input: string, flags: EncodeFlags, hooks?: Encod
       gapPolicy: config.gapPolicy,
       hashAlgorithm: config.hashAlgorithm,
       threads: config.threads,
+      ...segmentsFor(flags.segments, profile.segments, config.segments),
       dryRun: Boolean(flags.dryRun),
       qualityGate: flags.qualityGate !== false,
       burninValues: { user: userInfo().username },
@@ -176,6 +183,7 @@ export function registerEncodeCommand(program: Command, run: (action: () => Prom
         .option('-b, --backend <backend>', backendChoices('encode'))
         .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
         .option('--threads <n>', 'threads per encode (0 = ffmpeg decides)', parseIntOption('--threads'))
+        .option('--segments <n|auto>', SEGMENTS_HELP, parseSegmentsOption)
         .option('--hash <algorithm>', 'output checksum: sha256 | md5 | sha1')
         .option('-n, --dry-run', 'print the exact ffmpeg command lines and encode nothing')
         .option('--no-quality-gate', 'skip comparing each video output with the source (SSIM/PSNR on sampled frames)'),

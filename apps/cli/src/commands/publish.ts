@@ -14,6 +14,7 @@ import {
   type GapPolicy,
   type Logger,
   type PublishReviewResult,
+  type SegmentsSetting,
 } from '@ftrack-encode/core';
 import { backendChoices, backendHelp, createScope, profileCatalog, storageHelp, type Scope } from '@ftrack-encode/composition';
 import { farmSettings } from '@ftrack-encode/encoder-farm/descriptor';
@@ -24,6 +25,9 @@ import {
   addSourceOptions,
   cancelOnSignals,
   parseIntOption,
+  parseSegmentsOption,
+  SEGMENTS_HELP,
+  segmentsFor,
   setup,
   sourceConfigFlags,
   type CommonFlags,
@@ -44,6 +48,7 @@ export interface PublishFlags extends CommonFlags, SourceFlags {
   dryRun?: boolean;
   gaps?: GapPolicy;
   threads?: number;
+  segments?: SegmentsSetting;
   rehash?: boolean;
   /** Commander's --no-quality-gate. */
   qualityGate?: boolean;
@@ -150,6 +155,7 @@ export async function runPublish(
       gapPolicy: config.gapPolicy,
       hashAlgorithm: config.hashAlgorithm,
       threads: flags.threads ?? config.threads,
+      ...segmentsFor(flags.segments, profile.segments, config.segments),
       dryRun: Boolean(flags.dryRun),
       rehash: Boolean(flags.rehash),
       qualityGate: flags.qualityGate !== false,
@@ -278,6 +284,7 @@ export function registerPublishCommand(program: Command, run: (action: () => Pro
         .option('-b, --backend <backend>', backendChoices('publish'))
         .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
         .option('--threads <n>', 'threads per encode', parseIntOption('--threads'))
+        .option('--segments <n|auto>', SEGMENTS_HELP, parseSegmentsOption)
         .option('-n, --dry-run', 'resolve and plan; print the ffmpeg command lines; register nothing')
         .option('--rehash', 'read the source again even if its checksum is cached (by path, size, mtime, inode)')
         .option('--no-quality-gate', 'skip comparing each video output with the source (SSIM/PSNR on sampled frames)')

@@ -43,7 +43,9 @@ export async function runJob(flags: RunJobFlags): Promise<JobResult> {
       terminal.print(
         result.kind === 'encode'
           ? result.outputs.map((o) => `${o.name.padEnd(24)} ${o.path} ${o.checksum}`).join('\n')
-          : `publish ${result.skipped ? 'skipped' : 'done'}: ${result.components.length} components on ${result.versionId}`,
+          : result.kind === 'step'
+            ? result.outputs.join('\n')
+            : `publish ${result.skipped ? 'skipped' : 'done'}: ${result.components.length} components on ${result.versionId}`,
       );
     return result;
   } finally {

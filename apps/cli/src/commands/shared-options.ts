@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { EncodeError, type Config, type ConfigInput } from '@ftrack-encode/core';
+import { EncodeError, type Config, type ConfigInput, type SegmentsSetting } from '@ftrack-encode/core';
 import { StreamLogger } from '@ftrack-encode/node-platform';
 import { loadAppConfig } from '@ftrack-encode/composition';
 import { Terminal } from '../output/terminal.js';
@@ -89,6 +89,22 @@ export function parseIntOption(name: string) {
     return n;
   };
 }
+
+/** `--segments N|auto`: a positive count or auto. */
+export function parseSegmentsOption(value: string): SegmentsSetting {
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new EncodeError('E_USAGE', `--segments must be auto or a whole number 1..64, got "${value}".`);
+  return n;
+}
+
+/** The run's segments: the flag, else the profile's, else the config's default. */
+export function segmentsFor(...settings: (SegmentsSetting | undefined)[]): { segments?: SegmentsSetting } {
+  const segments = settings.find((s) => s !== undefined);
+  return segments === undefined ? {} : { segments };
+}
+
+export const SEGMENTS_HELP = 'split the source into N frame-exact segments encoded in parallel, then joined (auto: by cores and length; docs/segments.md)';
 
 /** Aborted by Ctrl-C / SIGTERM / SIGHUP so the use case can clean up (temp files, half uploads). */
 export function cancelOnSignals(): AbortSignal {

@@ -4,6 +4,7 @@ import type { OutputSpec } from './encode-profile.js';
 import type { Rational } from './rational.js';
 import type { ColourPipeline } from './colour.js';
 import type { ResolvedBurnins, ResolvedSlate } from './burnins.js';
+import type { FrameRange } from './segments.js';
 
 /** One output of a plan, with everything an encoder needs decided up front. */
 export interface PlannedOutput {
@@ -68,6 +69,11 @@ export interface EncodePlan {
   qualityFrames?: number[];
   /** What the plan had to assume or change (VFR conform, default rate, built-in colour): shown and recorded. */
   warnings?: string[];
+  /**
+   * A segment of a segment-parallel encode: only these source frames are decoded and encoded
+   * (docs/segments.md). Burn-in frame numbers and timecode still count the source's frames.
+   */
+  range?: FrameRange;
 }
 
 /** What an Encoder hands back: one file per planned output, at its tempPath. */

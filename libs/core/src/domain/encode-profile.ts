@@ -130,6 +130,8 @@ export const EncodeProfile = z
     burnins: Burnins.optional(),
     /** Frames prepended to the outputs with the shot's details: docs/burnins.md. */
     slate: Slate.optional(),
+    /** Segment-parallel encoding by default for this profile (a count or "auto"; --segments wins): docs/segments.md. */
+    segments: z.union([z.number().int().min(1).max(64), z.literal('auto')]).optional(),
   })
   .superRefine((profile, ctx) => {
     const seen = new Set<string>();

@@ -37,7 +37,10 @@ export interface PlanInput {
 const EXTENSIONS: Record<OutputSpec['container'], string> = { mp4: 'mp4', mov: 'mov', webm: 'webm', mkv: 'mkv', jpg: 'jpg', png: 'png' };
 
 export function profileHash(profile: EncodeProfile): string {
-  return stableHash(profile);
+  // How the work is split does not change what the outputs are: segments stay out of the key.
+  const { segments, ...rendering } = profile;
+  void segments;
+  return stableHash(rendering);
 }
 
 function joinPath(dir: string, file: string): string {

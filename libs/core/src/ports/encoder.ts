@@ -1,6 +1,7 @@
 import type { Codec } from '../domain/encode-profile.js';
 import type { EncodePlan, ProducedFile } from '../domain/encode-plan.js';
 import type { RunOptions } from './progress.js';
+import type { SegmentStep } from '../domain/segments.js';
 
 export interface EncoderCapabilities {
   /** Backend id: native, wasm, farm, ftrack ... */
@@ -23,6 +24,11 @@ export interface EncoderCapabilities {
   fallbacks?: Partial<Record<Codec, Codec>>;
   /** Audio codecs this backend must not use for stereo review audio, with the one to use instead (opus -> vorbis on wasm). */
   audioFallbacks?: Partial<Record<'aac' | 'opus' | 'vorbis', 'aac' | 'opus' | 'vorbis'>>;
+  /**
+   * Segment-parallel encoding (docs/segments.md): the encoder takes segment plans (`plan.range`) and
+   * runs the audio and join steps (`runStep`); `workers` is how many segments it runs well at once.
+   */
+  segments?: { workers: number };
 }
 
 /**
@@ -35,4 +41,8 @@ export interface Encoder {
   encode(plan: EncodePlan, options?: RunOptions): Promise<ProducedFile[]>;
   /** Exact command lines the plan would run (for --dry-run); empty when not applicable. */
   describe(plan: EncodePlan): Promise<string[][]>;
+  /** With `capabilities().segments`: the audio pass or a join of a segment-parallel encode. On failure it leaves no file. */
+  runStep?(step: SegmentStep, options?: RunOptions): Promise<void>;
+  /** Exact command lines of a step (for --dry-run). */
+  describeStep?(step: SegmentStep): Promise<string[][]>;
 }

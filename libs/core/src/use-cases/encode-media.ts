@@ -22,6 +22,10 @@ import { checkImageSupport, checkLayer, mergeColourSettings, resolvePlanColour, 
 import type { ColourBaker } from '../ports/colour-baker.js';
 import type { SourceSettings } from '../domain/source-settings.js';
 import type { MediaInfo } from '../domain/media-info.js';
+import { resolveSegmentCount, type FrameRange, type SegmentsSetting } from '../domain/segments.js';
+import { pictureFrames, planSegments, type SegmentedPlan } from '../plan/segment-plan.js';
+import { checkSegmentBoundaries, describeSegments, encodeInSegments } from './encode-segments.js';
+import type { EncoderCapabilities } from '../ports/encoder.js';
 
 export interface EncodeMediaOptions {
   outputDir: string;
@@ -40,6 +44,8 @@ export interface EncodeMediaOptions {
   burninValues?: Record<string, string | number | undefined>;
   /** Compare each video output with the source on sampled frames (SSIM/PSNR); default on when a meter is registered. */
   qualityGate?: boolean;
+  /** Split the source into this many frame-exact segments encoded in parallel, then joined (docs/segments.md); default the profile's, else 1. */
+  segments?: SegmentsSetting;
 }
 
 export interface EncodeMediaResult {
@@ -52,6 +58,8 @@ export interface EncodeMediaResult {
   quality: QualityVerdict[];
   /** Command lines the encoder runs (dry runs and --json). */
   commands: string[][];
+  /** The source frame ranges encoded in parallel (absent: one pass). */
+  segments?: FrameRange[];
 }
 
 /**
@@ -120,18 +128,23 @@ export class EncodeMedia {
       qualityGate: options.qualityGate !== false && this.meter !== undefined,
       ...(profile.burnins || profile.slate ? { burnins: burninValuesFor(source, info, colour, options.burninValues) } : {}),
     });
+    const segmented = this.segmentation(plan, capabilities, options.segments ?? profile.segments);
     for (const warning of plan.warnings ?? []) this.logger.warn(warning);
-    const commands = await this.encoder.describe(plan);
-    const base = { plan, encoderId: capabilities.id, encoderVersion: capabilities.version, commands };
+    const commands = segmented ? await describeSegments(this.encoder, segmented) : await this.encoder.describe(plan);
+    const base = { plan, encoderId: capabilities.id, encoderVersion: capabilities.version, commands, ...(segmented ? { segments: segmented.ranges } : {}) };
     if (options.dryRun) return { ...base, outputs: [], quality: [] };
     await this.fs.ensureWritableDir(options.outputDir);
     throwIfCancelled(signal);
 
     let produced: ProducedFile[] = [];
     try {
-      produced = await this.encoder.encode(plan, { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
+      const run = { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) };
+      produced = segmented
+        ? await encodeInSegments({ encoder: this.encoder, fs: this.fs, logger: this.logger }, segmented, run)
+        : await this.encoder.encode(plan, run);
       throwIfCancelled(signal);
       const validated = await validateOutputs(this, plan.outputs, produced, options);
+      if (segmented && this.meter) await checkSegmentBoundaries(this.meter, segmented, validated, run);
       const quality = options.qualityGate === false ? [] : await this.qualityGate(plan, validated, options);
       const outputs = validated.map((output, i) => {
         const verdict = quality.find((q) => q.output === output.name);
@@ -145,6 +158,22 @@ export class EncodeMedia {
       await this.discard(plan);
       throw toEncodeError(error, 'E_ENCODER_FAILED', signal);
     }
+  }
+
+  /**
+   * The plan cut into segments when asked and possible; undefined for one pass. A backend that
+   * cannot join segments, or a still, runs one pass with a warning instead of failing.
+   */
+  private segmentation(plan: EncodePlan, capabilities: EncoderCapabilities, setting: SegmentsSetting | undefined): SegmentedPlan | undefined {
+    if (setting === undefined || setting === 1 || plan.info.isStill || !plan.outputs.some((o) => o.spec.kind === 'video')) return undefined;
+    if (!capabilities.segments || !this.encoder.runStep) {
+      if (setting !== 'auto') (plan.warnings ??= []).push(`The ${capabilities.id} backend cannot encode in segments: one pass instead of ${setting}.`);
+      return undefined;
+    }
+    const count = resolveSegmentCount(setting, pictureFrames(plan), plan.info.frameRate, capabilities.segments.workers);
+    if (count < 2) return undefined;
+    if (this.meter === undefined) (plan.warnings ??= []).push('No quality meter here: the segment joins are not compared with the source.');
+    return planSegments(plan, count);
   }
 
   /**

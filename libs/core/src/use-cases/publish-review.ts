@@ -24,6 +24,7 @@ import { TOKENS } from '../tokens.js';
 import { EncodeError, isEncodeError, throwIfCancelled, toEncodeError } from '../errors.js';
 import { confirmRegistration, isDefiniteRefusal, registeredComponentsOf } from './confirm-registration.js';
 import { profileHash } from '../plan/plan-encode.js';
+import type { SegmentsSetting } from '../domain/segments.js';
 import { deterministicUuid, stableHash } from '../domain/stable-hash.js';
 import type { SourceSettings } from '../domain/source-settings.js';
 import { EncodeMedia, type EncodeMediaResult } from './encode-media.js';
@@ -37,6 +38,8 @@ export interface PublishReviewRequest {
   gapPolicy?: GapPolicy;
   hashAlgorithm?: HashAlgorithm;
   threads?: number;
+  /** Segment-parallel encoding (docs/segments.md); default the profile's. */
+  segments?: SegmentsSetting;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   /** Resolve, probe, plan and check only. */
@@ -153,6 +156,7 @@ export class PublishReview {
         gapPolicy: request.gapPolicy ?? 'error',
         ...(request.hashAlgorithm ? { hashAlgorithm: request.hashAlgorithm } : {}),
         ...(request.threads !== undefined ? { threads: request.threads } : {}),
+        ...(request.segments !== undefined ? { segments: request.segments } : {}),
         ...(signal ? { signal } : {}),
         ...(onProgress ? { onProgress } : {}),
         dryRun: Boolean(request.dryRun),

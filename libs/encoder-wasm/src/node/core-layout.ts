@@ -68,6 +68,22 @@ export function layoutInCore(
     mount.files.push({ name: relativePosix(path), diskPath });
     addSpellings(renames, path, inputPathInCore(path));
   }
+  return withOutputsAndWork(invocation, renames, mount);
+}
+
+/**
+ * An invocation that reads whole files only (the join of segments: the segment files and the audio),
+ * each mounted read-only from disk at its own path under /in.
+ */
+export function layoutFilesInCore(invocation: FfmpegInvocation, inputs: readonly string[]): Omit<ExecInput, 'progress' | 'captureLog'> {
+  const renames = new PathRenames();
+  const mount: DiskMount = { mountPoint: INPUT_ROOT, files: inputs.map((path) => ({ name: relativePosix(path), diskPath: path })) };
+  for (const path of inputs) addSpellings(renames, path, inputPathInCore(path));
+  return withOutputsAndWork(invocation, renames, mount);
+}
+
+/** Outputs in MEMFS under /out, helper files under /work, every path in the argv renamed. */
+function withOutputsAndWork(invocation: FfmpegInvocation, renames: PathRenames, mount: DiskMount): Omit<ExecInput, 'progress' | 'captureLog'> {
   const outputs = invocation.outputs.map((o, i) => ({ memfsPath: outputPathInCore(i, o.path), diskPath: o.path }));
   for (const o of outputs) addSpellings(renames, o.diskPath, o.memfsPath);
   const workPath = (real: string): string => `${WORK_ROOT}/${relativePosix(real)}`;

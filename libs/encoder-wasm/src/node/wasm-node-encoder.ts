@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import {
   EncodeError,
   throwIfCancelled,
@@ -8,12 +9,22 @@ import {
   type EncoderCapabilities,
   type ProducedFile,
   type RunOptions,
+  type SegmentStep,
 } from '@ftrack-encode/core';
-import { buildEncodeInvocation, ProgressParser, toEncodeProgress, type FfmpegInvocation } from '@ftrack-encode/ffmpeg';
+import {
+  buildAudioInvocation,
+  buildEncodeInvocation,
+  buildJoinInvocation,
+  ProgressParser,
+  toEncodeProgress,
+  type FfmpegInvocation,
+} from '@ftrack-encode/ffmpeg';
 import { failureSummary } from '../shared/log-errors.js';
 import { parseCodecListing, parseFilterListing, wasmCapabilities } from '../shared/wasm-capabilities.js';
-import { inputFiles, layoutInCore, type InputFile } from './core-layout.js';
-import type { WasmCore } from './wasm-core.js';
+import { inputFiles, layoutFilesInCore, layoutInCore, type InputFile } from './core-layout.js';
+import { WasmCore } from './wasm-core.js';
+import { WasmCorePool } from './wasm-core-pool.js';
+import type { ExecInput } from './wasm-core-worker.js';
 
 export const DEFAULT_WASM_MEMORY_LIMIT = 1024 ** 3;
 
@@ -28,6 +39,8 @@ export interface WasmEncoderOptions {
   threads?: number;
   /** ffmpeg.wasm's own timeout per encode, ms (none by default). */
   timeoutMs?: number;
+  /** Worker threads (one ffmpeg.wasm core each) segments run on at once. Default: the cores. */
+  segmentWorkers?: number;
 }
 
 function formatBytes(bytes: number): string {
@@ -44,12 +57,17 @@ export class WasmNodeEncoder implements Encoder {
   private readonly memoryLimit: number;
   private readonly threads: number;
 
+  private readonly pool: WasmCorePool;
+
+  /** `createCore` makes the extra cores segments run on (each its own worker thread). */
   constructor(
     private readonly core: WasmCore,
     private readonly options: WasmEncoderOptions = {},
+    createCore: () => WasmCore = () => new WasmCore(),
   ) {
     this.memoryLimit = options.memoryLimitBytes ?? DEFAULT_WASM_MEMORY_LIMIT;
     this.threads = options.threads ?? 1;
+    this.pool = new WasmCorePool(options.segmentWorkers ?? availableParallelism(), createCore);
   }
 
   capabilities(): Promise<EncoderCapabilities> {
@@ -65,28 +83,63 @@ export class WasmNodeEncoder implements Encoder {
   }
 
   async encode(plan: EncodePlan, options: RunOptions = {}): Promise<ProducedFile[]> {
-    const { signal, onProgress } = options;
-    throwIfCancelled(signal);
+    throwIfCancelled(options.signal);
     // Size first: a too-large input is refused before the core is even loaded.
     const inputs = await this.checkedInputs(plan);
     await this.refuseUnsupported(plan);
     const invocation = this.invocation(plan);
+    const layout = layoutInCore(plan, invocation, inputs);
+    // A segment runs on a core of its own, beside the other segments; a whole plan on the main core.
+    const run = (core: WasmCore) => this.execute(core, layout, invocation, options, plan.source.kind === 'sequence');
+    await (plan.range ? this.pool.use(run) : run(this.core));
+    return invocation.outputs.map((o) => ({ name: o.name, path: o.path }));
+  }
+
+  /** The audio pass and the joins of a segment-parallel encode. */
+  async runStep(step: SegmentStep, options: RunOptions = {}): Promise<void> {
+    throwIfCancelled(options.signal);
+    const invocation = this.stepInvocation(step);
+    const layout =
+      step.kind === 'audio'
+        ? layoutInCore(step.plan, invocation, await this.checkedInputs(step.plan))
+        : layoutFilesInCore(invocation, [...step.join.parts.map((p) => p.path), ...(step.join.audio ? [step.join.audio] : [])]);
+    const run = (core: WasmCore) => this.execute(core, layout, invocation, { ...(options.signal ? { signal: options.signal } : {}) }, false);
+    // The audio runs beside the segments on the main core (idle while they run on the pool); joins on the pool.
+    await (step.kind === 'audio' ? run(this.core) : this.pool.use(run));
+  }
+
+  async describeStep(step: SegmentStep): Promise<string[][]> {
+    return [['ffmpeg', ...this.stepInvocation(step).args]];
+  }
+
+  private stepInvocation(step: SegmentStep): FfmpegInvocation {
+    if (step.kind === 'audio') return buildAudioInvocation(step.plan, step.parts, { progress: true });
+    // The list only ever exists inside the core (under /work).
+    const listPath = `${step.plan.outputDir.replace(/[\\/]+$/, '')}/.${step.plan.id}-join-${step.join.output.name}.ffconcat`;
+    return buildJoinInvocation(step.plan, step.join, listPath, { progress: true });
+  }
+
+  /** One command on one core: progress, one retry on a fresh core after a crash, no output left on failure. */
+  private async execute(
+    core: WasmCore,
+    layout: Omit<ExecInput, 'progress' | 'captureLog'>,
+    invocation: FfmpegInvocation,
+    options: RunOptions,
+    preferFrames: boolean,
+  ): Promise<void> {
+    const { signal, onProgress } = options;
     const parser = new ProgressParser({
       expectedDurationSeconds: invocation.expectedDurationSeconds,
       expectedFrames: invocation.expectedFrames,
-      preferFrames: plan.source.kind === 'sequence',
+      preferFrames,
     });
     onProgress?.({ stage: 'encode', percent: 0, message: 'ffmpeg.wasm' });
     let shown = 0;
+    const removeOutputs = () => Promise.all(invocation.outputs.map((o) => rm(o.path, { force: true })));
     try {
       const run = () =>
-        this.core.run(
-          {
-            ...layoutInCore(plan, invocation, inputs),
-            progress: true,
-            captureLog: false,
-            ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
-          },
+        core.run(
+          { ...layout, progress: true, captureLog: false, ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}) },
           {
             ...(signal ? { signal } : {}),
             onProgressLine: (line) => {
@@ -104,7 +157,7 @@ export class WasmNodeEncoder implements Encoder {
       // runs fine on a fresh one; the crashed core is thrown away, so one retry gets a fresh core.
       const result = await run().catch(async (error: unknown) => {
         if (signal?.aborted || !/^ffmpeg\.wasm crashed/.test(toEncodeError(error).message)) throw error;
-        await Promise.all(plan.outputs.map((o) => rm(o.tempPath, { force: true })));
+        await removeOutputs();
         return run();
       });
       if (result.ret !== 0) {
@@ -121,16 +174,15 @@ export class WasmNodeEncoder implements Encoder {
       if (missing.length > 0) {
         throw new EncodeError('E_ENCODER_FAILED', `ffmpeg.wasm wrote no ${missing.map((o) => `"${o.name}"`).join(', ')}: ${failureSummary(result.log)}`);
       }
-      return invocation.outputs.map((o) => ({ name: o.name, path: o.path }));
     } catch (error) {
-      await Promise.all(plan.outputs.map((o) => rm(o.tempPath, { force: true })));
+      await removeOutputs();
       throw toEncodeError(error, 'E_ENCODER_FAILED');
     }
   }
 
   /** Stop the worker thread (it is unref'd when idle, so this is only for tidy shutdowns and tests). */
-  dispose(): Promise<void> {
-    return this.core.dispose();
+  async dispose(): Promise<void> {
+    await Promise.all([this.core.dispose(), this.pool.dispose()]);
   }
 
   private invocation(plan: EncodePlan): FfmpegInvocation {
@@ -183,7 +235,7 @@ export class WasmNodeEncoder implements Encoder {
       ).log;
     const [encoders, decoders, filters] = [await listing('-encoders'), await listing('-decoders'), await listing('-filters')];
     const versions = await this.core.versions();
-    return wasmCapabilities({
+    const capabilities = wasmCapabilities({
       id: this.id,
       version: `@ffmpeg/core ${versions.packageVersion} (${versions.ffmpeg.replace(/^ffmpeg version (\S+).*$/, 'ffmpeg $1')})`,
       encoders: parseCodecListing(encoders),
@@ -191,5 +243,7 @@ export class WasmNodeEncoder implements Encoder {
       filters: parseFilterListing(filters),
       maxInputBytes: this.memoryLimit,
     });
+    // Segments run one per worker thread, each core single-threaded.
+    return { ...capabilities, segments: { workers: this.pool.size } };
   }
 }
