@@ -15,7 +15,7 @@ import {
   type RunOptions,
   type SegmentStep,
 } from '@ftrack-encode/core';
-import { buildAudioInvocation, buildEncodeInvocation, buildJoinInvocation } from '@ftrack-encode/ffmpeg';
+import { buildEncodeInvocation, buildStepInvocation } from '@ftrack-encode/ffmpeg';
 import type { FarmClient } from './farm-client.js';
 import { DEFAULT_QUEUE, encodeJobId } from './queue-options.js';
 
@@ -93,10 +93,6 @@ export class FarmEncoder implements Encoder {
   }
 
   async describeStep(step: SegmentStep): Promise<string[][]> {
-    const invocation =
-      step.kind === 'audio'
-        ? buildAudioInvocation(step.plan, step.parts)
-        : buildJoinInvocation(step.plan, step.join, `${step.plan.outputDir}/.${step.plan.id}.ffconcat`);
-    return [['ffmpeg', ...invocation.args]];
+    return [['ffmpeg', ...buildStepInvocation(step, step.plan.outputDir).args]];
   }
 }

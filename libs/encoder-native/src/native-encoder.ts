@@ -11,14 +11,7 @@ import {
   type RunOptions,
   type SegmentStep,
 } from '@ftrack-encode/core';
-import {
-  buildAudioInvocation,
-  buildEncodeInvocation,
-  buildJoinInvocation,
-  muxedVideoPackets,
-  toEncodeProgress,
-  type FfmpegInvocation,
-} from '@ftrack-encode/ffmpeg';
+import { buildEncodeInvocation, buildStepInvocation, muxedVideoPackets, toEncodeProgress, type FfmpegInvocation } from '@ftrack-encode/ffmpeg';
 import { readCapabilities } from './capabilities.js';
 import { requireFfmpeg, type FfmpegPaths } from './find-ffmpeg.js';
 import { NATIVE_ENCODER_OPTIONS, type NativeEncoderOptions } from './native-options.js';
@@ -70,9 +63,7 @@ export class NativeEncoder implements Encoder {
   }
 
   private stepInvocation(step: SegmentStep): FfmpegInvocation {
-    return step.kind === 'audio'
-      ? buildAudioInvocation(step.plan, step.parts, { progress: true })
-      : buildJoinInvocation(step.plan, step.join, join(this.stepWorkDir(step), 'segments.ffconcat'), { progress: true });
+    return buildStepInvocation(step, this.stepWorkDir(step), { progress: true });
   }
 
   private stepWorkDir(step: SegmentStep): string {

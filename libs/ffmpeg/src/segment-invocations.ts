@@ -1,4 +1,4 @@
-import { EncodeError, type AudioPart, type EncodePlan, type JoinPart } from '@ftrack-encode/core';
+import { EncodeError, type AudioPart, type EncodePlan, type JoinPart, type SegmentStep } from '@ftrack-encode/core';
 import { audioGraph } from './audio-graph.js';
 import { muxArgs, outputPathArg, slateSilence, timecodeArgs } from './build-encode-invocation.js';
 import type { FfmpegInvocation, InvocationOptions } from './invocation.js';
@@ -72,4 +72,14 @@ export function buildJoinInvocation(plan: EncodePlan, join: JoinPart, listPath: 
     expectedFrames: frames,
     expectedDurationSeconds: pictureSeconds(plan, frames),
   };
+}
+
+/**
+ * The command of one segment step (the audio pass or a join), for every backend alike; a join's
+ * concat list is written in `listDir` (a backend with its own file system passes a directory in it).
+ */
+export function buildStepInvocation(step: SegmentStep, listDir: string, options: InvocationOptions = {}): FfmpegInvocation {
+  if (step.kind === 'audio') return buildAudioInvocation(step.plan, step.parts, options);
+  const listPath = `${listDir.replace(/[\\/]+$/, '')}/.${step.plan.id}-join-${step.join.output.name}.ffconcat`;
+  return buildJoinInvocation(step.plan, step.join, listPath, options);
 }

@@ -11,14 +11,7 @@ import {
   type RunOptions,
   type SegmentStep,
 } from '@ftrack-encode/core';
-import {
-  buildAudioInvocation,
-  buildEncodeInvocation,
-  buildJoinInvocation,
-  ProgressParser,
-  toEncodeProgress,
-  type FfmpegInvocation,
-} from '@ftrack-encode/ffmpeg';
+import { buildEncodeInvocation, buildStepInvocation, ProgressParser, toEncodeProgress, type FfmpegInvocation } from '@ftrack-encode/ffmpeg';
 import { failureSummary } from '../shared/log-errors.js';
 import { parseCodecListing, parseFilterListing, wasmCapabilities } from '../shared/wasm-capabilities.js';
 import { inputFiles, layoutFilesInCore, layoutInCore, type InputFile } from './core-layout.js';
@@ -113,10 +106,8 @@ export class WasmNodeEncoder implements Encoder {
   }
 
   private stepInvocation(step: SegmentStep): FfmpegInvocation {
-    if (step.kind === 'audio') return buildAudioInvocation(step.plan, step.parts, { progress: true });
     // The list only ever exists inside the core (under /work).
-    const listPath = `${step.plan.outputDir.replace(/[\\/]+$/, '')}/.${step.plan.id}-join-${step.join.output.name}.ffconcat`;
-    return buildJoinInvocation(step.plan, step.join, listPath, { progress: true });
+    return buildStepInvocation(step, step.plan.outputDir, { progress: true });
   }
 
   /** One command on one core: progress, one retry on a fresh core after a crash, no output left on failure. */
