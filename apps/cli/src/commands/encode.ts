@@ -10,38 +10,27 @@ import {
   sourceLabel,
   type EncodeMediaResult,
   type EncodePlan,
-  type GapPolicy,
   type HashAlgorithm,
-  type SegmentsSetting,
 } from '@ftrack-encode/core';
 import { formatCommandLine } from '@ftrack-encode/ffmpeg';
 import { backendChoices, backendHelp, createScope, encoderById, profileCatalog, type Scope } from '@ftrack-encode/composition';
 import {
+  addEncodeRunOptions,
   addOutputOptions,
   addSourceOptions,
   cancelOnSignals,
-  parseIntOption,
-  parseSegmentsOption,
-  SEGMENTS_HELP,
   segmentsFor,
   setup,
   sourceConfigFlags,
   type CommonFlags,
+  type EncodeRunFlags,
   type SourceFlags,
 } from './shared-options.js';
 import type { Terminal } from '../output/terminal.js';
 import { logStage, withStageTimings } from '../output/stage-timings.js';
 
-export interface EncodeFlags extends CommonFlags, SourceFlags {
-  profile?: string;
+export interface EncodeFlags extends CommonFlags, SourceFlags, EncodeRunFlags {
   out?: string;
-  backend?: string;
-  dryRun?: boolean;
-  /** Commander's --no-quality-gate. */
-  qualityGate?: boolean;
-  gaps?: GapPolicy;
-  threads?: number;
-  segments?: SegmentsSetting;
   hash?: HashAlgorithm;
 }
 
@@ -167,26 +156,24 @@ export async function runEncode(input: string, flags: EncodeFlags, hooks?: Encod
 export function registerEncodeCommand(program: Command, run: (action: () => Promise<unknown>, flags: CommonFlags) => Promise<void>): void {
   addOutputOptions(
     addSourceOptions(
-      program
-        .command('encode')
-        .summary('encode a movie or image sequence into review media')
-        .description(
-          'Encode a movie or image sequence with a profile: one decode feeds every output, each output is\n' +
-            'validated (decodes, exact frame count, size, codec, faststart) and checksummed, then moved into\n' +
-            '--out. Sequences: shot.%04d.exr, shot.####.exr, shot.@@@@.exr or shot.#.exr (# repeated = digits).\n' +
-            'Scene-linear EXR and log DPX get a display transform (an OCIO view with --ocio-config or $OCIO,\n' +
-            'else a built-in sRGB curve); see docs/colour.md and `probe` for how a source will be read.',
-        )
-        .argument('<input>', 'movie file or image sequence pattern')
-        .option('-p, --profile <name>', 'encode profile (see `profiles list`)')
-        .option('-o, --out <dir>', 'output directory', '.')
-        .option('-b, --backend <backend>', backendChoices('encode'))
-        .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
-        .option('--threads <n>', 'threads per encode (0 = ffmpeg decides)', parseIntOption('--threads'))
-        .option('--segments <n|auto>', SEGMENTS_HELP, parseSegmentsOption)
-        .option('--hash <algorithm>', 'output checksum: sha256 | md5 | sha1')
-        .option('-n, --dry-run', 'print the exact ffmpeg command lines and encode nothing')
-        .option('--no-quality-gate', 'skip comparing each video output with the source (SSIM/PSNR on sampled frames)'),
+      addEncodeRunOptions(
+        program
+          .command('encode')
+          .summary('encode a movie or image sequence into review media')
+          .description(
+            'Encode a movie or image sequence with a profile: one decode feeds every output, each output is\n' +
+              'validated (decodes, exact frame count, size, codec, faststart) and checksummed, then moved into\n' +
+              '--out. Sequences: shot.%04d.exr, shot.####.exr, shot.@@@@.exr or shot.#.exr (# repeated = digits).\n' +
+              'Scene-linear EXR and log DPX get a display transform (an OCIO view with --ocio-config or $OCIO,\n' +
+              'else a built-in sRGB curve); see docs/colour.md and `probe` for how a source will be read.',
+          )
+          .argument('<input>', 'movie file or image sequence pattern')
+          .option('-p, --profile <name>', 'encode profile (see `profiles list`)')
+          .option('-o, --out <dir>', 'output directory', '.')
+          .option('-b, --backend <backend>', backendChoices('encode'))
+          .option('--hash <algorithm>', 'output checksum: sha256 | md5 | sha1')
+          .option('-n, --dry-run', 'print the exact ffmpeg command lines and encode nothing'),
+      ),
     ),
   )
     .addHelpText('after', `\n${backendHelp('encode')}`)

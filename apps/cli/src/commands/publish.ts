@@ -11,26 +11,23 @@ import {
   type Config,
   type EncodeMediaResult,
   type RegistrationKey,
-  type GapPolicy,
   type Logger,
   type PublishReviewResult,
-  type SegmentsSetting,
 } from '@ftrack-encode/core';
 import { backendChoices, backendHelp, createScope, profileCatalog, storageHelp, type Scope } from '@ftrack-encode/composition';
 import { farmSettings } from '@ftrack-encode/encoder-farm/descriptor';
 import { openFtrackTarget, type FtrackTarget } from '../ftrack/ftrack-target.js';
 import { processSignals } from '../process-signals.js';
 import {
+  addEncodeRunOptions,
   addOutputOptions,
   addSourceOptions,
   cancelOnSignals,
-  parseIntOption,
-  parseSegmentsOption,
-  SEGMENTS_HELP,
   segmentsFor,
   setup,
   sourceConfigFlags,
   type CommonFlags,
+  type EncodeRunFlags,
   type SourceFlags,
 } from './shared-options.js';
 import { printCommands } from './encode.js';
@@ -39,19 +36,11 @@ import { requireQcRenderer, writeQcReport } from '../qc/write-report.js';
 import type { Terminal } from '../output/terminal.js';
 import { logStage, withStageTimings } from '../output/stage-timings.js';
 
-export interface PublishFlags extends CommonFlags, SourceFlags {
+export interface PublishFlags extends CommonFlags, SourceFlags, EncodeRunFlags {
   version?: string;
   component?: string;
-  profile?: string;
   location?: string;
-  backend?: string;
-  dryRun?: boolean;
-  gaps?: GapPolicy;
-  threads?: number;
-  segments?: SegmentsSetting;
   rehash?: boolean;
-  /** Commander's --no-quality-gate. */
-  qualityGate?: boolean;
   /** Write the visual QC report of the encode here before storing. */
   report?: string;
   frames?: number;
@@ -266,30 +255,28 @@ async function publishOnFarm(
 export function registerPublishCommand(program: Command, run: (action: () => Promise<unknown>, flags: CommonFlags) => Promise<void>): void {
   addOutputOptions(
     addSourceOptions(
-      program
-        .command('publish')
-        .summary('encode review media and register it on an ftrack AssetVersion')
-        .description(
-          'resolve → probe → plan → skip if already registered (same source checksum + profile) → encode →\n' +
-            'validate → store → register (one batched ftrack call) → announce. Nothing is left half registered:\n' +
-            'a failure removes what was stored. With no FTRACK_SERVER, publishes to the embedded ftrack-local\n' +
-            '(its seeded demo version when --version is not given). Without <input>, the source is taken from\n' +
-            'ftrack: --component ID, or the largest non-review component of --version.',
-        )
-        .argument('[input]', 'movie file or image sequence pattern')
-        .option('--version <id>', 'AssetVersion id to publish to')
-        .option('--component <id>', 'source component in ftrack (instead of <input>)')
-        .option('-p, --profile <name>', 'encode profile', undefined)
-        .option('-l, --location <name>', 'ftrack.server or a location from the config\'s "locations"', undefined)
-        .option('-b, --backend <backend>', backendChoices('publish'))
-        .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
-        .option('--threads <n>', 'threads per encode', parseIntOption('--threads'))
-        .option('--segments <n|auto>', SEGMENTS_HELP, parseSegmentsOption)
-        .option('-n, --dry-run', 'resolve and plan; print the ffmpeg command lines; register nothing')
-        .option('--rehash', 'read the source again even if its checksum is cached (by path, size, mtime, inode)')
-        .option('--no-quality-gate', 'skip comparing each video output with the source (SSIM/PSNR on sampled frames)')
-        .option('--report <dir>', 'write the visual QC report of the encode into <dir> before storing (see `qc --help`)')
-        .option('--frames <n>', 'with --report: contact sheet frames (default: one per second)', parseFrames),
+      addEncodeRunOptions(
+        program
+          .command('publish')
+          .summary('encode review media and register it on an ftrack AssetVersion')
+          .description(
+            'resolve → probe → plan → skip if already registered (same source checksum + profile) → encode →\n' +
+              'validate → store → register (one batched ftrack call) → announce. Nothing is left half registered:\n' +
+              'a failure removes what was stored. With no FTRACK_SERVER, publishes to the embedded ftrack-local\n' +
+              '(its seeded demo version when --version is not given). Without <input>, the source is taken from\n' +
+              'ftrack: --component ID, or the largest non-review component of --version.',
+          )
+          .argument('[input]', 'movie file or image sequence pattern')
+          .option('--version <id>', 'AssetVersion id to publish to')
+          .option('--component <id>', 'source component in ftrack (instead of <input>)')
+          .option('-p, --profile <name>', 'encode profile', undefined)
+          .option('-l, --location <name>', 'ftrack.server or a location from the config\'s "locations"', undefined)
+          .option('-b, --backend <backend>', backendChoices('publish'))
+          .option('-n, --dry-run', 'resolve and plan; print the ffmpeg command lines; register nothing')
+          .option('--rehash', 'read the source again even if its checksum is cached (by path, size, mtime, inode)')
+          .option('--report <dir>', 'write the visual QC report of the encode into <dir> before storing (see `qc --help`)')
+          .option('--frames <n>', 'with --report: contact sheet frames (default: one per second)', parseFrames),
+      ),
     ),
   )
     .addHelpText('after', `\n${backendHelp('publish')}\n\n${storageHelp()}`)

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { EncodeError, type Config, type ConfigInput, type SegmentsSetting } from '@ftrack-encode/core';
+import { EncodeError, type Config, type ConfigInput, type GapPolicy, type SegmentsSetting } from '@ftrack-encode/core';
 import { StreamLogger } from '@ftrack-encode/node-platform';
 import { loadAppConfig } from '@ftrack-encode/composition';
 import { Terminal } from '../output/terminal.js';
@@ -105,6 +105,27 @@ export function segmentsFor(...settings: (SegmentsSetting | undefined)[]): { seg
 }
 
 export const SEGMENTS_HELP = 'split the source into N frame-exact segments encoded in parallel, then joined (auto: by cores and length; docs/segments.md)';
+
+/** What `encode` and `publish` both say about the encode itself. */
+export interface EncodeRunFlags {
+  profile?: string;
+  backend?: string;
+  dryRun?: boolean;
+  /** Commander's --no-quality-gate. */
+  qualityGate?: boolean;
+  gaps?: GapPolicy;
+  threads?: number;
+  segments?: SegmentsSetting;
+}
+
+/** The encode options `encode` and `publish` share (the profile, backend and dry run each explain in their own words). */
+export function addEncodeRunOptions(command: Command): Command {
+  return command
+    .option('--gaps <policy>', 'missing frames in a sequence: error | hold | black')
+    .option('--threads <n>', 'threads per encode (0 = ffmpeg decides)', parseIntOption('--threads'))
+    .option('--segments <n|auto>', SEGMENTS_HELP, parseSegmentsOption)
+    .option('--no-quality-gate', 'skip comparing each video output with the source (SSIM/PSNR on sampled frames)');
+}
 
 /** Aborted by Ctrl-C / SIGTERM / SIGHUP so the use case can clean up (temp files, half uploads). */
 export function cancelOnSignals(): AbortSignal {
