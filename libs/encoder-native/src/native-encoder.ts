@@ -33,8 +33,9 @@ export class NativeEncoder implements Encoder {
   }
 
   capabilities(): Promise<EncoderCapabilities> {
-    // Segments run as one process each: as many at once as the machine has cores.
-    this.caps ??= this.binaries().then(async (p) => ({ ...(await readCapabilities(p.ffmpeg)), segments: { workers: availableParallelism() } }));
+    // Segments run as one process each: as many at once as the machine has cores, sharing them.
+    const cores = availableParallelism();
+    this.caps ??= this.binaries().then(async (p) => ({ ...(await readCapabilities(p.ffmpeg)), segments: { workers: cores, cores } }));
     this.caps.catch(() => (this.caps = undefined));
     return this.caps;
   }

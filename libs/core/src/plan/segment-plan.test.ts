@@ -118,6 +118,14 @@ describe('planning segments', () => {
     expect(boundaryFrames(segmented.ranges)).toEqual([79, 80, 159, 160]);
   });
 
+  it('splits the cores between segments that share a machine, keeps an asked thread count, leaves it to the encoder otherwise', () => {
+    const plan = reviewPlan();
+    expect(planSegments(plan, 3, 8).segments.map((s) => s.threads)).toEqual([2, 2, 2]);
+    expect(planSegments(plan, 4, 2).segments.map((s) => s.threads)).toEqual([1, 1, 1, 1]);
+    expect(planSegments({ ...plan, threads: 3 }, 2, 8).segments.map((s) => s.threads)).toEqual([3, 3]);
+    expect(planSegments(plan, 2).segments.map((s) => s.threads)).toEqual([0, 0]);
+  });
+
   it('puts a slate on the first segment only', () => {
     const plan = reviewPlan();
     const slate = { frames: 24, lines: ['shot'], thumbnail: false, thumbnailFrame: 120 };

@@ -51,15 +51,27 @@ function segmentOutputs(plan: EncodePlan, range: FrameRange, index: number): Pla
 }
 
 /**
+ * Threads each segment may use: the asked count if any, else an equal share of the cores the
+ * segments share (0 = the encoder decides, when they do not share one machine).
+ */
+export function segmentThreads(plan: EncodePlan, count: number, sharedCores: number | undefined): number {
+  if (plan.threads > 0 || !sharedCores) return plan.threads;
+  return Math.max(1, Math.floor(sharedCores / count));
+}
+
+/**
  * Cut a plan into `count` contiguous segments of whole frames (fewer when the source is shorter).
  * Each segment plan has its own id (its own scratch names) and `range`; burn-ins keep counting the
- * source's frames because the argv builder offsets them by `range.start`.
+ * source's frames because the argv builder offsets them by `range.start`. With `sharedCores`, the
+ * segments run at once on one machine and split its cores between them.
  */
-export function planSegments(plan: EncodePlan, count: number): SegmentedPlan {
+export function planSegments(plan: EncodePlan, count: number, sharedCores?: number): SegmentedPlan {
   const ranges = splitFrameRange(pictureFrames(plan), count);
+  const threads = segmentThreads(plan, ranges.length, sharedCores);
   const segments = ranges.map((range, index): EncodePlan => ({
     ...plan,
     id: `${plan.id}-seg${index}`,
+    threads,
     range,
     outputs: segmentOutputs(plan, range, index),
     warnings: [],

@@ -27,8 +27,10 @@ export interface EncoderCapabilities {
   /**
    * Segment-parallel encoding (docs/segments.md): the encoder takes segment plans (`plan.range`) and
    * runs the audio and join steps (`runStep`); `workers` is how many segments it runs well at once.
+   * `cores`: the segments run on this machine and share its cores, so each is given an equal share
+   * of threads (without it, N encoders each sized for the whole machine oversubscribe it N times).
    */
-  segments?: { workers: number };
+  segments?: { workers: number; cores?: number };
 }
 
 /**

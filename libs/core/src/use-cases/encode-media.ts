@@ -173,7 +173,7 @@ export class EncodeMedia {
     const count = resolveSegmentCount(setting, pictureFrames(plan), plan.info.frameRate, capabilities.segments.workers);
     if (count < 2) return undefined;
     if (this.meter === undefined) (plan.warnings ??= []).push('No quality meter here: the segment joins are not compared with the source.');
-    return planSegments(plan, count);
+    return planSegments(plan, count, capabilities.segments.cores);
   }
 
   /**
