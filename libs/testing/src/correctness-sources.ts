@@ -240,3 +240,8 @@ export async function oiioDisplayReference(exr: string, config: string, inputSpa
 }
 
 export { ffmpeg as runFfmpegForFixture };
+
+/** `-f lavfi -i <graph>` for each graph: the generated inputs of a fixture's ffmpeg argv. */
+export function lavfi(...graphs: string[]): string[] {
+  return graphs.flatMap((graph) => ['-f', 'lavfi', '-i', graph]);
+}

@@ -23,6 +23,7 @@ import {
 import {
   builtinReference,
   correctnessFixtures,
+  lavfi,
   LINEAR_PATCHES,
   LOG_PATCHES,
   makeLinearExr,
@@ -382,10 +383,7 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
           'bt2020-patches',
           (p) =>
             ffmpeg([
-              '-f',
-              'lavfi',
-              '-i',
-              `${patchGraph(VIDEO_PATCHES, 720, 120, '24')},scale=out_color_matrix=bt709:out_range=tv,format=yuv420p10le`,
+              ...lavfi(`${patchGraph(VIDEO_PATCHES, 720, 120, '24')},scale=out_color_matrix=bt709:out_range=tv,format=yuv420p10le`),
               '-vf',
               'setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv,colorspace=all=bt2020:iall=bt709',
               '-frames:v',
@@ -428,14 +426,7 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
             `rate-${rate.replace('/', '_')}`,
             (p) =>
               ffmpeg([
-                '-f',
-                'lavfi',
-                '-i',
-                `testsrc2=size=320x180:rate=${rate}`,
-                '-f',
-                'lavfi',
-                '-i',
-                'sine=sample_rate=48000:duration=5',
+                ...lavfi(`testsrc2=size=320x180:rate=${rate}`, 'sine=sample_rate=48000:duration=5'),
                 '-frames:v',
                 String(frames),
                 '-shortest',
@@ -464,14 +455,7 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
           'vfr',
           (p) =>
             ffmpeg([
-              '-f',
-              'lavfi',
-              '-i',
-              'testsrc2=size=320x180:rate=24:duration=1',
-              '-f',
-              'lavfi',
-              '-i',
-              'testsrc2=size=320x180:rate=30:duration=1',
+              ...lavfi('testsrc2=size=320x180:rate=24:duration=1', 'testsrc2=size=320x180:rate=30:duration=1'),
               '-filter_complex',
               '[0][1]concat=n=2:v=1',
               '-fps_mode',
@@ -499,14 +483,7 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
           'late-video',
           (p) =>
             ffmpeg([
-              '-f',
-              'lavfi',
-              '-i',
-              'testsrc2=size=320x180:rate=24:duration=2',
-              '-f',
-              'lavfi',
-              '-i',
-              'aevalsrc=if(gt(t\\,1.0)\\,0.5*sin(2*PI*440*t)\\,0):s=48000:d=2.5',
+              ...lavfi('testsrc2=size=320x180:rate=24:duration=2', 'aevalsrc=if(gt(t\\,1.0)\\,0.5*sin(2*PI*440*t)\\,0):s=48000:d=2.5'),
               '-filter_complex',
               '[0:v]setpts=PTS+0.5/TB[v]',
               '-map',
@@ -542,16 +519,10 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
           'early-video',
           (p) =>
             ffmpeg([
-              '-f',
-              'lavfi',
-              '-i',
-              'testsrc2=size=320x180:rate=24:duration=2.5',
+              ...lavfi('testsrc2=size=320x180:rate=24:duration=2.5'),
               '-itsoffset',
               '0.5',
-              '-f',
-              'lavfi',
-              '-i',
-              'aevalsrc=if(gt(t\\,0.5)\\,0.5*sin(2*PI*440*t)\\,0):s=48000:d=2',
+              ...lavfi('aevalsrc=if(gt(t\\,0.5)\\,0.5*sin(2*PI*440*t)\\,0):s=48000:d=2'),
               '-map',
               '0:v',
               '-map',
@@ -586,17 +557,16 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
             'left-red-right-blue',
             (p) =>
               ffmpeg([
-                '-f',
-                'lavfi',
-                '-i',
-                patchGraph(
-                  [
-                    [220, 30, 30],
-                    [30, 30, 220],
-                  ],
-                  320,
-                  180,
-                  '24',
+                ...lavfi(
+                  patchGraph(
+                    [
+                      [220, 30, 30],
+                      [30, 30, 220],
+                    ],
+                    320,
+                    180,
+                    '24',
+                  ),
                 ),
                 '-frames:v',
                 '12',
@@ -637,10 +607,7 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
             'moving-bar-50p',
             (p) =>
               ffmpeg([
-                '-f',
-                'lavfi',
-                '-i',
-                "color=white:s=40x180:r=50[bar];color=black:s=320x180:r=50[bg];[bg][bar]overlay=x='mod(t*600\\,280)':y=0,format=yuv420p",
+                ...lavfi("color=white:s=40x180:r=50[bar];color=black:s=320x180:r=50[bg];[bg][bar]overlay=x='mod(t*600\\,280)':y=0,format=yuv420p"),
                 '-frames:v',
                 '50',
                 '-c:v',
@@ -697,10 +664,7 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
           'timecode',
           (p) =>
             ffmpeg([
-              '-f',
-              'lavfi',
-              '-i',
-              'testsrc2=size=320x180:rate=24',
+              ...lavfi('testsrc2=size=320x180:rate=24'),
               '-frames:v',
               '12',
               '-c:v',
@@ -729,14 +693,7 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
           'mono',
           (p) =>
             ffmpeg([
-              '-f',
-              'lavfi',
-              '-i',
-              'testsrc2=size=320x180:rate=24',
-              '-f',
-              'lavfi',
-              '-i',
-              'sine=f=440:sample_rate=48000:duration=1',
+              ...lavfi('testsrc2=size=320x180:rate=24', 'sine=f=440:sample_rate=48000:duration=1'),
               '-frames:v',
               '24',
               '-c:v',
@@ -767,14 +724,7 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
           'surround',
           (p) =>
             ffmpeg([
-              '-f',
-              'lavfi',
-              '-i',
-              'testsrc2=size=320x180:rate=24',
-              '-f',
-              'lavfi',
-              '-i',
-              'sine=f=440:sample_rate=48000:duration=1',
+              ...lavfi('testsrc2=size=320x180:rate=24', 'sine=f=440:sample_rate=48000:duration=1'),
               '-filter_complex',
               '[1:a]pan=5.1|c0=c0|c1=c0|c2=c0|c3=c0|c4=c0|c5=c0[a]',
               '-map',
@@ -803,18 +753,7 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
           'two-mono',
           (p) =>
             ffmpeg([
-              '-f',
-              'lavfi',
-              '-i',
-              'testsrc2=size=320x180:rate=24',
-              '-f',
-              'lavfi',
-              '-i',
-              'sine=f=440:sample_rate=48000:duration=1',
-              '-f',
-              'lavfi',
-              '-i',
-              'sine=f=880:sample_rate=48000:duration=1',
+              ...lavfi('testsrc2=size=320x180:rate=24', 'sine=f=440:sample_rate=48000:duration=1', 'sine=f=880:sample_rate=48000:duration=1'),
               '-map',
               '0:v',
               '-map',
@@ -847,14 +786,7 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
           'hz96',
           (p) =>
             ffmpeg([
-              '-f',
-              'lavfi',
-              '-i',
-              'testsrc2=size=320x180:rate=24',
-              '-f',
-              'lavfi',
-              '-i',
-              'sine=f=440:sample_rate=96000:duration=1',
+              ...lavfi('testsrc2=size=320x180:rate=24', 'sine=f=440:sample_rate=96000:duration=1'),
               '-frames:v',
               '24',
               '-c:v',
@@ -874,7 +806,7 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
         expect(toneHz(audio, 0)).toBeCloseTo(440, -1);
         const silent = await fixtures.file(
           'no-audio',
-          (p) => ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=24', '-frames:v', '12', '-c:v', 'libx264', '-preset', 'ultrafast', p]),
+          (p) => ffmpeg([...lavfi('testsrc2=size=320x180:rate=24'), '-frames:v', '12', '-c:v', 'libx264', '-preset', 'ultrafast', p]),
           'mp4',
         );
         const probed = await probeMedia(output(await encode(silent), 'ftrackreview-mp4'));
@@ -888,18 +820,7 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
           'silent-and-tone',
           (p) =>
             ffmpeg([
-              '-f',
-              'lavfi',
-              '-i',
-              'testsrc2=size=320x180:rate=24',
-              '-f',
-              'lavfi',
-              '-i',
-              'anullsrc=r=48000:cl=stereo',
-              '-f',
-              'lavfi',
-              '-i',
-              'sine=f=440:sample_rate=48000:duration=1',
+              ...lavfi('testsrc2=size=320x180:rate=24', 'anullsrc=r=48000:cl=stereo', 'sine=f=440:sample_rate=48000:duration=1'),
               '-map',
               '0:v',
               '-map',
@@ -931,14 +852,7 @@ export function describeMediaCorrectness(test: TestAPI, make: () => Promise<Corr
           'silent-only',
           (p) =>
             ffmpeg([
-              '-f',
-              'lavfi',
-              '-i',
-              'testsrc2=size=320x180:rate=24',
-              '-f',
-              'lavfi',
-              '-i',
-              'anullsrc=r=48000:cl=stereo',
+              ...lavfi('testsrc2=size=320x180:rate=24', 'anullsrc=r=48000:cl=stereo'),
               '-frames:v',
               '24',
               '-t',
