@@ -2,7 +2,7 @@
 // RSS sampling of child processes from /proc, the ftrack-local server child, result files.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -277,10 +277,46 @@ export function mdTable(rows) {
   return ['| metric | value | target | |', '|---|---|---|---|', ...rows.map(([m, v, t, p]) => `| ${m} | ${v} | ${t ?? '—'} | ${passText(p)} |`)].join('\n');
 }
 
-export async function writeResults(name, result, md) {
+/**
+ * A part of another bench's results file that bench does not write itself: the re-publish bench
+ * adds its keys and its .md section to publish.json/.md (tools read them there).
+ */
+export const REPUBLISH_PART = {
+  name: 'publish',
+  keys: ['hugeSequenceRepublishSeconds', 'hugeSequenceRepublish'],
+  heading: '## Re-publish of a huge unchanged sequence',
+};
+
+/**
+ * Writes bench/results/<name>.json and .md. `keep`: a part another bench wrote into these files
+ * (its keys and its .md section from `heading` on) survives this bench running alone.
+ */
+export async function writeResults(name, result, md, keep) {
   const dir = join(root, 'bench', 'results');
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  await writeFile(join(dir, `${name}.md`), md);
+  const jsonPath = join(dir, `${name}.json`);
+  const mdPath = join(dir, `${name}.md`);
+  if (keep) {
+    const old = await readFile(jsonPath, 'utf8').then(JSON.parse, () => ({}));
+    result = { ...result, ...Object.fromEntries(keep.keys.filter((k) => k in old).map((k) => [k, old[k]])) };
+    const oldMd = await readFile(mdPath, 'utf8').catch(() => '');
+    if (oldMd.includes(keep.heading)) md = `${md.trimEnd()}\n\n${oldMd.slice(oldMd.indexOf(keep.heading))}`;
+  }
+  await writeFile(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(mdPath, md);
   process.stdout.write(`\n${md}`);
+}
+
+/** Read-modify-write of the `part` of another bench's results (its keys, its .md section). */
+export async function mergeResultsPart(part, keys, section) {
+  const dir = join(root, 'bench', 'results');
+  await mkdir(dir, { recursive: true });
+  const jsonPath = join(dir, `${part.name}.json`);
+  const mdPath = join(dir, `${part.name}.md`);
+  const json = await readFile(jsonPath, 'utf8').then(JSON.parse, () => ({}));
+  await writeFile(jsonPath, `${JSON.stringify({ ...json, ...keys }, null, 2)}\n`);
+  const md = await readFile(mdPath, 'utf8').catch(() => '');
+  const kept = md.includes(part.heading) ? md.slice(0, md.indexOf(part.heading)) : md;
+  await writeFile(mdPath, `${kept.trimEnd()}\n\n${section}`);
+  process.stdout.write(`\n${section}`);
 }

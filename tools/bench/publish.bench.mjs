@@ -29,6 +29,7 @@ import {
   round,
   startServerChild,
   timedPublish,
+  REPUBLISH_PART,
   writeResults,
 } from './bench-support.mjs';
 
@@ -208,7 +209,7 @@ P7: starting the CLI at all (\`profiles list --json\`) takes ${result.p7.cliStar
 P7 samples (s, result/exit): ${result.p7.samples.map((s) => `${s.first.result}/${s.first.exit} → ${s.again.result}/${s.again.exit}`).join('; ')}.
 Absolute MB/s and seconds depend on how busy the machine is (load average above).
 ${notes.length ? `\nNotes:\n${notes.join('\n')}\n` : ''}`;
-    await writeResults('publish', result, md);
+    await writeResults('publish', result, md, REPUBLISH_PART);
   } finally {
     await server.stop();
     await rm(work, { recursive: true, force: true });

@@ -14,7 +14,7 @@
 // BENCH_RUNS (default 3); BENCH_QUICK=1: 1 run.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -26,6 +26,8 @@ import {
   machineLine,
   mdTable,
   median,
+  mergeResultsPart,
+  REPUBLISH_PART,
   root,
   round,
   startServerChild,
@@ -141,7 +143,7 @@ async function main() {
     targets: { seconds: TARGET_SECONDS, ratio: TARGET_RATIO },
     pass: { seconds: again <= TARGET_SECONDS, ratio: ratio <= TARGET_RATIO },
   };
-  const section = `## Re-publish of a huge unchanged sequence (republish.bench.mjs)
+  const section = `${REPUBLISH_PART.heading} (republish.bench.mjs)
 
 ${detail.date} — median of ${runs} run(s)${quick ? ' (BENCH_QUICK)' : ''}. ${machineLine(machine)}
 
@@ -158,22 +160,7 @@ ${mdTable([
 
 Samples (s, first → again → --rehash): ${detail.samples.map((s) => `${s.first} → ${s.again} → ${s.rehash}`).join('; ')}.
 `;
-  await mergeIntoPublishResults({ hugeSequenceRepublishSeconds: round(again), hugeSequenceRepublish: detail }, section);
-}
-
-/** Read-modify-write of publish.json/.md: publish.bench.mjs owns the rest of those files. */
-async function mergeIntoPublishResults(keys, section) {
-  const dir = join(root, 'bench', 'results');
-  await mkdir(dir, { recursive: true });
-  const jsonPath = join(dir, 'publish.json');
-  const mdPath = join(dir, 'publish.md');
-  const json = await readFile(jsonPath, 'utf8').then(JSON.parse, () => ({}));
-  await writeFile(jsonPath, `${JSON.stringify({ ...json, ...keys }, null, 2)}\n`);
-  const heading = '## Re-publish of a huge unchanged sequence';
-  const md = await readFile(mdPath, 'utf8').catch(() => '# Publish benchmark\n');
-  const kept = md.includes(heading) ? md.slice(0, md.indexOf(heading)) : md;
-  await writeFile(mdPath, `${kept.trimEnd()}\n\n${section}`);
-  process.stdout.write(`\n${section}`);
+  await mergeResultsPart(REPUBLISH_PART, { hugeSequenceRepublishSeconds: round(again), hugeSequenceRepublish: detail }, section);
 }
 
 await main();
