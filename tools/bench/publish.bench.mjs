@@ -73,7 +73,14 @@ async function main() {
     await writeFileOfSize(bigFile, UPLOAD_BYTES);
     await writeFileOfSize(smallFile, SMALL_BYTES);
     const libPath = await buildUploaderLib();
-    const { samples: uploads, p4 } = await measureUploadCeilings({ credentials, path: bigFile, runs: quick ? RUNS : Math.max(3, RUNS), libPath, removeStored });
+    const { samples: uploads, p4 } = await measureUploadCeilings({
+      credentials,
+      serverPid: server.pid,
+      path: bigFile,
+      runs: quick ? RUNS : Math.max(3, RUNS),
+      libPath,
+      removeStored,
+    });
     const small = await uploadInChild(credentials, smallFile, libPath);
     await removeStored(small.componentId);
 
@@ -193,6 +200,10 @@ ${mdTable([
   ['P4 peak RSS of the uploading process', `${p4.peakRssMB} MB`, '≤ 120 MB', p4.pass.memory],
   ['P4 ceiling: the same client into a discard-only sink', `${p4.ceilings.clientToDiscardSink.medianMBps} MB/s`],
   ['P4 ceiling: ftrack-local from a raw client (plain PUTs, no hashing)', `${p4.ceilings.rawClientToServer.medianMBps} MB/s`],
+  [
+    'P4 CPU seconds per GiB: uploader / server (raw client → server)',
+    `${p4.cpuSecondsPerGiB.client} / ${p4.cpuSecondsPerGiB.server} (${p4.cpuSecondsPerGiB.rawClient} → ${p4.cpuSecondsPerGiB.serverFromRawClient})`,
+  ],
   ['P5 bytes read from disk / bytes uploaded', `${result.p5.ratio}`, '1.0', result.p5.pass],
   ['P6 POST /api round trips to register 5 outputs', `${p6.roundTrips} (${p6.actions.join('; ')})`, '≤ 2', result.p6.pass],
   [

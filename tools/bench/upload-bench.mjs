@@ -11,7 +11,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest } from 'node:http';
 import { once } from 'node:events';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { copyFile, open, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +23,7 @@ import { median, MiB, round, runNodeChild, sampleRss } from './bench-support.mjs
 
 const self = fileURLToPath(import.meta.url);
 const PARALLEL_PARTS = 6;
+const CLOCK_TICKS = 100; // USER_HZ of /proc/<pid>/stat on Linux
 
 if (process.argv[1] === self && process.argv[2] === '--child') {
   const options = JSON.parse(process.argv[4]);
@@ -50,6 +51,7 @@ async function uploaderChild({ serverUrl, apiUser, apiKey, path, libPath }) {
   const info = await stat(path);
   const storage = new lib.FtrackServerStorage({ serverUrl, apiUser, apiKey });
   const componentId = randomUUID();
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   const result = await storage.upload({
     componentId,
@@ -65,6 +67,7 @@ async function uploaderChild({ serverUrl, apiUser, apiKey, path, libPath }) {
     `${JSON.stringify({
       componentId,
       seconds,
+      cpuSeconds: cpuSecondsSince(cpuBefore),
       size: result.size,
       bytesRead: result.bytesRead,
       parts: result.partsSent?.length ?? 1,
@@ -128,6 +131,7 @@ async function rawClientChild({ serverUrl, apiUser, apiKey, path, partSize }) {
   const componentId = randomUUID();
   const file = await open(path, 'r');
   const buffers = Array.from({ length: PARALLEL_PARTS }, () => Buffer.allocUnsafe(partSize));
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   const [meta] = await api([{ action: 'get_upload_metadata', component_id: componentId, file_name: 'bench.bin', file_size: size, parts }]);
   const etags = [];
@@ -145,8 +149,22 @@ async function rawClientChild({ serverUrl, apiUser, apiKey, path, partSize }) {
   );
   await api([{ action: 'complete_multipart_upload', component_id: componentId, upload_id: meta.upload_id, parts: etags }]);
   const seconds = (performance.now() - start) / 1000;
+  const cpuSeconds = cpuSecondsSince(cpuBefore);
   await file.close();
-  process.stdout.write(`${JSON.stringify({ componentId, seconds, size, parts })}\n`);
+  process.stdout.write(`${JSON.stringify({ componentId, seconds, cpuSeconds, size, parts })}\n`);
+}
+
+/** CPU seconds (user + system, every thread) this process used since `before`. */
+function cpuSecondsSince(before) {
+  const { user, system } = process.cpuUsage(before);
+  return (user + system) / 1e6;
+}
+
+/** CPU seconds (user + system) another process has used so far, from /proc (clock ticks of 10 ms). */
+function processCpuSeconds(pid) {
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop().split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 /** One PUT of a buffer with node:http (fetch cannot feed loopback fast enough to find the server's limit). */
@@ -207,25 +225,31 @@ async function startSink(partMd5s) {
 
 /**
  * P4: `runs` rounds of full / client-ceiling / server-ceiling uploads of `path` against the
- * server described by `credentials`. `removeStored(componentId)` clears each upload afterwards.
+ * server described by `credentials` (its process `serverPid`, whose CPU time each upload is
+ * charged). `removeStored(componentId)` clears each upload afterwards.
  */
-export async function measureUploadCeilings({ credentials, path, runs, libPath, removeStored, log = (line) => process.stdout.write(`${line}\n`) }) {
+export async function measureUploadCeilings({ credentials, serverPid, path, runs, libPath, removeStored, log = (line) => process.stdout.write(`${line}\n`) }) {
   const lib = await import(pathToFileURL(libPath).href);
   const { size } = await stat(path);
+  const gib = size / (1024 * MiB);
   const partSize = lib.partSizeFor(size);
   const sink = await startSink(await partMd5sOf(path, partSize));
+  /** The server's CPU seconds during `upload` (its clean-up after excluded). */
+  const chargingServer = async (upload) => {
+    const before = processCpuSeconds(serverPid);
+    const result = await upload();
+    const serverCpuSeconds = processCpuSeconds(serverPid) - before;
+    await removeStored(result.componentId);
+    return { ...result, serverCpuSeconds };
+  };
   const kinds = {
-    full: async () => {
-      const result = await uploadInChild(credentials, path, libPath);
-      await removeStored(result.componentId);
-      return result;
-    },
+    full: () => chargingServer(() => uploadInChild(credentials, path, libPath)),
     client: () => uploadInChild({ ...credentials, serverUrl: sink.url }, path, libPath),
-    server: async () => {
-      const result = await runNodeChild([self, '--child', 'raw', JSON.stringify({ ...credentials, path, partSize })]);
-      await removeStored(result.componentId);
-      return { ...result, mbPerSecond: result.size / 1e6 / result.seconds };
-    },
+    server: () =>
+      chargingServer(async () => {
+        const result = await runNodeChild([self, '--child', 'raw', JSON.stringify({ ...credentials, path, partSize })]);
+        return { ...result, mbPerSecond: result.size / 1e6 / result.seconds };
+      }),
   };
   const samples = { full: [], client: [], server: [] };
   try {
@@ -234,7 +258,8 @@ export async function measureUploadCeilings({ credentials, path, runs, libPath, 
         const r = await run();
         samples[kind].push(r);
         const rss = r.maxRssMB === undefined ? '' : `, uploader peak RSS ${Math.max(r.maxRssMB, r.sampledPeakMB).toFixed(0)} MB`;
-        log(`P4 run ${i + 1}/${runs} ${kind}: ${r.mbPerSecond.toFixed(0)} MB/s, ${r.parts} parts${rss}`);
+        const cpu = `CPU s/GiB client ${(r.cpuSeconds / gib).toFixed(2)}${r.serverCpuSeconds === undefined ? '' : ` server ${(r.serverCpuSeconds / gib).toFixed(2)}`}`;
+        log(`P4 run ${i + 1}/${runs} ${kind}: ${r.mbPerSecond.toFixed(0)} MB/s, ${r.parts} parts${rss}, ${cpu}`);
       }
     }
   } finally {
@@ -242,6 +267,7 @@ export async function measureUploadCeilings({ credentials, path, runs, libPath, 
   }
   const mbps = (kind) => median(samples[kind].map((r) => r.mbPerSecond));
   const peakRss = (kind) => Math.max(...samples[kind].map((r) => Math.max(r.maxRssMB, r.sampledPeakMB)));
+  const cpuPerGiB = (kind, side) => round(median(samples[kind].map((r) => r[side] / gib)), 2);
   const medianMBps = mbps('full');
   const peakRssMB = peakRss('full');
   return {
@@ -253,6 +279,14 @@ export async function measureUploadCeilings({ credentials, path, runs, libPath, 
       partSizeMiB: partSize / MiB,
       medianMBps: round(medianMBps, 1),
       peakRssMB: round(peakRssMB, 1),
+      cpuSecondsPerGiB: {
+        what: 'median CPU seconds (user + system, all threads) per GiB uploaded: the uploading process (process.cpuUsage) and the server (/proc/<pid>/stat) during the upload. Both share the box, so CPU either side spends slows the other',
+        client: cpuPerGiB('full', 'cpuSeconds'),
+        server: cpuPerGiB('full', 'serverCpuSeconds'),
+        clientToDiscardSink: cpuPerGiB('client', 'cpuSeconds'),
+        rawClient: cpuPerGiB('server', 'cpuSeconds'),
+        serverFromRawClient: cpuPerGiB('server', 'serverCpuSeconds'),
+      },
       ceilings: {
         clientToDiscardSink: {
           what: 'the same uploader child to a discard-only sink child (answers the part MD5s computed beforehand; no hashing, no disk): the client ceiling',
@@ -268,6 +302,8 @@ export async function measureUploadCeilings({ credentials, path, runs, libPath, 
       samples: samples.full.map((r, i) => ({
         seconds: round(r.seconds),
         mbPerSecond: round(r.mbPerSecond, 1),
+        clientCpuSeconds: round(r.cpuSeconds, 2),
+        serverCpuSeconds: round(r.serverCpuSeconds, 2),
         maxRssMB: round(r.maxRssMB, 1),
         sampledPeakMB: round(r.sampledPeakMB, 1),
         rssBeforeUploadMB: round(r.baselineRssMB, 1),

@@ -1,5 +1,5 @@
 import diagnostics_channel from 'node:diagnostics_channel';
-import type { ClientRequest } from 'node:http';
+import { ClientRequest } from 'node:http';
 import 'reflect-metadata';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -28,34 +28,40 @@ describeStorageContract(
 );
 
 /**
- * Every request the storage makes, seen from the client side (real HTTP underneath): API calls
- * go through fetch, file bodies through node:http (seen on its diagnostics channel).
+ * Every request the storage makes, seen from the client side (real HTTP underneath, on node:http's
+ * diagnostics channel), with the actions of the JSON API calls among them. It never uses fetch.
  */
-function recordFetches(): { calls: { method: string; url: string; actions: string[] }[]; restore(): void } {
-  const original = globalThis.fetch;
+function recordRequests(): { calls: { method: string; url: string; actions: string[] }[]; restore(): void } {
+  const originalFetch = globalThis.fetch;
+  globalThis.fetch = () => Promise.reject(new Error('FtrackServerStorage used fetch'));
+  // The JSON body of an API call is only seen when it is sent (the channel fires later).
+  const actionsOf = new WeakMap<ClientRequest, string[]>();
+  const originalEnd = ClientRequest.prototype.end;
+  ClientRequest.prototype.end = function (this: ClientRequest, ...args: unknown[]) {
+    if (typeof args[0] === 'string' && this.path.startsWith('/api'))
+      actionsOf.set(
+        this,
+        (JSON.parse(args[0]) as { action: string }[]).map((o) => o.action),
+      );
+    return (originalEnd as (...a: unknown[]) => ClientRequest).apply(this, args);
+  } as ClientRequest['end'];
   const calls: { method: string; url: string; actions: string[] }[] = [];
-  globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => {
-    const url = String(input instanceof Request ? input.url : input);
-    let actions: string[] = [];
-    if (typeof init?.body === 'string') {
-      try {
-        actions = (JSON.parse(init.body) as { action: string }[]).map((o) => o.action);
-      } catch {
-        actions = [];
-      }
-    }
-    calls.push({ method: init?.method ?? 'GET', url, actions });
-    return original(input, init);
-  };
   const onRequest = (message: unknown) => {
     const request = (message as { request: ClientRequest }).request;
-    calls.push({ method: request.method, url: `${request.protocol}//${request.host}${request.path}`, actions: [] });
+    calls.push({
+      method: request.method,
+      url: `${request.protocol}//${request.host}${request.path}`,
+      get actions() {
+        return actionsOf.get(request) ?? [];
+      },
+    });
   };
   diagnostics_channel.subscribe('http.client.request.start', onRequest);
   return {
     calls,
     restore: () => {
-      globalThis.fetch = original;
+      globalThis.fetch = originalFetch;
+      ClientRequest.prototype.end = originalEnd;
       diagnostics_channel.unsubscribe('http.client.request.start', onRequest);
     },
   };
@@ -93,7 +99,7 @@ describe('FtrackServerStorage against ftrack-local', () => {
 
   it('uploads in parts, in parallel, and the server assembles the exact bytes', async () => {
     const storage = new FtrackServerStorage(options());
-    const recorder = recordFetches();
+    const recorder = recordRequests();
     const context = ctx();
     try {
       const stored = await storage.put(source, context);
@@ -117,7 +123,7 @@ describe('FtrackServerStorage against ftrack-local', () => {
   it('retries a part whose connection drops mid-way', async () => {
     const storage = new FtrackServerStorage(options());
     server.faults.set({ dropUploadAfterBytes: 1 * MiB });
-    const recorder = recordFetches();
+    const recorder = recordRequests();
     const context = ctx();
     try {
       const stored = await storage.put(source, context);
@@ -164,7 +170,7 @@ describe('FtrackServerStorage against ftrack-local', () => {
 
     // Run 2: a new process would build a new storage from the same journal dir.
     const second = new FtrackServerStorage(options({ journalDir }));
-    const recorder = recordFetches();
+    const recorder = recordRequests();
     let bytesSeen = 0;
     try {
       const stored = await second.put(source, context, { onProgress: (p) => (bytesSeen = p.bytes?.done ?? bytesSeen) });

@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   EncodeError,
@@ -18,6 +17,7 @@ import {
   type StoredFile,
 } from '@ftrack-encode/core';
 import { SERVER_LOCATION_ID, SERVER_LOCATION_NAME } from '@ftrack-encode/ftrack-protocol';
+import { discard, isOk, sendRequest, type HttpResponse } from './http-client.js';
 import { uploadMultiPart } from './multi-part-upload.js';
 import { startHashing, stopHashing } from './parallel-hasher.js';
 import { partSizeFor } from './part-size.js';
@@ -110,15 +110,12 @@ export class FtrackServerStorage implements StorageAccessor {
 
   /** Local and stored bytes hashed side by side; E_STORAGE_CONFLICT when they differ. */
   private async sameBytesAlreadyStored(localPath: string, componentId: string, algorithm: HashAlgorithm, signal?: AbortSignal): Promise<Checksum> {
-    const response = await this.fetchStorage('get', componentId, {}, signal);
-    if (!response.ok || !response.body) {
-      await response.body?.cancel().catch(() => undefined);
+    const response = await this.requestStorage('get', componentId, {}, signal);
+    if (!isOk(response)) {
+      discard(response);
       throw new EncodeError('E_STORAGE_FAILED', `Reading the stored file of component ${componentId} failed with HTTP ${response.status}.`);
     }
-    const [stored, local] = await Promise.all([
-      hashStream(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), algorithm),
-      hashStream(createReadStream(localPath), algorithm),
-    ]);
+    const [stored, local] = await Promise.all([hashStream(response.body, algorithm), hashStream(createReadStream(localPath), algorithm)]);
     if (stored !== local) {
       throw new EncodeError('E_STORAGE_CONFLICT', `ftrack.server already holds a different file for component ${componentId}; it is never replaced.`, {
         details: { location: this.locationName, resourceIdentifier: componentId, existing: stored, incoming: local },
@@ -154,22 +151,18 @@ export class FtrackServerStorage implements StorageAccessor {
     const target = resolve(localPath);
     const temp = join(dirname(target), `.${basename(target)}.${randomUUID().slice(0, 8)}.partial`);
     try {
-      const response = await this.fetchStorage('get', resourceIdentifier, {}, runOptions.signal);
+      const response = await this.requestStorage('get', resourceIdentifier, {}, runOptions.signal);
       if (response.status === 404) {
-        await response.body?.cancel();
+        discard(response);
         throw new EncodeError('E_STORAGE_FAILED', `Component ${resourceIdentifier} has no file in ftrack.server.`, {
           details: { componentId: resourceIdentifier },
         });
       }
-      if (!response.ok || !response.body) {
-        await response.body?.cancel();
+      if (!isOk(response)) {
+        discard(response);
         throw new EncodeError('E_STORAGE_FAILED', `Download of component ${resourceIdentifier} failed with HTTP ${response.status}.`);
       }
-      await pipeline(
-        Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
-        createWriteStream(temp, { flags: 'wx' }),
-        ...(runOptions.signal ? [{ signal: runOptions.signal }] : []),
-      );
+      await pipeline(response.body, createWriteStream(temp, { flags: 'wx' }), ...(runOptions.signal ? [{ signal: runOptions.signal }] : []));
       await rename(temp, target);
     } catch (error) {
       await unlink(temp).catch(() => undefined);
@@ -179,10 +172,10 @@ export class FtrackServerStorage implements StorageAccessor {
 
   async exists(resourceIdentifier: string): Promise<boolean> {
     try {
-      const response = await this.fetchStorage('get', resourceIdentifier, { Range: 'bytes=0-0' });
-      await response.body?.cancel().catch(() => undefined);
+      const response = await this.requestStorage('get', resourceIdentifier, { Range: 'bytes=0-0' });
+      discard(response);
       if (response.status === 404) return false;
-      if (response.ok) return true;
+      if (isOk(response)) return true;
       throw new EncodeError('E_STORAGE_FAILED', `Checking component ${resourceIdentifier} failed with HTTP ${response.status}.`);
     } catch (error) {
       throw this.storageError(error, `Checking component ${resourceIdentifier} in ftrack.server failed`);
@@ -191,25 +184,30 @@ export class FtrackServerStorage implements StorageAccessor {
 
   async remove(resourceIdentifier: string): Promise<void> {
     try {
-      const response = await this.fetchStorage('remove', resourceIdentifier);
-      await response.body?.cancel().catch(() => undefined);
-      if (response.ok || response.status === 404) return;
+      const response = await this.requestStorage('remove', resourceIdentifier);
+      discard(response);
+      if (isOk(response) || response.status === 404) return;
       throw new EncodeError('E_STORAGE_FAILED', `Removing component ${resourceIdentifier} failed with HTTP ${response.status}.`);
     } catch (error) {
       throw this.storageError(error, `Removing component ${resourceIdentifier} from ftrack.server failed`);
     }
   }
 
-  private async fetchStorage(endpoint: 'get' | 'remove', componentId: string, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
-    let response: Response;
+  private async requestStorage(
+    endpoint: 'get' | 'remove',
+    componentId: string,
+    headers: Record<string, string> = {},
+    signal?: AbortSignal,
+  ): Promise<HttpResponse> {
+    let response: HttpResponse;
     try {
-      response = await fetch(this.api.storageUrl(endpoint, componentId), { headers, redirect: 'follow', ...(signal ? { signal } : {}) });
+      response = await sendRequest(this.api.storageUrl(endpoint, componentId), { headers, ...(signal ? { signal } : {}) });
     } catch (error) {
       if (signal?.aborted) throw new EncodeError('E_CANCELLED', 'Cancelled.');
       throw new EncodeError('E_STORAGE_FAILED', `Cannot reach ftrack at ${this.api.serverUrl}: ${networkReason(error)}.`);
     }
     if (response.status === 401 || response.status === 403) {
-      await response.body?.cancel().catch(() => undefined);
+      discard(response);
       throw this.api.authError();
     }
     return response;

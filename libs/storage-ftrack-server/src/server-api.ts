@@ -1,4 +1,5 @@
 import { EncodeError, redactSecrets } from '@ftrack-encode/core';
+import { discard, isOk, readText, sendRequest, type HttpResponse } from './http-client.js';
 
 export interface ServerCredentials {
   serverUrl: string;
@@ -19,7 +20,7 @@ export interface MultiPartTarget {
 /** Credentials out of any text about a request (core's one redaction). */
 export const redactUrl = (text: string): string => redactSecrets(text);
 
-/** The few JSON API actions the uploader needs, spoken directly over fetch (protocol §1, §3.7, §3.8). */
+/** The few JSON API actions the uploader needs, spoken directly over node:http (protocol §1, §3.7, §3.8). */
 export class ServerApi {
   readonly serverUrl: string;
 
@@ -41,9 +42,10 @@ export class ServerApi {
   }
 
   async call(operations: Record<string, unknown>[], signal?: AbortSignal): Promise<unknown[]> {
-    let response: Response;
+    let response: HttpResponse;
+    let text: string;
     try {
-      response = await fetch(`${this.serverUrl}/api`, {
+      response = await sendRequest(`${this.serverUrl}/api`, {
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',
@@ -54,11 +56,11 @@ export class ServerApi {
         body: JSON.stringify(operations),
         ...(signal ? { signal } : {}),
       });
+      text = await readText(response);
     } catch (error) {
       if (signal?.aborted) throw new EncodeError('E_CANCELLED', 'Cancelled.');
       throw new RetryableError(`Cannot reach ftrack at ${this.serverUrl}: ${networkReason(error)}`);
     }
-    const text = await response.text();
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -97,11 +99,11 @@ export class ServerApi {
 
   /** Size of the file stored for a component (a one-byte ranged GET), or undefined when there is none. */
   async storedSize(componentId: string, signal?: AbortSignal): Promise<number | undefined> {
-    const response = await fetch(this.storageUrl('get', componentId), { headers: { Range: 'bytes=0-0' }, redirect: 'follow', ...(signal ? { signal } : {}) });
-    await response.body?.cancel().catch(() => undefined);
-    if (!response.ok) return undefined;
-    const total = /\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1];
-    return total === undefined ? Number(response.headers.get('content-length') ?? NaN) : Number(total);
+    const response = await sendRequest(this.storageUrl('get', componentId), { headers: { Range: 'bytes=0-0' }, ...(signal ? { signal } : {}) });
+    discard(response);
+    if (!isOk(response)) return undefined;
+    const total = /\/(\d+)$/.exec(response.headers['content-range'] ?? '')?.[1];
+    return total === undefined ? Number(response.headers['content-length'] ?? NaN) : Number(total);
   }
 
   async completeMultipart(componentId: string, uploadId: string, parts: { partNumber: number; etag: string }[], signal?: AbortSignal): Promise<void> {

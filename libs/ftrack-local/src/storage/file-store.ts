@@ -2,25 +2,19 @@
 // the way, renamed into place on completion. A multi-part upload's parts are
 // written straight into one file at their offsets, outside the served root, and
 // that file is renamed into place on completion: every byte is written once.
-import { createHash, randomUUID } from 'node:crypto';
-import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { constants, createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { writeHashed, type HashedWriteOptions, type StoredFile } from './hashed-write.js';
 import { safeJoin } from './safe-path.js';
 
-export interface StoredFile {
-  md5Hex: string;
-  size: number;
-}
+export type { StoredFile };
 
-export interface WriteOptions {
+export interface WriteOptions extends HashedWriteOptions {
   /** Base64 MD5 (Content-MD5) the body must match. */
   expectedMd5Base64?: string;
-  /** Throttle the write to this rate (fault injection). */
-  bytesPerSecond?: number;
-  signal?: AbortSignal;
 }
 
 export class ChecksumMismatchError extends Error {
@@ -86,9 +80,11 @@ export class FileStore {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     // O_CREAT without O_TRUNC: parts arrive in any order and must not erase each other.
     const handle = await open(join(dir, UPLOAD_FILE), constants.O_WRONLY | constants.O_CREAT, 0o600);
-    const { chain, stored } = meteredChain(options);
-    await pipeline([body, ...chain, handle.createWriteStream({ start: offset })], ...(options.signal ? [{ signal: options.signal }] : []));
-    return stored();
+    try {
+      return await writeHashed(body, handle, offset, options);
+    } finally {
+      await handle.close();
+    }
   }
 
   /** Size of a multi-part upload's file so far (0 when no part has arrived). */
@@ -130,49 +126,19 @@ export class FileStore {
 
   private async writeAtomically(target: string, dir: string, source: Readable, options: WriteOptions): Promise<StoredFile> {
     const temp = join(dir, `${TEMP_PREFIX}${randomUUID()}`);
-    const { chain, stored } = meteredChain(options);
     try {
-      const out = createWriteStream(temp);
-      await pipeline([source, ...chain, out], ...(options.signal ? [{ signal: options.signal }] : []));
+      const handle = await open(temp, 'w');
+      let stored: StoredFile;
+      try {
+        stored = await writeHashed(source, handle, 0, options);
+      } finally {
+        await handle.close();
+      }
       await rename(temp, target);
-      return stored();
+      return stored;
     } catch (error) {
       await rm(temp, { force: true });
       throw error;
     }
-  }
-}
-
-/** MD5 and byte count of what passes (plus the slow-storage throttle when set). */
-function meteredChain(options: WriteOptions): { chain: Transform[]; stored(): StoredFile } {
-  const hash = createHash('md5');
-  let size = 0;
-  const meter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      size += chunk.length;
-      done(null, chunk);
-    },
-  });
-  return {
-    chain: options.bytesPerSecond ? [meter, new Throttle(options.bytesPerSecond)] : [meter],
-    stored: () => ({ md5Hex: hash.digest('hex'), size }),
-  };
-}
-
-/** Paces chunks to a byte rate (the slow-storage fault). */
-class Throttle extends Transform {
-  private readonly started = Date.now();
-  private sent = 0;
-
-  constructor(private readonly bytesPerSecond: number) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.sent += chunk.length;
-    const due = this.started + (this.sent / this.bytesPerSecond) * 1000;
-    const wait = Math.max(0, due - Date.now());
-    setTimeout(() => done(null, chunk), wait);
   }
 }
