@@ -156,6 +156,11 @@ export class WasmBrowserEncoder implements Encoder {
     this.pool = new CorePool(Math.max(1, workers), () => new BrowserCore(singleThread));
   }
 
+  /** Web workers the segments of one encode run on at once (`auto` makes at most this many). */
+  get segmentWorkers(): number {
+    return this.pool.size;
+  }
+
   /** The MediaSource for a picked File (the path is where it is mounted inside the core). */
   sourceFor(file: File): { kind: 'file'; path: string } {
     const path = `${INPUT_DIR}/${file.name}`;
