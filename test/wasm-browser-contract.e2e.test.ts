@@ -115,10 +115,10 @@ window.contract = {
     };
   },
   /** Every picked file is a frame: one image sequence (encodeFiles), checked like encodeMovie. */
-  async encodeSequence() {
+  async encodeSequence(segments) {
     const files = [...document.querySelector('#pick').files];
     const source = encoder.sourceForFiles(files);
-    const encoded = await encoder.encodeFiles(files, CONTRACT_PROFILE);
+    const encoded = await encoder.encodeFiles(files, CONTRACT_PROFILE, segments ? { segments } : {});
     const outputs = [];
     for (const { name, blob, planned } of encoded) {
       const info = await encoder.probeFile(new File([blob], planned.tempPath.slice(planned.tempPath.lastIndexOf('/') + 1)));
@@ -268,7 +268,7 @@ interface Harness {
   isolation(): { crossOriginIsolated: boolean; multiThread: boolean };
   capabilities(): Promise<{ encoderId: string; id: string; codecs: string[]; sequences: boolean; version: string }>;
   encodeMovie(): Promise<MovieResult>;
-  encodeSequence(): Promise<{ source: MediaSource; outputs: EncodedOutput[] }>;
+  encodeSequence(segments?: number): Promise<{ source: MediaSource; outputs: EncodedOutput[] }>;
   encodeSegments(count: number): Promise<{ workers: number; workersStarted: number; outputs: EncodedOutput[]; percents: number[]; held: string[] }>;
   cancelSegments(): Promise<Omit<Outcome, 'kept'> & { terminated: number; held: string[] }>;
   cancelMidEncode(): Promise<Outcome & { framesSeen: number; sourceFrames: number }>;
@@ -398,6 +398,22 @@ describe.each([
         ).toEqual([]);
       }
       expect(outputs.find((o) => o.name === 'review')?.planned.frameCount).toBe(12);
+    },
+    ENCODE_TIMEOUT,
+  );
+
+  it(
+    'encodes picked image files in 3 segments: every frame, valid',
+    async () => {
+      const sequence = await fixtures.ensure({ kind: 'sequence', format: 'png', width: 160, height: 90, frames: 12 });
+      if (sequence.kind !== 'sequence') throw new Error('expected a sequence fixture');
+      const frames = (await readdir(sequence.dir)).filter((n) => n.endsWith('.png')).map((n) => join(sequence.dir, n));
+      const { outputs } = await call('encodeSequence', frames, 3);
+      const review = outputs.find((o) => o.name === 'review')!;
+      expect(review.pageProblems).toEqual([]);
+      const info = await nativeProbe(`seq-seg-${review.path.slice(review.path.lastIndexOf('/') + 1)}`, review.base64);
+      expect(checkOutput(review.planned, info)).toEqual([]);
+      expect(info.frameCount).toBe(12);
     },
     ENCODE_TIMEOUT,
   );
