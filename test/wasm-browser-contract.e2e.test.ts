@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { checkOutput, type MediaSource, type PlannedOutput } from '@ftrack-encode/core';
 import { parseProbe, probeArgs } from '@ftrack-encode/ffmpeg';
-import { mediaFixtures } from '@ftrack-encode/testing';
+import { frameExactness, mediaFixtures, type FileFixture } from '@ftrack-encode/testing';
 import { build } from 'esbuild';
 import { execa } from 'execa';
 import type { Page } from 'playwright-core';
@@ -29,6 +29,20 @@ const HARNESS = `
 import { WasmBrowserEncoder } from '@ftrack-encode/encoder-wasm/browser';
 import { checkOutput, planEncode } from '@ftrack-encode/core';
 import { CONTRACT_PROFILE, CONTRACT_SLOW_PROFILE } from './libs/testing/src/contract-profile.ts';
+
+// Every web worker the page starts and stops: each ffmpeg.wasm core is one (@ffmpeg/ffmpeg's worker).
+const workers = { created: 0, terminated: 0 };
+const PageWorker = window.Worker;
+window.Worker = class extends PageWorker {
+  constructor(...args) {
+    super(...args);
+    workers.created++;
+  }
+  terminate() {
+    workers.terminated++;
+    super.terminate();
+  }
+};
 
 const origin = location.origin;
 const encoder = new WasmBrowserEncoder({
@@ -101,16 +115,49 @@ window.contract = {
     };
   },
   /** Every picked file is a frame: one image sequence (encodeFiles), checked like encodeMovie. */
-  async encodeSequence() {
+  async encodeSequence(segments) {
     const files = [...document.querySelector('#pick').files];
     const source = encoder.sourceForFiles(files);
-    const encoded = await encoder.encodeFiles(files, CONTRACT_PROFILE);
+    const encoded = await encoder.encodeFiles(files, CONTRACT_PROFILE, segments ? { segments } : {});
     const outputs = [];
     for (const { name, blob, planned } of encoded) {
       const info = await encoder.probeFile(new File([blob], planned.tempPath.slice(planned.tempPath.lastIndexOf('/') + 1)));
       outputs.push({ name, path: planned.tempPath, planned, pageProblems: checkOutput(planned, info), base64: await toBase64(blob) });
     }
     return { source, outputs };
+  },
+  /** encodeFile with segments: each on its own web worker, the audio once, stream-copy joins. */
+  async encodeSegments(count) {
+    const before = { ...workers };
+    const seen = [];
+    const caps = await encoder.capabilities();
+    const encoded = await encoder.encodeFile(picked(), CONTRACT_PROFILE, { segments: count, onProgress: (p) => seen.push(p) });
+    const outputs = [];
+    for (const { name, blob, planned } of encoded) outputs.push({ name, path: planned.tempPath, planned, pageProblems: [], base64: await toBase64(blob) });
+    return {
+      workers: caps.segments.workers,
+      workersStarted: workers.created - before.created,
+      outputs,
+      percents: seen.filter((p) => p.stage === 'encode' && p.percent !== undefined).map((p) => p.percent),
+      held: encoder.heldOutputs(),
+    };
+  },
+  /** Cancel a segmented encode once the segments make progress: every busy worker stops, nothing kept. */
+  async cancelSegments() {
+    const before = { ...workers };
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 4000);
+    const result = await encoder
+      .encodeFile(picked(), CONTRACT_SLOW_PROFILE, {
+        segments: 2,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.stage === 'encode' && (p.percent ?? 0) > 0) controller.abort();
+        },
+      })
+      .then((produced) => ({ produced }), (e) => ({ error: errorOf(e) }));
+    clearTimeout(timer);
+    return { ...result, terminated: workers.terminated - before.terminated, held: encoder.heldOutputs() };
   },
   async cancelMidEncode() {
     const plan = await planFor(picked(), CONTRACT_SLOW_PROFILE);
@@ -221,7 +268,9 @@ interface Harness {
   isolation(): { crossOriginIsolated: boolean; multiThread: boolean };
   capabilities(): Promise<{ encoderId: string; id: string; codecs: string[]; sequences: boolean; version: string }>;
   encodeMovie(): Promise<MovieResult>;
-  encodeSequence(): Promise<{ source: MediaSource; outputs: EncodedOutput[] }>;
+  encodeSequence(segments?: number): Promise<{ source: MediaSource; outputs: EncodedOutput[] }>;
+  encodeSegments(count: number): Promise<{ workers: number; workersStarted: number; outputs: EncodedOutput[]; percents: number[]; held: string[] }>;
+  cancelSegments(): Promise<Omit<Outcome, 'kept'> & { terminated: number; held: string[] }>;
   cancelMidEncode(): Promise<Outcome & { framesSeen: number; sourceFrames: number }>;
   alreadyAborted(): Promise<Outcome>;
   notMedia(): Promise<Outcome>;
@@ -279,9 +328,16 @@ describe.each([
     await server?.close();
   });
 
-  async function call<K extends Call>(name: K, picks: Parameters<Page['setInputFiles']>[1] = []): Promise<Awaited<ReturnType<Harness[K]>>> {
+  async function call<K extends Call>(
+    name: K,
+    picks: Parameters<Page['setInputFiles']>[1] = [],
+    ...args: Parameters<Harness[K]>
+  ): Promise<Awaited<ReturnType<Harness[K]>>> {
     await page.setInputFiles('#pick', picks);
-    const result: unknown = await page.evaluate((fn: Call): unknown => (window as unknown as { contract: Harness }).contract[fn](), name);
+    const result: unknown = await page.evaluate(
+      ([fn, fnArgs]: [Call, unknown[]]): unknown => (window as unknown as { contract: Record<Call, (...a: unknown[]) => unknown> }).contract[fn](...fnArgs),
+      [name, args] as [Call, unknown[]],
+    );
     return result as Awaited<ReturnType<Harness[K]>>;
   }
 
@@ -347,6 +403,22 @@ describe.each([
   );
 
   it(
+    'encodes picked image files in 3 segments: every frame, valid',
+    async () => {
+      const sequence = await fixtures.ensure({ kind: 'sequence', format: 'png', width: 160, height: 90, frames: 12 });
+      if (sequence.kind !== 'sequence') throw new Error('expected a sequence fixture');
+      const frames = (await readdir(sequence.dir)).filter((n) => n.endsWith('.png')).map((n) => join(sequence.dir, n));
+      const { outputs } = await call('encodeSequence', frames, 3);
+      const review = outputs.find((o) => o.name === 'review')!;
+      expect(review.pageProblems).toEqual([]);
+      const info = await nativeProbe(`seq-seg-${review.path.slice(review.path.lastIndexOf('/') + 1)}`, review.base64);
+      expect(checkOutput(review.planned, info)).toEqual([]);
+      expect(info.frameCount).toBe(12);
+    },
+    ENCODE_TIMEOUT,
+  );
+
+  it(
     'reports monotonic encode progress that ends at 99 % or more',
     async () => {
       const movie = await fixtures.ensure({ kind: 'movie', width: 160, height: 90, rate: '30000/1001', frames: 60 });
@@ -355,6 +427,47 @@ describe.each([
       for (let i = 1; i < percents.length; i++) expect(percents[i]!).toBeGreaterThanOrEqual(percents[i - 1]!);
       expect(percents[percents.length - 1]!).toBeGreaterThanOrEqual(99);
       expect(Math.max(...percents)).toBeLessThanOrEqual(100);
+    },
+    ENCODE_TIMEOUT,
+  );
+
+  it(
+    'encodes a movie in 2 segments on 2 web workers and joins them: every frame where it belongs, valid, nothing left over',
+    async () => {
+      const source = (
+        (await fixtures.ensure({ kind: 'movie', pattern: 'counter', rate: '24000/1001', frames: 48, preset: 'veryfast', keyframeInterval: 12 })) as FileFixture
+      ).path;
+      const result = await call('encodeSegments', source, 2);
+      expect(result.workers).toBeGreaterThanOrEqual(1);
+      // The two segments each started a core of their own, beside the page's main core.
+      expect(result.workersStarted).toBeGreaterThanOrEqual(2);
+      expect(result.outputs.map((o) => o.name).sort()).toEqual(['review', 'thumbnail']);
+      for (const output of result.outputs) {
+        const path = join(scratch, `seg-${isolated ? 'mt' : 'st'}-${output.path.slice(output.path.lastIndexOf('/') + 1)}`);
+        await writeFile(path, Buffer.from(output.base64, 'base64'));
+        const { stdout } = await execa('ffprobe', probeArgs(path));
+        expect(checkOutput(output.planned, parseProbe(JSON.parse(stdout), { path })), `${output.name} probed natively`).toEqual([]);
+        if (output.planned.spec.kind !== 'video') continue;
+        const { same, misplaced } = await frameExactness(path, source);
+        expect(same, output.name).toHaveLength(48);
+        expect(misplaced, output.name).toEqual([]);
+      }
+      // One bar over both segments and the joins: it never goes back, and ends at 100.
+      for (let i = 1; i < result.percents.length; i++) expect(result.percents[i]!).toBeGreaterThanOrEqual(result.percents[i - 1]!);
+      expect(result.percents.at(-1)).toBe(100);
+      expect(result.held).toEqual([]);
+    },
+    ENCODE_TIMEOUT,
+  );
+
+  it(
+    'cancels a segmented encode: E_CANCELLED, the busy workers terminated, no output kept',
+    async () => {
+      const result = await call('cancelSegments', await fixtures.cancelClip());
+      expect(result.error?.code, JSON.stringify(result)).toBe('E_CANCELLED');
+      expect(result.produced).toBeUndefined();
+      expect(result.terminated).toBeGreaterThanOrEqual(2);
+      expect(result.held).toEqual([]);
     },
     ENCODE_TIMEOUT,
   );

@@ -259,6 +259,51 @@ describe('web app (ffmpeg.wasm in the page)', () => {
     await page.close();
   }, 300_000);
 
+  it('encodes in 2 segments when asked (a web worker each, joined) and publishes an mp4 with every frame and the audio', async () => {
+    const page = await openSignedIn(`${server.url}/web/#user=${encodeURIComponent(server.user)}&key=${encodeURIComponent(server.apiKey)}`);
+    const seen = watch(page);
+    expect(await page.inputValue('#segments')).toBe('auto');
+    await page.selectOption('#segments', '2');
+    // Every progress text the page shows, however briefly.
+    await page.evaluate(() => {
+      const label = document.querySelector('#progress-label')!;
+      const texts: string[] = ((window as unknown as { progressTexts: string[] }).progressTexts = []);
+      new MutationObserver(() => texts.push(label.textContent ?? '')).observe(label, { childList: true, characterData: true, subtree: true });
+    });
+    await page.check('#mode-new');
+    await page.selectOption('#asset-select', server.seed!.assetId);
+    await page.setInputFiles('#media-file', clip);
+    await waitForState(page, 'encoded', seen);
+    const texts = await page.evaluate(() => (window as unknown as { progressTexts: string[] }).progressTexts);
+    expect(texts.some((t) => t.includes('(2 segments)'))).toBe(true);
+    expect(texts.some((t) => t.includes('joining 2 segments'))).toBe(true);
+    expect(await page.textContent('#outputs')).toContain('48 frames');
+    await page.click('#publish');
+    await waitForState(page, 'published', seen, 60_000);
+    const label = /sh010_comp v(\d+)/.exec((await page.textContent('#published')) ?? '');
+    expect(label).not.toBeNull();
+    const [version] = (await session.query(`select id from AssetVersion where asset_id is "${server.seed!.assetId}" and version is ${Number(label![1])}`))
+      .data as Row[];
+    const mp4 = (await versionComponents(String(version!['id']))).find((c) => c['name'] === 'ftrackreview-mp4')!;
+    const mp4Path = join(scratch, 'segments.mp4');
+    await download(String(mp4['id']), mp4Path);
+    expect((await ffprobe(mp4Path)).nb_read_packets).toBe('48');
+    const { stdout } = await execa('ffprobe', [
+      '-v',
+      'error',
+      '-select_streams',
+      'a:0',
+      '-show_entries',
+      'stream=codec_name,channels',
+      '-of',
+      'csv=p=0',
+      mp4Path,
+    ]);
+    expect(stdout.trim()).toBe('aac,2');
+    expect(seen.filter((line) => line.startsWith('pageerror'))).toEqual([]);
+    await page.close();
+  }, 300_000);
+
   it('publishes a still image as ftrackreview-image with a thumbnail', async () => {
     const still = ((await ensureFixture({ kind: 'still', format: 'png', width: 320, height: 180 })) as FileFixture).path;
     const page = await openSignedIn(`${server.url}/web/#user=${encodeURIComponent(server.user)}&key=${encodeURIComponent(server.apiKey)}`);

@@ -14,6 +14,9 @@ const aliases = Object.entries(tsconfig.compilerOptions.paths)
   .sort(([a], [b]) => b.length - a.length)
   .map(([find, [target]]) => ({ find: new RegExp(`^${find.replace(/[/]/g, '\\/')}$`), replacement: `${root}${target}` }));
 
+/** As ftrack-local serves /web/: cross-origin isolated, so `vite dev` and `vite preview` run the multi-thread core too. */
+const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 export default defineConfig({
   root: appDir,
   base: '/web/',
@@ -23,6 +26,8 @@ export default defineConfig({
   // Pre-bundling rewrites @ffmpeg/ffmpeg's `new Worker(new URL('./worker.js', import.meta.url))`.
   optimizeDeps: { exclude: ['@ffmpeg/ffmpeg', '@ffmpeg/util'] },
   worker: { format: 'es' },
+  server: { headers: isolation },
+  preview: { headers: isolation },
   build: {
     outDir: `${appDir}dist`,
     emptyOutDir: true,

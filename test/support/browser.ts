@@ -10,20 +10,11 @@ import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { chromium, type BrowserContext } from 'playwright-core';
+import chromiumArgs from '../../tools/chromium-args.json' with { type: 'json' };
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const WEB_APP_DIR = join(REPO_ROOT, 'apps/web');
 export const WEB_DIST = join(WEB_APP_DIR, 'dist');
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 export interface TestBrowser {
   context: BrowserContext;
@@ -36,7 +27,8 @@ export async function launchChromium(): Promise<TestBrowser> {
   const userDataDir = await mkdtemp(join(tmpdir(), 'ftrack-encode-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
+    // One list for the tests and the benchmarks.
+    args: chromiumArgs,
     headless: true,
     viewport: { width: 1100, height: 900 },
   });

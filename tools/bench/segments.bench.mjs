@@ -5,18 +5,22 @@
 //                                                              target `wasmRatio` ≤ 0.60
 //  - wasm in 2 segments vs native ffmpeg in one pass            target ≤ 2.5
 //  - native in 2 segments (two processes) vs one pass           reported (no target on 2 cores)
+//  - Chromium: 2 segment web workers (single-thread core each) vs one multi-thread core (-threads 2),
+//    on a 10 s clip (the same kind, half as long, so the Chromium part stays under 4 minutes)
+//                                                              reported as `chromium` (no target)
 // Each run is a child process (`--child encode <json>`); the four variants are interleaved and each
 // ratio is a ratio of medians. Segment runs include their audio pass, joins and the start of their
 // worker threads; the wasm main core is loaded before the clock starts (as in wasm.bench.mjs).
-// BENCH_RUNS (default 3); BENCH_QUICK=1: a 10 s clip, 1 run.
+// BENCH_RUNS (default 3); BENCH_QUICK=1: a 10 s clip (5 s in Chromium), 1 run; BENCH_SKIP_BROWSER=1 leaves Chromium out.
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildBenchEntry, loadBenchLib } from './build-bench-lib.mjs';
+import { PAGE_ASSETS, withChromiumPage } from './chromium-bench.mjs';
 import {
   benchSettings,
   clipSummary,
@@ -80,6 +84,64 @@ async function parallelCpu() {
   return round((user + system) / 1000 / (performance.now() - start), 2);
 }
 
+/**
+ * The page's script: the web app's encoder (WasmBrowserEncoder.encodeFile) with 2 segment web workers
+ * (single-thread core each) or in one pass on the multi-thread core (-threads 2). The main core is
+ * loaded before the clock starts; the segment workers start inside the timed run.
+ */
+const CHROMIUM_PAGE = `
+import { WasmBrowserEncoder } from '@ftrack-encode/encoder-wasm/browser';
+import { EncodeProfile } from '@ftrack-encode/core';
+
+(globalThis as any).runSegments = async ({ segments, info, profile, assets }: { segments: number; info: any; profile: unknown; assets: any }) => {
+  const file = new File([await (await fetch('/clip.mp4')).blob()], 'clip.mp4', { type: 'video/mp4' });
+  const encoder = new WasmBrowserEncoder({ assets, segmentWorkers: 2 });
+  await encoder.capabilities();
+  const start = performance.now();
+  const encoded = await encoder.encodeFile(file, EncodeProfile.parse(profile), { info, segments });
+  const seconds = (performance.now() - start) / 1000;
+  const bytes = new Uint8Array(await encoded.find((o) => o.planned.spec.kind === 'video')!.blob.arrayBuffer());
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  encoder.terminate();
+  return { seconds, multiThread: encoder.multiThread, base64: btoa(text) };
+};
+`;
+
+/** Chromium, interleaved: 2 segment workers vs the multi-thread core; every output's frames counted natively. */
+async function chromiumRuns({ lib, found, quick, runs, work }) {
+  const frames = quick ? 120 : 240;
+  const clip = (
+    await lib.mediaFixtures().ensure({ kind: 'movie', width: 1920, height: 1080, rate: '24000/1001', frames, preset: 'veryfast', keyframeInterval: 48 })
+  ).path;
+  const info = lib.parseProbe(JSON.parse(spawnSync(found.ffprobe, lib.probeArgs(clip), { encoding: 'utf8' }).stdout), { path: clip });
+  const samples = { twoWorkers: [], multiThread: [] };
+  const version = await withChromiumPage(
+    { pageEntry: CHROMIUM_PAGE, sourcefile: 'segments-bench-page.ts', fn: 'runSegments', clip, work },
+    async ({ run, version }) => {
+      for (let i = 0; i < runs; i++) {
+        for (const [key, segments] of [
+          ['twoWorkers', 2],
+          ['multiThread', 1],
+        ]) {
+          const r = await run({ segments, info, profile: PROFILE, assets: PAGE_ASSETS });
+          if (!r.multiThread) throw new Error('the page is not cross-origin isolated: no multi-thread core to compare with');
+          const output = join(work, `chromium-${key}-${i}.mp4`);
+          await writeFile(output, Buffer.from(r.base64, 'base64'));
+          const outputFrames = countFrames(found.ffprobe, output);
+          if (outputFrames !== info.frameCount) throw new Error(`Chromium ${key} wrote ${outputFrames} frames, expected ${info.frameCount}`);
+          samples[key].push(r.seconds);
+          process.stdout.write(`Chromium run ${i + 1}/${runs} ${key}: ${r.seconds.toFixed(2)} s, ${outputFrames} frames\n`);
+        }
+      }
+      return version;
+    },
+  );
+  const twoWorkersSeconds = round(median(samples.twoWorkers));
+  const multiThreadSeconds = round(median(samples.multiThread));
+  return { chromium: version, clip: clipSummary(info), twoWorkersSeconds, multiThreadSeconds, ratio: round(twoWorkersSeconds / multiThreadSeconds), samples };
+}
+
 function countFrames(ffprobe, path) {
   const result = spawnSync(
     ffprobe,
@@ -119,6 +181,7 @@ async function main() {
   const work = await mkdtemp(join(tmpdir(), 'ftrack-encode-segments-bench-'));
   const self = fileURLToPath(import.meta.url);
   const samples = Object.fromEntries(VARIANTS.map((v) => [key(v), []]));
+  let chromium = { skipped: true };
   try {
     for (let i = 0; i < RUNS; i++) {
       for (const variant of VARIANTS) {
@@ -130,6 +193,14 @@ async function main() {
         await rm(outputDir, { recursive: true, force: true });
         samples[key(variant)].push(r.seconds);
         process.stdout.write(`run ${i + 1}/${RUNS} ${variant.backend} ${variant.segments} segment(s): ${r.seconds.toFixed(2)} s, ${outputFrames} frames\n`);
+      }
+    }
+    if (process.env.BENCH_SKIP_BROWSER !== '1') {
+      try {
+        chromium = await chromiumRuns({ lib, found, quick, runs: RUNS, work });
+      } catch (error) {
+        chromium = { error: String(error?.stack ?? error).slice(0, 2000) };
+        process.stdout.write(`Chromium part failed: ${chromium.error}\n`);
       }
     }
   } finally {
@@ -157,6 +228,7 @@ async function main() {
     wasmSegmentsVsNativeTarget: 2.5,
     wasmSegmentsVsNativePass: wasmVsNative <= 2.5,
     nativeRatio,
+    chromium,
   };
   const md = `# segments benchmark
 
@@ -172,9 +244,20 @@ ${mdTable([
   ['wasm in Node, 2 segments / 1 segment (`wasmRatio`)', `${wasmRatio} (${med.wasm2} s / ${med.wasm1} s)`, '≤ 0.60', result.wasmRatioPass],
   ['wasm in Node, 2 segments / native one pass', `${wasmVsNative} (${med.wasm2} s / ${med.native1} s)`, '≤ 2.5', result.wasmSegmentsVsNativePass],
   ['native, 2 segments / 1 segment', `${nativeRatio} (${med.native2} s / ${med.native1} s)`],
+  ...(chromium.ratio === undefined
+    ? []
+    : [
+        [
+          `Chromium, 2 segment web workers (single-thread core each) / one multi-thread core (-threads 2), ${chromium.clip.frames}-frame clip`,
+          `${chromium.ratio} (${chromium.twoWorkersSeconds} s / ${chromium.multiThreadSeconds} s)`,
+        ],
+      ]),
 ])}
-
-Samples (s): ${Object.entries(samples)
+${chromium.error ? `\nChromium part failed, no browser numbers: \`${chromium.error.split('\n')[0]}\`\n` : chromium.skipped ? '\nChromium part skipped (BENCH_SKIP_BROWSER).\n' : ''}
+Samples (s): ${Object.entries({
+    ...samples,
+    ...(chromium.samples ? { chromiumTwoWorkers: chromium.samples.twoWorkers, chromiumMultiThread: chromium.samples.multiThread } : {}),
+  })
     .map(([k, list]) => `${k} ${list.map((s) => round(s, 2)).join(', ')}`)
     .join('; ')}.
 Absolute seconds depend on how busy the machine is (load average above); the ratios are measured in the same run.

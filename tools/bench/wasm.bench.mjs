@@ -9,15 +9,13 @@
 // BENCH_RUNS (default 2) Node runs; BENCH_BROWSER_RUNS (default 1) Chromium runs; BENCH_QUICK=1: 1 run,
 // BENCH_SKIP_BROWSER=1 leaves Chromium out. `--child encode <json>` is the encoding child process.
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { buildBenchEntry, loadBenchLib } from './build-bench-lib.mjs';
+import { PAGE_ASSETS, withChromiumPage } from './chromium-bench.mjs';
 import {
   benchSettings,
   clipSummary,
@@ -26,7 +24,6 @@ import {
   mdTable,
   median,
   REVIEW_720_PROFILE,
-  root,
   round,
   runNodeChild,
   sampleRss,
@@ -36,15 +33,6 @@ import {
 
 /** The plan every backend runs: one 720p H.264 review mp4 at CRF 23 veryfast (with AAC, as the clip has audio). */
 const PROFILE = REVIEW_720_PROFILE;
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** One encode of the plan in this process: seconds of core start (wasm) and of the encode itself. */
 async function encodeChild({ backend, clip, info, outputDir, libPath }) {
@@ -234,23 +222,14 @@ ${browserNotes.length ? `\n${browserNotes.map((n) => `- ${n}`).join('\n')}\n` : 
 
 // ---------- Chromium
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.mp4': 'video/mp4' };
-
 /** The page's script: WasmBrowserEncoder + planEncode, bundled for the browser (@ffmpeg/ffmpeg included). */
 const PAGE_ENTRY = `
 import { WasmBrowserEncoder } from '@ftrack-encode/encoder-wasm/browser';
 import { EncodeProfile, planEncode } from '@ftrack-encode/core';
 
-(globalThis as any).runBench = async ({ mt, info, profile }: { mt: boolean; info: any; profile: unknown }) => {
+(globalThis as any).runBench = async ({ mt, info, profile, assets }: { mt: boolean; info: any; profile: unknown; assets: any }) => {
   const file = new File([await (await fetch('/clip.mp4')).blob()], 'clip.mp4', { type: 'video/mp4' });
-  const encoder = new WasmBrowserEncoder({
-    assets: {
-      coreURL: '/core/ffmpeg-core.js',
-      wasmURL: '/core/ffmpeg-core.wasm',
-      ...(mt ? { mt: { coreURL: '/core-mt/ffmpeg-core.js', wasmURL: '/core-mt/ffmpeg-core.wasm', workerURL: '/core-mt/ffmpeg-core.worker.js' } } : {}),
-      classWorkerURL: '/ffmpeg/worker.js',
-    },
-  });
+  const encoder = new WasmBrowserEncoder({ assets: mt ? assets : { ...assets, mt: undefined } });
   let start = performance.now();
   const capabilities = await encoder.capabilities();
   const loadSeconds = (performance.now() - start) / 1000;
@@ -265,72 +244,9 @@ import { EncodeProfile, planEncode } from '@ftrack-encode/core';
 };
 `;
 
-/**
- * `promise`, or a rejection after `ms`. The timer is cleared either way: a pending 240 s timer
- * kept the finished bench alive (it wrote its results, then did not exit).
- */
-async function withTimeout(promise, ms, detail) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms / 1000} s ${detail()}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 async function browserRuns({ clip, info, work, runs }) {
-  const { chromium } = await import('playwright-core');
-  const appJs = join(work, 'web', 'app.js');
-  await build({
-    absWorkingDir: root,
-    stdin: { contents: PAGE_ENTRY, resolveDir: join(root, 'tools', 'bench'), sourcefile: 'wasm-bench-page.ts', loader: 'ts' },
-    outfile: appJs,
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
-    target: 'es2022',
-    tsconfig: join(root, 'tsconfig.base.json'),
-    logLevel: 'error',
-  });
-  const modules = join(root, 'node_modules', '@ffmpeg');
-  const routes = {
-    '/app.js': appJs,
-    '/clip.mp4': clip,
-    '/ffmpeg/': join(modules, 'ffmpeg', 'dist', 'esm'),
-    '/core/': join(modules, 'core', 'dist', 'esm'),
-    '/core-mt/': join(modules, 'core-mt', 'dist', 'esm'),
-  };
-  const page = '<!doctype html><meta charset="utf-8"><title>wasm bench</title><script type="module" src="/app.js"></script>';
-  const server = createServer(async (req, res) => {
-    // Cross-origin isolation: SharedArrayBuffer (the multi-thread core) needs both headers.
-    const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cache-Control': 'no-store' };
-    const path = new URL(req.url, 'http://local').pathname;
-    if (path === '/') {
-      res.writeHead(200, { ...headers, 'Content-Type': 'text/html' });
-      return res.end(page);
-    }
-    let file = routes[path];
-    if (!file) {
-      const prefix = Object.keys(routes).find((p) => p.endsWith('/') && path.startsWith(p));
-      const rest = prefix && normalize(path.slice(prefix.length));
-      if (rest && !rest.startsWith('..')) file = join(routes[prefix], rest);
-    }
-    if (!file || !existsSync(file)) {
-      res.writeHead(404, headers);
-      return res.end();
-    }
-    const { size } = await stat(file);
-    res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': size });
-    createReadStream(file).pipe(res);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${server.address().port}/`;
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-  const result = { runs, chromium: browser.version() };
-  try {
+  return withChromiumPage({ pageEntry: PAGE_ENTRY, sourcefile: 'wasm-bench-page.ts', fn: 'runBench', clip, work }, async ({ run, version }) => {
+    const result = { runs, chromium: version };
     for (const [key, mt] of [
       ['singleThread', false],
       ['multiThread', true],
@@ -338,18 +254,7 @@ async function browserRuns({ clip, info, work, runs }) {
       const list = [];
       try {
         for (let i = 0; i < runs; i++) {
-          const context = await browser.newContext();
-          const tab = await context.newPage();
-          const errors = [];
-          tab.on('pageerror', (e) => errors.push(String(e)));
-          await tab.goto(url);
-          await tab.waitForFunction(() => typeof globalThis.runBench === 'function', undefined, { timeout: 30_000 });
-          const r = await withTimeout(
-            tab.evaluate((args) => globalThis.runBench(args), { mt, info, profile: PROFILE }),
-            240_000,
-            () => errors.join('; '),
-          );
-          await context.close();
+          const r = await run({ mt, info, profile: PROFILE, assets: PAGE_ASSETS });
           if (mt && !r.multiThread)
             throw new Error(`page not cross-origin isolated (crossOriginIsolated=${r.crossOriginIsolated}): the single-thread core ran`);
           list.push(r);
@@ -369,11 +274,8 @@ async function browserRuns({ clip, info, work, runs }) {
         process.stdout.write(`Chromium ${key} failed: ${result[key].error}\n`);
       }
     }
-  } finally {
-    await browser.close();
-    await new Promise((resolve) => server.close(resolve));
-  }
-  return result;
+    return result;
+  });
 }
 
 // Last, so every constant above is initialised before it runs.

@@ -74,6 +74,7 @@ export class App {
     this.media = new MediaView(
       { onFiles: (files) => void this.encode(files), onCancel: () => this.cancel(), announce: (text) => this.notices.say(text) },
       this.encoder.multiThread ? 'This tab encodes with 2 threads.' : 'This tab encodes with 1 thread (the page is not cross-origin isolated).',
+      this.encoder.segmentWorkers,
     );
     this.preview = new PreviewView(() => void this.publish());
     this.content.replaceChildren(account, this.target.element, this.media.element, this.preview.element);
@@ -117,7 +118,11 @@ export class App {
     this.notices.say(`Encoding ${label}…`);
     let result: PageEncodeResult;
     try {
-      result = await this.encoder.encode(files, { signal: controller.signal, onProgress: (p) => this.media?.showProgress(p) });
+      result = await this.encoder.encode(files, {
+        signal: controller.signal,
+        segments: this.media.segments,
+        onProgress: (p) => this.media?.showProgress(p),
+      });
     } catch (error) {
       this.endEncode('ready');
       if (isEncodeError(error, 'E_CANCELLED')) {

@@ -14,6 +14,7 @@ import {
   type MediaSource,
   type PlannedOutput,
   type Progress,
+  type SegmentsSetting,
 } from '@ftrack-encode/core';
 import { mp4MoovBeforeMdat } from '@ftrack-encode/ffmpeg';
 import type { EncodedBlob, WasmBrowserEncoder } from '@ftrack-encode/encoder-wasm/browser';
@@ -37,6 +38,8 @@ export interface PageEncodeResult {
 export interface PageEncodeOptions {
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /** Segment-parallel encode on web workers (docs/segments.md); default one pass. */
+  segments?: SegmentsSetting;
 }
 
 /** Enough of an MP4 to find moov before mdat after +faststart (moov of a long clip is a few MB at most). */
@@ -52,10 +55,15 @@ export class PageEncoder {
     return this.encoder.multiThread;
   }
 
+  /** Web workers a segmented encode runs on at once (what `auto` splits into at most). */
+  get segmentWorkers(): number {
+    return this.encoder.segmentWorkers;
+  }
+
   /** One movie or image, or several image files as the frames of one sequence. */
   async encode(files: readonly File[], options: PageEncodeOptions = {}): Promise<PageEncodeResult> {
-    const { signal, onProgress } = options;
-    // The wasm worker does not watch the signal outside exec(): terminating it is the real cancel.
+    const { signal, onProgress, segments } = options;
+    // The wasm workers do not watch the signal outside exec(): terminating them is the real cancel.
     const stop = (): void => this.encoder.terminate();
     signal?.addEventListener('abort', stop, { once: true });
     try {
@@ -66,7 +74,12 @@ export class PageEncoder {
       throwIfCancelled(signal);
       const capabilities = await this.encoder.capabilities();
       onProgress?.({ stage: 'encode', percent: 0 });
-      const encoded = await this.encoder.encodeFiles(files, this.profile, { info, ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
+      const encoded = await this.encoder.encodeFiles(files, this.profile, {
+        info,
+        ...(signal ? { signal } : {}),
+        ...(onProgress ? { onProgress } : {}),
+        ...(segments ? { segments } : {}),
+      });
       throwIfCancelled(signal);
       onProgress?.({ stage: 'validate', message: 'Checking the encoded files' });
       const outputs: PageOutput[] = [];

@@ -1,6 +1,6 @@
 // "Media": pick or drop one movie or image (or several images: one sequence), watch the encode, cancel it.
-import type { Progress } from '@ftrack-encode/core';
-import { h } from './dom.js';
+import type { Progress, SegmentsSetting } from '@ftrack-encode/core';
+import { h, option } from './dom.js';
 
 const STAGE_TEXT: Partial<Record<Progress['stage'], string>> = {
   probe: 'Loading ffmpeg.wasm and reading the file…',
@@ -11,6 +11,7 @@ const STAGE_TEXT: Partial<Record<Progress['stage'], string>> = {
 export class MediaView {
   readonly element: HTMLElement;
   readonly input: HTMLInputElement;
+  private readonly segmentsSelect: HTMLSelectElement;
   private readonly dropZone: HTMLElement;
   private readonly progressBox: HTMLElement;
   private readonly progress: HTMLProgressElement;
@@ -21,6 +22,7 @@ export class MediaView {
   constructor(
     private readonly handlers: { onFiles: (files: File[]) => void; onCancel: () => void; announce: (text: string) => void },
     threadsNote: string,
+    segmentWorkers: number,
   ) {
     this.input = h('input', {
       id: 'media-file',
@@ -42,6 +44,13 @@ export class MediaView {
         threadsNote,
       ),
     );
+    const counts = Array.from({ length: Math.max(4, segmentWorkers) }, (_, i) => i + 1);
+    this.segmentsSelect = h(
+      'select',
+      { id: 'segments', name: 'segments', 'aria-describedby': 'segments-help' },
+      option('auto', `Auto (up to ${segmentWorkers})`),
+      ...counts.map((n) => option(String(n), n === 1 ? '1 (one pass)' : String(n))),
+    );
     this.progress = h('progress', { id: 'encode-progress', max: 100, 'aria-labelledby': 'progress-label' });
     this.progressText = h('span', { id: 'progress-label' }, '');
     this.cancel = h('button', { type: 'button', id: 'cancel-encode', class: 'secondary' }, 'Cancel encode');
@@ -51,6 +60,22 @@ export class MediaView {
       { id: 'media', class: 'panel', 'aria-labelledby': 'media-title' },
       h('h2', { id: 'media-title' }, 'Media'),
       h('fieldset', {}, h('legend', {}, 'File to encode'), this.dropZone),
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, 'Encoding'),
+        h(
+          'div',
+          { class: 'field' },
+          h('label', { for: 'segments' }, 'Segments'),
+          this.segmentsSelect,
+          h(
+            'p',
+            { id: 'segments-help', class: 'help' },
+            `A long clip is cut into parts encoded at once, each by its own ffmpeg.wasm worker, then joined without re-encoding. Auto splits clips of 10 s or more, one part per core (up to ${segmentWorkers} here).`,
+          ),
+        ),
+      ),
       this.progressBox,
     );
     this.input.addEventListener('change', () => {
@@ -61,15 +86,24 @@ export class MediaView {
     this.wireDrop();
   }
 
+  /** The segments setting chosen for the next encode. */
+  get segments(): SegmentsSetting {
+    return this.segmentsSelect.value === 'auto' ? 'auto' : Number(this.segmentsSelect.value);
+  }
+
   set enabled(enabled: boolean) {
     this.input.disabled = !enabled;
+    this.segmentsSelect.disabled = !enabled;
     this.dropZone.classList.toggle('disabled', !enabled);
   }
 
   showProgress(progress: Progress): void {
     this.progressBox.hidden = false;
     this.cancel.disabled = false;
-    const stage = STAGE_TEXT[progress.stage] ?? progress.message ?? 'Working…';
+    // A segmented encode says so ("2 segments", "joining 2 segments").
+    const parts = progress.stage === 'encode' && progress.message?.includes('segments') ? ` (${progress.message})` : '';
+    const text = STAGE_TEXT[progress.stage];
+    const stage = text ? text.replace(/…$/, `${parts}…`) : (progress.message ?? 'Working…');
     if (progress.percent === undefined) {
       this.progress.removeAttribute('value');
       this.progressText.textContent = stage;

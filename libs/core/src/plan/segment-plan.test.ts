@@ -12,6 +12,7 @@ import {
   planSegments,
   rational,
   resolveSegmentCount,
+  segmentationFor,
   silentLogger,
   splitFrameRange,
   type EncodePlan,
@@ -142,6 +143,18 @@ describe('planning segments', () => {
 
   it('never gives a frame twice at a one-frame segment', () => {
     expect(boundaryFrames(splitFrameRange(3, 3))).toEqual([0, 1, 2]);
+  });
+
+  it('segmentationFor: a count or auto on a backend with workers; one pass (with a warning for a count) otherwise', () => {
+    expect(segmentationFor(reviewPlan(480), 3, { id: 'web', workers: 2 })?.segments).toHaveLength(3);
+    expect(segmentationFor(reviewPlan(480), 'auto', { id: 'web', workers: 2 })?.segments).toHaveLength(2);
+    // auto: a 10 s source is split, a shorter one is not; 1 or nothing asked: one pass.
+    expect(segmentationFor(reviewPlan(239), 'auto', { id: 'web', workers: 4 })).toBeUndefined();
+    expect(segmentationFor(reviewPlan(), 1, { id: 'web', workers: 4 })).toBeUndefined();
+    expect(segmentationFor(reviewPlan(), undefined, { id: 'web', workers: 4 })).toBeUndefined();
+    const plan = reviewPlan();
+    expect(segmentationFor(plan, 2, { id: 'ftrack', workers: undefined })).toBeUndefined();
+    expect(plan.warnings).toContain('The ftrack backend cannot encode in segments: one pass instead of 2.');
   });
 });
 

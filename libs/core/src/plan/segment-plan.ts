@@ -1,5 +1,13 @@
 import type { EncodePlan, PlannedOutput } from '../domain/encode-plan.js';
-import { splitFrameRange, type AudioPart, type FrameRange, type JoinPart, type SegmentStep } from '../domain/segments.js';
+import {
+  resolveSegmentCount,
+  splitFrameRange,
+  type AudioPart,
+  type FrameRange,
+  type JoinPart,
+  type SegmentStep,
+  type SegmentsSetting,
+} from '../domain/segments.js';
 
 /** A plan cut into frame-exact segments: what each worker encodes, the one audio pass, the joins. */
 export interface SegmentedPlan {
@@ -97,6 +105,26 @@ export function planSegments(plan: EncodePlan, count: number, sharedCores?: numb
     joins,
     scratch: [...joins.flatMap((j) => j.parts.map((p) => p.path)), ...audioParts.map((a) => a.path)],
   };
+}
+
+/**
+ * The plan cut into segments when asked and possible; undefined for one pass. `workers` is how many
+ * segments the backend runs at once (undefined: it cannot join segments), `cores` the cores they share
+ * on one machine, if they do. A backend that cannot, or
+ * a still, runs one pass, with a warning on the plan when a count was asked for.
+ */
+export function segmentationFor(
+  plan: EncodePlan,
+  setting: SegmentsSetting | undefined,
+  backend: { id: string; workers: number | undefined; cores?: number | undefined },
+): SegmentedPlan | undefined {
+  if (setting === undefined || setting === 1 || plan.info.isStill || !plan.outputs.some((o) => o.spec.kind === 'video')) return undefined;
+  if (backend.workers === undefined) {
+    if (setting !== 'auto') (plan.warnings ??= []).push(`The ${backend.id} backend cannot encode in segments: one pass instead of ${setting}.`);
+    return undefined;
+  }
+  const count = resolveSegmentCount(setting, pictureFrames(plan), plan.info.frameRate, backend.workers);
+  return count < 2 ? undefined : planSegments(plan, count, backend.cores);
 }
 
 /**

@@ -22,8 +22,8 @@ import { checkImageSupport, checkLayer, mergeColourSettings, resolvePlanColour, 
 import type { ColourBaker } from '../ports/colour-baker.js';
 import type { SourceSettings } from '../domain/source-settings.js';
 import type { MediaInfo } from '../domain/media-info.js';
-import { resolveSegmentCount, type FrameRange, type SegmentsSetting } from '../domain/segments.js';
-import { pictureFrames, planSegments, type SegmentedPlan } from '../plan/segment-plan.js';
+import type { FrameRange, SegmentsSetting } from '../domain/segments.js';
+import { segmentationFor, type SegmentedPlan } from '../plan/segment-plan.js';
 import { checkSegmentBoundaries, describeSegments, encodeInSegments } from './encode-segments.js';
 import type { EncoderCapabilities } from '../ports/encoder.js';
 
@@ -160,20 +160,12 @@ export class EncodeMedia {
     }
   }
 
-  /**
-   * The plan cut into segments when asked and possible; undefined for one pass. A backend that
-   * cannot join segments, or a still, runs one pass with a warning instead of failing.
-   */
+  /** The plan cut into segments when asked and possible (segmentationFor); undefined for one pass. */
   private segmentation(plan: EncodePlan, capabilities: EncoderCapabilities, setting: SegmentsSetting | undefined): SegmentedPlan | undefined {
-    if (setting === undefined || setting === 1 || plan.info.isStill || !plan.outputs.some((o) => o.spec.kind === 'video')) return undefined;
-    if (!capabilities.segments || !this.encoder.runStep) {
-      if (setting !== 'auto') (plan.warnings ??= []).push(`The ${capabilities.id} backend cannot encode in segments: one pass instead of ${setting}.`);
-      return undefined;
-    }
-    const count = resolveSegmentCount(setting, pictureFrames(plan), plan.info.frameRate, capabilities.segments.workers);
-    if (count < 2) return undefined;
-    if (this.meter === undefined) (plan.warnings ??= []).push('No quality meter here: the segment joins are not compared with the source.');
-    return planSegments(plan, count, capabilities.segments.cores);
+    const workers = this.encoder.runStep ? capabilities.segments?.workers : undefined;
+    const segmented = segmentationFor(plan, setting, { id: capabilities.id, workers, cores: capabilities.segments?.cores });
+    if (segmented && this.meter === undefined) (plan.warnings ??= []).push('No quality meter here: the segment joins are not compared with the source.');
+    return segmented;
   }
 
   /**

@@ -11,7 +11,8 @@ import { minSsimFor } from '../plan/quality-gate.js';
 
 export interface SegmentRunDeps {
   encoder: Encoder;
-  fs: FileSystem;
+  /** Removes segment and audio files (a browser backend removes its in-memory ones). */
+  fs: Pick<FileSystem, 'remove'>;
   logger: Logger;
 }
 

@@ -16,7 +16,7 @@ import { failureSummary } from '../shared/log-errors.js';
 import { parseCodecListing, parseFilterListing, wasmCapabilities } from '../shared/wasm-capabilities.js';
 import { inputFiles, layoutFilesInCore, layoutInCore, type InputFile } from './core-layout.js';
 import { WasmCore } from './wasm-core.js';
-import { WasmCorePool } from './wasm-core-pool.js';
+import { CorePool } from '../shared/core-pool.js';
 import type { ExecInput } from './wasm-core-worker.js';
 
 export const DEFAULT_WASM_MEMORY_LIMIT = 1024 ** 3;
@@ -50,7 +50,7 @@ export class WasmNodeEncoder implements Encoder {
   private readonly memoryLimit: number;
   private readonly threads: number;
 
-  private readonly pool: WasmCorePool;
+  private readonly pool: CorePool<WasmCore>;
 
   /** `createCore` makes the extra cores segments run on (each its own worker thread). */
   constructor(
@@ -60,7 +60,7 @@ export class WasmNodeEncoder implements Encoder {
   ) {
     this.memoryLimit = options.memoryLimitBytes ?? DEFAULT_WASM_MEMORY_LIMIT;
     this.threads = options.threads ?? 1;
-    this.pool = new WasmCorePool(options.segmentWorkers ?? availableParallelism(), createCore);
+    this.pool = new CorePool(options.segmentWorkers ?? availableParallelism(), createCore);
   }
 
   capabilities(): Promise<EncoderCapabilities> {

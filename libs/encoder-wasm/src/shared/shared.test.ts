@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PathRenames, inputPathInCore, outputPathInCore, relativePosix } from './memfs-paths.js';
 import { parseCodecListing, parseFilterListing, wasmCapabilities } from './wasm-capabilities.js';
 import { failureSummary } from './log-errors.js';
+import { CorePool } from './core-pool.js';
 
 describe('memfs paths', () => {
   it('maps real paths into the core namespace', () => {
@@ -49,5 +50,33 @@ describe('failureSummary', () => {
   it('picks the error lines out of debug output', () => {
     const log = ['Splitting the commandline.', "Unknown encoder 'libfoo'", 'Statistics: 5 bytes read', 'Aborted()'];
     expect(failureSummary(log)).toBe("Unknown encoder 'libfoo'");
+  });
+});
+
+describe('CorePool', () => {
+  it('starts at most `size` cores; a job beyond them waits for one to come free', async () => {
+    const made: { disposed: boolean; dispose(): Promise<void> }[] = [];
+    const pool = new CorePool(2, () => {
+      const core = {
+        disposed: false,
+        async dispose() {
+          core.disposed = true;
+        },
+      };
+      made.push(core);
+      return core;
+    });
+    let running = 0;
+    let mostAtOnce = 0;
+    const job = async () => {
+      mostAtOnce = Math.max(mostAtOnce, ++running);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      running--;
+    };
+    await Promise.all([pool.use(job), pool.use(job), pool.use(job)]);
+    expect(made).toHaveLength(2);
+    expect(mostAtOnce).toBe(2);
+    await pool.dispose();
+    expect(made.every((c) => c.disposed)).toBe(true);
   });
 });
