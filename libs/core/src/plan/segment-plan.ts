@@ -110,8 +110,8 @@ export function planSegments(plan: EncodePlan, count: number, sharedCores?: numb
 /**
  * The plan cut into segments when asked and possible; undefined for one pass. `workers` is how many
  * segments the backend runs at once (undefined: it cannot join segments), `cores` the cores they share
- * on one machine, if they do. A backend that cannot, or
- * a still, runs one pass, with a warning on the plan when a count was asked for.
+ * on one machine, if they do. A backend that cannot, or a still, runs one pass, with a warning on
+ * the plan when a count was asked for.
  */
 export function segmentationFor(
   plan: EncodePlan,
