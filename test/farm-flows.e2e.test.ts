@@ -13,8 +13,8 @@ import { frameExactness, mediaFixtures, type FileFixture } from '@ftrack-encode/
 import { NodeHasher } from '@ftrack-encode/node-platform';
 import { FarmClient, FarmEncoder, fromFailedReason, jobIdFor, type JobSpecInput } from '@ftrack-encode/encoder-farm';
 import { startRedis, type RedisServer } from './support/redis.js';
-import { buildCli } from './support/cli.js';
-import { exited, startDaemon, type DaemonProcess } from './support/daemon.js';
+import { buildCli, describeResult, parseJson, runCli } from './support/cli.js';
+import { exited, runCancelledAt, startDaemon, type DaemonProcess } from './support/daemon.js';
 import { componentsOf, downloadComponent, newSeededVersion, plainSession, probeVideo, startLocal, storedFiles } from './support/ftrack.js';
 
 const fixtures = mediaFixtures(join(tmpdir(), 'ftrack-encode-farm-fixtures'));
@@ -51,6 +51,8 @@ let work: string;
 let scratchDir: string;
 let client: FarmClient;
 let counter: string;
+let configPath: string;
+let env: Record<string, string>;
 const daemons: DaemonProcess[] = [];
 
 beforeAll(async () => {
@@ -60,9 +62,9 @@ beforeAll(async () => {
   redis = await startRedis();
   ftrack = await startLocal(join(work, 'ftrack'));
   session = await plainSession(ftrack);
-  const configPath = join(work, 'ftrack-encode.config.json');
-  await writeFile(configPath, JSON.stringify({ farm: { queuePrefix: PREFIX, threadsPerEncode: 1, scratchDir, stopDeadlineSeconds: 2 } }));
-  const env = {
+  configPath = join(work, 'ftrack-encode.config.json');
+  await writeFile(configPath, JSON.stringify({ profiles: [FLOW], farm: { queuePrefix: PREFIX, threadsPerEncode: 1, scratchDir, stopDeadlineSeconds: 2 } }));
+  env = {
     REDIS_URL: redis.url,
     FTRACK_SERVER: ftrack.url,
     FTRACK_API_USER: ftrack.user,
@@ -248,16 +250,35 @@ describe('publish --backend farm with segments (BullMQ flows)', () => {
     expect((await client.submit(spec)).created).toBe(false);
   }, 240_000);
 
+  it('publish --backend farm --segments 2 from the CLI: the flow registers the review media once', async () => {
+    const since = mark();
+    const versionId = await newSeededVersion(session, ftrack);
+    const args = [
+      'publish',
+      counter,
+      '--backend',
+      'farm',
+      '--version',
+      versionId,
+      '--profile',
+      'flow-fast',
+      '--segments',
+      '2',
+      '--config',
+      configPath,
+      '--json',
+    ];
+    const result = await runCli(args, { env, cwd: work });
+    expect(result.code, describeResult(result)).toBe(0);
+    expect(parseJson<{ skipped: boolean; components: { name: string }[] }>(result)).toMatchObject({ skipped: false });
+    expect(startsOf('encode', since).counts).toEqual([1, 1]);
+    expect(await registered(versionId)).toEqual(['ftrackreview-mp4', 'thumbnail']);
+  }, 240_000);
+
   it('cancel stops the segment jobs and removes every flow file', async () => {
     const versionId = await newSeededVersion(session, ftrack);
     const spec = publishSpec(versionId, FLOW_SLOW, 2);
-    const controller = new AbortController();
-    const error = await client
-      .run(spec, { signal: controller.signal, onProgress: (p) => p.stage === 'encode' && (p.percent ?? 0) > 0 && controller.abort() })
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+    const error = await runCancelledAt(client, spec, (p) => p.stage === 'encode' && (p.percent ?? 0) > 0);
     expect(isEncodeError(error, 'E_CANCELLED'), String(error)).toBe(true);
     const parent = await client.job(jobIdFor(spec));
     expect(await parent?.getState()).toBe('failed');

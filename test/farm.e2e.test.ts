@@ -17,7 +17,7 @@ import { FtrackServerStorage } from '@ftrack-encode/storage-ftrack-server';
 import { startFtrackLocal, SERVER_LOCATION_ID, type FtrackLocalServer } from '@ftrack-encode/ftrack-local';
 import { FarmClient, jobIdFor, type JobSpecInput } from '@ftrack-encode/encoder-farm';
 import { startRedis, type RedisServer } from './support/redis.js';
-import { exited, startDaemon as startDaemonProcess, waitFor, type DaemonProcess } from './support/daemon.js';
+import { exited, runCancelledAt, startDaemon as startDaemonProcess, waitFor, type DaemonProcess } from './support/daemon.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fixtures = mediaFixtures(join(tmpdir(), 'ftrack-encode-farm-fixtures'));
@@ -227,13 +227,7 @@ describe('farm daemons', () => {
 
   it('cancels a running encode: the job ends cancelled and is not retried', async () => {
     const spec = await encodeSpec(await fixtures.cancelClip(), SLOW);
-    const controller = new AbortController();
-    const error = await client
-      .run(spec, { signal: controller.signal, onProgress: (p) => p.stage === 'encode' && (p.frame ?? 0) > 0 && controller.abort() })
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+    const error = await runCancelledAt(client, spec, (p) => p.stage === 'encode' && (p.frame ?? 0) > 0);
     expect(isEncodeError(error, 'E_CANCELLED'), String(error)).toBe(true);
     const job = await client.job(jobIdFor(spec));
     expect(await job?.getState()).toBe('failed');

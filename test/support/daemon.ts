@@ -1,7 +1,9 @@
-// ftrack-encode-daemon PROCESSES from the built bundle for farm end-to-end tests: started with
-// their JSON log on stderr, ready once they log "daemon ready".
+// ftrack-encode-daemon PROCESSES from the built bundle for farm end-to-end tests (started with
+// their JSON log on stderr, ready once they log "daemon ready"), and what the tests do with them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import type { Progress } from '@ftrack-encode/core';
+import type { FarmClient, JobSpecInput } from '@ftrack-encode/encoder-farm';
 import { repoRoot } from './cli.js';
 
 export interface DaemonProcess {
@@ -63,4 +65,13 @@ export async function waitFor<T>(what: string, probeFn: () => Promise<T | undefi
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Run a farm job and cancel it at the first progress `when` accepts; resolves with what it failed with (undefined if it finished). */
+export function runCancelledAt(client: FarmClient, spec: JobSpecInput, when: (p: Progress) => boolean): Promise<unknown> {
+  const controller = new AbortController();
+  return client.run(spec, { signal: controller.signal, onProgress: (p) => when(p) && controller.abort() }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 }
