@@ -5,7 +5,7 @@ import { JobSpec, type JobResult, type JobSpecInput } from './job-spec.js';
 import { DEFAULT_PREFIX, DEFAULT_QUEUE, JOB_OPTIONS, cancelKey, capabilitiesKey, encodeJobId, publishJobId, stepJobId } from './queue-options.js';
 import { assertNoEviction, connectRedis } from './redis-connection.js';
 import { fromFailedReason } from './wire-errors.js';
-import { pendingChildren, recentWorkers, requestCancel } from './flow-control.js';
+import { countRecentWorkers, pendingChildren, requestCancel } from './flow-control.js';
 
 export interface FarmClientOptions {
   redisUrl: string;
@@ -231,7 +231,7 @@ export class FarmClient {
 
   /** How many workers (one per daemon) took jobs from a queue recently: what `--segments auto` splits for. */
   async workers(queue = DEFAULT_QUEUE): Promise<number> {
-    return (await recentWorkers(await this.queue(queue))).length;
+    return countRecentWorkers(await this.queue(queue), this.logger);
   }
 
   /** What the workers on a queue advertised (their encoder), if any worker is alive. */

@@ -6,7 +6,7 @@ import type { FarmJobDeps } from './run-job.js';
 import { CANCEL_REQUESTED, HAND_BACK, createEncodeProcessor, isUnrecoverable, type EncodeProcessorOptions } from './encode-processor.js';
 import { DEFAULT_PREFIX, DEFAULT_QUEUE, JOB_OPTIONS, cancelChannel, cancelKey, capabilitiesKey, workerOptions, type WorkerTimings } from './queue-options.js';
 import { assertNoEviction, connectRedis } from './redis-connection.js';
-import { flowProgressKey, pendingChildren, recentWorkers, requestCancel } from './flow-control.js';
+import { countRecentWorkers, flowProgressKey, pendingChildren, requestCancel } from './flow-control.js';
 import { jobIdFor } from './farm-client.js';
 
 export type FarmJobEvent =
@@ -76,7 +76,7 @@ export class FarmWorker {
     const processor = createEncodeProcessor(deps, {
       ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
       cancelRequested: async (jobId) => (await redis.exists(cancelKey(prefix, jobId))) === 1,
-      flow: flowHost(jobs, redis, prefix, options.jobOptions),
+      flow: flowHost(jobs, redis, prefix, options.jobOptions, logger),
     });
     const worker = new Worker<JobSpecInput, JobResult>(queue, processor, {
       connection: redis,
@@ -175,7 +175,7 @@ export class FarmWorker {
 }
 
 /** What a worker lends publish flows: children added under their parent, the parent's progress from theirs. */
-function flowHost(jobs: Queue, redis: Redis, prefix: string, jobOptions: JobsOptions | undefined): NonNullable<EncodeProcessorOptions['flow']> {
+function flowHost(jobs: Queue, redis: Redis, prefix: string, jobOptions: JobsOptions | undefined, logger: Logger): NonNullable<EncodeProcessorOptions['flow']> {
   return {
     async addChildren(parent, children, frames) {
       const progressKey = flowProgressKey(prefix, parent.id ?? '');
@@ -200,9 +200,7 @@ function flowHost(jobs: Queue, redis: Redis, prefix: string, jobOptions: JobsOpt
         })),
       );
     },
-    async workers() {
-      return (await recentWorkers(jobs)).length;
-    },
+    workers: () => countRecentWorkers(jobs, logger),
     async childProgress(child, framesDone) {
       const parentId = child.parent?.id;
       if (!parentId || !child.id) return;

@@ -1,5 +1,6 @@
 import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Logger } from '@ftrack-encode/core';
 import { cancelChannel, cancelKey } from './queue-options.js';
 
 /** Workers BullMQ saw within this long count as alive (its worker registry is the farm's heartbeat). */
@@ -9,6 +10,16 @@ export const RECENT_WORKER_MS = 60_000;
 export async function recentWorkers(queue: Queue): Promise<string[]> {
   const workers = (await queue.getWorkers()) as { name?: string; idle?: string }[];
   return workers.filter((w) => Number(w.idle ?? 0) * 1000 < RECENT_WORKER_MS).map((w) => w.name ?? '?');
+}
+
+/** How many workers were seen recently: 0 when the server does not list its clients (CLIENT disabled), so `auto` does not split. */
+export async function countRecentWorkers(queue: Queue, logger: Logger): Promise<number> {
+  try {
+    return (await recentWorkers(queue)).length;
+  } catch (error) {
+    logger.warn('could not list the farm workers; --segments auto makes one segment', { error: String(error) });
+    return 0;
+  }
 }
 
 /**
