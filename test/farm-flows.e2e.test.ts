@@ -14,7 +14,7 @@ import { NodeHasher } from '@ftrack-encode/node-platform';
 import { FarmClient, FarmEncoder, fromFailedReason, jobIdFor, type JobSpecInput } from '@ftrack-encode/encoder-farm';
 import { startRedis, type RedisServer } from './support/redis.js';
 import { buildCli, describeResult, parseJson, runCli } from './support/cli.js';
-import { exited, runCancelledAt, startDaemon, type DaemonProcess } from './support/daemon.js';
+import { daemonEnv, exited, runCancelledAt, startDaemon, type DaemonProcess } from './support/daemon.js';
 import { componentsOf, downloadComponent, newSeededVersion, plainSession, probeVideo, startLocal, storedFiles } from './support/ftrack.js';
 
 const fixtures = mediaFixtures(join(tmpdir(), 'ftrack-encode-farm-fixtures'));
@@ -64,15 +64,7 @@ beforeAll(async () => {
   session = await plainSession(ftrack);
   configPath = join(work, 'ftrack-encode.config.json');
   await writeFile(configPath, JSON.stringify({ profiles: [FLOW], farm: { queuePrefix: PREFIX, threadsPerEncode: 1, scratchDir, stopDeadlineSeconds: 2 } }));
-  env = {
-    REDIS_URL: redis.url,
-    FTRACK_SERVER: ftrack.url,
-    FTRACK_API_USER: ftrack.user,
-    FTRACK_API_KEY: ftrack.apiKey,
-    FTRACK_ENCODE_LOCK_DURATION_MS: '2000',
-    FTRACK_ENCODE_STALLED_INTERVAL_MS: '1000',
-    FTRACK_ENCODE_RETRY_DELAY_MS: '50',
-  };
+  env = daemonEnv(redis.url, ftrack, 50);
   daemons.push(...(await Promise.all(['d1', 'd2'].map((name) => startDaemon(name, { configPath, cwd: work, env })))));
   client = new FarmClient({ redisUrl: redis.url, prefix: PREFIX, jobOptions: { backoff: { type: 'fixed', delay: 50 } } });
   // 10 s at 24 fps with its frame number drawn on every frame, and a tone.

@@ -17,7 +17,7 @@ import { FtrackServerStorage } from '@ftrack-encode/storage-ftrack-server';
 import { startFtrackLocal, SERVER_LOCATION_ID, type FtrackLocalServer } from '@ftrack-encode/ftrack-local';
 import { FarmClient, jobIdFor, type JobSpecInput } from '@ftrack-encode/encoder-farm';
 import { startRedis, type RedisServer } from './support/redis.js';
-import { exited, runCancelledAt, startDaemon as startDaemonProcess, waitFor, type DaemonProcess } from './support/daemon.js';
+import { daemonEnv, exited, runCancelledAt, startDaemon as startDaemonProcess, waitFor, type DaemonProcess } from './support/daemon.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fixtures = mediaFixtures(join(tmpdir(), 'ftrack-encode-farm-fixtures'));
@@ -73,15 +73,7 @@ async function startDaemon(name: string): Promise<DaemonProcess> {
   const daemon = await startDaemonProcess(name, {
     configPath,
     cwd: work,
-    env: {
-      REDIS_URL: redis.url,
-      FTRACK_SERVER: ftrack.url,
-      FTRACK_API_USER: ftrack.user,
-      FTRACK_API_KEY: ftrack.apiKey,
-      FTRACK_ENCODE_LOCK_DURATION_MS: '2000',
-      FTRACK_ENCODE_STALLED_INTERVAL_MS: '1000',
-      FTRACK_ENCODE_RETRY_DELAY_MS: '100',
-    },
+    env: daemonEnv(redis.url, ftrack, 100),
   });
   daemons.push(daemon);
   return daemon;

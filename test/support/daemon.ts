@@ -21,6 +21,19 @@ export interface DaemonOptions {
   env: Record<string, string>;
 }
 
+/** A test daemon's environment: this Redis and ftrack, lock and stall timings short enough that a killed worker's job runs again within seconds. */
+export function daemonEnv(redisUrl: string, ftrack: { url: string; user: string; apiKey: string }, retryDelayMs: number): Record<string, string> {
+  return {
+    REDIS_URL: redisUrl,
+    FTRACK_SERVER: ftrack.url,
+    FTRACK_API_USER: ftrack.user,
+    FTRACK_API_KEY: ftrack.apiKey,
+    FTRACK_ENCODE_LOCK_DURATION_MS: '2000',
+    FTRACK_ENCODE_STALLED_INTERVAL_MS: '1000',
+    FTRACK_ENCODE_RETRY_DELAY_MS: String(retryDelayMs),
+  };
+}
+
 export async function startDaemon(name: string, options: DaemonOptions): Promise<DaemonProcess> {
   const child = spawn(
     process.execPath,
