@@ -14,7 +14,7 @@ import { NodeHasher } from '@ftrack-encode/node-platform';
 import { FarmClient, FarmEncoder, fromFailedReason, jobIdFor, type JobSpecInput } from '@ftrack-encode/encoder-farm';
 import { startRedis, type RedisServer } from './support/redis.js';
 import { buildCli, describeResult, parseJson, runCli } from './support/cli.js';
-import { daemonEnv, exited, runCancelledAt, startDaemon, type DaemonProcess } from './support/daemon.js';
+import { daemonEnv, exited, runCancelledAt, startDaemon, waitFor, type DaemonProcess } from './support/daemon.js';
 import { componentsOf, downloadComponent, newSeededVersion, plainSession, probeVideo, startLocal, storedFiles } from './support/ftrack.js';
 
 const fixtures = mediaFixtures(join(tmpdir(), 'ftrack-encode-farm-fixtures'));
@@ -278,4 +278,24 @@ describe('publish --backend farm with segments (BullMQ flows)', () => {
     expect(segmentFfmpegs(0).concat(segmentFfmpegs(1))).toEqual([]);
     expect(await flowLeftovers()).toEqual([]);
   }, 240_000);
+
+  it('a daemon killed mid-segment: that segment job runs again on the other daemon, the publish completes once', async () => {
+    const since = mark();
+    const versionId = await newSeededVersion(session, ftrack);
+    const done = client.run(publishSpec(versionId, FLOW_SLOW, 2));
+    // The daemon running segment 1, once its ffmpeg is at work.
+    const victim = await waitFor('segment 1 to be encoding', async () => {
+      const started = linesSince(since).find((l) => l['msg'] === 'job started' && String(l['jobId']).includes('-seg1-'));
+      return started && segmentFfmpegs(1).length > 0 ? daemons.find((d) => d.name === started.daemon) : undefined;
+    });
+    // The machine dies: the daemon and its ffmpeg.
+    victim!.child.kill('SIGKILL');
+    for (const pid of segmentFfmpegs(1)) process.kill(pid, 'SIGKILL');
+    await exited(victim!.child);
+    expect(await done).toMatchObject({ kind: 'publish', skipped: false });
+    // Segment 1 started on the killed daemon (its log stays in \`daemons\`) and again, once its lock expired, on the other.
+    expect(startsOf('encode', since).counts).toEqual([1, 2]);
+    expect(await registered(versionId)).toEqual(['ftrackreview-mp4']);
+    expect(await flowLeftovers()).toEqual([]);
+  }, 300_000);
 });
