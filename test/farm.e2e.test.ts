@@ -1,6 +1,6 @@
 // The farm end to end: two daemon PROCESSES from the built bundle, a real Redis, ftrack-local
 // in-process, real ffmpeg. Stall timings are shortened through the daemon's env knobs.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { FtrackServerStorage } from '@ftrack-encode/storage-ftrack-server';
 import { startFtrackLocal, SERVER_LOCATION_ID, type FtrackLocalServer } from '@ftrack-encode/ftrack-local';
 import { FarmClient, jobIdFor, type JobSpecInput } from '@ftrack-encode/encoder-farm';
 import { startRedis, type RedisServer } from './support/redis.js';
+import { daemonEnv, exited, runCancelledAt, startDaemon as startDaemonProcess, waitFor, type DaemonProcess } from './support/daemon.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fixtures = mediaFixtures(join(tmpdir(), 'ftrack-encode-farm-fixtures'));
@@ -59,13 +60,6 @@ const SLOW: EncodeProfileInput = {
   ],
 };
 
-interface DaemonProcess {
-  name: string;
-  child: ChildProcess;
-  healthPort: number;
-  lines: Record<string, unknown>[];
-}
-
 let redis: RedisServer;
 let ftrack: FtrackLocalServer;
 let session: Session;
@@ -76,55 +70,13 @@ const daemons: DaemonProcess[] = [];
 const killed: DaemonProcess[] = [];
 
 async function startDaemon(name: string): Promise<DaemonProcess> {
-  const child = spawn(
-    process.execPath,
-    [join(root, 'bin/ftrack-encode-daemon.mjs'), '--config', configPath, '--json', '--health-port', '0', '--concurrency', '1', '--name', name],
-    {
-      cwd: work,
-      env: {
-        ...process.env,
-        FTRACK_ENCODE_NO_BUILD: '1',
-        REDIS_URL: redis.url,
-        FTRACK_SERVER: ftrack.url,
-        FTRACK_API_USER: ftrack.user,
-        FTRACK_API_KEY: ftrack.apiKey,
-        FTRACK_ENCODE_LOCK_DURATION_MS: '2000',
-        FTRACK_ENCODE_STALLED_INTERVAL_MS: '1000',
-        FTRACK_ENCODE_RETRY_DELAY_MS: '100',
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  const daemon: DaemonProcess = { name, child, healthPort: 0, lines: [] };
-  let buffer = '';
-  const ready = new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`daemon ${name} exited with ${code}: ${JSON.stringify(daemon.lines.slice(-3))}`)));
-    child.stderr!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        try {
-          const parsed = JSON.parse(line) as Record<string, unknown>;
-          daemon.lines.push(parsed);
-          if (parsed['msg'] === 'daemon ready') {
-            daemon.healthPort = Number(parsed['healthPort']);
-            resolve();
-          }
-        } catch {
-          daemon.lines.push({ raw: line });
-        }
-      }
-    });
+  const daemon = await startDaemonProcess(name, {
+    configPath,
+    cwd: work,
+    env: daemonEnv(redis.url, ftrack, 100),
   });
-  await ready;
   daemons.push(daemon);
   return daemon;
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
 }
 
 async function newVersion(): Promise<string> {
@@ -156,16 +108,6 @@ async function encodeSpec(sourcePath: string, profile: EncodeProfileInput): Prom
   const plan = planEncode({ source, info: await probe.probe(source), profile: parseProfile(profile, 'test'), outputDir, threads: 1 });
   const checksum = await hasher.hashFile(sourcePath);
   return { kind: 'encode', plan, sourceChecksum: `sha256:${checksum.hex}` };
-}
-
-async function waitFor<T>(what: string, probeFn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probeFn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** The built CLI as a separate process, pointed at this test's Redis and ftrack-local. */
@@ -277,13 +219,7 @@ describe('farm daemons', () => {
 
   it('cancels a running encode: the job ends cancelled and is not retried', async () => {
     const spec = await encodeSpec(await fixtures.cancelClip(), SLOW);
-    const controller = new AbortController();
-    const error = await client
-      .run(spec, { signal: controller.signal, onProgress: (p) => p.stage === 'encode' && (p.frame ?? 0) > 0 && controller.abort() })
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+    const error = await runCancelledAt(client, spec, (p) => p.stage === 'encode' && (p.frame ?? 0) > 0);
     expect(isEncodeError(error, 'E_CANCELLED'), String(error)).toBe(true);
     const job = await client.job(jobIdFor(spec));
     expect(await job?.getState()).toBe('failed');

@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildBenchEntry } from './build-bench-lib.mjs';
-import { benchSettings, ensureCliBuilt, machineInfo, machineLine, mdTable, median, round, root, writeResults } from './bench-support.mjs';
+import { benchSettings, ensureCliBuilt, machineInfo, machineLine, mdTable, median, round, startDaemonChild, writeResults } from './bench-support.mjs';
 
 const { quick, runs } = benchSettings(3);
 const JOBS = Math.max(2, Number(process.env.BENCH_FARM_JOBS ?? (quick ? 2 : 4)));
@@ -83,56 +83,8 @@ async function plan(source) {
   return lib.planEncode({ source: { kind: 'file', path: source.path }, info: source.info, profile, outputDir, threads: 1 });
 }
 
-/**
- * `ftrack-encode-daemon --concurrency 1` as a child; resolves once it logs "daemon ready".
- * Keeps the times of its "job started" / "job completed" log lines (pino `time`, ms).
- */
-async function startDaemon(name, configPath) {
-  const env = { ...process.env, FTRACK_ENCODE_NO_BUILD: '1', REDIS_URL: redis.url };
-  for (const key of ['FTRACK_SERVER', 'FTRACK_API_USER', 'FTRACK_API_KEY']) delete env[key];
-  const child = spawn(
-    process.execPath,
-    [join(root, 'bin', 'ftrack-encode-daemon.mjs'), '--config', configPath, '--json', '--health-port', '0', '--name', name],
-    {
-      cwd: work,
-      env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  const daemon = { name, child, healthPort: 0, readyAt: 0, started: new Map(), completed: new Map(), tail: [] };
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  let buffer = '';
-  await new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`daemon ${name} exited with ${code}: ${daemon.tail.join('\n')}`)));
-    child.stderr.on('data', (chunk) => {
-      buffer += chunk.toString();
-      let nl;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        daemon.tail = [...daemon.tail.slice(-5), line];
-        let entry;
-        try {
-          entry = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        if (entry.msg === 'daemon ready') {
-          daemon.readyAt = entry.time;
-          daemon.healthPort = entry.healthPort;
-          resolve();
-        } else if (entry.msg === 'job started') daemon.started.set(entry.jobId, entry.time);
-        else if (entry.msg === 'job completed') daemon.completed.set(entry.jobId, entry.time);
-      }
-    });
-  });
-  daemon.stop = async () => {
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  return daemon;
+function startDaemon(name, configPath) {
+  return startDaemonChild({ name, configPath, cwd: work, redisUrl: redis.url });
 }
 
 /**

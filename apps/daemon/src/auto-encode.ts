@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Config, Logger } from '@ftrack-encode/core';
+import type { Config, Logger, SegmentsSetting } from '@ftrack-encode/core';
 import { FtrackConnection, type FtrackCredentials } from '@ftrack-encode/ftrack';
 import { DEFAULT_QUEUE, type FarmClient } from '@ftrack-encode/encoder-farm';
 import { queries } from '@ftrack-encode/ftrack-protocol';
@@ -49,6 +49,8 @@ export class AutoEncoder {
     private readonly rules: readonly AutoEncodeRuleConfig[],
     private readonly client: FarmClient,
     private readonly logger: Logger,
+    /** A rule profile's segments, else the config's default (docs/segments.md). */
+    private readonly segmentsFor: (profile: string) => SegmentsSetting | undefined = () => undefined,
     private readonly onOutcome: (outcome: 'enqueued' | 'ignored' | 'error') => void = () => undefined,
   ) {
     this.connection = new FtrackConnection(credentials);
@@ -96,6 +98,7 @@ export class AutoEncoder {
         this.logger.debug('component-added ignored', { componentId, name: component?.name });
         return;
       }
+      const segments = this.segmentsFor(rule.profile);
       const job = await this.client.submit(
         {
           kind: 'publish',
@@ -103,6 +106,7 @@ export class AutoEncoder {
           versionId: component.versionId,
           profile: rule.profile,
           location: rule.location,
+          ...(segments !== undefined ? { segments } : {}),
         },
         { queue: DEFAULT_QUEUE },
       );

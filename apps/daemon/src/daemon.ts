@@ -3,7 +3,7 @@ import { type Logger } from '@ftrack-encode/core';
 import { StreamLogger } from '@ftrack-encode/node-platform';
 import { DEFAULT_QUEUE, FarmClient, FarmWorker, RedisPublishLock, connectRedis, queueForHardware } from '@ftrack-encode/encoder-farm';
 import { AutoEncoder } from './auto-encode.js';
-import { composeJobDeps } from '@ftrack-encode/composition';
+import { composeJobDeps, profileCatalog } from '@ftrack-encode/composition';
 import { farmSettings } from '@ftrack-encode/encoder-farm/descriptor';
 import { ftrackCredentials } from './compose-jobs.js';
 import type { DaemonSettings } from './daemon-settings.js';
@@ -37,12 +37,8 @@ export class Daemon {
   async start(): Promise<void> {
     const { settings, logger } = this;
     // Fails fast (E_QUEUE_UNAVAILABLE) when Redis is down or may evict keys: nothing else starts.
-    const client = new FarmClient({
-      redisUrl: settings.redisUrl,
-      prefix: settings.prefix,
-      logger,
-      ...(settings.retryDelayMs ? { jobOptions: { backoff: { type: 'fixed', delay: settings.retryDelayMs } } } : {}),
-    });
+    const jobOptions = settings.retryDelayMs ? { jobOptions: { backoff: { type: 'fixed' as const, delay: settings.retryDelayMs } } } : {};
+    const client = new FarmClient({ redisUrl: settings.redisUrl, prefix: settings.prefix, logger, ...jobOptions });
     await client.connection();
     this.closers.push(() => client.close());
     const lockRedis: Redis = await connectRedis(settings.redisUrl, 'worker');
@@ -70,6 +66,7 @@ export class Daemon {
         name: settings.name,
         logger,
         ...settings.timings,
+        ...jobOptions,
         onJob: (event) => {
           metrics.record(event);
           if (event.type === 'failed') logger.warn('job attempt failed', { jobId: event.jobId, queue, code: event.code, willRetry: event.willRetry });
@@ -96,6 +93,7 @@ export class Daemon {
         rules,
         client,
         logger,
+        (profile) => profileCatalog(settings.config).get(profile).segments ?? settings.config.segments,
         (outcome) => metrics.autoEncode(outcome),
       );
       await auto.start();

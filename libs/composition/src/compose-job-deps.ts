@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { PublishReview, TOKENS, type Config, type Logger, type PublishLock } from '@ftrack-encode/core';
+import { PublishReview, TOKENS, type Config, type Encoder, type Logger, type PublishLock } from '@ftrack-encode/core';
 import { profileCatalog } from './profile-catalog.js';
 import type { FarmJobDeps } from '@ftrack-encode/encoder-farm';
 import { createScope } from './create-scope.js';
@@ -47,9 +47,10 @@ export async function composeJobDeps(config: Config, options: JobDepsOptions): P
   if (base.ftrack) deps.registry = base.ftrack.registry;
   // A location this worker cannot read is "not here", so the next location is tried.
   deps.storage = (name) => base.location(name).catch(() => undefined);
-  deps.runPublish = async (location, request) => {
+  deps.runPublish = async (location, request, run = {}) => {
     const scope = await createScope(config, { ...worker, ftrack, ...(location ? { location } : {}), ...(options.lock ? { lock: options.lock } : {}) });
     try {
+      if (run.encoder) scope.container.register(TOKENS.Encoder, { useValue: run.encoder(scope.container.resolve<Encoder>(TOKENS.Encoder)) });
       return await scope.container.resolve(PublishReview).run(request);
     } finally {
       await scope.close();

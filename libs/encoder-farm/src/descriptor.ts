@@ -33,7 +33,7 @@ export function farmSettings(config: Config): FarmSettings {
 export const farmEncoder: EncoderDescriptor<FarmSettings> = {
   kind: 'encoder',
   id: 'farm',
-  summary: 'BullMQ workers on Redis (farm.redisUrl / REDIS_URL); encode needs shared storage, publish does not',
+  summary: 'BullMQ workers on Redis (farm.redisUrl / REDIS_URL); encode needs shared storage, publish does not (with --segments: a shared farm.scratchDir)',
   config: { key: 'farm', schema: FarmSettings, env: { REDIS_URL: 'redisUrl' } },
   capabilities: { local: false, needsFtrack: false },
   async diagnose({ settings, inUse }) {

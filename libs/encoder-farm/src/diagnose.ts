@@ -2,10 +2,8 @@ import { Queue } from 'bullmq';
 import { check, isEncodeError, redactSecrets, type HealthCheck } from '@ftrack-encode/core';
 import { assertNoEviction, connectRedis } from './redis-connection.js';
 import { DEFAULT_QUEUE } from './queue-options.js';
+import { RECENT_WORKER_MS, recentWorkers } from './flow-control.js';
 import type { FarmSettings } from './descriptor.js';
-
-/** Workers BullMQ saw within this long count as alive. */
-const RECENT_MS = 60_000;
 
 /** Redis reachable, noeviction, queue depth, daemons working the queue. Failures only when the site uses the farm. */
 export async function diagnoseFarm(settings: FarmSettings, inUse: boolean): Promise<HealthCheck[]> {
@@ -44,12 +42,15 @@ export async function diagnoseFarm(settings: FarmSettings, inUse: boolean): Prom
             .join(', ')}`,
         ),
       );
-      const workers = (await queue.getWorkers()) as { name?: string; age?: string; idle?: string }[];
-      const recent = workers.filter((w) => Number(w.idle ?? 0) * 1000 < RECENT_MS);
+      const recent = await recentWorkers(queue);
       checks.push(
         recent.length > 0
-          ? check.ok('farm: daemons', `${recent.length} working ${DEFAULT_QUEUE} (${recent.map((w) => w.name ?? '?').join(', ')})`)
-          : check.warn('farm: daemons', `no daemon seen on ${DEFAULT_QUEUE} in the last ${RECENT_MS / 1000} s`, 'Start ftrack-encode-daemon on a farm node.'),
+          ? check.ok('farm: daemons', `${recent.length} working ${DEFAULT_QUEUE} (${recent.join(', ')})`)
+          : check.warn(
+              'farm: daemons',
+              `no daemon seen on ${DEFAULT_QUEUE} in the last ${RECENT_WORKER_MS / 1000} s`,
+              'Start ftrack-encode-daemon on a farm node.',
+            ),
       );
     } finally {
       await queue.close();

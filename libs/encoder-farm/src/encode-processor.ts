@@ -1,7 +1,8 @@
-import { UnrecoverableError, WaitingError, type Job, type Processor } from 'bullmq';
+import { UnrecoverableError, WaitingChildrenError, WaitingError, type Job, type Processor } from 'bullmq';
 import { EncodeError, toEncodeError, type Progress } from '@ftrack-encode/core';
-import type { JobResult, JobSpecInput } from './job-spec.js';
-import { runJobSpec, type FarmJobDeps } from './run-job.js';
+import { JobSpec, type JobResult, type JobSpecInput } from './job-spec.js';
+import { runJobSpec, type FarmJobDeps, type RunJobOptions } from './run-job.js';
+import { FlowFailed, flowDir, isSegmentedPublish, runPublishFlow, type FlowHost } from './publish-flow.js';
 import { toJobFailure } from './wire-errors.js';
 
 /** Abort reason a worker uses on shutdown: give the job back to the queue, do not fail it. */
@@ -17,6 +18,11 @@ export interface EncodeProcessorOptions {
   progressIntervalMs?: number;
   /** Whether a cancel was requested before the job started (the cancel key). */
   cancelRequested?: (jobId: string) => Promise<boolean>;
+  /** BullMQ flows: segmented publishes run as a parent with one child job per segment. */
+  flow?: FlowHost & {
+    /** A segment child's frames done, added into its parent's progress. */
+    childProgress(child: Job, framesDone: number): Promise<void>;
+  };
 }
 
 export interface ProgressThrottle {
@@ -81,27 +87,53 @@ export function createEncodeProcessor(deps: FarmJobDeps, options: EncodeProcesso
     const logger = deps.logger;
     const fields = { jobId: job.id, kind: job.data.kind, attempt: job.attemptsMade + 1 };
     try {
-      if (job.id && (await options.cancelRequested?.(job.id))) throw new EncodeError('E_CANCELLED', 'Cancelled before it started.');
+      if (job.id && (await options.cancelRequested?.(job.id))) {
+        // A cancelled flow's parent runs once its children have stopped: it removes the flow's files.
+        if (job.data.kind === 'publish') await deps.fs.removeDir(flowDir(deps.scratchDir, job.id)).catch(() => undefined);
+        throw new EncodeError('E_CANCELLED', 'Cancelled before it started.');
+      }
       logger.info('job started', fields);
-      const progress = throttleProgress((p) => job.updateProgress(p as unknown as object), interval);
-      const result = await runJobSpec(job.data, deps, {
+      const progress = throttleProgress(async (p) => {
+        await job.updateProgress(p as unknown as object);
+        const frames = segmentFrames(job);
+        if (frames && options.flow && p.stage === 'encode' && p.percent !== undefined)
+          await options.flow.childProgress(job, (frames * Math.min(p.percent, 100)) / 100);
+      }, interval);
+      const run: RunJobOptions = {
         ...(signal ? { signal } : {}),
         onProgress: (p) => progress.report(p),
         attemptTag: `${job.attemptsStarted ?? 0}${(token ?? '').slice(0, 6)}`,
-      }).finally(() => progress.flush());
+      };
+      const spec = JobSpec.safeParse(job.data).data;
+      const running =
+        options.flow && spec?.kind === 'publish' && isSegmentedPublish(spec, deps)
+          ? runPublishFlow(job, token, spec, deps, options.flow, { ...run, lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) })
+          : runJobSpec(job.data, deps, run);
+      const result = await running.finally(() => progress.flush());
       logger.info('job completed', { ...fields, ...(result.kind === 'publish' ? { skipped: result.skipped } : {}) });
       return result;
     } catch (error) {
+      if (error instanceof WaitingChildrenError) {
+        logger.info('job waiting for its segment jobs', fields);
+        throw error;
+      }
       if (signal?.aborted && signal.reason === HAND_BACK) {
         logger.warn('job handed back to the queue (worker stopping)', fields);
         await job.moveToWait(token);
         throw new WaitingError();
       }
-      const failure = signal?.aborted ? new EncodeError('E_CANCELLED', 'Cancelled.', { details: { jobId: job.id } }) : toEncodeError(error, 'E_ENCODER_FAILED');
+      const failure = signal?.aborted
+        ? new EncodeError('E_CANCELLED', 'Cancelled.', { details: { jobId: job.id } })
+        : toEncodeError(error instanceof FlowFailed ? error.failure : error, 'E_ENCODER_FAILED');
       logger.error('job failed', { ...fields, code: failure.code, error: failure.message });
-      throw toJobFailure(failure);
+      throw toJobFailure(failure, { final: error instanceof FlowFailed });
     }
   };
+}
+
+/** The picture frames of a segment child of a flow (its share of the parent's progress). */
+function segmentFrames(job: Job<JobSpecInput, JobResult>): number | undefined {
+  return job.parent?.id && job.data.kind === 'encode' ? job.data.plan.range?.frames : undefined;
 }
 
 export function isUnrecoverable(error: unknown): boolean {

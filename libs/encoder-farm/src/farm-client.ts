@@ -2,19 +2,10 @@ import { Job, Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { EncodeError, profileHash, silentLogger, type EncoderCapabilities, type Logger, type Progress, type RunOptions } from '@ftrack-encode/core';
 import { JobSpec, type JobResult, type JobSpecInput } from './job-spec.js';
-import {
-  DEFAULT_PREFIX,
-  DEFAULT_QUEUE,
-  JOB_OPTIONS,
-  cancelChannel,
-  cancelKey,
-  capabilitiesKey,
-  encodeJobId,
-  publishJobId,
-  stepJobId,
-} from './queue-options.js';
+import { DEFAULT_PREFIX, DEFAULT_QUEUE, JOB_OPTIONS, cancelKey, capabilitiesKey, encodeJobId, publishJobId, stepJobId } from './queue-options.js';
 import { assertNoEviction, connectRedis } from './redis-connection.js';
 import { fromFailedReason } from './wire-errors.js';
+import { countRecentWorkers, pendingChildren, requestCancel } from './flow-control.js';
 
 export interface FarmClientOptions {
   redisUrl: string;
@@ -216,17 +207,19 @@ export class FarmClient {
 
   /**
    * Ask for a job to stop: a key (for a worker that picks it up later) plus a message on the
-   * cancel channel (for the worker running it). A job still waiting is simply removed.
-   * Returns true when the job was removed before any worker took it.
+   * cancel channel (for the worker running it). A job still waiting is simply removed. A publish
+   * flow waiting for its segment jobs stops them too; it then fails E_CANCELLED once they have
+   * stopped, after removing every segment file. Returns true when the job was removed before any
+   * worker took it.
    */
   async cancel(job: { id: string; queue: string }): Promise<boolean> {
     const redis = await this.connection();
     const queue = await this.queue(job.queue);
-    await redis.set(cancelKey(this.prefix, job.id), '1', 'EX', 24 * 3600);
-    await redis.publish(cancelChannel(this.prefix), job.id);
+    await requestCancel(redis, this.prefix, [job.id]);
     const bullJob = await Job.fromId(queue, job.id);
     if (!bullJob) return true;
     const state = await bullJob.getState();
+    if (state === 'waiting-children') await requestCancel(redis, this.prefix, await pendingChildren(bullJob));
     if (state === 'waiting' || state === 'delayed' || state === 'prioritized') {
       return bullJob.remove().then(
         () => true,
@@ -234,6 +227,11 @@ export class FarmClient {
       );
     }
     return false;
+  }
+
+  /** How many workers (one per daemon) took jobs from a queue recently: what `--segments auto` splits for. */
+  async workers(queue = DEFAULT_QUEUE): Promise<number> {
+    return countRecentWorkers(await this.queue(queue), this.logger);
   }
 
   /** What the workers on a queue advertised (their encoder), if any worker is alive. */

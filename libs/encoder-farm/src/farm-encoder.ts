@@ -40,19 +40,18 @@ function framePaths(source: MediaSource): string[] {
 export class FarmEncoder implements Encoder {
   readonly id = 'farm';
 
-  /** `segmentWorkers`: how many segment jobs `--segments auto` makes (the daemons that can take them at once). */
   constructor(
     private readonly client: FarmClient,
     private readonly hasher: Hasher,
     private readonly queue: string = DEFAULT_QUEUE,
-    private readonly segmentWorkers = 2,
   ) {}
 
   /** What the queue's workers advertised; a generic ffmpeg set while none is up (jobs wait for one). */
   async capabilities(): Promise<EncoderCapabilities> {
-    const advertised = await this.client.capabilities(this.queue);
-    // Segments are plain encode jobs spread over the daemons; the audio pass and the joins are step jobs.
-    const segments = { workers: this.segmentWorkers };
+    const [advertised, workers] = await Promise.all([this.client.capabilities(this.queue), this.client.workers(this.queue)]);
+    // Segments are plain encode jobs spread over the daemons (`auto`: one per daemon seen recently);
+    // the audio pass and the joins are step jobs.
+    const segments = { workers: Math.max(1, workers) };
     if (advertised) return { ...advertised, id: this.id, version: `${advertised.id} ${advertised.version}`, segments };
     return {
       id: this.id,

@@ -1,11 +1,13 @@
-import { Worker, type Job } from 'bullmq';
+import { Job, Queue, Worker, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { silentLogger, type EncoderCapabilities, type Logger } from '@ftrack-encode/core';
+import { SEGMENTS_SHARE, silentLogger, type EncoderCapabilities, type Logger } from '@ftrack-encode/core';
 import type { JobResult, JobSpecInput } from './job-spec.js';
 import type { FarmJobDeps } from './run-job.js';
-import { CANCEL_REQUESTED, HAND_BACK, createEncodeProcessor, isUnrecoverable } from './encode-processor.js';
-import { DEFAULT_PREFIX, DEFAULT_QUEUE, cancelChannel, cancelKey, capabilitiesKey, workerOptions, type WorkerTimings } from './queue-options.js';
+import { CANCEL_REQUESTED, HAND_BACK, createEncodeProcessor, isUnrecoverable, type EncodeProcessorOptions } from './encode-processor.js';
+import { DEFAULT_PREFIX, DEFAULT_QUEUE, JOB_OPTIONS, cancelChannel, cancelKey, capabilitiesKey, workerOptions, type WorkerTimings } from './queue-options.js';
 import { assertNoEviction, connectRedis } from './redis-connection.js';
+import { countRecentWorkers, flowProgressKey, pendingChildren, requestCancel } from './flow-control.js';
+import { jobIdFor } from './farm-client.js';
 
 export type FarmJobEvent =
   | { type: 'active'; jobId: string; queue: string; kind: string; waitedMs: number }
@@ -24,6 +26,8 @@ export interface FarmWorkerOptions extends WorkerTimings {
   logger?: Logger;
   onJob?: (event: FarmJobEvent) => void;
   connectTimeoutMs?: number;
+  /** Options of the segment jobs a publish flow adds (tests shorten the retry backoff). */
+  jobOptions?: JobsOptions;
 }
 
 function codeOf(error: Error): string {
@@ -49,6 +53,9 @@ export class FarmWorker {
     private readonly redis: Redis,
     private readonly subscriber: Redis,
     private readonly logger: Logger,
+    /** Adds flow children, reads the flow parents and the workers seen. */
+    private readonly jobs: Queue,
+    private readonly prefix: string,
   ) {}
 
   static async start(deps: FarmJobDeps, options: FarmWorkerOptions): Promise<FarmWorker> {
@@ -64,9 +71,12 @@ export class FarmWorker {
     }
     const subscriber = redis.duplicate();
     subscriber.on('error', () => undefined);
+    const jobs = new Queue(queue, { connection: redis, prefix });
+    jobs.on('error', (error) => logger.warn('farm queue error', { queue, error: String(error) }));
     const processor = createEncodeProcessor(deps, {
       ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
       cancelRequested: async (jobId) => (await redis.exists(cancelKey(prefix, jobId))) === 1,
+      flow: flowHost(jobs, redis, prefix, options.jobOptions, logger),
     });
     const worker = new Worker<JobSpecInput, JobResult>(queue, processor, {
       connection: redis,
@@ -76,7 +86,7 @@ export class FarmWorker {
       ...(options.name ? { name: options.name } : {}),
       autorun: false,
     });
-    const farmWorker = new FarmWorker(worker, queue, redis, subscriber, logger);
+    const farmWorker = new FarmWorker(worker, queue, redis, subscriber, logger, jobs, prefix);
     farmWorker.wire(options);
     await subscriber.subscribe(cancelChannel(prefix));
     subscriber.on('message', (_channel: string, jobId: string) => {
@@ -102,7 +112,18 @@ export class FarmWorker {
       if (!job) return;
       const willRetry = !isUnrecoverable(error) && job.attemptsMade < (job.opts.attempts ?? 1);
       options.onJob?.({ type: 'failed', jobId: job.id ?? '', queue, kind: job.data.kind, seconds: seconds(job), code: codeOf(error), willRetry });
+      if (!willRetry && job.parent?.id) void this.stopSiblings(job.parent.id);
     });
+  }
+
+  /** A flow's segment failed for good: stop the others now (the parent then fails with its error and cleans up). */
+  private async stopSiblings(parentId: string): Promise<void> {
+    try {
+      const parent = await Job.fromId(this.jobs, parentId);
+      if (parent) await requestCancel(this.redis, this.prefix, await pendingChildren(parent));
+    } catch (error) {
+      this.logger.warn('could not stop the other segments of a failed flow', { parentId, error: String(error) });
+    }
   }
 
   /** Publish this worker's encoder capabilities under the queue, refreshed while it runs. */
@@ -145,9 +166,57 @@ export class FarmWorker {
         await closed;
       }
       clearTimeout(timer);
+      await this.jobs.close().catch(() => undefined);
       await this.subscriber.quit().catch(() => this.subscriber.disconnect());
       await this.redis.quit().catch(() => this.redis.disconnect());
     })();
     return this.closing;
   }
+}
+
+/** What a worker lends publish flows: children added under their parent, the parent's progress from theirs. */
+function flowHost(jobs: Queue, redis: Redis, prefix: string, jobOptions: JobsOptions | undefined, logger: Logger): NonNullable<EncodeProcessorOptions['flow']> {
+  return {
+    async addChildren(parent, children, frames) {
+      const progressKey = flowProgressKey(prefix, parent.id ?? '');
+      await redis
+        .multi()
+        .del(progressKey)
+        .hset(progressKey, 'total', String(frames))
+        .expire(progressKey, 24 * 3600)
+        .exec();
+      await jobs.addBulk(
+        children.map((spec) => ({
+          name: spec.kind,
+          data: spec,
+          opts: {
+            ...JOB_OPTIONS,
+            ...jobOptions,
+            jobId: jobIdFor(spec),
+            parent: { id: parent.id ?? '', queue: parent.queueQualifiedName },
+            // Failed for good: recorded on the parent, which still runs to report it and remove the flow's files.
+            ignoreDependencyOnFailure: true,
+          },
+        })),
+      );
+    },
+    workers: () => countRecentWorkers(jobs, logger),
+    async childProgress(child, framesDone) {
+      const parentId = child.parent?.id;
+      if (!parentId || !child.id) return;
+      const progressKey = flowProgressKey(prefix, parentId);
+      await redis.hset(progressKey, child.id, String(framesDone));
+      const counts = await redis.hgetall(progressKey);
+      const total = Number(counts['total'] ?? 0);
+      if (total <= 0) return;
+      const done = Object.entries(counts).reduce((sum, [field, value]) => (field === 'total' ? sum : sum + Number(value)), 0);
+      const parent = await Job.fromId(jobs, parentId);
+      const segments = Object.keys(counts).length - 1;
+      await parent?.updateProgress({
+        stage: 'encode',
+        percent: Math.min(SEGMENTS_SHARE, (done / total) * SEGMENTS_SHARE),
+        message: `segments on the farm (${segments} reporting)`,
+      });
+    },
+  };
 }

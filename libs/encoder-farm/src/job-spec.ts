@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { EncodeProfile, type EncodePlan, type EncodeProfileInput, type RegisteredComponent, type RegistrationKey, type SegmentStep } from '@ftrack-encode/core';
+import {
+  EncodeProfile,
+  SegmentsSetting,
+  type EncodePlan,
+  type EncodeProfileInput,
+  type RegisteredComponent,
+  type RegistrationKey,
+  type SegmentStep,
+} from '@ftrack-encode/core';
 
 /**
  * What a farm job carries: REFERENCES only. Never media bytes (sources live on shared
@@ -73,6 +81,12 @@ export const PublishJobSpec = z.object({
   sourceChecksum: z.string().min(1).optional(),
   gapPolicy: z.enum(['error', 'hold', 'black']).optional(),
   hashAlgorithm: z.enum(['sha256', 'md5', 'sha1']).optional(),
+  /**
+   * Segment-parallel encode (docs/segments.md); default the profile's. On BullMQ workers the publish
+   * becomes a flow: one child job per segment (and the audio), the join and registration in this job.
+   * Not part of the dedup key, like threads.
+   */
+  segments: SegmentsSetting.optional(),
 });
 export type PublishJobSpec = z.infer<typeof PublishJobSpec>;
 

@@ -52,8 +52,13 @@ export interface FarmJobDeps {
   /**
    * Publish jobs: run the core PublishReview with its review media stored in `location`
    * (undefined = the worker's default). The daemon builds a fresh ftrack session per job.
+   * `encoder` wraps this worker's encoder for the run (a publish flow's parent: segments from its children).
    */
-  runPublish?: (location: string | undefined, request: PublishReviewRequest) => Promise<PublishReviewResult>;
+  runPublish?: (
+    location: string | undefined,
+    request: PublishReviewRequest,
+    options?: { encoder?: (local: Encoder) => Encoder },
+  ) => Promise<PublishReviewResult>;
   /** Component sources: finds where a component is stored. */
   registry?: ReviewRegistry;
   /** Component sources: a reader for the named location, or undefined when this worker cannot read it. */
@@ -99,7 +104,7 @@ function algorithmOf(checksum: string): HashAlgorithm {
 }
 
 /** Download a component from the first location this worker can read, into `dir`. */
-async function fetchComponent(ref: Extract<SourceRef, { kind: 'component' }>, dir: string, deps: FarmJobDeps, options: RunOptions): Promise<string> {
+export async function fetchComponent(ref: Extract<SourceRef, { kind: 'component' }>, dir: string, deps: FarmJobDeps, options: RunOptions): Promise<string> {
   if (!deps.registry || !deps.storage) {
     throw new EncodeError('E_SOURCE_NOT_ACCESSIBLE', `This worker cannot fetch ftrack component ${ref.componentId}: no ftrack connection is configured.`, {
       hint: 'Give the daemon FTRACK_SERVER, FTRACK_API_USER and FTRACK_API_KEY.',
@@ -219,42 +224,68 @@ async function runEncodeJob(spec: EncodeJobSpec, deps: FarmJobDeps, options: Run
 }
 
 async function runPublishJob(spec: PublishJobSpec, deps: FarmJobDeps, options: RunJobOptions): Promise<PublishJobResult> {
+  const runPublish = publishRunner(deps);
+  const profile = jobProfile(spec, deps);
+  const scratch = await makeScratch(deps, 'publish');
+  try {
+    const input = spec.source.kind === 'path' ? spec.source.input : await fetchComponent(spec.source, scratch, deps, options);
+    // Outside BullMQ (run-job) a segmented publish runs its segments on this machine.
+    return publishJobResult(await runPublish(spec.location, publishRequest(spec, profile, input, scratch, deps, options)));
+  } finally {
+    await deps.fs.removeDir(scratch).catch(() => undefined);
+  }
+}
+
+/** The worker's publish, or why this worker cannot publish. */
+export function publishRunner(deps: FarmJobDeps): NonNullable<FarmJobDeps['runPublish']> {
   if (!deps.runPublish) {
     throw new EncodeError('E_CONFIG_INVALID', 'This worker cannot run publish jobs: no ftrack connection is configured.', {
       hint: 'Give the daemon FTRACK_SERVER, FTRACK_API_USER and FTRACK_API_KEY.',
     });
   }
-  let profile: EncodeProfile;
-  if (typeof spec.profile === 'string') {
-    if (!deps.profile) throw new EncodeError('E_PROFILE_INVALID', `This worker has no profile catalog to resolve "${spec.profile}".`);
-    profile = deps.profile(spec.profile);
-  } else {
-    profile = spec.profile;
-  }
-  const scratch = await makeScratch(deps, 'publish');
-  try {
-    const input = spec.source.kind === 'path' ? spec.source.input : await fetchComponent(spec.source, scratch, deps, options);
-    const result = await deps.runPublish(spec.location, {
-      input,
-      versionId: spec.versionId,
-      profile,
-      scratchDir: scratch,
-      ...(spec.gapPolicy ? { gapPolicy: spec.gapPolicy } : {}),
-      ...(spec.hashAlgorithm ? { hashAlgorithm: spec.hashAlgorithm } : {}),
-      ...(deps.threads !== undefined ? { threads: deps.threads } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-    return {
-      kind: 'publish',
-      versionId: result.versionId,
-      skipped: result.skipped,
-      ...(result.reason ? { reason: result.reason } : {}),
-      locationName: result.locationName,
-      components: result.components,
-      key: result.key,
-    };
-  } finally {
-    await deps.fs.removeDir(scratch).catch(() => undefined);
-  }
+  return deps.runPublish;
+}
+
+/** A publish job's profile: the one it carries, or the named one from this worker's catalog. */
+export function jobProfile(spec: PublishJobSpec, deps: FarmJobDeps): EncodeProfile {
+  if (typeof spec.profile !== 'string') return spec.profile;
+  if (!deps.profile) throw new EncodeError('E_PROFILE_INVALID', `This worker has no profile catalog to resolve "${spec.profile}".`);
+  return deps.profile(spec.profile);
+}
+
+/** The core PublishReview request of a publish job whose source is at `input`, encoding under `scratch`. */
+export function publishRequest(
+  spec: PublishJobSpec,
+  profile: EncodeProfile,
+  input: string,
+  scratch: string,
+  deps: FarmJobDeps,
+  options: RunOptions,
+): PublishReviewRequest {
+  const segments = spec.segments ?? profile.segments;
+  return {
+    input,
+    versionId: spec.versionId,
+    profile,
+    scratchDir: scratch,
+    ...(spec.gapPolicy ? { gapPolicy: spec.gapPolicy } : {}),
+    ...(spec.hashAlgorithm ? { hashAlgorithm: spec.hashAlgorithm } : {}),
+    ...(deps.threads !== undefined ? { threads: deps.threads } : {}),
+    ...(segments !== undefined ? { segments } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  };
+}
+
+/** What a publish job hands back: references only. */
+export function publishJobResult(result: PublishReviewResult): PublishJobResult {
+  return {
+    kind: 'publish',
+    versionId: result.versionId,
+    skipped: result.skipped,
+    ...(result.reason ? { reason: result.reason } : {}),
+    locationName: result.locationName,
+    components: result.components,
+    key: result.key,
+  };
 }

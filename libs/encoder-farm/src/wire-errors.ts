@@ -29,11 +29,14 @@ interface WireError {
   details?: Record<string, unknown>;
 }
 
-/** The Error a processor throws: its message is the EncodeError as JSON (BullMQ keeps it as failedReason). */
-export function toJobFailure(error: unknown): Error {
+/**
+ * The Error a processor throws: its message is the EncodeError as JSON (BullMQ keeps it as
+ * failedReason). `final`: no retry whatever the code (a flow whose segment failed for good).
+ */
+export function toJobFailure(error: unknown, options: { final?: boolean } = {}): Error {
   const encodeError = toEncodeError(error, 'E_ENCODER_FAILED');
   const message = JSON.stringify(encodeError.toJSON());
-  return UNRECOVERABLE_CODES.has(encodeError.code) ? new UnrecoverableError(message) : new Error(message);
+  return options.final || UNRECOVERABLE_CODES.has(encodeError.code) ? new UnrecoverableError(message) : new Error(message);
 }
 
 /** Turn a job's failedReason back into the worker's EncodeError (its code, message and hint). */

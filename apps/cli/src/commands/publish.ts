@@ -224,6 +224,8 @@ async function publishOnFarm(
         location: flags.location ?? config.location,
         gapPolicy: config.gapPolicy,
         hashAlgorithm: config.hashAlgorithm,
+        // A count or auto: the daemon that takes the job splits it into one job per segment (a BullMQ flow).
+        ...segmentsFor(flags.segments, profile.segments, config.segments),
       },
       { signal: cancelOnSignals(), onProgress: terminal.progress },
     );

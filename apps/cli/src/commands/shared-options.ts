@@ -104,7 +104,8 @@ export function segmentsFor(...settings: (SegmentsSetting | undefined)[]): { seg
   return segments === undefined ? {} : { segments };
 }
 
-export const SEGMENTS_HELP = 'split the source into N frame-exact segments encoded in parallel, then joined (auto: by cores and length; docs/segments.md)';
+export const SEGMENTS_HELP =
+  'split the source into N frame-exact segments encoded in parallel, then joined (auto: by cores, on the farm by daemons seen, and length; docs/segments.md)';
 
 /** What `encode` and `publish` both say about the encode itself. */
 export interface EncodeRunFlags {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SegmentsSetting } from '../domain/segments.js';
 
 /**
  * A storage location: its ftrack Location name and the storage adapter `type` that serves it.
@@ -51,7 +52,7 @@ export const Config = z.looseObject({
   ffprobePath: z.string().optional(),
   threads: z.number().int().min(0).default(0),
   /** Segment-parallel encoding by default (a count or "auto"; --segments and a profile's own setting win): docs/segments.md. */
-  segments: z.union([z.number().int().min(1).max(64), z.literal('auto')]).optional(),
+  segments: SegmentsSetting.optional(),
   hashAlgorithm: z.enum(['sha256', 'md5', 'sha1']).default('sha256'),
   gapPolicy: z.enum(['error', 'hold', 'black']).default('error'),
   colour: ColourConfig.default({}),

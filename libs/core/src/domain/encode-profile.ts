@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Burnins, Slate } from './burnins.js';
+import { SegmentsSetting } from './segments.js';
 
 /**
  * Profiles are data: a named set of outputs made from one decode of the source.
@@ -131,7 +132,7 @@ export const EncodeProfile = z
     /** Frames prepended to the outputs with the shot's details: docs/burnins.md. */
     slate: Slate.optional(),
     /** Segment-parallel encoding by default for this profile (a count or "auto"; --segments wins): docs/segments.md. */
-    segments: z.union([z.number().int().min(1).max(64), z.literal('auto')]).optional(),
+    segments: SegmentsSetting.optional(),
   })
   .superRefine((profile, ctx) => {
     const seen = new Set<string>();

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { EncodePlan, PlannedOutput } from './encode-plan.js';
 import type { Rational } from './rational.js';
 
@@ -8,7 +9,8 @@ export interface FrameRange {
 }
 
 /** `--segments`: a count, or `auto` (from the workers available and the source's length). */
-export type SegmentsSetting = number | 'auto';
+export const SegmentsSetting = z.union([z.number().int().min(1).max(64), z.literal('auto')]);
+export type SegmentsSetting = z.infer<typeof SegmentsSetting>;
 
 /** `auto` never splits a source shorter than this: start-up and the join would eat the gain. */
 export const MIN_SPLIT_SECONDS = 10;

@@ -46,6 +46,8 @@ export interface EncodeMediaOptions {
   qualityGate?: boolean;
   /** Split the source into this many frame-exact segments encoded in parallel, then joined (docs/segments.md); default the profile's, else 1. */
   segments?: SegmentsSetting;
+  /** Fixed plan id (temp and segment file names): a run split over several processes plans the same files twice (farm publish flows). */
+  planId?: string;
 }
 
 export interface EncodeMediaResult {
@@ -118,6 +120,7 @@ export class EncodeMedia {
       outputDir: options.outputDir,
       gapPolicy: options.gapPolicy ?? 'error',
       capabilities,
+      ...(options.planId ? { planId: options.planId } : {}),
       threads: options.threads ?? 0,
       colour,
       outputColours,

@@ -24,7 +24,7 @@ export interface SegmentRunOptions {
 }
 
 /** Share of the encode stage the segments take; the joins take the rest. */
-const SEGMENTS_SHARE = 97;
+export const SEGMENTS_SHARE = 97;
 
 function runStep(encoder: Encoder, step: SegmentStep, options: RunOptions): Promise<void> {
   if (!encoder.runStep) throw new EncodeError('E_INTERNAL', `The ${encoder.id} backend cannot join segments.`);

@@ -1,6 +1,6 @@
 import { inject, injectable } from 'tsyringe';
 import type { EncodeProfile } from '../domain/encode-profile.js';
-import type { EncodedOutput, HashAlgorithm } from '../domain/encode-plan.js';
+import type { EncodePlan, EncodedOutput, HashAlgorithm } from '../domain/encode-plan.js';
 import { formatChecksum } from '../domain/encode-plan.js';
 import { sequenceFramePath, sourceLabel, type GapPolicy, type MediaSource } from '../domain/media-source.js';
 import type { Hasher } from '../ports/hasher.js';
@@ -24,7 +24,7 @@ import { TOKENS } from '../tokens.js';
 import { EncodeError, isEncodeError, throwIfCancelled, toEncodeError } from '../errors.js';
 import { confirmRegistration, isDefiniteRefusal, registeredComponentsOf } from './confirm-registration.js';
 import { profileHash } from '../plan/plan-encode.js';
-import type { SegmentsSetting } from '../domain/segments.js';
+import type { FrameRange, SegmentsSetting } from '../domain/segments.js';
 import { deterministicUuid, stableHash } from '../domain/stable-hash.js';
 import type { SourceSettings } from '../domain/source-settings.js';
 import { EncodeMedia, type EncodeMediaResult } from './encode-media.js';
@@ -40,6 +40,8 @@ export interface PublishReviewRequest {
   threads?: number;
   /** Segment-parallel encoding (docs/segments.md); default the profile's. */
   segments?: SegmentsSetting;
+  /** Fixed plan id, so two runs of one publish plan the same files (the farm's publish flow: plan, then join). */
+  planId?: string;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   /** Resolve, probe, plan and check only. */
@@ -87,6 +89,9 @@ export interface PublishReviewResult {
   components: RegisteredComponent[];
   commands: string[][];
   key: RegistrationKey;
+  /** Dry runs: what would be encoded, and the frame ranges of its segments (absent: one pass). */
+  plan?: EncodePlan;
+  segments?: FrameRange[];
 }
 
 const EXTENSION: Record<string, string> = { mp4: 'mp4', mov: 'mov', webm: 'webm', mkv: 'mkv', jpg: 'jpg', png: 'png' };
@@ -157,6 +162,7 @@ export class PublishReview {
         ...(request.hashAlgorithm ? { hashAlgorithm: request.hashAlgorithm } : {}),
         ...(request.threads !== undefined ? { threads: request.threads } : {}),
         ...(request.segments !== undefined ? { segments: request.segments } : {}),
+        ...(request.planId ? { planId: request.planId } : {}),
         ...(signal ? { signal } : {}),
         ...(onProgress ? { onProgress } : {}),
         dryRun: Boolean(request.dryRun),
@@ -164,7 +170,10 @@ export class PublishReview {
         ...(request.profile.burnins || request.profile.slate ? { burninValues: await this.burninValues(target, request) } : {}),
         commit: false,
       });
-      if (request.dryRun) return { versionId: request.versionId, skipped: false, locationName, components: [], commands: encoded.commands, key };
+      if (request.dryRun) {
+        const segments = encoded.segments ? { segments: encoded.segments } : {};
+        return { versionId: request.versionId, skipped: false, locationName, components: [], commands: encoded.commands, key, plan: encoded.plan, ...segments };
+      }
 
       const done = new Set(earlier?.complete.map((c) => c.name));
       if (request.beforeStore) {
