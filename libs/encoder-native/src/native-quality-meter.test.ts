@@ -105,6 +105,19 @@ describe('NativeQualityMeter with the reference frames captured by the encode', 
     expect(judgeQuality(review, await measure(await breakFrame(between))).pass).toBe(true);
   });
 
+  it('one output captured, one not: each is measured in its own process (the source decoded for the second only), with the same scores', async () => {
+    const outputs = await Promise.all([review, web].map(async (planned) => ({ planned, path: planned.tempPath, info: await probe(planned.tempPath) })));
+    const bothCaptured = await meter.measure(plan, outputs, plan.qualityFrames!);
+    const moved = `${web.qualityReference}.moved`;
+    await rename(web.qualityReference!, moved);
+    const mixed = await meter.measure(plan, outputs, plan.qualityFrames!).finally(() => rename(moved, web.qualityReference!));
+    expect(mixed.get('review')).toEqual(bothCaptured.get('review'));
+    mixed.get('web')!.forEach((s, k) => {
+      expect(s.frame).toBe(plan.qualityFrames![k]);
+      expect(s.ssim).toBeCloseTo(bothCaptured.get('web')![k]!.ssim, 6);
+    });
+  });
+
   it('without the captured file the reference is made from the source again, with the same scores', async () => {
     const captured = await measure(review.tempPath);
     const moved = `${review.qualityReference}.moved`;
