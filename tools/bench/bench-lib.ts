@@ -4,8 +4,8 @@ import 'reflect-metadata';
 
 export { container } from 'tsyringe';
 export { EncodeMedia, ProfileCatalog, planEncode, silentLogger } from '@ftrack-encode/core';
-export { buildEncodeInvocation, buildNaiveInvocations, parseProbe, probeArgs } from '@ftrack-encode/ffmpeg';
-export { registerNativeEncoder, findFfmpeg } from '@ftrack-encode/encoder-native';
+export { buildEncodeInvocation, buildNaiveInvocations, buildQualityInvocation, parseProbe, probeArgs, qualityTargets } from '@ftrack-encode/ffmpeg';
+export { registerNativeEncoder, findFfmpeg, NativeQualityMeter } from '@ftrack-encode/encoder-native';
 export { registerNodePlatform } from '@ftrack-encode/node-platform';
 // The fixture generator only (the package index also exports the vitest contract suites).
 export { mediaFixtures } from '../../libs/testing/src/media-fixtures.js';

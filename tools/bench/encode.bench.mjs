@@ -5,13 +5,16 @@
 //      on the H.264 clip (p2) and on expensive-to-decode sources (p2Expensive: ProRes 4444 4K 1 s
 //      and a 1080p half-float EXR sequence, generated once into .cache/bench)
 //  Q   the quality gate's extra pass: encode with the gate / without it              target <= 1.10
+//      and its breakdown (qualityGateCpu): the gate's pass alone on one encode's outputs, CPU (user+sys
+//      of its ffmpeg processes) and wall, as it runs (seeks, one process per output) vs decoding the
+//      outputs whole in one process (as it did before) and whole in one process per output
 // P1 runs the tool with --no-quality-gate: it measures the fixed overhead around ffmpeg; Q the gate.
 // One more run with --verbose gives P1's breakdown (the CLI's stage marks, ms since its start).
 // Source: 10 s 1080p 23.976 clip with audio (generated once by the fixture cache).
 // Median of BENCH_RUNS (default 5) interleaved runs; both sides of a ratio come from the same run.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -144,6 +147,74 @@ for (let i = 0; i < RUNS; i++) {
 }
 const plan = p2Sources[0].plan;
 
+// ---- Q breakdown: the gate's pass alone, on the outputs and reference frames of one gated encode
+const gateDir = join(work, 'gate');
+await cleanDir(gateDir);
+const gatePlan = (await encodeMedia.run(clip, profile, { outputDir: gateDir, dryRun: true })).plan;
+await timed(found.ffmpeg, lib.buildEncodeInvocation(gatePlan).args);
+const gateOutputs = await Promise.all(
+  gatePlan.outputs
+    .filter((o) => o.spec.kind === 'video')
+    .map(async (planned) => {
+      const probed = spawnSync(found.ffprobe, lib.probeArgs(planned.tempPath), { encoding: 'utf8' });
+      return { planned, path: planned.tempPath, info: lib.parseProbe(JSON.parse(probed.stdout), { path: planned.tempPath }) };
+    }),
+);
+// ffmpeg behind a shell that appends its CPU to a log: `times` prints the shell's own user and sys
+// times, then its children's (not through a pipe: that would run it in a subshell without children).
+const cpuLog = join(gateDir, 'cpu.log');
+const ffmpegTimed = join(gateDir, 'ffmpeg-timed.sh');
+await writeFile(ffmpegTimed, `#!/bin/sh\n"${found.ffmpeg}" "$@"\nrc=$?\ntimes >> "${cpuLog}"\nexit $rc\n`, { mode: 0o755 });
+const gateMeter = new lib.NativeQualityMeter({ ffmpegPath: ffmpegTimed, ffprobePath: found.ffprobe });
+/** Wall and CPU seconds of `work`, the CPU read from the log the timed ffmpeg appends to. */
+async function gateCost(work) {
+  await writeFile(cpuLog, '');
+  const start = performance.now();
+  await work();
+  const wall = (performance.now() - start) / 1000;
+  const children = (await readFile(cpuLog, 'utf8')).split('\n').filter((_, i) => i % 2 === 1);
+  const seconds = children.flatMap((line) => [...line.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2])));
+  return { wall, cpu: seconds.reduce((a, b) => a + b, 0) };
+}
+const frames = gatePlan.qualityFrames;
+const gateVariants = {
+  // As the gate runs: seeks to the sampled frames, one process per output, side by side.
+  seeking: () => gateMeter.measure(gatePlan, gateOutputs, frames),
+  // The outputs decoded whole, one process per output.
+  wholePerOutput: () =>
+    gateMeter.measure(
+      gatePlan,
+      gateOutputs.map(({ planned, path }) => ({ planned, path })),
+      frames,
+    ),
+  // As the gate ran before: every output decoded whole in one process.
+  wholeOneProcess: async () => {
+    const targets = await lib.qualityTargets(
+      gateOutputs.map(({ planned, path }) => ({ planned, path })),
+      gateDir,
+      async () => 1,
+    );
+    await new Promise((resolve, reject) => {
+      const child = spawn(ffmpegTimed, lib.buildQualityInvocation(gatePlan, targets, frames).args, { stdio: 'ignore' });
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`gate pass exited ${code}`))));
+    });
+  },
+};
+const gateSamples = Object.fromEntries(Object.keys(gateVariants).map((k) => [k, { wall: [], cpu: [] }]));
+for (let i = 0; i < RUNS; i++) {
+  for (const [key, run] of Object.entries(gateVariants)) {
+    const { wall, cpu } = await gateCost(run);
+    gateSamples[key].wall.push(wall);
+    gateSamples[key].cpu.push(cpu);
+  }
+  process.stdout.write(
+    `Q breakdown run ${i + 1}/${RUNS}: ${Object.entries(gateSamples)
+      .map(([k, v]) => `${k} ${v.cpu[i].toFixed(2)} s CPU / ${v.wall[i].toFixed(2)} s wall`)
+      .join(', ')}\n`,
+  );
+}
+
 // ---- P1: the tool vs raw ffmpeg with the identical argv
 const cliBin = join(root, 'bin', 'ftrack-encode.mjs');
 const p1Out = join(work, 'p1-tool');
@@ -260,6 +331,16 @@ const result = {
     target: 1.1,
     pass: qRatio <= 1.1,
   },
+  qualityGateCpu: {
+    what: `the gate's pass alone on the ${frames.length} sampled frames of one encode's video outputs: CPU (user+sys of its ffmpeg processes) and wall`,
+    variants: Object.fromEntries(
+      Object.entries(gateSamples).map(([k, v]) => [
+        k,
+        { medianCpuSeconds: round(median(v.cpu)), medianWallSeconds: round(median(v.wall)), samples: { cpu: v.cpu.map(round), wall: v.wall.map(round) } },
+      ]),
+    ),
+    cpuRatio: round(median(gateSamples.seeking.cpu) / median(gateSamples.wholeOneProcess.cpu)),
+  },
   p2: { what: p2What, ...p2Of(p2Sources[0]) },
   p2Expensive: {
     what: `${p2What}; ratio = the worse of the expensive-to-decode sources`,
@@ -285,6 +366,14 @@ Outputs (ftrack-review): ${result.outputs.join('; ')}.
 |---|---|---|---|---|---|
 | P1 | ${result.p1.what} | ${result.p1.medianSeconds.tool} vs ${result.p1.medianSeconds.ffmpeg} | ${result.p1.ratio}${missedBy(result.p1, 1.03)} | ≤ 1.03 | ${result.p1.pass ? 'pass' : 'FAIL'} |
 | Q | ${result.qualityGate.what} | ${result.qualityGate.medianSeconds.withGate} vs ${result.qualityGate.medianSeconds.withoutGate} | ${result.qualityGate.ratio}${missedBy(result.qualityGate, 1.1)} | ≤ 1.10 | ${result.qualityGate.pass ? 'pass' : 'FAIL'} |
+
+Q breakdown — ${result.qualityGateCpu.what} (CPU as it runs / as it ran before: ${result.qualityGateCpu.cpuRatio}):
+
+| gate pass | CPU median (s) | wall median (s) |
+|---|---|---|
+| as it runs: seeks to the sampled frames, one process per output side by side | ${result.qualityGateCpu.variants.seeking.medianCpuSeconds} | ${result.qualityGateCpu.variants.seeking.medianWallSeconds} |
+| outputs decoded whole, one process per output | ${result.qualityGateCpu.variants.wholePerOutput.medianCpuSeconds} | ${result.qualityGateCpu.variants.wholePerOutput.medianWallSeconds} |
+| as it ran before: outputs decoded whole in one process | ${result.qualityGateCpu.variants.wholeOneProcess.medianCpuSeconds} | ${result.qualityGateCpu.variants.wholeOneProcess.medianWallSeconds} |
 
 P2 — ${p2What}:
 

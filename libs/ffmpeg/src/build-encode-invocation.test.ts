@@ -379,6 +379,39 @@ describe('quality reference capture', () => {
     expect(mixed.args[mixed.args.indexOf('-i') + 1]).toBe('/shots/sh010/plate v001.mov');
     expect(mixed.args[mixed.args.indexOf('-filter_complex') + 1]).toMatch(/^\[0:v:0\]setpts=PTS-STARTPTS,select=[^;]*split=1\[r0\];\[r0\]scale=1280:720/);
   });
+
+  it('reads the sampled frames of a seekable output by seeking: one concat entry per frame (23.976 fps), picked by time', async () => {
+    const { buildQualityInvocation, qualityTargets } = await import('./index.js');
+    const planned = gated.outputs.find((o) => o.spec.kind === 'video')!;
+    const outputInfo = { ...info(), format: 'matroska,webm', formatStart: -0.007, videoStart: 0.014 };
+    const [target] = await qualityTargets([{ planned, path: "/out/it's.webm", info: outputInfo }], '/q', async () => 1);
+    // The first video timestamp on the file's own clock: the container's zero plus the video's start.
+    expect(target!.seek).toEqual({ list: '/q/0.frames.ffconcat', firstFrameSeconds: 0.007 });
+    const inv = buildQualityInvocation(gated, [target!], [0, 24]);
+    expect(inv.args).toContain('-copyts');
+    expect(inv.args.join(' ')).toContain('-f concat -safe 0 -i /q/0.frames.ffconcat');
+    expect(inv.args).not.toContain("/out/it's.webm");
+    const slot = 3; // whole seconds past the last sampled frame: frames decoded from a keyframe never reach a neighbour's pick
+    expect(inv.files).toEqual([
+      {
+        path: '/q/0.frames.ffconcat',
+        contents: [
+          'ffconcat version 1.0',
+          ...["file '/out/it'\\''s.webm'", 'inpoint -0.013854', 'outpoint 0.027854', `duration ${slot}`],
+          ...["file '/out/it'\\''s.webm'", 'inpoint 0.987146', 'outpoint 1.028854', `duration ${slot}`],
+          '',
+        ].join('\n'),
+      },
+    ]);
+    const graph = inv.args[inv.args.indexOf('-filter_complex') + 1]!;
+    expect(graph).toContain(`[1:v:0]select=lt(abs(mod(t\\,${slot})-0.020854)\\,0.010427),setpts=N/TB,format=yuv420p`);
+    // Without probed info (or when the source must be decoded here) the output is decoded whole.
+    const [plain] = await qualityTargets([{ planned, path: '/out/a.webm' }], '/q', async () => 1);
+    expect(plain!.seek).toBeUndefined();
+    const fromSource = buildQualityInvocation(gated, [{ ...target!, reference: undefined }], [0, 24]);
+    expect(fromSource.args).not.toContain('-copyts');
+    expect(fromSource.args).toContain("/out/it's.webm");
+  });
 });
 
 describe('quality gate invocation', () => {

@@ -6,6 +6,7 @@ import {
   type BuiltinCurve,
   type ColourPipeline,
   type EncodePlan,
+  type MediaInfo,
   type PlannedOutput,
   type VideoOutputSpec,
 } from '@ftrack-encode/core';
@@ -361,6 +362,11 @@ function dirOf(path: string): string {
 /** Containers whose demuxer seeks to a keyframe by its index, so an accurate seek decodes the exact frames. */
 const INDEXED_CONTAINERS = /(^|,)(mov|mp4|matroska|webm)(,|$)/;
 
+/** A movie whose frames an accurate seek reaches exactly: constant rate, in an indexed container. */
+export function seeksExactly(info: MediaInfo): boolean {
+  return !info.variableFrameRate && INDEXED_CONTAINERS.test(info.format);
+}
+
 /**
  * A movie, or one segment of it (plan.range). A segment of a constant-rate movie in an indexed
  * container is reached by an accurate input seek to half a frame before its first frame (ffmpeg
@@ -377,7 +383,7 @@ export function movieInput(plan: EncodePlan, path: string): { inputArgs: string[
   if (!range) return { inputArgs: input, preFilters: timing };
   const end = range.start + range.frames;
   if (range.start === 0) return { inputArgs: input, preFilters: [...timing, `trim=end_frame=${end}`] };
-  if (!plan.info.variableFrameRate && INDEXED_CONTAINERS.test(plan.info.format)) {
+  if (seeksExactly(plan.info)) {
     const rate = plan.info.frameRate;
     const seek = (plan.info.videoStart ?? 0) + ((range.start - 0.5) * rate.den) / rate.num;
     return { inputArgs: ['-ss', seek.toFixed(6), ...input], preFilters: [...timing, `trim=end_frame=${range.frames}`] };

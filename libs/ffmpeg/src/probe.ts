@@ -177,6 +177,7 @@ export function parseProbe(json: unknown, options: { path: string; firstFrame?: 
     duration,
     ...(videoDuration === undefined ? {} : { videoDuration }),
     ...(videoStart === undefined ? {} : { videoStart: videoStart - formatStart }),
+    ...(formatStart !== 0 ? { formatStart } : {}),
     ...(timing.variable ? { variableFrameRate: true } : {}),
     frameRateFrom: 'stream',
     ...(rotation ? { rotation } : {}),

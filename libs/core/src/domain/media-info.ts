@@ -76,6 +76,12 @@ export interface MediaInfo {
   fieldOrder?: string;
   /** Seconds from the container's zero at which the video stream starts. */
   videoStart?: number;
+  /**
+   * The container's zero on its own clock (ffprobe's format start_time, e.g. -0.007 s before Opus
+   * pre-skip): formatStart + videoStart is the first video timestamp, which the concat demuxer's
+   * inpoints count in.
+   */
+  formatStart?: number;
   /** Seconds of the video stream alone (the container's duration may include longer audio). */
   videoDuration?: number;
   /** The stream's timestamps do not follow one constant rate (frameRate is then its nominal rate). */

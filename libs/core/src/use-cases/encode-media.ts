@@ -180,7 +180,10 @@ export class EncodeMedia {
     const frames = plan.qualityFrames;
     if (!this.meter || videos.length === 0 || !frames) return [];
     options.onProgress?.({ stage: 'validate', message: `quality gate: SSIM/PSNR on ${frames.length} frames` });
-    const targets = videos.map((planned) => ({ planned, path: outputs.find((o) => o.name === planned.name)!.path }));
+    const targets = videos.map((planned) => {
+      const { path, info } = outputs.find((o) => o.name === planned.name)!;
+      return { planned, path, info };
+    });
     const scores = await this.meter.measure(plan, targets, frames, options.signal ? { signal: options.signal } : {});
     await this.removeReferences(plan);
     const verdicts = videos.map((planned) => judgeQuality(planned, scores.get(planned.name) ?? []));

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EncodeError, type EncodePlan, type FrameQuality, type PlannedOutput, type QualityMeter, type RunOptions } from '@ftrack-encode/core';
+import { EncodeError, type EncodePlan, type FrameQuality, type MeasuredOutput, type QualityMeter, type RunOptions } from '@ftrack-encode/core';
 import { buildQualityInvocation, frameScores, qualityTargets } from '@ftrack-encode/ffmpeg';
 import { inputFiles, layoutInCore } from './core-layout.js';
 import type { WasmCore } from './wasm-core.js';
@@ -14,12 +14,7 @@ import type { WasmCore } from './wasm-core.js';
 export class WasmQualityMeter implements QualityMeter {
   constructor(private readonly core: WasmCore) {}
 
-  async measure(
-    plan: EncodePlan,
-    outputs: { planned: PlannedOutput; path: string }[],
-    frames: number[],
-    options: RunOptions = {},
-  ): Promise<Map<string, FrameQuality[]>> {
+  async measure(plan: EncodePlan, outputs: MeasuredOutput[], frames: number[], options: RunOptions = {}): Promise<Map<string, FrameQuality[]>> {
     const dir = await mkdtemp(join(tmpdir(), 'ftrack-encode-quality-'));
     try {
       const fileSize = (path: string) => stat(path).then((s) => s.size);
