@@ -1,4 +1,3 @@
-import diagnostics_channel from 'node:diagnostics_channel';
 import { ClientRequest } from 'node:http';
 import 'reflect-metadata';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -28,41 +27,38 @@ describeStorageContract(
 );
 
 /**
- * Every request the storage makes, seen from the client side (real HTTP underneath, on node:http's
- * diagnostics channel), with the actions of the JSON API calls among them. It never uses fetch.
+ * Every request the storage makes, seen from the client side (real HTTP underneath: node:http's
+ * ClientRequest, recorded when it first sends anything), with the actions of the JSON API calls
+ * among them. It never uses fetch. Not node:http's diagnostics channel: Node 20 publishes
+ * "request.start" only once a request has sent its whole body, which a dropped PUT never has.
  */
 function recordRequests(): { calls: { method: string; url: string; actions: string[] }[]; restore(): void } {
   const originalFetch = globalThis.fetch;
   globalThis.fetch = () => Promise.reject(new Error('FtrackServerStorage used fetch'));
-  // The JSON body of an API call is only seen when it is sent (the channel fires later).
-  const actionsOf = new WeakMap<ClientRequest, string[]>();
+  const calls: { method: string; url: string; actions: string[] }[] = [];
+  const seen = new WeakSet<ClientRequest>();
+  const record = (request: ClientRequest, body: unknown) => {
+    if (seen.has(request)) return;
+    seen.add(request);
+    const actions = typeof body === 'string' && request.path.startsWith('/api') ? (JSON.parse(body) as { action: string }[]).map((o) => o.action) : [];
+    calls.push({ method: request.method, url: `${request.protocol}//${request.host}${request.path}`, actions });
+  };
+  const originalWrite = ClientRequest.prototype.write;
   const originalEnd = ClientRequest.prototype.end;
+  ClientRequest.prototype.write = function (this: ClientRequest, ...args: unknown[]) {
+    record(this, args[0]);
+    return (originalWrite as (...a: unknown[]) => boolean).apply(this, args);
+  } as ClientRequest['write'];
   ClientRequest.prototype.end = function (this: ClientRequest, ...args: unknown[]) {
-    if (typeof args[0] === 'string' && this.path.startsWith('/api'))
-      actionsOf.set(
-        this,
-        (JSON.parse(args[0]) as { action: string }[]).map((o) => o.action),
-      );
+    record(this, args[0]);
     return (originalEnd as (...a: unknown[]) => ClientRequest).apply(this, args);
   } as ClientRequest['end'];
-  const calls: { method: string; url: string; actions: string[] }[] = [];
-  const onRequest = (message: unknown) => {
-    const request = (message as { request: ClientRequest }).request;
-    calls.push({
-      method: request.method,
-      url: `${request.protocol}//${request.host}${request.path}`,
-      get actions() {
-        return actionsOf.get(request) ?? [];
-      },
-    });
-  };
-  diagnostics_channel.subscribe('http.client.request.start', onRequest);
   return {
     calls,
     restore: () => {
       globalThis.fetch = originalFetch;
+      ClientRequest.prototype.write = originalWrite;
       ClientRequest.prototype.end = originalEnd;
-      diagnostics_channel.unsubscribe('http.client.request.start', onRequest);
     },
   };
 }
