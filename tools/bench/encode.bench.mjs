@@ -220,9 +220,10 @@ async function p1Breakdown() {
     childrenMs: cpu(to, 'children') - (from ? cpu(from, 'children') : 0),
   });
   const phases = [
-    ['start-up: Node, bundle, config, scope (to locate)', between(undefined, 'locate')],
+    // The source's ffprobe and level scan start before the bundle loads: their CPU shows in start-up.
+    ['start-up: Node, bundle, config, scope (to locate); the source probe starts first', between(undefined, 'locate')],
     ['locate the source', between('locate', 'probe')],
-    ['probe the source (ffprobe + audio levels), colour, plan', between('probe', 'encode')],
+    ['probe the source (what is left of ffprobe + audio levels), colour, plan', between('probe', 'encode')],
     ['ffmpeg encode', between('encode', 'validate')],
     ['validate outputs (probe, checksum), commit', between('validate', 'done')],
     ['print the result and exit (wall - done)', { ms: wallMs - at('done'), selfMs: NaN, childrenMs: NaN }],
