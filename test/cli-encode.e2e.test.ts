@@ -104,9 +104,13 @@ describe('ftrack-encode encode (built CLI)', () => {
     const marks = result.stderr
       .split('\n')
       .filter((line) => line.includes('"msg":"stage"'))
-      .map((line) => JSON.parse(line) as { stage: string; ms: number });
+      .map((line) => JSON.parse(line) as { stage: string; ms: number; cpuMs: { self: number; children: number } });
     expect(marks.map((m) => m.stage)).toEqual(['locate', 'probe', 'encode', 'validate', 'done']);
     expect(marks.every((m, i) => m.ms > 0 && (i === 0 || m.ms >= marks[i - 1]!.ms))).toBe(true);
+    // ...and the CPU spent by then, of the CLI itself and of its finished children (ffprobe, ffmpeg).
+    expect(marks.every((m, i) => m.cpuMs.self > 0 && (i === 0 || m.cpuMs.self >= marks[i - 1]!.cpuMs.self))).toBe(true);
+    const childrenAt = (stage: string) => marks.find((m) => m.stage === stage)!.cpuMs.children;
+    expect(childrenAt('validate'), 'the encode ffmpeg is counted once it exits').toBeGreaterThan(childrenAt('encode'));
 
     expect(json).toMatchObject({ source: clip, profile: 'ftrack-review', backend: 'native', encoder: { id: 'native' } });
     expect(json.profileHash).toMatch(/^[0-9a-f]+$/);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Bundles the Node apps into dist/ with esbuild so `ftrack-encode` starts in ~100 ms
-// (no TypeScript transform at run time). npm packages stay external.
+// (no TypeScript transform at run time). The small pure-JS packages every command loads are
+// bundled in too (BUNDLED); other npm packages stay external.
 import { build } from 'esbuild';
 import { cp, mkdir, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -23,6 +24,27 @@ const assets = [
   { from: 'libs/encoder-wasm/src/node/DejaVuSans.ttf', to: 'DejaVuSans.ttf' },
 ];
 
+/**
+ * Pure-JS packages bundled into dist/: loaded from node_modules they are ~350 module files (zod
+ * ~100, execa with its dependencies ~160, tsyringe ~35), and Node's ESM loader resolves, reads and
+ * compiles each one, which cost `encode` ~0.15 s of CPU before its first ffprobe. Native modules
+ * (better-sqlite3) and the large packages only some commands load (@ftrack/api, BullMQ) stay external.
+ */
+const BUNDLED = new Set(['commander', 'execa', 'reflect-metadata', 'tsyringe', 'zod']);
+
+/** Bare imports stay external unless their package is in BUNDLED (or is one of their dependencies). */
+const externalPackages = {
+  name: 'external-packages',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('@ftrack-encode/')) return undefined; // workspace libs: tsconfig paths
+      const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
+      const fromBundled = /[\\/]node_modules[\\/]/.test(args.importer);
+      return BUNDLED.has(name) || fromBundled ? undefined : { path: args.path, external: true };
+    });
+  },
+};
+
 export async function buildAll({ quiet = false } = {}) {
   await rm(join(root, 'dist'), { recursive: true, force: true });
   await mkdir(join(root, 'dist'), { recursive: true });
@@ -39,7 +61,9 @@ export async function buildAll({ quiet = false } = {}) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    plugins: [externalPackages],
+    // The bundled CommonJS packages (commander, tsyringe) require Node built-ins: give ESM a require.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     tsconfig: 'tsconfig.base.json',
     sourcemap: 'linked',
     logLevel: quiet ? 'error' : 'warning',

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Encode benchmarks (written to bench/results/encode.{json,md}):
 //  P1  wall time of `ftrack-encode encode` vs raw ffmpeg with the identical argv   target <= 1.03
+//      (and the CPU seconds of both process trees, which stay comparable on a busy box)
 //  P2  ftrack-review from one decode (split graph) vs one process per output       target <= 0.60
 //      on the H.264 clip (p2) and on expensive-to-decode sources (p2Expensive: ProRes 4444 4K 1 s
 //      and a 1080p half-float EXR sequence, generated once into .cache/bench)
@@ -13,7 +14,7 @@
 // Source: 10 s 1080p 23.976 clip with audio (generated once by the fixture cache).
 // Median of BENCH_RUNS (default 5) interleaved runs; both sides of a ratio come from the same run.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -33,16 +34,29 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Wall seconds of one process; fails the bench on a non-zero exit. */
-function timed(command, args, env = process.env) {
+/**
+ * CPU seconds (user + system) of this process's finished children and everything they waited for,
+ * from /proc/self/stat (cutime, cstime; 100 ticks a second): robust where wall time is not, on a
+ * box shared with other jobs.
+ */
+function childrenCpuSeconds() {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/** Wall seconds of one process; fails the bench on a non-zero exit. `onCpu` gets the CPU seconds of its whole tree. */
+function timed(command, args, env = process.env, onCpu = () => undefined) {
   return new Promise((resolve, reject) => {
     const start = performance.now();
+    const cpuBefore = childrenCpuSeconds();
     const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = (performance.now() - start) / 1000;
+      onCpu(childrenCpuSeconds() - cpuBefore);
       code === 0 ? resolve(seconds) : reject(new Error(`${command} exited ${code}: ${stderr}`));
     });
   });
@@ -221,7 +235,10 @@ const p1Out = join(work, 'p1-tool');
 const rawOut = join(work, 'p1-raw');
 const cliEnv = { ...process.env, FTRACK_ENCODE_NO_BUILD: '1' };
 await cleanDir(rawOut);
-const dry = spawnSync(process.execPath, [cliBin, 'encode', clip, '--profile', 'ftrack-review', '--out', rawOut, '--dry-run', '--json'], { encoding: 'utf8' });
+// --no-quality-gate as in the measured run: with the gate on, the encode also writes its reference frames.
+const dry = spawnSync(process.execPath, [cliBin, 'encode', clip, '--profile', 'ftrack-review', '--out', rawOut, '--no-quality-gate', '--dry-run', '--json'], {
+  encoding: 'utf8',
+});
 let rawArgv;
 try {
   rawArgv = findCommands(JSON.parse(dry.stdout))?.[0];
@@ -230,17 +247,17 @@ try {
 }
 if (!rawArgv) throw new Error(`CLI dry run gave no commands (exit ${dry.status}): ${dry.stderr.slice(-400)}`);
 const toolArgs = (gate, extra = []) => [cliBin, 'encode', clip, '--profile', 'ftrack-review', '--out', p1Out, ...(gate ? [] : ['--no-quality-gate']), ...extra];
-const runTool = (gate = false) => timed(process.execPath, toolArgs(gate, ['--quiet']), cliEnv);
-const p1 = { tool: [], ffmpeg: [], gated: [] };
+const runTool = (gate = false, onCpu = undefined) => timed(process.execPath, toolArgs(gate, ['--quiet']), cliEnv, onCpu);
+const p1 = { tool: [], ffmpeg: [], gated: [], toolCpu: [], ffmpegCpu: [] };
 for (let i = 0; i < RUNS; i++) {
   await cleanDir(p1Out);
-  p1.tool.push(await runTool(false));
+  p1.tool.push(await runTool(false, (cpu) => p1.toolCpu.push(cpu)));
   await cleanDir(rawOut);
-  p1.ffmpeg.push(await timed(rawArgv[0], rawArgv.slice(1)));
+  p1.ffmpeg.push(await timed(rawArgv[0], rawArgv.slice(1), process.env, (cpu) => p1.ffmpegCpu.push(cpu)));
   await cleanDir(p1Out);
   p1.gated.push(await runTool(true));
   process.stdout.write(
-    `P1/Q run ${i + 1}/${RUNS}: tool ${p1.tool[i].toFixed(2)} s, raw ffmpeg ${p1.ffmpeg[i].toFixed(2)} s, with the quality gate ${p1.gated[i].toFixed(2)} s\n`,
+    `P1/Q run ${i + 1}/${RUNS}: tool ${p1.tool[i].toFixed(2)} s (CPU ${p1.toolCpu[i].toFixed(2)} s), raw ffmpeg ${p1.ffmpeg[i].toFixed(2)} s (CPU ${p1.ffmpegCpu[i].toFixed(2)} s), with the quality gate ${p1.gated[i].toFixed(2)} s\n`,
   );
 }
 const breakdown = await p1Breakdown();
@@ -260,21 +277,37 @@ async function p1Breakdown() {
   for (const line of run.stderr.split('\n')) {
     try {
       const entry = JSON.parse(line);
-      if (entry.msg === 'stage' && !marks.has(entry.stage)) marks.set(entry.stage, entry.ms);
+      if (entry.msg === 'stage' && !marks.has(entry.stage)) marks.set(entry.stage, entry);
     } catch {
       // not a log line
     }
   }
-  const at = (stage) => marks.get(stage) ?? NaN;
+  const at = (stage) => marks.get(stage)?.ms ?? NaN;
+  // CPU by then: the CLI's own, and its finished children's (the source probe runs from the start).
+  const cpu = (stage, of) => marks.get(stage)?.cpuMs?.[of] ?? NaN;
+  const between = (from, to) => ({
+    ms: (to ? at(to) : NaN) - (from ? at(from) : 0),
+    selfMs: cpu(to, 'self') - (from ? cpu(from, 'self') : 0),
+    childrenMs: cpu(to, 'children') - (from ? cpu(from, 'children') : 0),
+  });
   const phases = [
-    ['start-up: Node, bundle, config, scope (to locate)', at('locate')],
-    ['locate the source', at('probe') - at('locate')],
-    ['probe the source (ffprobe + audio levels), colour, plan', at('encode') - at('probe')],
-    ['ffmpeg encode', at('validate') - at('encode')],
-    ['validate outputs (probe, checksum), commit', at('done') - at('validate')],
-    ['print the result and exit (wall - done)', wallMs - at('done')],
+    // The source's ffprobe and level scan start before the bundle loads: their CPU shows in start-up.
+    ['start-up: Node, bundle, config, scope (to locate); the source probe starts first', between(undefined, 'locate')],
+    ['locate the source', between('locate', 'probe')],
+    ['probe the source (what is left of ffprobe + audio levels), colour, plan', between('probe', 'encode')],
+    ['ffmpeg encode', between('encode', 'validate')],
+    ['validate outputs (probe, checksum), commit', between('validate', 'done')],
+    ['print the result and exit (wall - done)', { ms: wallMs - at('done'), selfMs: NaN, childrenMs: NaN }],
   ];
-  return { wallSeconds: round(wallMs / 1000), phases: phases.map(([what, ms]) => ({ what, seconds: round(ms / 1000) })) };
+  return {
+    wallSeconds: round(wallMs / 1000),
+    phases: phases.map(([what, p]) => ({
+      what,
+      seconds: round(p.ms / 1000),
+      cpuSelfSeconds: round(p.selfMs / 1000),
+      cpuChildrenSeconds: round(p.childrenMs / 1000),
+    })),
+  };
 }
 
 // ---- report
@@ -317,10 +350,17 @@ const result = {
   p1: {
     what: 'node bin/ftrack-encode.mjs encode --profile ftrack-review --no-quality-gate vs raw ffmpeg with the argv of --dry-run --json',
     medianSeconds: { tool: round(median(p1.tool)), ffmpeg: round(median(p1.ffmpeg)) },
-    samples: { tool: p1.tool.map(round), ffmpeg: p1.ffmpeg.map(round) },
+    samples: { tool: p1.tool.map(round), ffmpeg: p1.ffmpeg.map(round), toolCpu: p1.toolCpu.map(round), ffmpegCpu: p1.ffmpegCpu.map(round) },
     ratio: round(p1Ratio),
     target: 1.03,
     pass: p1Ratio <= 1.03,
+    // CPU seconds (user + system) of the tool's whole process tree vs raw ffmpeg's: on 2 cores that
+    // ffmpeg keeps busy, every CPU second the tool adds is wall time; and CPU is steady under load.
+    cpu: {
+      medianSeconds: { tool: round(median(p1.toolCpu)), ffmpeg: round(median(p1.ffmpegCpu)) },
+      ratio: round(median(p1.toolCpu) / median(p1.ffmpegCpu)),
+      medianExtraSeconds: round(median(p1.toolCpu.map((cpu, i) => cpu - p1.ffmpegCpu[i]))),
+    },
     breakdown,
   },
   qualityGate: {
@@ -350,6 +390,7 @@ const result = {
     sources: expensive,
   },
 };
+const cell = (n) => (Number.isFinite(n) ? n : '–');
 const missedBy = (entry, target) => (entry.pass ? '' : ` (missed by ${round(entry.ratio - target)})`);
 const p2Row = (name, entry) =>
   `| ${name} | ${entry.source} | ${entry.medianSeconds.singleDecode} vs ${entry.medianSeconds.perOutput} | ${entry.ratio}${missedBy(entry, 0.6)} | ≤ 0.60 | ${entry.pass ? 'pass' : 'FAIL'} |`;
@@ -388,13 +429,15 @@ Expensive sources' outputs: ${Object.values(expensive)
   .map((e) => `${e.source}: ${e.outputs.join('; ')}`)
   .join('. ')}.
 
-P1 breakdown (one extra run with \`--verbose\`, ${breakdown.wallSeconds} s wall; raw ffmpeg median ${result.p1.medianSeconds.ffmpeg} s):
+P1 in CPU seconds (user + system of the whole process tree, median): tool ${result.p1.cpu.medianSeconds.tool} vs raw ffmpeg ${result.p1.cpu.medianSeconds.ffmpeg}, ratio ${result.p1.cpu.ratio}; the tool's extra CPU, paired per run: ${result.p1.cpu.medianExtraSeconds} s.
 
-| phase | s |
-|---|---|
-${breakdown.phases.map((p) => `| ${p.what} | ${p.seconds} |`).join('\n')}
+P1 breakdown (one extra run with \`--verbose\`, ${breakdown.wallSeconds} s wall; raw ffmpeg median ${result.p1.medianSeconds.ffmpeg} s). CPU: the CLI's own, and its children's that finished in the phase:
 
-Samples (s): P1 tool ${result.p1.samples.tool.join(', ')}; ffmpeg ${result.p1.samples.ffmpeg.join(', ')}.
+| phase | wall s | CPU s (CLI) | CPU s (children) |
+|---|---|---|---|
+${breakdown.phases.map((p) => `| ${p.what} | ${p.seconds} | ${cell(p.cpuSelfSeconds)} | ${cell(p.cpuChildrenSeconds)} |`).join('\n')}
+
+Samples (s): P1 tool ${result.p1.samples.tool.join(', ')}; ffmpeg ${result.p1.samples.ffmpeg.join(', ')}; CPU tool ${result.p1.samples.toolCpu.join(', ')}; CPU ffmpeg ${result.p1.samples.ffmpegCpu.join(', ')}.
 P2 single decode / per output: ${[result.p2, ...Object.values(expensive)]
   .map((e) => `${e.source}: ${e.samples.singleDecode.join(', ')} / ${e.samples.perOutput.join(', ')}`)
   .join('; ')}.

@@ -67,7 +67,7 @@ export class ProcessSignals {
   }
 }
 
-/** The CLI's instance (main.ts installs it first thing). */
+/** The CLI's instance (program.ts installs it first thing). */
 export const processSignals = new ProcessSignals();
 
 /** Resolves when the process is asked to stop (servers that run until Ctrl-C). */

@@ -1,7 +1,6 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
-import { EncodeError } from '@ftrack-encode/core';
 
 export interface FfmpegPaths {
   ffmpeg: string;
@@ -52,16 +51,4 @@ export async function findFfmpeg(options: FindFfmpegOptions = {}): Promise<Ffmpe
   const sibling = join(dirname(ffmpeg), `ffprobe${EXE}`);
   const ffprobe = explicitProbe ? await resolveCommand(explicitProbe, env) : (await executable(sibling)) ? sibling : await resolveCommand('ffprobe', env);
   return ffprobe ? { ffmpeg, ffprobe } : undefined;
-}
-
-/** Like findFfmpeg, but E_ENCODER_MISSING with the install hint when absent. */
-export async function requireFfmpeg(options: FindFfmpegOptions = {}): Promise<FfmpegPaths> {
-  const found = await findFfmpeg(options);
-  if (found) return found;
-  const env = options.env ?? process.env;
-  const wanted = options.ffmpegPath ?? env['FFMPEG_PATH'];
-  throw new EncodeError('E_ENCODER_MISSING', wanted ? `ffmpeg/ffprobe not found at ${wanted}.` : 'ffmpeg and ffprobe were not found on PATH.', {
-    hint: INSTALL_HINT,
-    details: { ffmpegPath: wanted ?? null },
-  });
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 
 export * from './find-ffmpeg.js';
+export * from './require-ffmpeg.js';
 export * from './capabilities.js';
 export * from './native-options.js';
 export * from './native-encoder.js';

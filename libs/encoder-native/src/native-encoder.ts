@@ -13,7 +13,8 @@ import {
 } from '@ftrack-encode/core';
 import { buildEncodeInvocation, buildStepInvocation, muxedVideoPackets, toEncodeProgress, type FfmpegInvocation } from '@ftrack-encode/ffmpeg';
 import { readCapabilities } from './capabilities.js';
-import { requireFfmpeg, type FfmpegPaths } from './find-ffmpeg.js';
+import type { FfmpegPaths } from './find-ffmpeg.js';
+import { requireFfmpeg } from './require-ffmpeg.js';
 import { NATIVE_ENCODER_OPTIONS, type NativeEncoderOptions } from './native-options.js';
 import { runFfmpeg } from './run-ffmpeg.js';
 

@@ -13,8 +13,9 @@ import {
 } from '@ftrack-encode/core';
 import { audioLevelArgs, LEVEL_WINDOW_SECONDS, parseProbe, probeArgs, scanAudioLevels, type LevelScan } from '@ftrack-encode/ffmpeg';
 import { explainUnreadableImage, locateSource, mp4MoovBeforeMdatInFile, readImageHeader } from '@ftrack-encode/ffmpeg/node';
-import { requireFfmpeg } from './find-ffmpeg.js';
+import { requireFfmpeg } from './require-ffmpeg.js';
 import { tailLines } from './run-ffmpeg.js';
+import { runCaptured } from './captured-run.js';
 import { NATIVE_ENCODER_OPTIONS, type NativeEncoderOptions } from './native-options.js';
 
 /** MediaProbe on ffprobe: exact frame counts (-count_packets), rational rates, moov position. */
@@ -51,25 +52,23 @@ export class NativeMediaProbe implements MediaProbe {
   private levelScan(path: string, tracks: number, signal: AbortSignal | undefined): LevelScan {
     return async (window) => {
       const { ffmpeg } = await requireFfmpeg(this.options);
-      const { execa } = await import('execa');
-      const result = await execa(ffmpeg, audioLevelArgs(path, tracks, window), { stdin: 'ignore', reject: false, ...(signal ? { cancelSignal: signal } : {}) });
-      if (result.isCanceled) throw new EncodeError('E_CANCELLED', 'Cancelled while measuring audio levels.');
-      return result.failed ? undefined : result.stderr;
+      const result = await runCaptured(ffmpeg, audioLevelArgs(path, tracks, window), signal ? { signal } : {});
+      if (result.cancelled) throw new EncodeError('E_CANCELLED', 'Cancelled while measuring audio levels.');
+      return result.exitCode === 0 ? result.stderr : undefined;
     };
   }
 
   private async read(source: MediaSource, options: ProbeOptions): Promise<MediaInfo> {
     const { ffprobe } = await requireFfmpeg(this.options);
     const path = source.kind === 'file' ? source.path : sequenceFramePath(source, source.first);
-    const { execa } = await import('execa');
-    const result = await execa(ffprobe, probeArgs(path, { countPackets: options.countFrames !== false }), {
-      stdin: 'ignore',
-      reject: false,
-      ...(options.signal ? { cancelSignal: options.signal } : {}),
-    });
-    if (result.isCanceled) throw new EncodeError('E_CANCELLED', 'Cancelled while probing.');
-    if (result.failed) {
-      const reason = tailLines(result.stderr, 3).join(' | ') || `ffprobe exited with ${result.exitCode}`;
+    const result = await runCaptured(
+      ffprobe,
+      probeArgs(path, { countPackets: options.countFrames !== false }),
+      options.signal ? { signal: options.signal } : {},
+    );
+    if (result.cancelled) throw new EncodeError('E_CANCELLED', 'Cancelled while probing.');
+    if (result.exitCode !== 0) {
+      const reason = tailLines(result.stderr, 3).join(' | ') || result.startError || `ffprobe exited with ${result.exitCode}`;
       throw new EncodeError('E_SOURCE_UNREADABLE', `${sourceLabel(source)} is not media ffmpeg can read: ${reason}`, {
         hint: 'Check that the file is a complete movie or image (not truncated, not renamed from another type).',
         details: { path, stderr: tailLines(result.stderr, 20) },

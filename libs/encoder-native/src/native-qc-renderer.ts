@@ -22,7 +22,7 @@ import {
   parseSsimStats,
   type FfmpegInvocation,
 } from '@ftrack-encode/ffmpeg';
-import { requireFfmpeg } from './find-ffmpeg.js';
+import { requireFfmpeg } from './require-ffmpeg.js';
 import type { NativeEncoderOptions } from './native-options.js';
 import { runFfmpeg } from './run-ffmpeg.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EncodePlan, type FrameQuality, type MeasuredOutput, type QualityMeter, type RunOptions } from '@ftrack-encode/core';
 import { buildQualityInvocation, frameScores, qualityTargets, type QualityTarget } from '@ftrack-encode/ffmpeg';
-import { requireFfmpeg } from './find-ffmpeg.js';
+import { requireFfmpeg } from './require-ffmpeg.js';
 import type { NativeEncoderOptions } from './native-options.js';
 import { runFfmpeg } from './run-ffmpeg.js';
 

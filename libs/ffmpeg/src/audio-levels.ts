@@ -1,5 +1,5 @@
 import type { AudioStreamInfo } from '@ftrack-encode/core';
-import { inputPathArg } from './probe.js';
+import { inputPathArg } from './probe-args.js';
 
 /** Loudest sample under this is silence (AAC-coded digital silence measures about -91 dBFS). */
 export const SILENCE_DBFS = -80;
