@@ -128,7 +128,6 @@ window.contract = {
   },
   /** encodeFile with segments: each on its own web worker, the audio once, stream-copy joins. */
   async encodeSegments(count) {
-    const before = { ...workers };
     const seen = [];
     const caps = await encoder.capabilities();
     const encoded = await encoder.encodeFile(picked(), CONTRACT_PROFILE, { segments: count, onProgress: (p) => seen.push(p) });
@@ -136,7 +135,9 @@ window.contract = {
     for (const { name, blob, planned } of encoded) outputs.push({ name, path: planned.tempPath, planned, pageProblems: [], base64: await toBase64(blob) });
     return {
       workers: caps.segments.workers,
-      workersStarted: workers.created - before.created,
+      // Cores are pooled: an earlier segmented encode may have started them already.
+      workersAlive: workers.created - workers.terminated,
+      messages: seen.map((p) => p.message).filter(Boolean),
       outputs,
       percents: seen.filter((p) => p.stage === 'encode' && p.percent !== undefined).map((p) => p.percent),
       held: encoder.heldOutputs(),
@@ -269,7 +270,9 @@ interface Harness {
   capabilities(): Promise<{ encoderId: string; id: string; codecs: string[]; sequences: boolean; version: string }>;
   encodeMovie(): Promise<MovieResult>;
   encodeSequence(segments?: number): Promise<{ source: MediaSource; outputs: EncodedOutput[] }>;
-  encodeSegments(count: number): Promise<{ workers: number; workersStarted: number; outputs: EncodedOutput[]; percents: number[]; held: string[] }>;
+  encodeSegments(
+    count: number,
+  ): Promise<{ workers: number; workersAlive: number; messages: string[]; outputs: EncodedOutput[]; percents: number[]; held: string[] }>;
   cancelSegments(): Promise<Omit<Outcome, 'kept'> & { terminated: number; held: string[] }>;
   cancelMidEncode(): Promise<Outcome & { framesSeen: number; sourceFrames: number }>;
   alreadyAborted(): Promise<Outcome>;
@@ -439,8 +442,9 @@ describe.each([
       ).path;
       const result = await call('encodeSegments', source, 2);
       expect(result.workers).toBeGreaterThanOrEqual(1);
-      // The two segments each started a core of their own, beside the page's main core.
-      expect(result.workersStarted).toBeGreaterThanOrEqual(2);
+      // Two segments were encoded and joined, each on a core of its own beside the page's main core.
+      expect(result.messages).toContain('joining 2 segments');
+      expect(result.workersAlive).toBeGreaterThanOrEqual(3);
       expect(result.outputs.map((o) => o.name).sort()).toEqual(['review', 'thumbnail']);
       for (const output of result.outputs) {
         const path = join(scratch, `seg-${isolated ? 'mt' : 'st'}-${output.path.slice(output.path.lastIndexOf('/') + 1)}`);
