@@ -5,6 +5,15 @@ import type { ExecRequest, ExecResult, WorkerData, WorkerMessage } from './worke
 
 export type ExecInput = Omit<ExecRequest, 'type' | 'id'>;
 
+/** A run that writes no files (probes, listings, level scans): only what it reads and what it returns. */
+export function readOnlyRun(
+  program: ExecInput['program'],
+  args: string[],
+  { mounts = [], collect = [], captureLog = false }: Partial<Pick<ExecInput, 'mounts' | 'collect' | 'captureLog'>> = {},
+): ExecInput {
+  return { program, args, mounts, files: [], links: [], outputs: [], collect, progress: false, captureLog };
+}
+
 export interface ExecOptions {
   signal?: AbortSignal;
   /** Each `key=value` line of `-progress pipe:1`, as ffmpeg writes it. */

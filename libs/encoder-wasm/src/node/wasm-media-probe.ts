@@ -16,6 +16,7 @@ import { explainUnreadableImage, locateSource, mp4MoovBeforeMdatInFile, readImag
 import { failureSummary } from '../shared/log-errors.js';
 import { inputPathInCore, INPUT_ROOT, relativePosix } from '../shared/memfs-paths.js';
 import type { WasmCore } from './wasm-core.js';
+import { readOnlyRun, type ExecInput } from './wasm-core-worker.js';
 
 export interface WasmMediaProbeOptions {
   /** Rate given to image sequences (a frame file has none). Default 24/1. */
@@ -72,20 +73,7 @@ export class WasmMediaProbe implements MediaProbe {
   private withLevels(path: string, info: MediaInfo, signal: AbortSignal | undefined): Promise<MediaInfo['audio']> {
     return scanAudioLevels(info.audio, info.duration, async (window) => {
       const args = audioLevelArgs(inputPathInCore(path), info.audio.length, window).slice(2); // the core adds -nostdin itself
-      const result = await this.core.run(
-        {
-          program: 'ffmpeg',
-          args,
-          mounts: [{ mountPoint: INPUT_ROOT, files: [{ name: relativePosix(path), diskPath: path }] }],
-          files: [],
-          links: [],
-          outputs: [],
-          collect: [],
-          progress: false,
-          captureLog: true,
-        },
-        signal ? { signal } : {},
-      );
+      const result = await this.core.run(readOnlyRun('ffmpeg', args, { mounts: inputMount(path), captureLog: true }), signal ? { signal } : {});
       return result.ret === 0 ? result.log.join('\n') : undefined;
     });
   }
@@ -95,18 +83,8 @@ export class WasmMediaProbe implements MediaProbe {
       throw new EncodeError('E_SOURCE_NOT_FOUND', `${path} does not exist or cannot be read.`, { cause: error, details: { path } });
     });
     const result = await this.core.run(
-      {
-        program: 'ffprobe',
-        // -o: the JSON goes to a file; the core's log stream mixes ffprobe's output with debug lines.
-        args: ['-o', PROBE_JSON, ...probeArgs(inputPathInCore(path))],
-        mounts: [{ mountPoint: INPUT_ROOT, files: [{ name: relativePosix(path), diskPath: path }] }],
-        files: [],
-        links: [],
-        outputs: [],
-        collect: [PROBE_JSON],
-        progress: false,
-        captureLog: false,
-      },
+      // -o: the JSON goes to a file; the core's log stream mixes ffprobe's output with debug lines.
+      readOnlyRun('ffprobe', ['-o', PROBE_JSON, ...probeArgs(inputPathInCore(path))], { mounts: inputMount(path), collect: [PROBE_JSON] }),
       signal ? { signal } : {},
     );
     const text = result.collected[PROBE_JSON];
@@ -127,4 +105,9 @@ export class WasmMediaProbe implements MediaProbe {
     const header = await readImageHeader(path);
     return header ? { ...info, imageHeader: header, ...(header.timecode && !info.timecode ? { timecode: header.timecode } : {}) } : info;
   }
+}
+
+/** The one file a probe reads, mounted read-only at its place under the core's input root. */
+function inputMount(path: string): ExecInput['mounts'] {
+  return [{ mountPoint: INPUT_ROOT, files: [{ name: relativePosix(path), diskPath: path }] }];
 }

@@ -17,7 +17,7 @@ import { parseCodecListing, parseFilterListing, wasmCapabilities } from '../shar
 import { inputFiles, layoutFilesInCore, layoutInCore, type InputFile } from './core-layout.js';
 import { WasmCore } from './wasm-core.js';
 import { CorePool } from '../shared/core-pool.js';
-import type { ExecInput } from './wasm-core-worker.js';
+import { readOnlyRun, type ExecInput } from './wasm-core-worker.js';
 
 export const DEFAULT_WASM_MEMORY_LIMIT = 1024 ** 3;
 
@@ -210,20 +210,7 @@ export class WasmNodeEncoder implements Encoder {
   }
 
   private async probeBuild(): Promise<EncoderCapabilities> {
-    const listing = async (flag: string): Promise<string[]> =>
-      (
-        await this.core.run({
-          program: 'ffmpeg',
-          args: ['-hide_banner', flag],
-          mounts: [],
-          files: [],
-          links: [],
-          outputs: [],
-          collect: [],
-          progress: false,
-          captureLog: true,
-        })
-      ).log;
+    const listing = async (flag: string): Promise<string[]> => (await this.core.run(readOnlyRun('ffmpeg', ['-hide_banner', flag], { captureLog: true }))).log;
     const [encoders, decoders, filters] = [await listing('-encoders'), await listing('-decoders'), await listing('-filters')];
     const versions = await this.core.versions();
     const capabilities = wasmCapabilities({
