@@ -143,6 +143,17 @@ window.contract = {
       held: encoder.heldOutputs(),
     };
   },
+  /** The join check's meter on real pictures: the review output against its own source and against the second picked file. */
+  async measureReview(frames) {
+    const own = await planFor(picked(0), CONTRACT_PROFILE);
+    const other = await planFor(picked(1), CONTRACT_PROFILE);
+    await encoder.encode(own);
+    const review = own.outputs.find((o) => o.name === 'review');
+    const ssim = async (plan) => (await encoder.measure(plan, [{ planned: review, path: review.tempPath }], frames)).get('review').map((s) => s.ssim);
+    const result = { own: await ssim(own), other: await ssim(other) };
+    keptBlobs(own);
+    return { ...result, held: encoder.heldOutputs() };
+  },
   /** Cancel a segmented encode once the segments make progress: every busy worker stops, nothing kept. */
   async cancelSegments() {
     const before = { ...workers };
@@ -273,6 +284,7 @@ interface Harness {
   encodeSegments(
     count: number,
   ): Promise<{ workers: number; workersAlive: number; messages: string[]; outputs: EncodedOutput[]; percents: number[]; held: string[] }>;
+  measureReview(frames: number[]): Promise<{ own: number[]; other: number[]; held: string[] }>;
   cancelSegments(): Promise<Omit<Outcome, 'kept'> & { terminated: number; held: string[] }>;
   cancelMidEncode(): Promise<Outcome & { framesSeen: number; sourceFrames: number }>;
   alreadyAborted(): Promise<Outcome>;
@@ -444,6 +456,8 @@ describe.each([
       expect(result.workers).toBeGreaterThanOrEqual(1);
       // Two segments were encoded and joined, each on a core of its own beside the page's main core.
       expect(result.messages).toContain('joining 2 segments');
+      // The joins were checked in the page: the frames either side of the boundary against the source.
+      expect(result.messages).toContain('segment joins: SSIM on 2 frames');
       expect(result.workersAlive).toBeGreaterThanOrEqual(3);
       expect(result.outputs.map((o) => o.name).sort()).toEqual(['review', 'thumbnail']);
       for (const output of result.outputs) {
@@ -459,6 +473,29 @@ describe.each([
       // One bar over both segments and the joins: it never goes back, and ends at 100.
       for (let i = 1; i < result.percents.length; i++) expect(result.percents[i]!).toBeGreaterThanOrEqual(result.percents[i - 1]!);
       expect(result.percents.at(-1)).toBe(100);
+      expect(result.held).toEqual([]);
+    },
+    ENCODE_TIMEOUT,
+  );
+
+  it(
+    'measures encoded frames against the source in the page (the segment-join check): its own source matches, another does not',
+    async () => {
+      const counter = (await fixtures.ensure({
+        kind: 'movie',
+        pattern: 'counter',
+        rate: '24000/1001',
+        frames: 48,
+        preset: 'veryfast',
+        keyframeInterval: 12,
+      })) as FileFixture;
+      const other = (await fixtures.ensure({ kind: 'movie', pattern: 'testsrc2', rate: '24000/1001', frames: 48 })) as FileFixture;
+      const result = await call('measureReview', [counter.path, other.path], [23, 24]);
+      expect(result.own).toHaveLength(2);
+      // The join check's bar for this output is its own gate (the contract review's minSsim 0.9, a tiny picture).
+      for (const ssim of result.own) expect(ssim).toBeGreaterThanOrEqual(0.9);
+      expect(result.other).toHaveLength(2);
+      for (const ssim of result.other) expect(ssim).toBeLessThan(0.85);
       expect(result.held).toEqual([]);
     },
     ENCODE_TIMEOUT,

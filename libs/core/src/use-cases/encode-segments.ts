@@ -122,7 +122,7 @@ export const BOUNDARY_MIN_SSIM = 0.98;
 export async function checkSegmentBoundaries(
   meter: QualityMeter,
   segmented: SegmentedPlan,
-  outputs: readonly EncodedOutput[],
+  outputs: readonly Pick<EncodedOutput, 'name' | 'path'>[],
   options: RunOptions = {},
 ): Promise<void> {
   const frames = boundaryFrames(segmented.ranges);

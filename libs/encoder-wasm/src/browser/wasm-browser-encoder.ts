@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import {
+  checkSegmentBoundaries,
   EncodeError,
   encodeInSegments,
   isEncodeError,
@@ -17,21 +18,27 @@ import {
   type EncodeProfile,
   type Encoder,
   type EncoderCapabilities,
+  type FrameQuality,
+  type MeasuredOutput,
   type MediaInfo,
   type MediaSource,
   type Rational,
   type PlannedOutput,
   type ProducedFile,
+  type QualityMeter,
   type RunOptions,
   type SegmentsSetting,
   type SegmentStep,
 } from '@ftrack-encode/core';
 import {
   buildEncodeInvocation,
+  buildQualityInvocation,
   buildStepInvocation,
+  frameScores,
   parseProbe,
   probeArgs,
   ProgressParser,
+  qualityTargets,
   toEncodeProgress,
   type FfmpegInvocation,
 } from '@ftrack-encode/ffmpeg';
@@ -127,9 +134,10 @@ interface CoreJob {
  * each output as a Blob, taken with `takeBlob(tempPath)`. `encodeFile()` does it all.
  * Several picked image files are one image sequence (`sourceForFiles`, `encodeFiles`).
  * Segments (`segments` option, docs/segments.md) run on a pool of web workers, each its own
- * single-thread core; the audio pass runs on the main core beside them, the joins on the pool.
+ * single-thread core; the audio pass runs on the main core beside them, the joins on the pool; the
+ * joined outputs' boundary frames are then compared with the source (this class is their QualityMeter).
  */
-export class WasmBrowserEncoder implements Encoder {
+export class WasmBrowserEncoder implements Encoder, QualityMeter {
   readonly id = 'wasm';
   /** Whole plans, probes and the audio pass of a segmented encode (multi-thread when isolated). */
   private readonly main: BrowserCore;
@@ -241,9 +249,15 @@ export class WasmBrowserEncoder implements Encoder {
     const run = { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) };
     const segmented = segmentationFor(plan, segments, { id: this.id, workers: this.pool.size });
     try {
-      const produced = segmented
-        ? await encodeInSegments({ encoder: this, fs: { remove: async (path) => void this.blobs.delete(path) }, logger: silentLogger }, segmented, run)
-        : await this.encode(plan, run);
+      let produced: ProducedFile[];
+      if (segmented) {
+        produced = await encodeInSegments(
+          { encoder: this, fs: { remove: async (path) => void this.blobs.delete(path) }, logger: silentLogger },
+          segmented,
+          run,
+        );
+        await checkSegmentBoundaries(this, segmented, produced, run);
+      } else produced = await this.encode(plan, run);
       return produced.map((p) => ({ name: p.name, blob: this.takeBlob(p.path), planned: plan.outputs.find((o) => o.name === p.name)! }));
     } catch (error) {
       for (const output of plan.outputs) this.blobs.delete(output.tempPath);
@@ -329,6 +343,45 @@ export class WasmBrowserEncoder implements Encoder {
       invocation,
     };
     await this.pool.use((core) => this.execute(core, job, run));
+  }
+
+  /**
+   * SSIM/PSNR of encoded outputs (Blobs this encoder holds) against the source on `frames`: the
+   * same one-pass invocation as native, on the main core, the Blobs mounted read-only beside the
+   * picked source; the stats files come back out of MEMFS.
+   */
+  async measure(plan: EncodePlan, outputs: MeasuredOutput[], frames: number[], options: RunOptions = {}): Promise<Map<string, FrameQuality[]>> {
+    const heldSize = async (path: string): Promise<number> => {
+      const blob = this.blobs.get(path);
+      if (!blob) throw new EncodeError('E_OUTPUT_INVALID', `No encoded output at ${path} to measure.`);
+      return blob.size;
+    };
+    const targets = await qualityTargets(outputs, WORK_DIR, heldSize);
+    const built = buildQualityInvocation(plan, targets, frames, { concatListPath: CONCAT_LIST, workDir: WORK_DIR });
+    const renames = new PathRenames();
+    const blobs = await Promise.all(
+      targets
+        .flatMap((t) => [t.path, ...(t.reference ? [t.reference] : [])])
+        .map(async (path) => {
+          await heldSize(path);
+          renames.add(path, `${PARTS_DIR}/${baseName(path)}`);
+          return { name: baseName(path), data: this.blobs.get(path)! };
+        }),
+    );
+    const job: CoreJob = {
+      args: built.args.map((a) => renames.apply(a)),
+      files: built.files.map((f) => ({ path: f.path, contents: renames.apply(f.contents) })),
+      // The source is read only when some reference is made from it.
+      mounts: [...(targets.every((t) => t.reference) ? [] : [{ dir: INPUT_DIR, files: this.inputFiles(plan) }]), { dir: PARTS_DIR, blobs }],
+      invocation: built,
+    };
+    await this.execute(this.main, job, options.signal ? { signal: options.signal } : {});
+    const scores = new Map<string, FrameQuality[]>();
+    for (const target of targets) {
+      const [ssim, psnr] = await Promise.all([this.takeBlob(target.ssimStats).text(), this.takeBlob(target.psnrStats).text()]);
+      scores.set(target.planned.name, frameScores(target.planned.name, frames, ssim, psnr));
+    }
+    return scores;
   }
 
   async describeStep(step: SegmentStep): Promise<string[][]> {
