@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { checkOutput, type MediaSource, type PlannedOutput } from '@ftrack-encode/core';
 import { parseProbe, probeArgs } from '@ftrack-encode/ffmpeg';
-import { frameExactness, mediaFixtures, type FileFixture } from '@ftrack-encode/testing';
+import { frameExactness, mediaFixtures } from '@ftrack-encode/testing';
 import { build } from 'esbuild';
 import { execa } from 'execa';
 import type { Page } from 'playwright-core';
@@ -449,9 +449,7 @@ describe.each([
   it(
     'encodes a movie in 2 segments on 2 web workers and joins them: every frame where it belongs, valid, nothing left over',
     async () => {
-      const source = (
-        (await fixtures.ensure({ kind: 'movie', pattern: 'counter', rate: '24000/1001', frames: 48, preset: 'veryfast', keyframeInterval: 12 })) as FileFixture
-      ).path;
+      const source = await fixtures.counterMovie();
       const result = await call('encodeSegments', source, 2);
       expect(result.workers).toBeGreaterThanOrEqual(1);
       // Two segments were encoded and joined, each on a core of its own beside the page's main core.
@@ -481,16 +479,9 @@ describe.each([
   it(
     'measures encoded frames against the source in the page (the segment-join check): its own source matches, another does not',
     async () => {
-      const counter = (await fixtures.ensure({
-        kind: 'movie',
-        pattern: 'counter',
-        rate: '24000/1001',
-        frames: 48,
-        preset: 'veryfast',
-        keyframeInterval: 12,
-      })) as FileFixture;
-      const other = (await fixtures.ensure({ kind: 'movie', pattern: 'testsrc2', rate: '24000/1001', frames: 48 })) as FileFixture;
-      const result = await call('measureReview', [counter.path, other.path], [23, 24]);
+      const counter = await fixtures.counterMovie();
+      const other = await fixtures.movie23976();
+      const result = await call('measureReview', [counter, other], [23, 24]);
       expect(result.own).toHaveLength(2);
       // The join check's bar for this output is its own gate (the contract review's minSsim 0.9, a tiny picture).
       for (const ssim of result.own) expect(ssim).toBeGreaterThanOrEqual(0.9);

@@ -17,7 +17,7 @@ import {
   type Progress,
 } from '@ftrack-encode/core';
 import { CONTRACT_PROFILE, CONTRACT_SLOW_PROFILE as SLOW_PROFILE } from './contract-profile.js';
-import { mediaFixtures, type FileFixture, type MediaFixtures } from './media-fixtures.js';
+import { mediaFixtures, type MediaFixtures } from './media-fixtures.js';
 import { frameExactness } from './media-measure.js';
 import { nodeFs } from './node-file-system.js';
 
@@ -161,22 +161,9 @@ export function describeEncoderContract(
     }
 
     if (capabilities.segments) {
-      /** The frame number drawn on every frame, B-frames, a keyframe every 12 frames, with audio. */
-      const counterMovie = async () =>
-        (
-          (await fixtures.ensure({
-            kind: 'movie',
-            pattern: 'counter',
-            rate: '24000/1001',
-            frames: 48,
-            preset: 'veryfast',
-            keyframeInterval: 12,
-          })) as FileFixture
-        ).path;
-
       test('encodes a movie in 3 segments at once and joins them: frame-exact, valid, no segment file left', async () => {
         expect((await subject.encoder.capabilities()).segments?.workers).toBeGreaterThan(0);
-        const source = await counterMovie();
+        const source = await fixtures.counterMovie();
         const encodePlan = await plan({ kind: 'file', path: source });
         const segmented = planSegments(encodePlan, 3);
         const seen: Progress[] = [];

@@ -263,6 +263,8 @@ export function mediaFixtures(cacheDir?: string, options: Omit<FixtureOptions, '
     pngSequence: () => sequence({ format: 'png', frames: 12 }),
     exrSequence: () => sequence({ format: 'exr', frames: 6, name: 'comp' }),
     gappedSequence: () => sequence({ format: 'png', frames: 12, missing: [1004, 1005, 1009], name: 'gappy' }),
+    /** 2 s 320x180 23.976 with audio, its frame number drawn on every frame; B-frames, a keyframe every 12. */
+    counterMovie: () => file({ kind: 'movie', pattern: 'counter', rate: '24000/1001', frames: 48, preset: 'veryfast', keyframeInterval: 12 }),
     /** 10 s 640x360 without audio: long enough to cancel mid-encode. */
     cancelClip: () => file({ kind: 'movie', width: 640, height: 360, rate: '24', frames: 240, audio: false }),
     /** The benchmark clip: 10 s 1080p 23.976 with audio. */
