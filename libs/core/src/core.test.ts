@@ -15,25 +15,10 @@ import {
   sequenceFramePath,
   sourceBaseName,
   type EncoderCapabilities,
-  type MediaInfo,
 } from './index.js';
+import { sampleMediaInfo } from './testing/index.js';
 
-const info = (over: Partial<MediaInfo> = {}): MediaInfo => ({
-  format: 'mov,mp4,m4a,3gp,3g2,mj2',
-  width: 1920,
-  height: 1080,
-  pixelAspect: rational(1),
-  frameRate: rational(24000, 1001),
-  frameCount: 240,
-  duration: 10.01,
-  codec: 'h264',
-  pixelFormat: 'yuv420p',
-  color: {},
-  audio: [{ index: 1, codec: 'aac', channels: 2, sampleRate: 48000 }],
-  firstFrame: 0,
-  isStill: false,
-  ...over,
-});
+const info = sampleMediaInfo;
 
 const review = new ProfileCatalog().get('ftrack-review');
 const file = { kind: 'file' as const, path: '/shots/sh010_comp_v003.mov' };

@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { planEncode, ProfileCatalog, rational, type MediaInfo } from '@ftrack-encode/core';
+import { planEncode, ProfileCatalog, rational } from '@ftrack-encode/core';
 import { ALL_FRAMES, buildQualityInvocation } from './quality-invocation.js';
 import { buildContactSheetArgs, buildStillsInvocation, contactSheetFrames, contactSheetLayout, VECTORSCOPE_FILTER, WAVEFORM_FILTER } from './qc-invocations.js';
+import { sampleMediaInfo } from '@ftrack-encode/core/testing';
 
-const info: MediaInfo = {
-  format: 'mov,mp4,m4a,3gp,3g2,mj2',
-  width: 1920,
-  height: 1080,
-  pixelAspect: rational(1, 1),
-  frameRate: rational(24, 1),
-  frameCount: 100,
-  duration: 100 / 24,
-  codec: 'h264',
-  pixelFormat: 'yuv420p',
-  color: {},
-  audio: [],
-  firstFrame: 0,
-  isStill: false,
-};
+const info = sampleMediaInfo({ frameRate: rational(24, 1), frameCount: 100, duration: 100 / 24, audio: [] });
 const plan = planEncode({
   source: { kind: 'file', path: '/shots/a: b.mov' },
   info,

@@ -5,5 +5,5 @@ export * from './storage-contract.js';
 export * from './media-measure.js';
 export * from './correctness-sources.js';
 export * from './media-correctness.js';
-export * from './sample-media-info.js';
+export { sampleMediaInfo } from '@ftrack-encode/core/testing';
 export * from './node-file-system.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planEncode, ProfileCatalog, parseProfile, rational, resolveBurninText, type MediaInfo } from '../index.js';
+import { planEncode, ProfileCatalog, parseProfile, rational, resolveBurninText } from '../index.js';
+import { sampleMediaInfo } from '../testing/index.js';
 
 const values = { values: { shot: 'sh010', version: 7, empty: '' }, perFrame: { firstFrame: 1001, timecode: '01:00:00:00', rate: 24 } };
 
@@ -17,22 +18,7 @@ describe('burn-in tokens', () => {
   });
 
   it('goes on the video outputs by default (the thumbnail stays clean), or on the outputs named', () => {
-    const info: MediaInfo = {
-      format: 'mov',
-      width: 1920,
-      height: 1080,
-      pixelAspect: rational(1),
-      frameRate: rational(24),
-      frameCount: 48,
-      duration: 2,
-      codec: 'h264',
-      pixelFormat: 'yuv420p',
-      color: {},
-      audio: [],
-      isStill: false,
-      firstFrame: 0,
-      moovBeforeMdat: true,
-    };
+    const info = sampleMediaInfo({ format: 'mov', frameRate: rational(24), frameCount: 48, duration: 2, audio: [], moovBeforeMdat: true });
     const base = new ProfileCatalog().get('ftrack-review');
     const profile = parseProfile({ ...base, name: 'burned', burnins: { fields: [{ position: 'top-left', text: '{shot} {resolution}' }] } });
     const plan = planEncode({ source: { kind: 'file', path: '/a.mov' }, info, profile, outputDir: '/o', burnins: values });

@@ -10,7 +10,6 @@ import {
   encodeInSegments,
   planEncode,
   planSegments,
-  rational,
   resolveSegmentCount,
   segmentationFor,
   silentLogger,
@@ -19,27 +18,13 @@ import {
   type Encoder,
   type FileSystem,
   type Hasher,
-  type MediaInfo,
   type MediaProbe,
   type Progress,
   type SegmentStep,
 } from '../index.js';
+import { sampleMediaInfo } from '../testing/index.js';
 
-const info: MediaInfo = {
-  format: 'mov,mp4,m4a,3gp,3g2,mj2',
-  width: 1920,
-  height: 1080,
-  pixelAspect: rational(1),
-  frameRate: { num: 24000, den: 1001 },
-  frameCount: 240,
-  duration: 10.01,
-  codec: 'h264',
-  pixelFormat: 'yuv420p',
-  color: {},
-  audio: [{ index: 1, codec: 'aac', channels: 2, sampleRate: 48000 }],
-  firstFrame: 0,
-  isStill: false,
-};
+const info = sampleMediaInfo();
 
 function reviewPlan(frames = 240): EncodePlan {
   return planEncode({

@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ProfileCatalog, planEncode, rational, type FileSystem, type Hasher, type MediaInfo, type MediaProbe, type ProbeOptions } from '../index.js';
+import { ProfileCatalog, planEncode, rational, type FileSystem, type Hasher, type MediaProbe, type ProbeOptions } from '../index.js';
 import { validateOutputs } from './validate-outputs.js';
+import { sampleMediaInfo } from '../testing/index.js';
 
-const source: MediaInfo = {
-  format: 'mov,mp4,m4a,3gp,3g2,mj2',
-  width: 1280,
-  height: 720,
-  pixelAspect: rational(1),
-  frameRate: rational(24),
-  frameCount: 48,
-  duration: 2,
-  codec: 'h264',
-  pixelFormat: 'yuv420p',
-  color: {},
-  audio: [],
-  firstFrame: 0,
-  isStill: false,
-};
+const source = sampleMediaInfo({ width: 1280, height: 720, frameRate: rational(24), frameCount: 48, duration: 2, audio: [] });
 const plan = planEncode({ source: { kind: 'file', path: '/s/sh010.mov' }, info: source, profile: new ProfileCatalog().get('ftrack-review'), outputDir: '/o' });
 
 /** What a headers-only probe of each planned output reads (a WebM header holds no frame count: 1). */

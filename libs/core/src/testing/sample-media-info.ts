@@ -1,4 +1,5 @@
-import { rational, type MediaInfo } from '@ftrack-encode/core';
+import { rational } from '../domain/rational.js';
+import type { MediaInfo } from '../domain/media-info.js';
 
 /** A probed 10 s 1080p 23.976 H.264 movie with stereo AAC, for argv and planning tests that run no ffmpeg. */
 export function sampleMediaInfo(overrides: Partial<MediaInfo> = {}): MediaInfo {
