@@ -42,6 +42,7 @@ import {
   toEncodeProgress,
   type FfmpegInvocation,
 } from '@ftrack-encode/ffmpeg';
+import { cacheUnlessRejected } from '../shared/cache-unless-rejected.js';
 import { CorePool } from '../shared/core-pool.js';
 import { failureSummary } from '../shared/log-errors.js';
 import { baseName, PathRenames } from '../shared/memfs-paths.js';
@@ -146,7 +147,8 @@ export class WasmBrowserEncoder implements Encoder, QualityMeter {
   /** Mounted inputs by source path (a file's path, or a sequence's pattern). */
   private readonly files = new Map<string, File[]>();
   private readonly blobs = new Map<string, Blob>();
-  private capabilitiesCache: Promise<EncoderCapabilities> | undefined;
+  /** The build's codecs and filters, probed once (again after a failed probe). */
+  private readonly probedBuild = cacheUnlessRejected(() => this.probeBuild());
   readonly multiThread: boolean;
   private readonly threads: number;
   private readonly memoryLimit: number;
@@ -279,11 +281,7 @@ export class WasmBrowserEncoder implements Encoder, QualityMeter {
   }
 
   capabilities(): Promise<EncoderCapabilities> {
-    this.capabilitiesCache ??= this.probeBuild();
-    this.capabilitiesCache.catch(() => {
-      this.capabilitiesCache = undefined;
-    });
-    return this.capabilitiesCache;
+    return this.probedBuild();
   }
 
   async describe(plan: EncodePlan): Promise<string[][]> {

@@ -16,6 +16,7 @@ import { failureSummary } from '../shared/log-errors.js';
 import { parseCodecListing, parseFilterListing, wasmCapabilities } from '../shared/wasm-capabilities.js';
 import { inputFiles, layoutFilesInCore, layoutInCore, type InputFile } from './core-layout.js';
 import { WasmCore } from './wasm-core.js';
+import { cacheUnlessRejected } from '../shared/cache-unless-rejected.js';
 import { CorePool } from '../shared/core-pool.js';
 import { readOnlyRun, type ExecInput } from './wasm-core-worker.js';
 
@@ -46,7 +47,8 @@ function formatBytes(bytes: number): string {
  */
 export class WasmNodeEncoder implements Encoder {
   readonly id = 'wasm';
-  private capabilitiesCache: Promise<EncoderCapabilities> | undefined;
+  /** The build's codecs and filters, probed once (again after a failed probe). */
+  private readonly probedBuild = cacheUnlessRejected(() => this.probeBuild());
   private readonly memoryLimit: number;
   private readonly threads: number;
 
@@ -64,11 +66,7 @@ export class WasmNodeEncoder implements Encoder {
   }
 
   capabilities(): Promise<EncoderCapabilities> {
-    this.capabilitiesCache ??= this.probeBuild();
-    this.capabilitiesCache.catch(() => {
-      this.capabilitiesCache = undefined;
-    });
-    return this.capabilitiesCache;
+    return this.probedBuild();
   }
 
   async describe(plan: EncodePlan): Promise<string[][]> {

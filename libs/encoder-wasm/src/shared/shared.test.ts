@@ -3,6 +3,7 @@ import { PathRenames, inputPathInCore, outputPathInCore, relativePosix } from '.
 import { parseCodecListing, parseFilterListing, wasmCapabilities } from './wasm-capabilities.js';
 import { failureSummary } from './log-errors.js';
 import { CorePool } from './core-pool.js';
+import { cacheUnlessRejected } from './cache-unless-rejected.js';
 
 describe('memfs paths', () => {
   it('maps real paths into the core namespace', () => {
@@ -78,5 +79,24 @@ describe('CorePool', () => {
     expect(mostAtOnce).toBe(2);
     await pool.dispose();
     expect(made.every((c) => c.disposed)).toBe(true);
+  });
+});
+
+describe('cacheUnlessRejected', () => {
+  it('starts once while pending or fulfilled, and again after a rejection', async () => {
+    let starts = 0;
+    let fail = true;
+    const get = cacheUnlessRejected(async () => {
+      starts++;
+      if (fail) throw new Error(`start ${starts} failed`);
+      return starts;
+    });
+    const [a, b] = [get(), get()];
+    expect(a).toBe(b);
+    await expect(a).rejects.toThrow('start 1 failed');
+    fail = false;
+    expect(await get()).toBe(2);
+    expect(await get()).toBe(2);
+    expect(starts).toBe(2);
   });
 });
