@@ -28,7 +28,14 @@ port.on('message', (/** @type {WriteRequest} */ message) => {
       hashes.set(message.stream, hash);
       for (const chunk of message.chunks) hash.update(chunk);
       writeAll(message.fd, message.chunks, message.position);
-      reply = { type: 'written', stream: message.stream };
+      // The buffers go back to be dropped there: the main thread's heap is collected often (it
+      // allocates a buffer per socket read), this thread's tiny heap rarely, and until then every
+      // buffer handed over would stay allocated here.
+      port.postMessage(
+        /** @type {WriteReply} */ ({ type: 'written', stream: message.stream, chunks: message.chunks }),
+        message.chunks.map((c) => /** @type {ArrayBuffer} */ (c.buffer)),
+      );
+      return;
     } catch (error) {
       hashes.delete(message.stream);
       reply = { type: 'failed', stream: message.stream, message: error instanceof Error ? error.message : String(error) };
@@ -51,7 +58,7 @@ port.on('message', (/** @type {WriteRequest} */ message) => {
  * @param {number} position
  */
 function writeAll(fd, chunks, position) {
-  let rest = chunks;
+  let rest = [...chunks];
   let at = position;
   while (rest.length > 0) {
     let written = writevSync(fd, rest, at);
