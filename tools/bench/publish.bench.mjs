@@ -234,8 +234,8 @@ function p4Rows(p4, size) {
     ['P4 ceiling: the same client into a discard-only sink', `${p4.ceilings.clientToDiscardSink.medianMBps} MB/s`],
     ['P4 ceiling: ftrack-local from a raw client (plain PUTs, no hashing)', `${p4.ceilings.rawClientToServer.medianMBps} MB/s`],
     [
-      'P4 CPU seconds per GiB: uploader / server (raw client → server)',
-      `${p4.cpuSecondsPerGiB.client} / ${p4.cpuSecondsPerGiB.server} (${p4.cpuSecondsPerGiB.rawClient} → ${p4.cpuSecondsPerGiB.serverFromRawClient})`,
+      'P4 CPU seconds per GiB: uploader / server, main threads in brackets (raw client → server)',
+      `${p4.cpuSecondsPerGiB.client} (${p4.cpuSecondsPerGiB.clientMainThread}) / ${p4.cpuSecondsPerGiB.server} (${p4.cpuSecondsPerGiB.serverMainThread}) (${p4.cpuSecondsPerGiB.rawClient} → ${p4.cpuSecondsPerGiB.serverFromRawClient})`,
     ],
   ];
 }
