@@ -7,11 +7,6 @@
 export type WriteRequest =
   { type: 'write'; stream: number; fd: number; position: number; chunks: Uint8Array[] } | { type: 'finish'; stream: number } | { type: 'drop'; stream: number };
 
-/**
- * A batch is on disk (in the page cache), its buffers handed back to be dropped; a batch failed
- * (the stream is forgotten); the MD5 of a finished stream.
- */
+/** A batch is on disk (in the page cache) and its buffers freed; a batch failed (the stream is forgotten); the MD5 of a finished stream. */
 export type WriteReply =
-  | { type: 'written'; stream: number; chunks: Uint8Array[] }
-  | { type: 'failed'; stream: number; message: string }
-  | { type: 'digest'; stream: number; md5Hex: string };
+  { type: 'written'; stream: number } | { type: 'failed'; stream: number; message: string } | { type: 'digest'; stream: number; md5Hex: string };
