@@ -113,8 +113,9 @@ describe('a 300 MB upload from a bundled client', () => {
     expect(growthMiB, `peak RSS ${result.maxRssMiB.toFixed(0)} MiB, ${result.rssBeforeMiB.toFixed(0)} MiB before the upload`).toBeLessThan(40);
   });
 
-  it('the CLI bundle ships the hash worker beside its chunks', () => {
+  it('the CLI bundle ships the hash worker and the server storage write worker beside its chunks', () => {
     buildCli();
     expect(existsSync(join(repoRoot, 'dist', 'hash-worker.mjs'))).toBe(true);
+    expect(existsSync(join(repoRoot, 'dist', 'write-worker.mjs'))).toBe(true);
   });
 });

@@ -20,6 +20,8 @@ const assets = [
   { from: 'libs/encoder-wasm/src/node/wasm-worker.mjs', to: 'wasm-worker.mjs' },
   // The upload hash threads of storage-ftrack-server.
   { from: 'libs/storage-ftrack-server/src/hash-worker.mjs', to: 'hash-worker.mjs' },
+  // The write thread of ftrack-local's storage (`ftrack-encode server`).
+  { from: 'libs/ftrack-local/src/storage/write-worker.mjs', to: 'write-worker.mjs' },
   // The burn-in font for ffmpeg.wasm on machines without fonts-dejavu-core.
   { from: 'libs/encoder-wasm/src/node/DejaVuSans.ttf', to: 'DejaVuSans.ttf' },
 ];

@@ -1,5 +1,5 @@
 import { build } from 'esbuild';
-import { mkdir } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -19,11 +19,15 @@ const common = {
   banner: { js: "import 'reflect-metadata';" },
 };
 
-/** Bundle tools/bench/bench-lib.ts (workspace libs through tsconfig paths) and import it. */
+/**
+ * Bundle tools/bench/bench-lib.ts (workspace libs through tsconfig paths) and import it; the
+ * write thread of ftrack-local's storage is copied beside it (as tools/build.mjs does for dist/).
+ */
 export async function loadBenchLib() {
   const outfile = join(root, 'bench', 'tmp', 'bench-lib.mjs');
   await mkdir(dirname(outfile), { recursive: true });
   await build({ ...common, entryPoints: ['tools/bench/bench-lib.ts'], outfile });
+  await copyFile(join(root, 'libs', 'ftrack-local', 'src', 'storage', 'write-worker.mjs'), join(dirname(outfile), 'write-worker.mjs'));
   return import(pathToFileURL(outfile).href);
 }
 

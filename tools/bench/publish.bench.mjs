@@ -8,6 +8,7 @@
 //  P6  POST /api round trips of FtrackReviewRegistry.register for 5 outputs       target <= 2
 //  P7  idempotent re-publish / first publish, `ftrack-encode publish --json`      target <= 0.03
 // BENCH_RUNS (default 2; P4 at least 3) repeats P4 and P7; BENCH_QUICK=1: 256 MiB upload, 1 run.
+// BENCH_P4_ONLY=1: P4 alone, its table printed and no results file written (to try an upload change).
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -46,6 +47,7 @@ async function writeFileOfSize(path, bytes) {
 
 async function main() {
   const { quick, runs: RUNS } = benchSettings(2);
+  const p4Only = ['1', 'true', 'yes'].includes(String(process.env.BENCH_P4_ONLY ?? '').toLowerCase());
   const UPLOAD_BYTES = Number(process.env.BENCH_UPLOAD_BYTES ?? (quick ? 256 * MiB : GiB));
   const SMALL_BYTES = 8 * MiB;
   const machine = machineInfo();
@@ -81,6 +83,11 @@ async function main() {
       libPath,
       removeStored,
     });
+    const size = UPLOAD_BYTES >= GiB ? `${UPLOAD_BYTES / GiB} GiB` : `${UPLOAD_BYTES / MiB} MiB`;
+    if (p4Only) {
+      process.stdout.write(`\nP4 alone (BENCH_P4_ONLY; nothing written). ${machineLine(machine)}\n\n${mdTable(p4Rows(p4, size))}\n\n${p4SamplesLine(p4)}\n`);
+      return;
+    }
     const small = await uploadInChild(credentials, smallFile, libPath);
     await removeStored(small.componentId);
 
@@ -182,7 +189,6 @@ async function main() {
         pass: p7Ratio <= 0.03,
       },
     };
-    const size = UPLOAD_BYTES >= GiB ? `${UPLOAD_BYTES / GiB} GiB` : `${UPLOAD_BYTES / MiB} MiB`;
     const notes = [];
     if (result.p7.exitTimes.medianSeconds.first - result.p7.medianSeconds.first > 5) {
       notes.push(
@@ -196,14 +202,7 @@ ${result.date} — median of ${RUNS} run(s)${quick ? ' (BENCH_QUICK)' : ''}; ser
 ${machineLine(machine)}
 
 ${mdTable([
-  [`P4 upload of ${size} with FtrackServerStorage (${p4.parts} × ${p4.partSizeMiB} MiB parts)`, `${p4.medianMBps} MB/s`, '≥ 300 MB/s', p4.pass.throughput],
-  ['P4 peak RSS of the uploading process', `${p4.peakRssMB} MB`, '≤ 120 MB', p4.pass.memory],
-  ['P4 ceiling: the same client into a discard-only sink', `${p4.ceilings.clientToDiscardSink.medianMBps} MB/s`],
-  ['P4 ceiling: ftrack-local from a raw client (plain PUTs, no hashing)', `${p4.ceilings.rawClientToServer.medianMBps} MB/s`],
-  [
-    'P4 CPU seconds per GiB: uploader / server (raw client → server)',
-    `${p4.cpuSecondsPerGiB.client} / ${p4.cpuSecondsPerGiB.server} (${p4.cpuSecondsPerGiB.rawClient} → ${p4.cpuSecondsPerGiB.serverFromRawClient})`,
-  ],
+  ...p4Rows(p4, size),
   ['P5 bytes read from disk / bytes uploaded', `${result.p5.ratio}`, '1.0', result.p5.pass],
   ['P6 POST /api round trips to register 5 outputs', `${p6.roundTrips} (${p6.actions.join('; ')})`, '≤ 2', result.p6.pass],
   [
@@ -214,7 +213,7 @@ ${mdTable([
   ],
 ])}
 
-P4 samples (${p4.samples.length} interleaved rounds; MB/s, full / client ceiling / server ceiling): ${p4.samples.map((s) => `${s.mbPerSecond}/${s.clientCeilingMBps}/${s.serverCeilingMBps}`).join(', ')}; full over the lower ceiling: ${p4.ceilings.fullOverLowerCeiling}. RSS (MB, own maxRSS / sampled / before the upload started): ${p4.samples.map((s) => `${s.maxRssMB}/${s.sampledPeakMB}/${s.rssBeforeUploadMB}`).join(', ')}.
+${p4SamplesLine(p4)}
 P6 including session start and the publish's lookups: ${p6.withSessionStartAndLookups.roundTrips} POST /api (${p6.withSessionStartAndLookups.actions.join('; ')}).
 P7: starting the CLI at all (\`profiles list --json\`) takes ${result.p7.cliStartupSeconds} s — the floor of any re-publish.
 P7 samples (s, result/exit): ${result.p7.samples.map((s) => `${s.first.result}/${s.first.exit} → ${s.again.result}/${s.again.exit}`).join('; ')}.
@@ -225,6 +224,25 @@ ${notes.length ? `\nNotes:\n${notes.join('\n')}\n` : ''}`;
     await server.stop();
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** The P4 rows of the results table: throughput and RSS against their targets, both ceilings, CPU per side. */
+function p4Rows(p4, size) {
+  return [
+    [`P4 upload of ${size} with FtrackServerStorage (${p4.parts} × ${p4.partSizeMiB} MiB parts)`, `${p4.medianMBps} MB/s`, '≥ 300 MB/s', p4.pass.throughput],
+    ['P4 peak RSS of the uploading process', `${p4.peakRssMB} MB`, '≤ 120 MB', p4.pass.memory],
+    ['P4 ceiling: the same client into a discard-only sink', `${p4.ceilings.clientToDiscardSink.medianMBps} MB/s`],
+    ['P4 ceiling: ftrack-local from a raw client (plain PUTs, no hashing)', `${p4.ceilings.rawClientToServer.medianMBps} MB/s`],
+    [
+      'P4 CPU seconds per GiB: uploader / server, main threads in brackets (raw client → server)',
+      `${p4.cpuSecondsPerGiB.client} (${p4.cpuSecondsPerGiB.clientMainThread}) / ${p4.cpuSecondsPerGiB.server} (${p4.cpuSecondsPerGiB.serverMainThread}) (${p4.cpuSecondsPerGiB.rawClient} → ${p4.cpuSecondsPerGiB.serverFromRawClient})`,
+    ],
+  ];
+}
+
+/** The P4 samples line under the table. */
+function p4SamplesLine(p4) {
+  return `P4 samples (${p4.samples.length} interleaved rounds; MB/s, full / client ceiling / server ceiling): ${p4.samples.map((s) => `${s.mbPerSecond}/${s.clientCeilingMBps}/${s.serverCeilingMBps}`).join(', ')}; full over the lower ceiling: ${p4.ceilings.fullOverLowerCeiling}. RSS (MB, own maxRSS / sampled / before the upload started): ${p4.samples.map((s) => `${s.maxRssMB}/${s.sampledPeakMB}/${s.rssBeforeUploadMB}`).join(', ')}.`;
 }
 
 /** ['create', 'create', 'update'] -> 'create×2+update' */

@@ -52,6 +52,7 @@ async function uploaderChild({ serverUrl, apiUser, apiKey, path, libPath }) {
   const storage = new lib.FtrackServerStorage({ serverUrl, apiUser, apiKey });
   const componentId = randomUUID();
   const cpuBefore = process.cpuUsage();
+  const mainBefore = threadCpuSeconds(process.pid, process.pid);
   const start = performance.now();
   const result = await storage.upload({
     componentId,
@@ -68,6 +69,7 @@ async function uploaderChild({ serverUrl, apiUser, apiKey, path, libPath }) {
       componentId,
       seconds,
       cpuSeconds: cpuSecondsSince(cpuBefore),
+      mainThreadCpuSeconds: threadCpuSeconds(process.pid, process.pid) - mainBefore,
       size: result.size,
       bytesRead: result.bytesRead,
       parts: result.partsSent?.length ?? 1,
@@ -160,10 +162,19 @@ function cpuSecondsSince(before) {
   return (user + system) / 1e6;
 }
 
-/** CPU seconds (user + system) another process has used so far, from /proc (clock ticks of 10 ms). */
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
 function processCpuSeconds(pid) {
+  return statCpuSeconds(`/proc/${pid}/stat`);
+}
+
+/** CPU seconds (user + system) one thread of a process has used so far (its main thread: tid = pid). */
+function threadCpuSeconds(pid, tid) {
+  return statCpuSeconds(`/proc/${pid}/task/${tid}/stat`);
+}
+
+function statCpuSeconds(path) {
   // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop().split(' ');
+  const fields = readFileSync(path, 'utf8').split(') ').pop().split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
@@ -237,10 +248,12 @@ export async function measureUploadCeilings({ credentials, serverPid, path, runs
   /** The server's CPU seconds during `upload` (its clean-up after excluded). */
   const chargingServer = async (upload) => {
     const before = processCpuSeconds(serverPid);
+    const mainBefore = threadCpuSeconds(serverPid, serverPid);
     const result = await upload();
     const serverCpuSeconds = processCpuSeconds(serverPid) - before;
+    const serverMainThreadCpuSeconds = threadCpuSeconds(serverPid, serverPid) - mainBefore;
     await removeStored(result.componentId);
-    return { ...result, serverCpuSeconds };
+    return { ...result, serverCpuSeconds, serverMainThreadCpuSeconds };
   };
   const kinds = {
     full: () => chargingServer(() => uploadInChild(credentials, path, libPath)),
@@ -258,7 +271,9 @@ export async function measureUploadCeilings({ credentials, serverPid, path, runs
         const r = await run();
         samples[kind].push(r);
         const rss = r.maxRssMB === undefined ? '' : `, uploader peak RSS ${Math.max(r.maxRssMB, r.sampledPeakMB).toFixed(0)} MB`;
-        const cpu = `CPU s/GiB client ${(r.cpuSeconds / gib).toFixed(2)}${r.serverCpuSeconds === undefined ? '' : ` server ${(r.serverCpuSeconds / gib).toFixed(2)}`}`;
+        const main = (seconds) => (seconds === undefined ? '' : ` (main thread ${(seconds / gib).toFixed(2)})`);
+        const server = r.serverCpuSeconds === undefined ? '' : ` server ${(r.serverCpuSeconds / gib).toFixed(2)}${main(r.serverMainThreadCpuSeconds)}`;
+        const cpu = `CPU s/GiB client ${(r.cpuSeconds / gib).toFixed(2)}${main(r.mainThreadCpuSeconds)}${server}`;
         log(`P4 run ${i + 1}/${runs} ${kind}: ${r.mbPerSecond.toFixed(0)} MB/s, ${r.parts} parts${rss}, ${cpu}`);
       }
     }
@@ -280,9 +295,11 @@ export async function measureUploadCeilings({ credentials, serverPid, path, runs
       medianMBps: round(medianMBps, 1),
       peakRssMB: round(peakRssMB, 1),
       cpuSecondsPerGiB: {
-        what: 'median CPU seconds (user + system, all threads) per GiB uploaded: the uploading process (process.cpuUsage) and the server (/proc/<pid>/stat) during the upload. Both share the box, so CPU either side spends slows the other',
+        what: 'median CPU seconds (user + system, all threads) per GiB uploaded: the uploading process (process.cpuUsage) and the server (/proc/<pid>/stat) during the upload; *MainThread: the main thread alone (/proc/<pid>/task/<pid>/stat), which must not be the bottleneck. Both share the box, so CPU either side spends slows the other',
         client: cpuPerGiB('full', 'cpuSeconds'),
         server: cpuPerGiB('full', 'serverCpuSeconds'),
+        clientMainThread: cpuPerGiB('full', 'mainThreadCpuSeconds'),
+        serverMainThread: cpuPerGiB('full', 'serverMainThreadCpuSeconds'),
         clientToDiscardSink: cpuPerGiB('client', 'cpuSeconds'),
         rawClient: cpuPerGiB('server', 'cpuSeconds'),
         serverFromRawClient: cpuPerGiB('server', 'serverCpuSeconds'),
@@ -303,7 +320,9 @@ export async function measureUploadCeilings({ credentials, serverPid, path, runs
         seconds: round(r.seconds),
         mbPerSecond: round(r.mbPerSecond, 1),
         clientCpuSeconds: round(r.cpuSeconds, 2),
+        clientMainThreadCpuSeconds: round(r.mainThreadCpuSeconds, 2),
         serverCpuSeconds: round(r.serverCpuSeconds, 2),
+        serverMainThreadCpuSeconds: round(r.serverMainThreadCpuSeconds, 2),
         maxRssMB: round(r.maxRssMB, 1),
         sampledPeakMB: round(r.sampledPeakMB, 1),
         rssBeforeUploadMB: round(r.baselineRssMB, 1),

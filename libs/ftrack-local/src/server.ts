@@ -224,6 +224,7 @@ async function startLocked(options: FtrackLocalOptions, dataDir: string, lock: D
   } catch (error) {
     // e.g. EADDRINUSE: release what was opened before reporting.
     await hub.close();
+    await files.close();
     db.close();
     throw error;
   }
@@ -249,6 +250,7 @@ async function startLocked(options: FtrackLocalOptions, dataDir: string, lock: D
           server.close(() => resolve());
           server.closeAllConnections();
         });
+        await files.close();
         db.close();
         await lock.release();
       })();

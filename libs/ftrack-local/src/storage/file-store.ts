@@ -1,5 +1,5 @@
 // Files of the ftrack.server location: streamed to a temp name, MD5-hashed on
-// the way, renamed into place on completion. A multi-part upload's parts are
+// the way (both on the storage's write thread), renamed into place on completion. A multi-part upload's parts are
 // written straight into one file at their offsets, outside the served root, and
 // that file is renamed into place on completion: every byte is written once.
 import { randomUUID } from 'node:crypto';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { writeHashed, type HashedWriteOptions, type StoredFile } from './hashed-write.js';
 import { safeJoin } from './safe-path.js';
+import { resolveWriteWorkerPath, WriteThread } from './write-thread.js';
 
 export type { StoredFile };
 
@@ -31,10 +32,13 @@ const UPLOAD_FILE = 'data';
 export class FileStore {
   readonly root: string;
   private readonly partsRoot: string;
+  private readonly thread: WriteThread;
 
-  constructor(dataDir: string) {
+  /** `writeWorkerPath`: write-worker.mjs, when this library is bundled away from it (default: beside this module). */
+  constructor(dataDir: string, writeWorkerPath?: string) {
     this.root = join(dataDir, 'storage');
     this.partsRoot = join(dataDir, 'storage-parts');
+    this.thread = new WriteThread(resolveWriteWorkerPath(writeWorkerPath));
   }
 
   async init(): Promise<void> {
@@ -81,7 +85,7 @@ export class FileStore {
     // O_CREAT without O_TRUNC: parts arrive in any order and must not erase each other.
     const handle = await open(join(dir, UPLOAD_FILE), constants.O_WRONLY | constants.O_CREAT, 0o600);
     try {
-      return await writeHashed(body, handle, offset, options);
+      return await writeHashed(body, handle, offset, this.thread, options);
     } finally {
       await handle.close();
     }
@@ -119,6 +123,11 @@ export class FileStore {
     return true;
   }
 
+  /** Stops the write thread (writes still running fail). */
+  close(): Promise<void> {
+    return this.thread.close();
+  }
+
   /** Moves an existing local file (e.g. an encoder output) into storage as `id`. */
   async adopt(id: string, sourcePath: string): Promise<StoredFile> {
     return this.writeAtomically(this.pathOf(id), this.root, createReadStream(sourcePath), {});
@@ -130,7 +139,7 @@ export class FileStore {
       const handle = await open(temp, 'w');
       let stored: StoredFile;
       try {
-        stored = await writeHashed(source, handle, 0, options);
+        stored = await writeHashed(source, handle, 0, this.thread, options);
       } finally {
         await handle.close();
       }

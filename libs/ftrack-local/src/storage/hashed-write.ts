@@ -1,11 +1,12 @@
-// A request body into a file at a position, MD5-hashed on the way. The socket hands over ~64 KiB
-// chunks; writing each one on its own costs a thread-pool round trip per chunk (the main thread
-// then spends more time handing writes over than hashing), so chunks are gathered into ~1 MiB
-// batches and each batch is one positioned writev, written while the next batch arrives.
-import { createHash } from 'node:crypto';
+// A request body into a file at a position, MD5-hashed on the way, by the storage's write thread
+// (write-thread.ts): the main thread only gathers the socket's ~64 KiB chunks into ~1 MiB
+// batches and hands each batch over (transferred when the chunks are the body's own buffers),
+// so receiving, hashing and writing run side by side. A bounded number of batches per body is
+// in flight: when the thread falls behind, the body stops being read (TCP back-pressure).
 import type { FileHandle } from 'node:fs/promises';
 import { addAbortSignal, type Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { WriteThread } from './write-thread.js';
 
 export interface StoredFile {
   md5Hex: string;
@@ -16,58 +17,63 @@ export interface HashedWriteOptions {
   /** Pace the write to this rate (the slow-storage fault). */
   bytesPerSecond?: number;
   signal?: AbortSignal;
+  /**
+   * The body's chunks are fresh buffers nobody else reads (an HTTP request body): each one that
+   * is a whole ArrayBuffer is handed to the write thread without a copy (and detached here).
+   * Otherwise every chunk is copied once (a view is never detached: the rest is not ours).
+   */
+  ownsChunks?: boolean;
 }
 
-/** Bytes gathered before one writev; one batch is written while the next one fills. */
+/** Bytes gathered before one hand-over (one positioned writev on the thread). */
 export const WRITE_BATCH_BYTES = 1 << 20;
 /** Below IOV_MAX (1024) whatever the chunk sizes. */
 const MAX_BATCH_BUFFERS = 256;
+/** Batches of one body handed over and not yet written: memory stays at a few MiB per request. */
+const MAX_BATCHES_IN_FLIGHT = 2;
 
 /** Streams `source` into `handle` from `position` on; resolves with the MD5 and byte count written. */
-export async function writeHashed(source: Readable, handle: FileHandle, position: number, options: HashedWriteOptions = {}): Promise<StoredFile> {
+export async function writeHashed(
+  source: Readable,
+  handle: FileHandle,
+  position: number,
+  thread: WriteThread,
+  options: HashedWriteOptions = {},
+): Promise<StoredFile> {
   if (options.signal) addAbortSignal(options.signal, source);
-  const hash = createHash('md5');
+  const stream = thread.stream();
   const started = Date.now();
+  const inFlight: Promise<void>[] = [];
   let size = 0;
-  let batch: Buffer[] = [];
+  let batch: Uint8Array[] = [];
   let batchBytes = 0;
-  let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
-    const buffers = batch;
-    const at = position + size - batchBytes;
+    if (inFlight.length >= MAX_BATCHES_IN_FLIGHT) await inFlight.shift();
+    const written = stream.write(handle.fd, position + size - batchBytes, batch);
+    written.catch(() => undefined); // awaited by a later flush or at the end
+    inFlight.push(written);
     batch = [];
     batchBytes = 0;
-    await writing; // one batch in flight: memory stays at two batches per request
-    writing = writeAll(handle, buffers, at);
-    writing.catch(() => undefined); // awaited by the next flush or at the end
   };
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
-      hash.update(chunk);
       size += chunk.length;
-      batch.push(chunk);
+      batch.push(options.ownsChunks && isWholeBuffer(chunk) ? chunk : new Uint8Array(chunk));
       batchBytes += chunk.length;
       if (batchBytes >= WRITE_BATCH_BYTES || batch.length >= MAX_BATCH_BUFFERS) await flush();
       if (options.bytesPerSecond) await sleep(Math.max(0, started + (size / options.bytesPerSecond) * 1000 - Date.now()));
     }
     if (batchBytes > 0) await flush();
-    await writing;
+    await Promise.all(inFlight);
+    return { md5Hex: await stream.finish(), size };
   } catch (error) {
-    await writing.catch(() => undefined); // never leave a write running on a handle the caller closes
+    await Promise.allSettled(inFlight); // never leave a write running on a handle the caller closes
+    stream.drop();
     throw error;
   }
-  return { md5Hex: hash.digest('hex'), size };
 }
 
-/** One positioned writev, continued after a short write (which a regular file gives only near ENOSPC). */
-async function writeAll(handle: FileHandle, buffers: Buffer[], position: number): Promise<void> {
-  let rest = buffers;
-  let at = position;
-  while (rest.length > 0) {
-    let { bytesWritten } = await handle.writev(rest, at);
-    if (bytesWritten === 0) throw new Error('the disk took no more bytes');
-    at += bytesWritten;
-    while (rest.length > 0 && bytesWritten >= rest[0]!.length) bytesWritten -= rest.shift()!.length;
-    if (bytesWritten > 0) rest = [rest[0]!.subarray(bytesWritten), ...rest.slice(1)];
-  }
+/** A chunk that is its whole ArrayBuffer (transferring it detaches nothing else). */
+function isWholeBuffer(chunk: Uint8Array): boolean {
+  return chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer;
 }

@@ -152,7 +152,8 @@ async function handlePut(req: IncomingMessage, res: ServerResponse, url: URL, id
   const dropAfter = perRequest.dropAfterBytes ?? deps.faults.takeUploadDrop();
   const bytesPerSecond = perRequest.bytesPerSecond ?? deps.faults.storageBytesPerSecond();
   const body = dropAfter === undefined ? req : req.pipe(dropAfterBytes(req, dropAfter));
-  const options = bytesPerSecond ? { bytesPerSecond } : {};
+  // The request's body chunks are its own fresh buffers: the write thread takes them without a copy.
+  const options = { ownsChunks: true, ...(bytesPerSecond ? { bytesPerSecond } : {}) };
   try {
     if (uploadId !== null || partText !== null) {
       const part = Number(partText);
