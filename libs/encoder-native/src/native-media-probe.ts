@@ -12,7 +12,7 @@ import {
   type ProbeOptions,
 } from '@ftrack-encode/core';
 import { audioLevelArgs, LEVEL_WINDOW_SECONDS, parseProbe, probeArgs, scanAudioLevels, type LevelScan } from '@ftrack-encode/ffmpeg';
-import { explainUnreadableImage, locateSource, mp4MoovBeforeMdatInFile, readContainerFile, readImageHeader } from '@ftrack-encode/ffmpeg/node';
+import { explainUnreadableImage, locateSource, mediaInfoFromHeaders, mp4MoovBeforeMdatInFile, readImageHeader } from '@ftrack-encode/ffmpeg/node';
 import { requireFfmpeg } from './require-ffmpeg.js';
 import { tailLines } from './run-ffmpeg.js';
 import { runCaptured } from './captured-run.js';
@@ -29,7 +29,7 @@ export class NativeMediaProbe implements MediaProbe {
 
   async probe(source: MediaSource, options: ProbeOptions = {}): Promise<MediaInfo> {
     if (options.encodedOutput && source.kind === 'file') {
-      const info = await fromHeaders(source.path);
+      const info = await mediaInfoFromHeaders(source.path);
       if (info) return info;
     }
     if (!options.audioLevels || source.kind !== 'file') return this.read(source, options);
@@ -106,21 +106,6 @@ export class NativeMediaProbe implements MediaProbe {
       if (moovBeforeMdat !== undefined) return { ...info, moovBeforeMdat };
     }
     return info;
-  }
-}
-
-/**
- * An output's MediaInfo from its container's headers (no ffprobe: each costs ~0.09 s of CPU however
- * small the file). Undefined, so ffprobe answers, for a file the readers do not know or find broken.
- */
-async function fromHeaders(path: string): Promise<MediaInfo | undefined> {
-  try {
-    const facts = await readContainerFile(path);
-    if (!facts) return undefined;
-    const info = parseProbe(facts.json, { path });
-    return facts.moovBeforeMdat === undefined ? info : { ...info, moovBeforeMdat: facts.moovBeforeMdat };
-  } catch {
-    return undefined;
   }
 }
 
