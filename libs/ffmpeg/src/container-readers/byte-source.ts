@@ -5,6 +5,13 @@ export interface ByteSource {
   read(offset: number, length: number): Promise<Uint8Array>;
 }
 
+const latin1 = new TextDecoder('latin1');
+
+/** Bytes as one char each (box types, markers, tag text), whatever their number. */
+export function byteText(bytes: Uint8Array): string {
+  return latin1.decode(bytes);
+}
+
 /** A ByteSource over bytes already in memory. */
 export function bytesSource(bytes: Uint8Array): ByteSource {
   return { size: bytes.length, read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)) };

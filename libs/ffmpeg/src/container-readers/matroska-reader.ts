@@ -1,5 +1,5 @@
 import type { ProbeStream } from '../probe.js';
-import { ContainerReadError, WindowedReader, type ByteSource } from './byte-source.js';
+import { byteText, ContainerReadError, WindowedReader, type ByteSource } from './byte-source.js';
 import { PRIMARIES, TRANSFERS, vp9PictureFacts } from './picture-headers.js';
 import { movieFacts, ratio, seconds, type ContainerFacts } from './probe-fields.js';
 
@@ -94,7 +94,7 @@ export async function readMatroska(source: ByteSource): Promise<ContainerFacts |
     } else if (el.id === ID.attachments) {
       return undefined; // cover art is an attached picture stream
     } else if (el.id === ID.tags) {
-      const text = String.fromCharCode(...(await reader.bytes(el.start, el.size)));
+      const text = byteText(await reader.bytes(el.start, el.size));
       if (text.includes('TIMECODE')) return undefined;
     }
     at = el.start + el.size;

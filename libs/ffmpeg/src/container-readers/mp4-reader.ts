@@ -1,6 +1,6 @@
 import { readAtomHeader } from '../mp4-atoms.js';
 import type { ProbeJson, ProbeStream } from '../probe.js';
-import { ContainerReadError, type ByteSource } from './byte-source.js';
+import { byteText, ContainerReadError, type ByteSource } from './byte-source.js';
 import { h264PictureFacts, MATRICES, PRIMARIES, TRANSFERS } from './picture-headers.js';
 import { movieFacts, ratio, seconds, type ContainerFacts } from './probe-fields.js';
 
@@ -78,7 +78,7 @@ export async function readMp4(source: ByteSource): Promise<ContainerFacts | unde
 }
 
 function containsType(bytes: Uint8Array, box: Box, type: string): boolean {
-  const text = String.fromCharCode(...bytes.subarray(box.start, box.end));
+  const text = byteText(bytes.subarray(box.start, box.end));
   return text.includes(type);
 }
 
@@ -98,7 +98,7 @@ function readTrack(
   const hdlr = child(trak, 'mdia', 'hdlr');
   const stbl = child(trak, 'mdia', 'minf', 'stbl');
   if (!tkhd || !mdhd || !hdlr || !stbl) throw new ContainerReadError('MP4 track lacks tkhd, mdhd, hdlr or stbl');
-  const handler = String.fromCharCode(...moov.subarray(hdlr.start + 8, hdlr.start + 12));
+  const handler = byteText(moov.subarray(hdlr.start + 8, hdlr.start + 12));
   if (handler !== 'vide' && handler !== 'soun') return undefined; // timecode, subtitles, data
   // Rotation (a display matrix other than identity) is read by ffprobe only.
   const matrixAt = tkhd.start + (moov[tkhd.start] === 1 ? 52 : 40);
@@ -128,7 +128,7 @@ function readTrack(
   if (!stsd || view.getUint32(stsd.start + 4) !== 1) return undefined; // one sample description
   const entryStart = stsd.start + 8;
   const entry: Box = {
-    type: String.fromCharCode(...moov.subarray(entryStart + 4, entryStart + 8)),
+    type: byteText(moov.subarray(entryStart + 4, entryStart + 8)),
     start: entryStart + 8,
     end: entryStart + view.getUint32(entryStart),
   };
@@ -265,7 +265,7 @@ function colrAgrees(
   picture: { color_primaries?: string; color_transfer?: string; color_space?: string; color_range?: string },
 ): boolean {
   if (!colr) return true;
-  const kind = String.fromCharCode(...moov.subarray(colr.start, colr.start + 4));
+  const kind = byteText(moov.subarray(colr.start, colr.start + 4));
   if (kind !== 'nclx' && kind !== 'nclc') return false;
   const same =
     PRIMARIES[view.getUint16(colr.start + 4)] === picture.color_primaries &&

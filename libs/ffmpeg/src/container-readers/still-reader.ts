@@ -1,5 +1,5 @@
 import type { ProbeStream } from '../probe.js';
-import { ContainerReadError, type ByteSource } from './byte-source.js';
+import { byteText, ContainerReadError, type ByteSource } from './byte-source.js';
 import { formatBitRate, ratio, seconds, type ContainerFacts } from './probe-fields.js';
 
 /**
@@ -40,8 +40,8 @@ export async function readJpeg(source: ByteSource, format: 'image2'): Promise<Co
     if (segment.length !== length - 2) throw new ContainerReadError('JPEG header is cut short');
     if (APP_DECLINED.has(marker)) return undefined;
     // Limited-range YCbCr (ffmpeg's own comment): the decoder then reports yuv formats, not yuvj.
-    if (marker === 0xfe && String.fromCharCode(...segment).includes('CS=ITU601')) return undefined;
-    if (marker === 0xe0 && String.fromCharCode(...segment.subarray(0, 5)) === 'JFIF\0') {
+    if (marker === 0xfe && byteText(segment).includes('CS=ITU601')) return undefined;
+    if (marker === 0xe0 && byteText(segment.subarray(0, 5)) === 'JFIF\0') {
       const x = (segment[8]! << 8) | segment[9]!;
       const y = (segment[10]! << 8) | segment[11]!;
       if (x > 0 && y > 0) sar = ratio(x, y, ':');
@@ -99,7 +99,7 @@ export async function readPng(source: ByteSource, format: 'png_pipe'): Promise<C
   let picture: Omit<ProbeStream, 'index'> | undefined;
   for (let at = 8; at + 8 <= bytes.length;) {
     const length = view.getUint32(at);
-    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    const type = byteText(bytes.subarray(at + 4, at + 8));
     if (at + 12 + length > bytes.length) throw new ContainerReadError(`PNG ${type} chunk is cut short`);
     if (type === 'IHDR') {
       const pixFmt = PNG_FORMATS[`${bytes[at + 17]},${bytes[at + 16]}`];
