@@ -12,7 +12,7 @@ import {
   type ProbeOptions,
 } from '@ftrack-encode/core';
 import { audioLevelArgs, LEVEL_WINDOW_SECONDS, parseProbe, probeArgs, scanAudioLevels, type LevelScan } from '@ftrack-encode/ffmpeg';
-import { explainUnreadableImage, locateSource, mp4MoovBeforeMdatInFile, readImageHeader } from '@ftrack-encode/ffmpeg/node';
+import { explainUnreadableImage, locateSource, mediaInfoFromHeaders, mp4MoovBeforeMdatInFile, readImageHeader } from '@ftrack-encode/ffmpeg/node';
 import { requireFfmpeg } from './require-ffmpeg.js';
 import { tailLines } from './run-ffmpeg.js';
 import { runCaptured } from './captured-run.js';
@@ -28,6 +28,10 @@ export class NativeMediaProbe implements MediaProbe {
   }
 
   async probe(source: MediaSource, options: ProbeOptions = {}): Promise<MediaInfo> {
+    if (options.encodedOutput && source.kind === 'file') {
+      const info = await mediaInfoFromHeaders(source.path);
+      if (info) return info;
+    }
     if (!options.audioLevels || source.kind !== 'file') return this.read(source, options);
     // Most sources have at most one audio track: its level scan runs while ffprobe reads the file
     // (two processes at once, not one after the other); stopped when the guess was wrong.

@@ -17,3 +17,4 @@ export * from './burnin-filters.js';
 export * from './slate-filters.js';
 export * from './qc-invocations.js';
 export * from './segment-invocations.js';
+export { readContainer, bytesSource, ContainerReadError, type ByteSource, type ContainerFacts } from './container-readers/index.js';

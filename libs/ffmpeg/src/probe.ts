@@ -2,7 +2,8 @@ import { EncodeError, parseRational, rational, type AudioStreamInfo, type MediaI
 
 export { inputPathArg, probeArgs } from './probe-args.js';
 
-interface ProbeStream {
+/** The part of ffprobe's `-show_streams` JSON that parseProbe reads. */
+export interface ProbeStream {
   index?: number;
   codec_type?: string;
   codec_name?: string;
@@ -31,7 +32,8 @@ interface ProbeStream {
   side_data_list?: { side_data_type?: string; rotation?: number }[];
 }
 
-interface ProbeJson {
+/** ffprobe's `-show_format -show_streams` JSON (what parseProbe reads); the container readers write the same. */
+export interface ProbeJson {
   streams?: ProbeStream[];
   format?: { format_name?: string; duration?: string; bit_rate?: string; nb_streams?: number; start_time?: string; tags?: Record<string, string> };
 }

@@ -16,6 +16,11 @@ export interface ProbeOptions {
    * may read the headers only (frameCount is then the container's own, or an estimate).
    */
   countFrames?: boolean;
+  /**
+   * The file is an encode's output read back to validate it: a probe may answer from the container's
+   * headers (no process) where a reader is exact for it, and probe fully otherwise.
+   */
+  encodedOutput?: boolean;
 }
 
 export interface MediaProbe {

@@ -34,12 +34,14 @@ const hasher: Hasher = { hashFile: async () => ({ algorithm: 'sha256', hex: 'ab'
 const fs = { size: async () => 10 } as unknown as FileSystem;
 
 describe('validateOutputs', () => {
-  it('takes a video frame count the encoder took while writing, probing headers only; stills are probed as before', async () => {
+  it('takes a video frame count the encoder took while writing, probing headers only; every output is probed as an encoded output', async () => {
     const calls = new Map<string, ProbeOptions>();
     const produced = plan.outputs.map((o) => ({ name: o.name, path: o.tempPath, ...(o.spec.kind === 'video' ? { videoPackets: o.frameCount } : {}) }));
     const outputs = await validateOutputs({ probe: headersProbe(calls), hasher, fs }, plan.outputs, produced);
     expect(outputs.map((o) => [o.name, o.info.frameCount])).toEqual(plan.outputs.map((o) => [o.name, o.spec.kind === 'video' ? 48 : 1]));
-    for (const o of plan.outputs) expect(calls.get(o.tempPath), o.name).toEqual(o.spec.kind === 'video' ? { countFrames: false } : {});
+    for (const o of plan.outputs) {
+      expect(calls.get(o.tempPath), o.name).toEqual(o.spec.kind === 'video' ? { encodedOutput: true, countFrames: false } : { encodedOutput: true });
+    }
   });
 
   it('a wrong count from the encoder fails the frame-count check', async () => {

@@ -54,7 +54,7 @@ async function validateOne(
   // A count the encoder took while writing is exact: the probe then reads the headers only.
   const counted = planned.spec.kind === 'video' && file.videoPackets !== undefined;
   const [probed, checksum, size] = await Promise.all([
-    deps.probe.probe({ kind: 'file', path: file.path }, counted ? { countFrames: false } : {}).catch((error: unknown) => {
+    deps.probe.probe({ kind: 'file', path: file.path }, { encodedOutput: true, ...(counted ? { countFrames: false } : {}) }).catch((error: unknown) => {
       throw new EncodeError('E_OUTPUT_INVALID', `Output "${planned.name}" does not decode: ${toEncodeError(error).message}`, {
         details: { output: planned.name, check: 'decodes' },
         cause: error,

@@ -9,10 +9,11 @@ import {
   type MediaInfo,
   type MediaProbe,
   type MediaSource,
+  type ProbeOptions,
   type Rational,
 } from '@ftrack-encode/core';
 import { audioLevelArgs, parseProbe, probeArgs, scanAudioLevels } from '@ftrack-encode/ffmpeg';
-import { explainUnreadableImage, locateSource, mp4MoovBeforeMdatInFile, readImageHeader } from '@ftrack-encode/ffmpeg/node';
+import { explainUnreadableImage, locateSource, mediaInfoFromHeaders, mp4MoovBeforeMdatInFile, readImageHeader } from '@ftrack-encode/ffmpeg/node';
 import { failureSummary } from '../shared/log-errors.js';
 import { inputPathInCore, INPUT_ROOT, relativePosix } from '../shared/memfs-paths.js';
 import type { WasmCore } from './wasm-core.js';
@@ -41,8 +42,12 @@ export class WasmMediaProbe implements MediaProbe {
     return locateSource(input, options);
   }
 
-  async probe(source: MediaSource, options: { signal?: AbortSignal; audioLevels?: boolean } = {}): Promise<MediaInfo> {
+  async probe(source: MediaSource, options: ProbeOptions = {}): Promise<MediaInfo> {
     throwIfCancelled(options.signal);
+    if (options.encodedOutput && source.kind === 'file') {
+      const info = await mediaInfoFromHeaders(source.path);
+      if (info) return info;
+    }
     if (source.kind === 'file') {
       let info = await this.probeFile(source.path, options.signal);
       if (options.audioLevels && info.audio.length > 0) info = { ...info, audio: await this.withLevels(source.path, info, options.signal) };
