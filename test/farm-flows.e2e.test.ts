@@ -174,6 +174,12 @@ describe('publish --backend farm with segments (BullMQ flows)', () => {
     expect(segments.counts).toEqual([1, 1]);
     expect(segments.daemons).toEqual(new Set(['d1', 'd2']));
     expect(startsOf('step', since).counts).toEqual([1]);
+    // The audio child runs in the steps lane, beside the segments, not in an encode slot.
+    expect(
+      linesSince(since)
+        .filter((l) => l['msg'] === 'job started' && l['kind'] === 'step')
+        .map((l) => l['queue']),
+    ).toEqual(['encode-cpu-steps']);
     const parent = await client.job(jobIdFor(spec));
     expect(await parent?.getDependenciesCount()).toMatchObject({ processed: 3 });
     expect((parent?.data as { segments: unknown }).segments).toBe(2);

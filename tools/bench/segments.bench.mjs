@@ -16,7 +16,8 @@
 // of their worker threads; the wasm main core is loaded before the clock starts (as in
 // wasm.bench.mjs). The farm part runs daemon PROCESSES from the built bundle on a real Redis, both
 // farms started once, rounds interleaved (1 daemon, 2 daemons), the submitter timed end to end
-// (source checksum, segment jobs, audio and join steps).
+// (source checksum, segment jobs, audio and join steps); the last round's jobs (which daemon, from
+// when to when, read from the daemons' log lines) are written beside the figures.
 // BENCH_RUNS (default 3); BENCH_QUICK=1: a 10 s clip (5 s in Chromium), 1 run, the farm on a 60 s 640x360 source.
 // BENCH_SEGMENTS_PARTS=encoders,chromium,farm (the default) or any of them: the parts left out keep
 // their figures from the last run; BENCH_SKIP_BROWSER=1 leaves Chromium out.
@@ -256,8 +257,8 @@ async function farmPart({ quick, runs, lib, found }) {
   const partStart = performance.now();
   const redis = await farmLib.startRedis();
   const farms = [
-    { name: 'oneDaemon', prefix: 'seg-farm-1', count: 1, samples: [], segments: 0 },
-    { name: 'twoDaemons', prefix: 'seg-farm-2', count: 2, samples: [], segments: 0 },
+    { name: 'oneDaemon', prefix: 'seg-farm-1', count: 1, samples: [], segments: 0, daemons: [] },
+    { name: 'twoDaemons', prefix: 'seg-farm-2', count: 2, samples: [], segments: 0, daemons: [] },
   ];
   const daemons = [];
   const fs = { remove: (path) => rm(path, { force: true }) };
@@ -268,7 +269,8 @@ async function farmPart({ quick, runs, lib, found }) {
         configPath,
         JSON.stringify({ farm: { queuePrefix: farm.prefix, threadsPerEncode: 1, concurrency: 1, scratchDir: join(work, 'scratch') } }),
       );
-      for (let d = 0; d < farm.count; d++) daemons.push(await startDaemonChild({ name: `${farm.prefix}-${d}`, configPath, cwd: work, redisUrl: redis.url }));
+      for (let d = 0; d < farm.count; d++) farm.daemons.push(await startDaemonChild({ name: `d${d}`, configPath, cwd: work, redisUrl: redis.url }));
+      daemons.push(...farm.daemons);
       farm.client = new farmLib.FarmClient({ redisUrl: redis.url, prefix: farm.prefix });
       farm.encoder = new farmLib.FarmEncoder(farm.client, new farmLib.NodeHasher());
     }
@@ -279,6 +281,7 @@ async function farmPart({ quick, runs, lib, found }) {
         farm.segments = farmLib.resolveSegmentCount('auto', info.frameCount, info.frameRate, workers);
         const outputDir = await mkdtemp(join(work, `${farm.name}-`));
         const plan = farmLib.planEncode({ source: { kind: 'file', path: clip }, info, profile, outputDir, threads: 1 });
+        const wallStart = Date.now();
         const start = performance.now();
         if (farm.segments > 1)
           await farmLib.encodeInSegments({ encoder: farm.encoder, fs, logger: farmLib.silentLogger }, farmLib.planSegments(plan, farm.segments));
@@ -288,6 +291,7 @@ async function farmPart({ quick, runs, lib, found }) {
         if (outputFrames !== info.frameCount) throw new Error(`farm ${farm.name} wrote ${outputFrames} frames, expected ${info.frameCount}`);
         await rm(outputDir, { recursive: true, force: true });
         farm.samples.push(seconds);
+        farm.timeline = jobTimeline(farm.daemons, wallStart);
         process.stdout.write(
           `run ${i + 1}/${runs} farm of ${farm.count} daemon(s), ${farm.segments} segment(s): ${seconds.toFixed(2)} s, ${outputFrames} frames\n`,
         );
@@ -307,6 +311,8 @@ async function farmPart({ quick, runs, lib, found }) {
     segments: Object.fromEntries(farms.map((f) => [f.name, f.segments])),
     medianSeconds: { oneDaemon: one, twoDaemons: two },
     samples: Object.fromEntries(farms.map((f) => [f.name, f.samples])),
+    /** The last round's jobs: which daemon ran each, seconds after the submitter started. */
+    timelines: Object.fromEntries(farms.map((f) => [f.name, f.timeline])),
     speedup,
     target: FARM_TARGET,
     pass: speedup >= FARM_TARGET,
@@ -314,6 +320,22 @@ async function farmPart({ quick, runs, lib, found }) {
     partSeconds: round((performance.now() - partStart) / 1000, 1),
   };
 }
+
+/** Each job the daemons started since `since` (epoch ms), from their log lines: what, where, from when to when (s). */
+function jobTimeline(daemons, since) {
+  const what = (id) =>
+    id.startsWith('step-') ? (id.endsWith('-audio') ? 'audio' : 'join') : /-seg(\d+)-/.test(id) ? `segment ${/-seg(\d+)-/.exec(id)[1]}` : 'one pass';
+  const at = (time) => round((time - since) / 1000, 2);
+  return daemons
+    .flatMap((d) =>
+      [...d.started]
+        .filter(([, time]) => time >= since)
+        .map(([id, time]) => ({ job: what(id), daemon: d.name, start: at(time), end: at(d.completed.get(id) ?? NaN) })),
+    )
+    .sort((a, b) => a.start - b.start);
+}
+
+const timelineText = (jobs) => (jobs ?? []).map((j) => `${j.job} on ${j.daemon} ${j.start}–${j.end} s`).join('; ');
 
 function renderMd(result) {
   const med = result.medianSeconds;
@@ -378,7 +400,7 @@ concurrency 1 each, on one Redis; the same plan as above from a ${farm.source.se
 the 2-daemon farm), timed at the submitter from the source checksum to the joined file, median of ${farm.runs} interleaved round(s).
 A full run takes a 1080p source as in the issue, BENCH_QUICK a 640x360 one (this run: ${farm.source.width}x${farm.source.height}); this farm part took ${farm.partSeconds} s, the source generation (cached) not included.
 Samples (s): 1 daemon ${farm.samples.oneDaemon.map((s) => round(s, 2)).join(', ')}; 2 daemons ${farm.samples.twoDaemons.map((s) => round(s, 2)).join(', ')}.
-`
+${farm.timelines ? `Last round, each job from its daemon's log (s after the submitter started): 1 daemon: ${timelineText(farm.timelines.oneDaemon)}; 2 daemons: ${timelineText(farm.timelines.twoDaemons)}.\n` : ''}`
     : ''
 }`;
 }

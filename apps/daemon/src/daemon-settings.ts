@@ -22,6 +22,8 @@ export interface DaemonSettings {
   prefix: string;
   healthPort: number;
   concurrency: number;
+  /** Segment steps at once, beside the encode slots (their own lane). */
+  stepConcurrency: number;
   threadsPerEncode: number;
   scratchDir: string;
   stopDeadlineMs: number;
@@ -67,6 +69,7 @@ export function daemonSettings(config: Config, flags: DaemonFlags, env: NodeJS.P
     prefix: farm.queuePrefix,
     healthPort: farm.healthPort,
     concurrency: farm.concurrency ?? Math.max(1, Math.floor(availableParallelism() / threadsPerEncode)),
+    stepConcurrency: farm.stepConcurrency,
     threadsPerEncode,
     scratchDir: farm.scratchDir ?? join(tmpdir(), 'ftrack-encode-daemon'),
     stopDeadlineMs: farm.stopDeadlineSeconds * 1000,

@@ -52,4 +52,11 @@ describe('daemon settings', () => {
     expect(settings.timings).toEqual({ stalledIntervalMs: 1000, lockDurationMs: 2000 });
     expect(() => daemonSettings(config, {}, { FTRACK_ENCODE_LOCK_DURATION_MS: 'soon' })).toThrow(/FTRACK_ENCODE_LOCK_DURATION_MS/);
   });
+
+  it('runs one segment step at a time beside the encode slots unless farm.stepConcurrency says more', () => {
+    const settings = (farm: object) => daemonSettings(validateAdapterConfig(resolveConfig({ file: { farm } }), {}), {}, {});
+    expect(settings({}).stepConcurrency).toBe(1);
+    expect(settings({ stepConcurrency: 2 }).stepConcurrency).toBe(2);
+    expect(() => settings({ stepConcurrency: 0 })).toThrow(/stepConcurrency/);
+  });
 });

@@ -45,7 +45,9 @@ export class Daemon {
     this.closers.push(async () => void (await lockRedis.quit().catch(() => lockRedis.disconnect())));
     const lock = new RedisPublishLock(lockRedis, settings.prefix, settings.timings.lockDurationMs ?? 30_000);
 
-    const metrics = new DaemonMetrics(async () => Promise.all(this.workers.map(async (w) => ({ queue: w.queue, counts: await client.counts(w.queue) }))));
+    const metrics = new DaemonMetrics(async () =>
+      Promise.all(this.workers.flatMap((w) => w.queues).map(async (queue) => ({ queue, counts: await client.counts(queue) }))),
+    );
     const credentials = ftrackCredentials(settings.config);
     const base = { logger, scratchDir: settings.scratchDir, threads: settings.threadsPerEncode, lock, ...(credentials ? { ftrack: credentials } : {}) };
     const cpu = await composeJobDeps(settings.config, base);
@@ -63,6 +65,7 @@ export class Daemon {
         prefix: settings.prefix,
         queue,
         concurrency: settings.concurrency,
+        stepConcurrency: settings.stepConcurrency,
         name: settings.name,
         logger,
         ...settings.timings,
@@ -103,8 +106,9 @@ export class Daemon {
     }
 
     logger.info('daemon ready', {
-      queues: queues.map((q) => q.queue),
+      queues: this.workers.flatMap((w) => w.queues),
       concurrency: settings.concurrency,
+      stepConcurrency: settings.stepConcurrency,
       threadsPerEncode: settings.threadsPerEncode,
       healthPort: health.port,
       encoder: `${capabilities.id} ${capabilities.version}`,

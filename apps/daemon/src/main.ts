@@ -22,7 +22,11 @@ const program = new Command('ftrack-encode-daemon')
   )
   .option('--config <file>', 'config file (default ./ftrack-encode.config.json or $FTRACK_ENCODE_CONFIG)')
   .option('--health-port <port>', 'port of /healthz, /readyz and /metrics (0 = any free port)', nonNegativeInt('--health-port'))
-  .option('--concurrency <n>', 'jobs at once per queue (default cores / farm.threadsPerEncode)', nonNegativeInt('--concurrency'))
+  .option(
+    '--concurrency <n>',
+    "encode and publish jobs at once per queue (default cores / farm.threadsPerEncode); segment steps (audio, joins) run beside them in the queue's steps lane, farm.stepConcurrency at once (default 1)",
+    nonNegativeInt('--concurrency'),
+  )
   .option('--name <name>', 'worker name shown in job records and logs (default host-pid)')
   .option('--json', 'JSON log lines (pino) on stderr')
   .option('-v, --verbose', 'debug logging')

@@ -16,6 +16,8 @@ export const FarmSettings = z.object({
   redisUrl: z.string().default('redis://127.0.0.1:6379'),
   queuePrefix: z.string().default('ftrack-encode'),
   concurrency: z.number().int().positive().optional(),
+  /** Segment steps (audio passes, joins) a daemon runs at once beside its encode slots. */
+  stepConcurrency: z.number().int().positive().default(1),
   threadsPerEncode: z.number().int().min(1).default(2),
   scratchDir: z.string().optional(),
   autoEncode: z.array(AutoEncodeRule).default([]),

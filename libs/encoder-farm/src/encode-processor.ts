@@ -85,7 +85,7 @@ export function createEncodeProcessor(deps: FarmJobDeps, options: EncodeProcesso
   // Three parameters: BullMQ passes an AbortSignal only to processors that declare it.
   return async (job: Job<JobSpecInput, JobResult>, token?: string, signal?: AbortSignal): Promise<JobResult> => {
     const logger = deps.logger;
-    const fields = { jobId: job.id, kind: job.data.kind, attempt: job.attemptsMade + 1 };
+    const fields = { jobId: job.id, queue: job.queueName, kind: job.data.kind, attempt: job.attemptsMade + 1 };
     try {
       if (job.id && (await options.cancelRequested?.(job.id))) {
         // A cancelled flow's parent runs once its children have stopped: it removes the flow's files.

@@ -17,7 +17,7 @@ import {
 } from '@ftrack-encode/core';
 import { buildEncodeInvocation, buildStepInvocation } from '@ftrack-encode/ffmpeg';
 import type { FarmClient } from './farm-client.js';
-import { DEFAULT_QUEUE, encodeJobId } from './queue-options.js';
+import { DEFAULT_QUEUE, encodeJobId, stepQueueFor } from './queue-options.js';
 
 function framePaths(source: MediaSource): string[] {
   if (source.kind === 'file') return [source.path];
@@ -79,10 +79,10 @@ export class FarmEncoder implements Encoder {
     return result.outputs.map((o) => ({ name: o.name, path: o.path }));
   }
 
-  /** A step of a segmented encode as its own job, on whichever daemon takes it (shared storage). */
+  /** A step of a segmented encode as its own job in the steps lane, on whichever daemon takes it (shared storage). */
   async runStep(step: SegmentStep, options: RunOptions = {}): Promise<void> {
     throwIfCancelled(options.signal);
-    const result = await this.client.run({ kind: 'step', step }, { queue: this.queue, ...options });
+    const result = await this.client.run({ kind: 'step', step }, { queue: stepQueueFor(this.queue), ...options });
     if (result.kind !== 'step') throw new EncodeError('E_JOB_FAILED', `Farm job returned a ${result.kind} result for a segment step.`);
   }
 

@@ -4,7 +4,17 @@ import { SEGMENTS_SHARE, silentLogger, type EncoderCapabilities, type Logger } f
 import type { JobResult, JobSpecInput } from './job-spec.js';
 import type { FarmJobDeps } from './run-job.js';
 import { CANCEL_REQUESTED, HAND_BACK, createEncodeProcessor, isUnrecoverable, type EncodeProcessorOptions } from './encode-processor.js';
-import { DEFAULT_PREFIX, DEFAULT_QUEUE, JOB_OPTIONS, cancelChannel, cancelKey, capabilitiesKey, workerOptions, type WorkerTimings } from './queue-options.js';
+import {
+  DEFAULT_PREFIX,
+  DEFAULT_QUEUE,
+  JOB_OPTIONS,
+  cancelChannel,
+  cancelKey,
+  capabilitiesKey,
+  stepQueueFor,
+  workerOptions,
+  type WorkerTimings,
+} from './queue-options.js';
 import { assertNoEviction, connectRedis } from './redis-connection.js';
 import { countRecentWorkers, flowProgressKey, pendingChildren, requestCancel } from './flow-control.js';
 import { jobIdFor } from './farm-client.js';
@@ -18,8 +28,10 @@ export interface FarmWorkerOptions extends WorkerTimings {
   redisUrl: string;
   queue?: string;
   prefix?: string;
-  /** Jobs this worker runs at once (each is one ffmpeg process). */
+  /** Encode and publish jobs this worker runs at once (each is one ffmpeg process). */
   concurrency?: number;
+  /** Segment steps (audio passes, joins) it runs at once beside them, in the queue's steps lane (default 1). */
+  stepConcurrency?: number;
   progressIntervalMs?: number;
   /** Shown in BullMQ (job.processedBy) and logs. */
   name?: string;
@@ -39,24 +51,32 @@ function codeOf(error: Error): string {
 }
 
 /**
- * One BullMQ worker on one queue, plus what the farm adds around it: the cancel channel,
- * the capabilities advertisement (so submitters plan for what workers can do), and a
+ * The BullMQ workers of one queue — its encode slots (`concurrency`) and its steps lane
+ * (`stepConcurrency`, see stepQueueFor) — plus what the farm adds around them: the cancel
+ * channel, the capabilities advertisement (so submitters plan for what workers can do), and a
  * shutdown that finishes running jobs within a deadline and hands the rest back.
  */
 export class FarmWorker {
   private capabilityTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
+  /** The queues this worker takes jobs from: the encode queue, then its steps lane. */
+  readonly queues: string[];
 
   private constructor(
-    readonly worker: Worker<JobSpecInput, JobResult>,
+    /** One BullMQ worker per lane: encode slots, then steps. */
+    private readonly lanes: Worker<JobSpecInput, JobResult>[],
     readonly queue: string,
     private readonly redis: Redis,
     private readonly subscriber: Redis,
     private readonly logger: Logger,
     /** Adds flow children, reads the flow parents and the workers seen. */
     private readonly jobs: Queue,
+    /** Adds a flow's step children (its audio pass). */
+    private readonly stepJobs: Queue,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.queues = lanes.map((lane) => lane.name);
+  }
 
   static async start(deps: FarmJobDeps, options: FarmWorkerOptions): Promise<FarmWorker> {
     const prefix = options.prefix ?? DEFAULT_PREFIX;
@@ -71,49 +91,59 @@ export class FarmWorker {
     }
     const subscriber = redis.duplicate();
     subscriber.on('error', () => undefined);
-    const jobs = new Queue(queue, { connection: redis, prefix });
-    jobs.on('error', (error) => logger.warn('farm queue error', { queue, error: String(error) }));
+    const queueOf = (name: string) => {
+      const q = new Queue(name, { connection: redis, prefix });
+      q.on('error', (error) => logger.warn('farm queue error', { queue: name, error: String(error) }));
+      return q;
+    };
+    const jobs = queueOf(queue);
+    const stepJobs = queueOf(stepQueueFor(queue));
     const processor = createEncodeProcessor(deps, {
       ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
       cancelRequested: async (jobId) => (await redis.exists(cancelKey(prefix, jobId))) === 1,
-      flow: flowHost(jobs, redis, prefix, options.jobOptions, logger),
+      flow: flowHost({ jobs, stepJobs }, redis, prefix, options.jobOptions, logger),
     });
-    const worker = new Worker<JobSpecInput, JobResult>(queue, processor, {
-      connection: redis,
-      prefix,
-      concurrency: options.concurrency ?? 1,
-      ...workerOptions(options),
-      ...(options.name ? { name: options.name } : {}),
-      autorun: false,
-    });
-    const farmWorker = new FarmWorker(worker, queue, redis, subscriber, logger, jobs, prefix);
+    const lane = (name: string, concurrency: number) =>
+      new Worker<JobSpecInput, JobResult>(name, processor, {
+        connection: redis,
+        prefix,
+        concurrency,
+        ...workerOptions(options),
+        ...(options.name ? { name: options.name } : {}),
+        autorun: false,
+      });
+    const lanes = [lane(queue, options.concurrency ?? 1), lane(stepJobs.name, options.stepConcurrency ?? 1)];
+    const farmWorker = new FarmWorker(lanes, queue, redis, subscriber, logger, jobs, stepJobs, prefix);
     farmWorker.wire(options);
     await subscriber.subscribe(cancelChannel(prefix));
     subscriber.on('message', (_channel: string, jobId: string) => {
-      if (worker.cancelJob(jobId, CANCEL_REQUESTED)) logger.info('cancel requested', { jobId });
+      if (lanes.some((w) => w.cancelJob(jobId, CANCEL_REQUESTED))) logger.info('cancel requested', { jobId });
     });
     await farmWorker.advertise(deps, prefix);
-    void worker.run().catch((error: unknown) => logger.error('worker stopped', { queue, error: String(error) }));
-    await worker.waitUntilReady();
+    for (const w of lanes) void w.run().catch((error: unknown) => logger.error('worker stopped', { queue: w.name, error: String(error) }));
+    await Promise.all(lanes.map((w) => w.waitUntilReady()));
     return farmWorker;
   }
 
   private wire(options: FarmWorkerOptions): void {
-    const { worker, queue, logger } = this;
+    const { logger } = this;
     const seconds = (job: Job) => ((job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now())) / 1000;
-    worker.on('error', (error) => logger.warn('worker connection error', { queue, error: String(error) }));
-    worker.on('active', (job) => {
-      options.onJob?.({ type: 'active', jobId: job.id ?? '', queue, kind: job.data.kind, waitedMs: (job.processedOn ?? Date.now()) - job.timestamp });
-    });
-    worker.on('completed', (job) => {
-      options.onJob?.({ type: 'completed', jobId: job.id ?? '', queue, kind: job.data.kind, seconds: seconds(job) });
-    });
-    worker.on('failed', (job, error) => {
-      if (!job) return;
-      const willRetry = !isUnrecoverable(error) && job.attemptsMade < (job.opts.attempts ?? 1);
-      options.onJob?.({ type: 'failed', jobId: job.id ?? '', queue, kind: job.data.kind, seconds: seconds(job), code: codeOf(error), willRetry });
-      if (!willRetry && job.parent?.id) void this.stopSiblings(job.parent.id);
-    });
+    for (const worker of this.lanes) {
+      const queue = worker.name;
+      worker.on('error', (error) => logger.warn('worker connection error', { queue, error: String(error) }));
+      worker.on('active', (job) => {
+        options.onJob?.({ type: 'active', jobId: job.id ?? '', queue, kind: job.data.kind, waitedMs: (job.processedOn ?? Date.now()) - job.timestamp });
+      });
+      worker.on('completed', (job) => {
+        options.onJob?.({ type: 'completed', jobId: job.id ?? '', queue, kind: job.data.kind, seconds: seconds(job) });
+      });
+      worker.on('failed', (job, error) => {
+        if (!job) return;
+        const willRetry = !isUnrecoverable(error) && job.attemptsMade < (job.opts.attempts ?? 1);
+        options.onJob?.({ type: 'failed', jobId: job.id ?? '', queue, kind: job.data.kind, seconds: seconds(job), code: codeOf(error), willRetry });
+        if (!willRetry && job.parent?.id) void this.stopSiblings(job.parent.id);
+      });
+    }
   }
 
   /** A flow's segment failed for good: stop the others now (the parent then fails with its error and cleans up). */
@@ -142,7 +172,7 @@ export class FarmWorker {
   }
 
   isRunning(): boolean {
-    return this.worker.isRunning() && !this.closing;
+    return this.lanes.every((w) => w.isRunning()) && !this.closing;
   }
 
   /** Redis connection status of this worker ('ready' when healthy). */
@@ -157,16 +187,16 @@ export class FarmWorker {
   async close(options: { deadlineMs?: number } = {}): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.capabilityTimer);
-      const closed = this.worker.close();
+      const closed = Promise.all(this.lanes.map((w) => w.close()));
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<'deadline'>((resolve) => (timer = setTimeout(() => resolve('deadline'), options.deadlineMs ?? 30_000)));
       if ((await Promise.race([closed.then(() => 'closed' as const), deadline])) === 'deadline') {
         this.logger.warn('stop deadline reached: handing running jobs back', { queue: this.queue });
-        this.worker.cancelAllJobs(HAND_BACK);
+        for (const w of this.lanes) w.cancelAllJobs(HAND_BACK);
         await closed;
       }
       clearTimeout(timer);
-      await this.jobs.close().catch(() => undefined);
+      await Promise.all([this.jobs, this.stepJobs].map((q) => q.close().catch(() => undefined)));
       await this.subscriber.quit().catch(() => this.subscriber.disconnect());
       await this.redis.quit().catch(() => this.redis.disconnect());
     })();
@@ -174,8 +204,17 @@ export class FarmWorker {
   }
 }
 
-/** What a worker lends publish flows: children added under their parent, the parent's progress from theirs. */
-function flowHost(jobs: Queue, redis: Redis, prefix: string, jobOptions: JobsOptions | undefined, logger: Logger): NonNullable<EncodeProcessorOptions['flow']> {
+/**
+ * What a worker lends publish flows: children added under their parent (segments in the encode
+ * queue, the audio in the steps lane), the parent's progress from theirs.
+ */
+function flowHost(
+  { jobs, stepJobs }: { jobs: Queue; stepJobs: Queue },
+  redis: Redis,
+  prefix: string,
+  jobOptions: JobsOptions | undefined,
+  logger: Logger,
+): NonNullable<EncodeProcessorOptions['flow']> {
   return {
     async addChildren(parent, children, frames) {
       const progressKey = flowProgressKey(prefix, parent.id ?? '');
@@ -185,19 +224,29 @@ function flowHost(jobs: Queue, redis: Redis, prefix: string, jobOptions: JobsOpt
         .hset(progressKey, 'total', String(frames))
         .expire(progressKey, 24 * 3600)
         .exec();
-      await jobs.addBulk(
-        children.map((spec) => ({
-          name: spec.kind,
-          data: spec,
-          opts: {
-            ...JOB_OPTIONS,
-            ...jobOptions,
-            jobId: jobIdFor(spec),
-            parent: { id: parent.id ?? '', queue: parent.queueQualifiedName },
-            // Failed for good: recorded on the parent, which still runs to report it and remove the flow's files.
-            ignoreDependencyOnFailure: true,
-          },
-        })),
+      const add = (queue: Queue, specs: JobSpecInput[]) =>
+        queue.addBulk(
+          specs.map((spec) => ({
+            name: spec.kind,
+            data: spec,
+            opts: {
+              ...JOB_OPTIONS,
+              ...jobOptions,
+              jobId: jobIdFor(spec),
+              parent: { id: parent.id ?? '', queue: parent.queueQualifiedName },
+              // Failed for good: recorded on the parent, which still runs to report it and remove the flow's files.
+              ignoreDependencyOnFailure: true,
+            },
+          })),
+        );
+      // The parent waits for its children only after both are added, so two adds are as good as one.
+      await add(
+        stepJobs,
+        children.filter((spec) => spec.kind === 'step'),
+      );
+      await add(
+        jobs,
+        children.filter((spec) => spec.kind !== 'step'),
       );
     },
     workers: () => countRecentWorkers(jobs, logger),

@@ -10,6 +10,16 @@ export function queueForHardware(hardware: string): string {
 }
 
 /**
+ * The lane of a queue's segment steps (the audio pass, the joins): every daemon works it beside its
+ * encode slots, so a step never waits behind a segment encode (nor holds a slot a segment needs). A
+ * step decodes and encodes no picture: an AAC pass costs a few percent of a video encode, a join
+ * only copies packets.
+ */
+export function stepQueueFor(queue: string): string {
+  return `${queue}-steps`;
+}
+
+/**
  * Job options, chosen deliberately:
  * - attempts 3, exponential backoff from 5 s: transient failures (a worker lost its
  *   storage mount, ftrack answered 502) get two more tries on possibly another worker;
