@@ -1,12 +1,15 @@
 import { Job, Queue, Worker, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { SEGMENTS_SHARE, silentLogger, type EncoderCapabilities, type Logger } from '@ftrack-encode/core';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { silentLogger, type EncoderCapabilities, type Logger } from '@ftrack-encode/core';
 import type { JobResult, JobSpecInput } from './job-spec.js';
 import type { FarmJobDeps } from './run-job.js';
 import { CANCEL_REQUESTED, HAND_BACK, createEncodeProcessor, isUnrecoverable, type EncodeProcessorOptions } from './encode-processor.js';
 import { DEFAULT_PREFIX, DEFAULT_QUEUE, JOB_OPTIONS, cancelChannel, cancelKey, capabilitiesKey, workerOptions, type WorkerTimings } from './queue-options.js';
 import { assertNoEviction, connectRedis } from './redis-connection.js';
-import { countRecentWorkers, flowProgressKey, pendingChildren, requestCancel } from './flow-control.js';
+import { addChildProgress, countRecentWorkers, flowEnded, flowProgressKey, reportScratch, stopChildren, workersNotSharing } from './flow-control.js';
+import { endFlow } from './publish-flow.js';
 import { jobIdFor } from './farm-client.js';
 
 export type FarmJobEvent =
@@ -46,6 +49,8 @@ function codeOf(error: Error): string {
 export class FarmWorker {
   private capabilityTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
+  /** This worker's scratch report (flow-control.ts), refreshed with its capabilities. */
+  private scratch: Awaited<ReturnType<typeof reportScratch>> | undefined;
 
   private constructor(
     readonly worker: Worker<JobSpecInput, JobResult>,
@@ -73,21 +78,25 @@ export class FarmWorker {
     subscriber.on('error', () => undefined);
     const jobs = new Queue(queue, { connection: redis, prefix });
     jobs.on('error', (error) => logger.warn('farm queue error', { queue, error: String(error) }));
+    // Named, so its scratch report (below) is found from BullMQ's worker list.
+    const name = options.name ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    const flow = flowHost(jobs, redis, { prefix, queue, scratchDir: deps.scratchDir, fs: deps.fs }, options.jobOptions, logger);
     const processor = createEncodeProcessor(deps, {
       ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
       cancelRequested: async (jobId) => (await redis.exists(cancelKey(prefix, jobId))) === 1,
-      flow: flowHost(jobs, redis, prefix, options.jobOptions, logger),
+      flow,
     });
     const worker = new Worker<JobSpecInput, JobResult>(queue, processor, {
       connection: redis,
       prefix,
       concurrency: options.concurrency ?? 1,
       ...workerOptions(options),
-      ...(options.name ? { name: options.name } : {}),
+      name,
       autorun: false,
     });
     const farmWorker = new FarmWorker(worker, queue, redis, subscriber, logger, jobs, prefix);
-    farmWorker.wire(options);
+    farmWorker.wire(options, (job) => endFlow(job, deps, flow));
+    farmWorker.scratch = await reportScratch(redis, deps.fs, { prefix, queue, worker: name }, { scratchDir: deps.scratchDir, host: hostname() });
     await subscriber.subscribe(cancelChannel(prefix));
     subscriber.on('message', (_channel: string, jobId: string) => {
       if (worker.cancelJob(jobId, CANCEL_REQUESTED)) logger.info('cancel requested', { jobId });
@@ -98,7 +107,7 @@ export class FarmWorker {
     return farmWorker;
   }
 
-  private wire(options: FarmWorkerOptions): void {
+  private wire(options: FarmWorkerOptions, flowEnded: (job: Job) => Promise<void>): void {
     const { worker, queue, logger } = this;
     const seconds = (job: Job) => ((job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now())) / 1000;
     worker.on('error', (error) => logger.warn('worker connection error', { queue, error: String(error) }));
@@ -113,6 +122,10 @@ export class FarmWorker {
       const willRetry = !isUnrecoverable(error) && job.attemptsMade < (job.opts.attempts ?? 1);
       options.onJob?.({ type: 'failed', jobId: job.id ?? '', queue, kind: job.data.kind, seconds: seconds(job), code: codeOf(error), willRetry });
       if (!willRetry && job.parent?.id) void this.stopSiblings(job.parent.id);
+      // However a publish ends for good (a stall past maxStalledCount never runs its own clean-up), its flow ends with it.
+      if (!willRetry && job.data.kind === 'publish') {
+        void flowEnded(job).catch((e: unknown) => logger.warn('could not end the flow of a failed publish', { jobId: job.id, error: String(e) }));
+      }
     });
   }
 
@@ -120,7 +133,7 @@ export class FarmWorker {
   private async stopSiblings(parentId: string): Promise<void> {
     try {
       const parent = await Job.fromId(this.jobs, parentId);
-      if (parent) await requestCancel(this.redis, this.prefix, await pendingChildren(parent));
+      if (parent) await stopChildren(this.jobs, this.redis, this.prefix, parent);
     } catch (error) {
       this.logger.warn('could not stop the other segments of a failed flow', { parentId, error: String(error) });
     }
@@ -135,7 +148,10 @@ export class FarmWorker {
       this.logger.warn('could not read encoder capabilities', { error: String(error) });
       return;
     }
-    const write = () => this.redis.set(capabilitiesKey(prefix, this.queue), JSON.stringify(capabilities), 'EX', 120).catch(() => undefined);
+    const write = () =>
+      Promise.all([this.redis.set(capabilitiesKey(prefix, this.queue), JSON.stringify(capabilities), 'EX', 120), this.scratch?.refresh()]).catch(
+        () => undefined,
+      );
     await write();
     this.capabilityTimer = setInterval(() => void write(), 60_000);
     this.capabilityTimer.unref();
@@ -166,6 +182,7 @@ export class FarmWorker {
         await closed;
       }
       clearTimeout(timer);
+      await this.scratch?.remove();
       await this.jobs.close().catch(() => undefined);
       await this.subscriber.quit().catch(() => this.subscriber.disconnect());
       await this.redis.quit().catch(() => this.redis.disconnect());
@@ -175,7 +192,14 @@ export class FarmWorker {
 }
 
 /** What a worker lends publish flows: children added under their parent, the parent's progress from theirs. */
-function flowHost(jobs: Queue, redis: Redis, prefix: string, jobOptions: JobsOptions | undefined, logger: Logger): NonNullable<EncodeProcessorOptions['flow']> {
+function flowHost(
+  jobs: Queue,
+  redis: Redis,
+  at: { prefix: string; queue: string; scratchDir: string; fs: FarmJobDeps['fs'] },
+  jobOptions: JobsOptions | undefined,
+  logger: Logger,
+): NonNullable<EncodeProcessorOptions['flow']> {
+  const { prefix } = at;
   return {
     async addChildren(parent, children, frames) {
       const progressKey = flowProgressKey(prefix, parent.id ?? '');
@@ -201,22 +225,9 @@ function flowHost(jobs: Queue, redis: Redis, prefix: string, jobOptions: JobsOpt
       );
     },
     workers: () => countRecentWorkers(jobs, logger),
-    async childProgress(child, framesDone) {
-      const parentId = child.parent?.id;
-      if (!parentId || !child.id) return;
-      const progressKey = flowProgressKey(prefix, parentId);
-      await redis.hset(progressKey, child.id, String(framesDone));
-      const counts = await redis.hgetall(progressKey);
-      const total = Number(counts['total'] ?? 0);
-      if (total <= 0) return;
-      const done = Object.entries(counts).reduce((sum, [field, value]) => (field === 'total' ? sum : sum + Number(value)), 0);
-      const parent = await Job.fromId(jobs, parentId);
-      const segments = Object.keys(counts).length - 1;
-      await parent?.updateProgress({
-        stage: 'encode',
-        percent: Math.min(SEGMENTS_SHARE, (done / total) * SEGMENTS_SHARE),
-        message: `segments on the farm (${segments} reporting)`,
-      });
-    },
+    workersNotSharing: () => workersNotSharing(jobs, redis, at.fs, at, at.scratchDir),
+    stopChildren: (parent, waitMs) => stopChildren(jobs, redis, prefix, parent, waitMs),
+    flowEnded: (child) => flowEnded(jobs, redis, prefix, child),
+    childProgress: (child, framesDone) => addChildProgress(jobs, redis, prefix, child, framesDone),
   };
 }
