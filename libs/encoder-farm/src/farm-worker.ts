@@ -9,7 +9,7 @@ import { CANCEL_REQUESTED, HAND_BACK, createEncodeProcessor, isUnrecoverable, ty
 import { DEFAULT_PREFIX, DEFAULT_QUEUE, JOB_OPTIONS, cancelChannel, cancelKey, capabilitiesKey, workerOptions, type WorkerTimings } from './queue-options.js';
 import { assertNoEviction, connectRedis } from './redis-connection.js';
 import { addChildProgress, countRecentWorkers, flowEnded, flowProgressKey, reportScratch, stopChildren, workersNotSharing } from './flow-control.js';
-import { endFlow } from './publish-flow.js';
+import { endFlow, sweepEndedFlows } from './publish-flow.js';
 import { jobIdFor } from './farm-client.js';
 
 export type FarmJobEvent =
@@ -97,6 +97,7 @@ export class FarmWorker {
     const farmWorker = new FarmWorker(worker, queue, redis, subscriber, logger, jobs, prefix);
     farmWorker.wire(options, (job) => endFlow(job, deps, flow));
     farmWorker.scratch = await reportScratch(redis, deps.fs, { prefix, queue, worker: name }, { scratchDir: deps.scratchDir, host: hostname() });
+    await sweepEndedFlows(jobs, deps, flow).catch((error: unknown) => logger.warn('could not sweep ended publish flows', { error: String(error) }));
     await subscriber.subscribe(cancelChannel(prefix));
     subscriber.on('message', (_channel: string, jobId: string) => {
       if (worker.cancelJob(jobId, CANCEL_REQUESTED)) logger.info('cancel requested', { jobId });

@@ -1,6 +1,7 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   encodeInSegments,
@@ -365,6 +366,52 @@ describe('publish flows on two workers', () => {
       expect(warning?.message).toMatch(/farm\.scratchDir .* is not shared with w\d/);
       expect(progress.some((p) => p.message?.includes('not shared'))).toBe(true);
     } finally {
+      await flow.close();
+    }
+  }, 120_000);
+  it('a worker starting sweeps the flows whose parent failed or is long gone, and keeps live ones', async () => {
+    const flow = await startFlow();
+    const queue = new Queue('encode-cpu', { connection: await flow.client.connection(), prefix: flow.client.prefix });
+    try {
+      // A publish that fails for good (no such source), and one that waits.
+      const failing: JobSpecInput = {
+        kind: 'publish',
+        source: { kind: 'path', input: join(work, 'missing.mov') },
+        versionId: 'v-gone',
+        profile: 'contract',
+        segments: 2,
+      };
+      const error = await flow.client.run(failing).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isEncodeError(error, 'E_SOURCE_UNREADABLE'), String(error)).toBe(true);
+      expect(await (await flow.client.job(jobIdFor(failing)))?.getState()).toBe('failed');
+      const waiting = await queue.add('publish', spec(2), { jobId: 'publish-waiting-for-later', delay: 600_000 });
+      const scratchDir = flow.workers[0]!.scratchDir;
+      const dirs = {
+        failed: flowDir(scratchDir, jobIdFor(failing)),
+        waiting: flowDir(scratchDir, waiting.id!),
+        goneLongAgo: flowDir(scratchDir, 'publish-gone-long-ago'),
+        goneJustNow: flowDir(scratchDir, 'publish-gone-just-now'),
+      };
+      for (const dir of Object.values(dirs)) {
+        await mkdir(dir, { recursive: true });
+        await writeFile(join(dir, 'seg0.mp4'), 'x');
+      }
+      const hourAgo = new Date(Date.now() - 2 * 3600_000);
+      await utimes(dirs.goneLongAgo, hourAgo, hourAgo);
+      // The daemon that should have cleaned those up died; another one starts.
+      const late = await FarmWorker.start(
+        { encoder: native, probe, hasher, fs: nodeFs, logger: logger(flow.warnings), scratchDir },
+        { redisUrl: redis.url, prefix: flow.client.prefix, name: 'w3' },
+      );
+      await late.close({ deadlineMs: 1000 });
+      const left = (await readdir(scratchDir)).filter((n) => n.startsWith('flow-')).sort();
+      expect(left).toEqual([dirs.goneJustNow, dirs.waiting].map((d) => d.slice(scratchDir.length + 1)).sort());
+      expect(flow.warnings.some((w) => w.message.includes('ended without cleaning up'))).toBe(true);
+    } finally {
+      await queue.close();
       await flow.close();
     }
   }, 120_000);

@@ -1,6 +1,6 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { WaitingChildrenError, type Job } from 'bullmq';
+import { Job, WaitingChildrenError, type Queue } from 'bullmq';
 import {
   EncodeError,
   isEncodeError,
@@ -229,6 +229,36 @@ export async function endFlow(job: Job, deps: Pick<FarmJobDeps, 'fs' | 'scratchD
 
 /** How long an ended flow waits for its running children to stop before it removes their directory anyway. */
 const FLOW_END_WAIT_MS = 60_000;
+
+/** A flow directory whose job is not on this queue is removed only this long after it last changed (it may be another queue's). */
+const ORPHAN_AGE_MS = 3600_000;
+
+/**
+ * On a worker's start: the flows whose parent ended for good (failed, completed) or is gone and no
+ * worker cleaned up after (the one that should have died too). Their pending children are stopped
+ * and their files removed. Returns the directories removed.
+ */
+export async function sweepEndedFlows(
+  jobs: Queue,
+  deps: Pick<FarmJobDeps, 'fs' | 'scratchDir' | 'logger'>,
+  host: Pick<FlowHost, 'stopChildren'>,
+): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(deps.scratchDir).catch(() => [])) {
+    if (!name.startsWith('flow-')) continue;
+    const dir = join(deps.scratchDir, name);
+    // Publish job ids hold only the characters flowDir keeps, so the name gives the id back.
+    const parent = await Job.fromId(jobs, name.slice('flow-'.length));
+    const state = parent ? await parent.getState() : 'unknown';
+    const ended = state === 'failed' || state === 'completed' || (state === 'unknown' && Date.now() - (await stat(dir)).mtimeMs > ORPHAN_AGE_MS);
+    if (!ended) continue;
+    if (parent) await host.stopChildren(parent, 0);
+    await deps.fs.removeDir(dir);
+    removed.push(dir);
+  }
+  if (removed.length > 0) deps.logger.warn('removed the files of publish flows that ended without cleaning up', { removed });
+  return removed;
+}
 
 /** A flow child's files, once its flow no longer wants them (cancelled or ended while the child ran). */
 export async function discardChildResult(result: JobResult, fs: FileSystem): Promise<void> {
