@@ -140,19 +140,19 @@ export class FarmWorker {
     }
   }
 
-  /** Publish this worker's encoder capabilities under the queue, refreshed while it runs. */
+  /** Publish this worker's encoder capabilities under the queue, and its scratch report, refreshed while it runs. */
   private async advertise(deps: FarmJobDeps, prefix: string): Promise<void> {
-    let capabilities: EncoderCapabilities;
+    let capabilities: EncoderCapabilities | undefined;
     try {
       capabilities = await deps.encoder.capabilities();
     } catch (error) {
       this.logger.warn('could not read encoder capabilities', { error: String(error) });
-      return;
     }
     const write = () =>
-      Promise.all([this.redis.set(capabilitiesKey(prefix, this.queue), JSON.stringify(capabilities), 'EX', 120), this.scratch?.refresh()]).catch(
-        () => undefined,
-      );
+      Promise.all([
+        capabilities && this.redis.set(capabilitiesKey(prefix, this.queue), JSON.stringify(capabilities), 'EX', 120),
+        this.scratch?.refresh(),
+      ]).catch(() => undefined);
     await write();
     this.capabilityTimer = setInterval(() => void write(), 60_000);
     this.capabilityTimer.unref();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -147,9 +147,13 @@ export function markerDir(scratchDir: string): string {
   return join(scratchDir, '.workers');
 }
 
+/** A marker not touched this long belongs to a worker that is gone (a live one touches its marker every minute). */
+const STALE_MARKER_MS = 24 * 3600_000;
+
 /**
  * Report this worker's scratch directory beside its BullMQ heartbeat: a marker file in it and a
- * Redis record (expiring with the worker) naming the directory, the host and the marker.
+ * Redis record (expiring with the worker) naming the directory, the host and the marker. `refresh`
+ * renews both; markers of workers gone for a day (killed, never closed) are removed here.
  */
 export async function reportScratch(
   redis: Redis,
@@ -160,9 +164,17 @@ export async function reportScratch(
   const dir = markerDir(report.scratchDir);
   const marker = randomUUID();
   await fs.ensureWritableDir(dir);
+  for (const name of await readdir(dir)) {
+    const path = join(dir, name);
+    if (Date.now() - (await stat(path).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs > STALE_MARKER_MS) await fs.remove(path).catch(() => undefined);
+  }
   await writeFile(join(dir, marker), `${report.host}\n`);
   const key = scratchReportKey(at.prefix, at.queue, at.worker);
-  const refresh = async () => void (await redis.set(key, JSON.stringify({ ...report, marker }), 'EX', 2 * (RECENT_WORKER_MS / 1000)));
+  const refresh = async () => {
+    const now = new Date();
+    await utimes(join(dir, marker), now, now);
+    await redis.set(key, JSON.stringify({ ...report, marker }), 'EX', 2 * (RECENT_WORKER_MS / 1000));
+  };
   await refresh();
   return {
     refresh,

@@ -23,6 +23,8 @@ import { NodeHasher } from '@ftrack-encode/node-platform';
 import { CONTRACT_PROFILE, CONTRACT_SLOW_PROFILE, mediaFixtures, nodeFs, waitFor, type FileFixture } from '@ftrack-encode/testing';
 import { startRedis, type RedisServer } from './testing/redis-server.js';
 import { FlowSegmentEncoder, flowDir, isSegmentedPublish } from './publish-flow.js';
+import { markerDir, reportScratch, scratchReportKey } from './flow-control.js';
+import { connectRedis } from './redis-connection.js';
 import { FarmClient, FarmWorker, jobIdFor, type FarmJobDeps, type FarmJobEvent, type JobSpecInput } from './index.js';
 
 // The encoder of a flow's parent, on the real native encoder: what the children made is taken as
@@ -415,4 +417,36 @@ describe('publish flows on two workers', () => {
       await flow.close();
     }
   }, 120_000);
+  it("a worker's scratch report: refreshed while it runs, gone when it closes; markers of long-gone workers removed", async () => {
+    const scratchDir = await mkdtemp(join(work, 'report-'));
+    const connection = await connectRedis(redis.url, 'submitter');
+    try {
+      const markers = markerDir(scratchDir);
+      await mkdir(markers, { recursive: true });
+      // A worker killed a day ago left its marker; one killed a minute ago may still be coming back.
+      await writeFile(join(markers, 'gone-long-ago'), 'x');
+      await writeFile(join(markers, 'gone-just-now'), 'x');
+      const dayAgo = new Date(Date.now() - 25 * 3600_000);
+      await utimes(join(markers, 'gone-long-ago'), dayAgo, dayAgo);
+      const at = { prefix: 'report', queue: 'encode-cpu', worker: 'w9' };
+      const report = await reportScratch(connection, nodeFs, at, { scratchDir, host: 'here' });
+      const record = JSON.parse((await connection.get(scratchReportKey(at.prefix, at.queue, at.worker)))!) as {
+        marker: string;
+        host: string;
+        scratchDir: string;
+      };
+      expect(record).toMatchObject({ host: 'here', scratchDir });
+      expect((await readdir(markers)).sort()).toEqual(['gone-just-now', record.marker].sort());
+      const before = (await stat(join(markers, record.marker))).mtimeMs;
+      await new Promise((r) => setTimeout(r, 20));
+      await report.refresh();
+      expect((await stat(join(markers, record.marker))).mtimeMs).toBeGreaterThan(before);
+      expect(await connection.ttl(scratchReportKey(at.prefix, at.queue, at.worker))).toBeGreaterThan(60);
+      await report.remove();
+      expect(await connection.exists(scratchReportKey(at.prefix, at.queue, at.worker))).toBe(0);
+      expect(await readdir(markers)).toEqual(['gone-just-now']);
+    } finally {
+      connection.disconnect();
+    }
+  });
 });
