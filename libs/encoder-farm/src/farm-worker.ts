@@ -209,6 +209,8 @@ function flowHost(
         .del(progressKey)
         .hset(progressKey, 'total', String(frames))
         .expire(progressKey, 24 * 3600)
+        // The same publish again (re-submitted after a cancel) makes children with the same ids: not cancelled this time.
+        .del(...children.map((spec) => cancelKey(prefix, jobIdFor(spec))))
         .exec();
       await jobs.addBulk(
         children.map((spec) => ({

@@ -252,13 +252,15 @@ describe('publish flows on two workers', () => {
     }
   }, 120_000);
 
-  it('a cancel during the planning run is final: no child runs to completion, nothing is left', async () => {
+  it('a cancel during the planning run is final: no child runs to completion, nothing is left; the same publish again runs', async () => {
     let parentId = '';
+    let cancels = 1;
     const client = { current: undefined as FarmClient | undefined };
     const flow = await startFlow({
       hooks: {
         // The cancel is seen while the parent plans: its children are added after it.
         planning: async () => {
+          if (cancels-- <= 0) return;
           await client.current!.cancel({ id: parentId, queue: 'encode-cpu' });
           await new Promise((r) => setTimeout(r, 300));
         },
@@ -279,6 +281,11 @@ describe('publish flows on two workers', () => {
       expect(children.filter((e) => e.type === 'completed')).toEqual([]);
       expect(flow.calls.filter((c) => !c.dryRun)).toEqual([]);
       expect(await (await flow.client.job(parentId))?.getState()).toBe('failed');
+      expect(await leftovers(flow)).toEqual([]);
+      // Submitted again, the same publish (the same child ids) runs: nothing of the cancel sticks to it.
+      const before = flow.events.length;
+      await flow.client.run(job);
+      expect(flow.events.slice(before).filter((e) => e.kind === 'encode' && e.type === 'completed')).toHaveLength(2);
       expect(await leftovers(flow)).toEqual([]);
     } finally {
       await flow.close();
