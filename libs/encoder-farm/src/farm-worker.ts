@@ -80,10 +80,11 @@ export class FarmWorker {
     jobs.on('error', (error) => logger.warn('farm queue error', { queue, error: String(error) }));
     // Named, so its scratch report (below) is found from BullMQ's worker list.
     const name = options.name ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-    const flow = flowHost(jobs, redis, { prefix, queue, scratchDir: deps.scratchDir, fs: deps.fs }, options.jobOptions, logger);
+    const cancelRequested = async (jobId: string) => (await redis.exists(cancelKey(prefix, jobId))) === 1;
+    const flow = flowHost(jobs, redis, { prefix, queue, scratchDir: deps.scratchDir, fs: deps.fs, cancelRequested }, options.jobOptions, logger);
     const processor = createEncodeProcessor(deps, {
       ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
-      cancelRequested: async (jobId) => (await redis.exists(cancelKey(prefix, jobId))) === 1,
+      cancelRequested,
       flow,
     });
     const worker = new Worker<JobSpecInput, JobResult>(queue, processor, {
@@ -196,7 +197,7 @@ export class FarmWorker {
 function flowHost(
   jobs: Queue,
   redis: Redis,
-  at: { prefix: string; queue: string; scratchDir: string; fs: FarmJobDeps['fs'] },
+  at: { prefix: string; queue: string; scratchDir: string; fs: FarmJobDeps['fs']; cancelRequested: (jobId: string) => Promise<boolean> },
   jobOptions: JobsOptions | undefined,
   logger: Logger,
 ): NonNullable<EncodeProcessorOptions['flow']> {
@@ -230,6 +231,7 @@ function flowHost(
     workers: () => countRecentWorkers(jobs, logger),
     workersNotSharing: () => workersNotSharing(jobs, redis, at.fs, at, at.scratchDir),
     stopChildren: (parent, waitMs) => stopChildren(jobs, redis, prefix, parent, waitMs),
+    cancelRequested: (job) => at.cancelRequested(job.id ?? ''),
     flowEnded: (child) => flowEnded(jobs, redis, prefix, child),
     childProgress: (child, framesDone) => addChildProgress(jobs, redis, prefix, child, framesDone),
   };

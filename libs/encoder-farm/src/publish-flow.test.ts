@@ -292,6 +292,31 @@ describe('publish flows on two workers', () => {
     }
   }, 120_000);
 
+  it('a worker stopping during the planning run hands the parent back without cancelling the children it added', async () => {
+    let stopped = false;
+    const stopping = { worker: undefined as FarmWorker | undefined };
+    const flow = await startFlow({
+      hooks: {
+        // The daemon planning is told to stop: its run is aborted to be handed back, after which it adds the children.
+        planning: async (name) => {
+          if (stopped) return;
+          stopped = true;
+          stopping.worker = flow.workers.find((w) => w.name === name)!.farm;
+          void stopping.worker.close({ deadlineMs: 0 });
+          await new Promise((r) => setTimeout(r, 300));
+        },
+      },
+    });
+    try {
+      await flow.client.run(spec(2));
+      expect(flow.events.filter((e) => e.kind === 'encode' && e.type === 'completed')).toHaveLength(2);
+      expect(flow.events.filter((e) => e.type === 'failed')).toEqual([]);
+      expect(await leftovers(flow)).toEqual([]);
+    } finally {
+      await flow.close();
+    }
+  }, 120_000);
+
   it('a child that finishes after its flow was cancelled removes what it wrote and fails E_CANCELLED', async () => {
     let release: () => void = () => undefined;
     const released = new Promise<void>((r) => (release = r));

@@ -35,6 +35,8 @@ export interface FlowHost {
   workersNotSharing(): Promise<string[]>;
   /** Ask a parent's pending children to stop; resolves once none of them runs any more (or after `waitMs`). */
   stopChildren(parent: Job, waitMs?: number): Promise<void>;
+  /** Whether a cancel was requested for this job (its run may also stop to be handed back, which is no cancel). */
+  cancelRequested(job: Job): Promise<boolean>;
 }
 
 /** A flow's files (the source of a component, segments, audio, joins) live here; every daemon must see it at the same path. */
@@ -181,8 +183,9 @@ export async function runPublishFlow(
       segmented.ranges.reduce((sum, r) => sum + r.frames, 0),
     );
     // A cancel from now on stops the children at once (one seen before they were added stops each
-    // at its start); this parent runs once more after them, to fail and clean up.
-    stopChildren = () => void host.stopChildren(job, 0).catch(() => undefined);
+    // at its start); this parent runs once more after them, to fail and clean up. A run stopped to
+    // be handed back (the daemon stopping) leaves them running.
+    stopChildren = () => void (async () => (await host.cancelRequested(job)) && (await host.stopChildren(job, 0)))().catch(() => undefined);
     if (options.signal?.aborted) stopChildren();
     else options.signal?.addEventListener('abort', stopChildren, { once: true });
     await waitForChildren(job, token);
