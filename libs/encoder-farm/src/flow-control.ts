@@ -196,7 +196,13 @@ export async function workersNotSharing(
   at: { prefix: string; queue: string },
   scratchDir: string,
 ): Promise<string[]> {
-  const names = await recentWorkers(queue);
+  let names: string[];
+  try {
+    names = await recentWorkers(queue);
+  } catch (error) {
+    // A server that does not list its clients (CLIENT disabled) cannot show who shares: no split, as `auto` there.
+    return [`the farm's workers (they cannot be listed: ${String(error)})`];
+  }
   const unshared: string[] = [];
   for (const name of new Set(names)) {
     const raw = await redis.get(scratchReportKey(at.prefix, at.queue, name));

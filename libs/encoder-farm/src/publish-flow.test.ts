@@ -23,7 +23,7 @@ import { NodeHasher } from '@ftrack-encode/node-platform';
 import { CONTRACT_PROFILE, CONTRACT_SLOW_PROFILE, mediaFixtures, nodeFs, waitFor, type FileFixture } from '@ftrack-encode/testing';
 import { startRedis, type RedisServer } from './testing/redis-server.js';
 import { FlowSegmentEncoder, flowDir, isSegmentedPublish } from './publish-flow.js';
-import { markerDir, reportScratch, scratchReportKey } from './flow-control.js';
+import { markerDir, reportScratch, scratchReportKey, workersNotSharing } from './flow-control.js';
 import { connectRedis } from './redis-connection.js';
 import { FarmClient, FarmWorker, jobIdFor, type FarmJobDeps, type FarmJobEvent, type JobSpecInput } from './index.js';
 
@@ -477,6 +477,16 @@ describe('publish flows on two workers', () => {
       await report.remove();
       expect(await connection.exists(scratchReportKey(at.prefix, at.queue, at.worker))).toBe(0);
       expect(await readdir(markers)).toEqual(['gone-just-now']);
+    } finally {
+      connection.disconnect();
+    }
+  });
+  it('a farm whose workers cannot be listed (CLIENT disabled) is not known to share a scratch directory', async () => {
+    const unlisted = { getWorkers: () => Promise.reject(new Error('ERR unknown command CLIENT')) } as unknown as Queue;
+    const connection = await connectRedis(redis.url, 'submitter');
+    try {
+      const unshared = await workersNotSharing(unlisted, connection, nodeFs, { prefix: 'unlisted', queue: 'encode-cpu' }, work);
+      expect(unshared).toEqual([expect.stringMatching(/cannot be listed: .*CLIENT/)]);
     } finally {
       connection.disconnect();
     }
