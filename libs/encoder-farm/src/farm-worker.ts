@@ -230,7 +230,7 @@ function flowHost(
     },
     workers: () => countRecentWorkers(jobs, logger),
     workersNotSharing: () => workersNotSharing(jobs, redis, at.fs, at, at.scratchDir),
-    stopChildren: (parent, waitMs) => stopChildren(jobs, redis, prefix, parent, waitMs),
+    stopChildren: (parent, waitMs, remove) => stopChildren(jobs, redis, prefix, parent, waitMs, remove),
     cancelRequested: (job) => at.cancelRequested(job.id ?? ''),
     flowEnded: (child) => flowEnded(jobs, redis, prefix, child),
     childProgress: (child, framesDone) => addChildProgress(jobs, redis, prefix, child, framesDone),

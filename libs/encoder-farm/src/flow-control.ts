@@ -54,15 +54,22 @@ export async function pendingChildren(parent: Job): Promise<string[]> {
 /**
  * Ask a flow parent's pending children to stop, then wait (up to `waitMs`) until none of them is
  * running: one still waiting fails at its start when a worker takes it, one running is aborted.
+ * `remove`: the parent has ended, so its children go too (those still running once the wait is over stay, cancelled).
  */
-export async function stopChildren(jobs: Queue, redis: Redis, prefix: string, parent: Job, waitMs = 0): Promise<void> {
+export async function stopChildren(jobs: Queue, redis: Redis, prefix: string, parent: Job, waitMs = 0, remove = false): Promise<void> {
   const ids = await pendingChildren(parent);
   await requestCancel(redis, prefix, ids);
   const deadline = Date.now() + waitMs;
+  const stateOf = async (id: string) => ((await Job.fromId(jobs, id)) ? await jobs.getJobState(id) : 'unknown');
   for (let running = ids; running.length > 0 && Date.now() < deadline;) {
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const states = await Promise.all(running.map(async (id) => ((await Job.fromId(jobs, id)) ? await jobs.getJobState(id) : 'unknown')));
+    const states = await Promise.all(running.map(stateOf));
     running = running.filter((_, i) => states[i] === 'active');
+  }
+  if (!remove) return;
+  for (const id of ids) {
+    const child = await Job.fromId(jobs, id);
+    if (child && (await child.getState()) !== 'active') await child.remove().catch(() => undefined);
   }
 }
 

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
+import { FlowProducer, Job, Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   encodeInSegments,
@@ -22,8 +22,8 @@ import { NativeEncoder, NativeMediaProbe } from '@ftrack-encode/encoder-native';
 import { NodeHasher } from '@ftrack-encode/node-platform';
 import { CONTRACT_PROFILE, CONTRACT_SLOW_PROFILE, mediaFixtures, nodeFs, waitFor, type FileFixture } from '@ftrack-encode/testing';
 import { startRedis, type RedisServer } from './testing/redis-server.js';
-import { FlowSegmentEncoder, flowDir, isSegmentedPublish } from './publish-flow.js';
-import { markerDir, reportScratch, scratchReportKey, workersNotSharing } from './flow-control.js';
+import { FlowSegmentEncoder, endFlow, flowDir, isSegmentedPublish } from './publish-flow.js';
+import { markerDir, reportScratch, scratchReportKey, stopChildren, workersNotSharing } from './flow-control.js';
 import { connectRedis } from './redis-connection.js';
 import { FarmClient, FarmWorker, jobIdFor, type FarmJobDeps, type FarmJobEvent, type JobSpecInput } from './index.js';
 
@@ -488,6 +488,46 @@ describe('publish flows on two workers', () => {
       const unshared = await workersNotSharing(unlisted, connection, nodeFs, { prefix: 'unlisted', queue: 'encode-cpu' }, work);
       expect(unshared).toEqual([expect.stringMatching(/cannot be listed: .*CLIENT/)]);
     } finally {
+      connection.disconnect();
+    }
+  });
+  it('ending a flow whose parent failed with children still waiting removes the children and the flow files', async () => {
+    const prefix = 'ended';
+    const connection = await connectRedis(redis.url, 'worker');
+    const producer = new FlowProducer({ connection, prefix });
+    const queue = new Queue('encode-cpu', { connection, prefix });
+    try {
+      // No worker on this queue: the children wait, as when the parent's worker died right after adding them.
+      const [first, second] = segmented.segments;
+      const flow = await producer.add({
+        name: 'publish',
+        queueName: 'encode-cpu',
+        data: spec(2),
+        opts: { jobId: 'publish-ended' },
+        children: [first!, second!].map((plan, i) => ({
+          name: 'encode',
+          queueName: 'encode-cpu',
+          data: { kind: 'encode', plan },
+          opts: { jobId: `child-${i}` },
+        })),
+      });
+      const scratchDir = await mkdtemp(join(work, 'ended-'));
+      await mkdir(flowDir(scratchDir, 'publish-ended'), { recursive: true });
+      const warnings: Flow['warnings'] = [];
+      await endFlow(
+        flow.job,
+        { fs: nodeFs, scratchDir, logger: logger(warnings) },
+        {
+          stopChildren: (parent, waitMs, remove) => stopChildren(queue, connection, prefix, parent, waitMs, remove),
+        },
+      );
+      expect(await Job.fromId(queue, 'child-0')).toBeUndefined();
+      expect(await Job.fromId(queue, 'child-1')).toBeUndefined();
+      expect(await readdir(scratchDir)).toEqual([]);
+      expect(warnings.some((w) => w.message.includes('without cleaning up'))).toBe(true);
+    } finally {
+      await producer.close();
+      await queue.close();
       connection.disconnect();
     }
   });

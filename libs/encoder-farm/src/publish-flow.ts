@@ -34,7 +34,7 @@ export interface FlowHost {
   /** The recent workers that do not share this worker's scratch directory (a flow's files must be seen by all). */
   workersNotSharing(): Promise<string[]>;
   /** Ask a parent's pending children to stop; resolves once none of them runs any more (or after `waitMs`). */
-  stopChildren(parent: Job, waitMs?: number): Promise<void>;
+  stopChildren(parent: Job, waitMs?: number, remove?: boolean): Promise<void>;
   /** Whether a cancel was requested for this job (its run may also stop to be handed back, which is no cancel). */
   cancelRequested(job: Job): Promise<boolean>;
 }
@@ -220,11 +220,11 @@ export async function cancelFlow(job: Job, token: string | undefined, deps: Farm
 /**
  * A flow's parent ended for good without its own clean-up (it failed by stalling: its worker died
  * more often than maxStalledCount, and BullMQ failed it without running it): stop its children,
- * wait (bounded) for running ones, and remove the flow's files. Harmless when the parent cleaned up.
+ * wait (bounded) for running ones, remove them and the flow's files. Harmless when the parent cleaned up.
  */
 export async function endFlow(job: Job, deps: Pick<FarmJobDeps, 'fs' | 'scratchDir' | 'logger'>, host: Pick<FlowHost, 'stopChildren'>): Promise<void> {
   const dir = flowDir(deps.scratchDir, job.id ?? '');
-  await host.stopChildren(job, FLOW_END_WAIT_MS);
+  await host.stopChildren(job, FLOW_END_WAIT_MS, true);
   if (!(await deps.fs.exists(dir))) return;
   await deps.fs.removeDir(dir);
   deps.logger.warn('a publish flow failed without cleaning up (its worker stalled): its segment jobs were stopped and its files removed', { jobId: job.id });
@@ -255,7 +255,7 @@ export async function sweepEndedFlows(
     const state = parent ? await parent.getState() : 'unknown';
     const ended = state === 'failed' || state === 'completed' || (state === 'unknown' && Date.now() - (await stat(dir)).mtimeMs > ORPHAN_AGE_MS);
     if (!ended) continue;
-    if (parent) await host.stopChildren(parent, 0);
+    if (parent) await host.stopChildren(parent, 0, true);
     await deps.fs.removeDir(dir);
     removed.push(dir);
   }
