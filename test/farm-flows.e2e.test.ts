@@ -187,6 +187,13 @@ describe('publish --backend farm with segments (BullMQ flows)', () => {
     expect(progress.some((p) => p.stage === 'encode' && (p.percent ?? 0) > 0 && (p.percent ?? 0) < 97 && p.message?.includes('segments on the farm'))).toBe(
       true,
     );
+    // One bar over the whole flow (planning, the segments, the join run on another daemon): it never goes back.
+    const percents = progress.map((p) => p.percent).filter((p): p is number => p !== undefined);
+    expect(
+      percents.filter((p, i) => i > 0 && p < percents[i - 1]!),
+      JSON.stringify(progress),
+    ).toEqual([]);
+    expect(progress.some((p) => p.stage === 'register' && (p.percent ?? 0) >= 90)).toBe(true);
     expect(await registered(versionId)).toEqual(['ftrackreview-mp4', 'thumbnail']);
     const mp4 = (await componentsOf(session, versionId)).find((c) => c.name === 'ftrackreview-mp4')!;
     const local = join(work, `${versionId}.mp4`);

@@ -6,6 +6,8 @@ import type { Progress } from '@ftrack-encode/core';
 import type { FarmClient, JobSpecInput } from '@ftrack-encode/encoder-farm';
 import { repoRoot } from './cli.js';
 
+export { waitFor } from '@ftrack-encode/testing';
+
 export interface DaemonProcess {
   name: string;
   child: ChildProcess;
@@ -68,16 +70,6 @@ export async function startDaemon(name: string, options: DaemonOptions): Promise
 
 export function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
-}
-
-export async function waitFor<T>(what: string, probeFn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probeFn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** Run a farm job and cancel it at the first progress `when` accepts; resolves with what it failed with (undefined if it finished). */

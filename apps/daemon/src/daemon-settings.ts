@@ -32,11 +32,18 @@ export interface DaemonSettings {
   retryDelayMs: number | undefined;
 }
 
-function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
+/** A timing knob (milliseconds, above 0) or a count (a whole number, 0 or more) from the environment. */
+function envNumber(env: NodeJS.ProcessEnv, name: string, unit: 'ms' | 'count' = 'ms'): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new EncodeError('E_CONFIG_INVALID', `${name} must be a positive number of milliseconds, got "${raw}".`);
+  const valid = unit === 'ms' ? Number.isFinite(n) && n > 0 : Number.isInteger(n) && n >= 0;
+  if (!valid) {
+    throw new EncodeError(
+      'E_CONFIG_INVALID',
+      `${name} must be ${unit === 'ms' ? 'a positive number of milliseconds' : 'a whole number, 0 or more'}, got "${raw}".`,
+    );
+  }
   return n;
 }
 
@@ -59,7 +66,8 @@ export function daemonSettings(config: Config, flags: DaemonFlags, env: NodeJS.P
   const threadsPerEncode = farm.threadsPerEncode;
   const lockDurationMs = envNumber(env, 'FTRACK_ENCODE_LOCK_DURATION_MS');
   const stalledIntervalMs = envNumber(env, 'FTRACK_ENCODE_STALLED_INTERVAL_MS');
-  const maxStalledCount = envNumber(env, 'FTRACK_ENCODE_MAX_STALLED_COUNT');
+  // 0: a job whose worker stalls once fails instead of running again.
+  const maxStalledCount = envNumber(env, 'FTRACK_ENCODE_MAX_STALLED_COUNT', 'count');
   return {
     config,
     json: Boolean(flags.json),
@@ -76,7 +84,7 @@ export function daemonSettings(config: Config, flags: DaemonFlags, env: NodeJS.P
     timings: {
       ...(lockDurationMs ? { lockDurationMs } : {}),
       ...(stalledIntervalMs ? { stalledIntervalMs } : {}),
-      ...(maxStalledCount ? { maxStalledCount } : {}),
+      ...(maxStalledCount !== undefined ? { maxStalledCount } : {}),
     },
     retryDelayMs: envNumber(env, 'FTRACK_ENCODE_RETRY_DELAY_MS'),
   };

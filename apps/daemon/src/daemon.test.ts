@@ -51,6 +51,9 @@ describe('daemon settings', () => {
     expect(settings.concurrency).toBeGreaterThanOrEqual(1);
     expect(settings.timings).toEqual({ stalledIntervalMs: 1000, lockDurationMs: 2000 });
     expect(() => daemonSettings(config, {}, { FTRACK_ENCODE_LOCK_DURATION_MS: 'soon' })).toThrow(/FTRACK_ENCODE_LOCK_DURATION_MS/);
+    // A stall count of 0 is a setting (fail at the first stall), not "unset".
+    expect(daemonSettings(config, {}, { FTRACK_ENCODE_MAX_STALLED_COUNT: '0' }).timings).toEqual({ maxStalledCount: 0 });
+    expect(() => daemonSettings(config, {}, { FTRACK_ENCODE_MAX_STALLED_COUNT: '1.5' })).toThrow(/whole number/);
   });
 
   it('runs one segment step at a time beside the encode slots unless farm.stepConcurrency says more', () => {

@@ -2,7 +2,7 @@ import { UnrecoverableError, WaitingChildrenError, WaitingError, type Job, type 
 import { EncodeError, toEncodeError, type Progress } from '@ftrack-encode/core';
 import { JobSpec, type JobResult, type JobSpecInput } from './job-spec.js';
 import { runJobSpec, type FarmJobDeps, type RunJobOptions } from './run-job.js';
-import { FlowFailed, flowDir, isSegmentedPublish, runPublishFlow, type FlowHost } from './publish-flow.js';
+import { FlowFailed, cancelFlow, discardChildResult, flowDir, isSegmentedPublish, runPublishFlow, type FlowHost } from './publish-flow.js';
 import { toJobFailure } from './wire-errors.js';
 
 /** Abort reason a worker uses on shutdown: give the job back to the queue, do not fail it. */
@@ -22,6 +22,8 @@ export interface EncodeProcessorOptions {
   flow?: FlowHost & {
     /** A segment child's frames done, added into its parent's progress. */
     childProgress(child: Job, framesDone: number): Promise<void>;
+    /** Whether a child's flow was cancelled or has ended: its work is no longer wanted. */
+    flowEnded(child: Job): Promise<boolean>;
   };
 }
 
@@ -88,10 +90,14 @@ export function createEncodeProcessor(deps: FarmJobDeps, options: EncodeProcesso
     const fields = { jobId: job.id, queue: job.queueName, kind: job.data.kind, attempt: job.attemptsMade + 1 };
     try {
       if (job.id && (await options.cancelRequested?.(job.id))) {
-        // A cancelled flow's parent runs once its children have stopped: it removes the flow's files.
-        if (job.data.kind === 'publish') await deps.fs.removeDir(flowDir(deps.scratchDir, job.id)).catch(() => undefined);
+        // A cancelled flow's parent stops its children and waits for them before it removes the flow's files.
+        if (job.data.kind === 'publish') {
+          if (options.flow) await cancelFlow(job, token, deps, options.flow);
+          await deps.fs.removeDir(flowDir(deps.scratchDir, job.id)).catch(() => undefined);
+        }
         throw new EncodeError('E_CANCELLED', 'Cancelled before it started.');
       }
+      if (job.parent && (await options.flow?.flowEnded(job))) throw new EncodeError('E_CANCELLED', 'Its publish flow was cancelled or has ended.');
       logger.info('job started', fields);
       const progress = throttleProgress(async (p) => {
         await job.updateProgress(p as unknown as object);
@@ -102,6 +108,7 @@ export function createEncodeProcessor(deps: FarmJobDeps, options: EncodeProcesso
       const run: RunJobOptions = {
         ...(signal ? { signal } : {}),
         onProgress: (p) => progress.report(p),
+        flushProgress: () => progress.flush(),
         attemptTag: `${job.attemptsStarted ?? 0}${(token ?? '').slice(0, 6)}`,
       };
       const spec = JobSpec.safeParse(job.data).data;
@@ -110,6 +117,11 @@ export function createEncodeProcessor(deps: FarmJobDeps, options: EncodeProcesso
           ? runPublishFlow(job, token, spec, deps, options.flow, { ...run, lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) })
           : runJobSpec(job.data, deps, run);
       const result = await running.finally(() => progress.flush());
+      // Cancelled or ended while this child ran: nothing may be left of it (its parent cleaned up already or is about to).
+      if (job.parent && (await options.flow?.flowEnded(job))) {
+        await discardChildResult(result, deps.fs);
+        throw new EncodeError('E_CANCELLED', 'Its publish flow was cancelled or ended while it ran; its files were removed.');
+      }
       logger.info('job completed', { ...fields, ...(result.kind === 'publish' ? { skipped: result.skipped } : {}) });
       return result;
     } catch (error) {

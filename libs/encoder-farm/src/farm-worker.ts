@@ -1,6 +1,8 @@
 import { Job, Queue, Worker, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { SEGMENTS_SHARE, silentLogger, type EncoderCapabilities, type Logger } from '@ftrack-encode/core';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { silentLogger, type EncoderCapabilities, type Logger } from '@ftrack-encode/core';
 import type { JobResult, JobSpecInput } from './job-spec.js';
 import type { FarmJobDeps } from './run-job.js';
 import { CANCEL_REQUESTED, HAND_BACK, createEncodeProcessor, isUnrecoverable, type EncodeProcessorOptions } from './encode-processor.js';
@@ -16,7 +18,8 @@ import {
   type WorkerTimings,
 } from './queue-options.js';
 import { assertNoEviction, connectRedis } from './redis-connection.js';
-import { countRecentWorkers, flowProgressKey, pendingChildren, requestCancel } from './flow-control.js';
+import { addChildProgress, countRecentWorkers, flowEnded, flowProgressKey, reportScratch, stopChildren, workersNotSharing } from './flow-control.js';
+import { endFlow, sweepEndedFlows } from './publish-flow.js';
 import { jobIdFor } from './farm-client.js';
 
 export type FarmJobEvent =
@@ -61,10 +64,12 @@ export class FarmWorker {
   private closing: Promise<void> | undefined;
   /** The queues this worker takes jobs from: the encode queue, then its steps lane. */
   readonly queues: string[];
+  /** This worker's scratch report (flow-control.ts), refreshed with its capabilities. */
+  private scratch: Awaited<ReturnType<typeof reportScratch>> | undefined;
 
   private constructor(
     /** One BullMQ worker per lane: encode slots, then steps. */
-    private readonly lanes: Worker<JobSpecInput, JobResult>[],
+    readonly lanes: Worker<JobSpecInput, JobResult>[],
     readonly queue: string,
     private readonly redis: Redis,
     private readonly subscriber: Redis,
@@ -98,23 +103,29 @@ export class FarmWorker {
     };
     const jobs = queueOf(queue);
     const stepJobs = queueOf(stepQueueFor(queue));
+    // Named, so its scratch report (below) is found from BullMQ's worker list.
+    const name = options.name ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    const cancelRequested = async (jobId: string) => (await redis.exists(cancelKey(prefix, jobId))) === 1;
+    const flow = flowHost({ jobs, stepJobs }, redis, { prefix, queue, scratchDir: deps.scratchDir, fs: deps.fs, cancelRequested }, options.jobOptions, logger);
     const processor = createEncodeProcessor(deps, {
       ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
-      cancelRequested: async (jobId) => (await redis.exists(cancelKey(prefix, jobId))) === 1,
-      flow: flowHost({ jobs, stepJobs }, redis, prefix, options.jobOptions, logger),
+      cancelRequested,
+      flow,
     });
-    const lane = (name: string, concurrency: number) =>
-      new Worker<JobSpecInput, JobResult>(name, processor, {
+    const lane = (laneQueue: string, concurrency: number) =>
+      new Worker<JobSpecInput, JobResult>(laneQueue, processor, {
         connection: redis,
         prefix,
         concurrency,
         ...workerOptions(options),
-        ...(options.name ? { name: options.name } : {}),
+        name,
         autorun: false,
       });
     const lanes = [lane(queue, options.concurrency ?? 1), lane(stepJobs.name, options.stepConcurrency ?? 1)];
     const farmWorker = new FarmWorker(lanes, queue, redis, subscriber, logger, jobs, stepJobs, prefix);
-    farmWorker.wire(options);
+    farmWorker.wire(options, (job) => endFlow(job, deps, flow));
+    farmWorker.scratch = await reportScratch(redis, deps.fs, { prefix, queue, worker: name }, { scratchDir: deps.scratchDir, host: hostname() });
+    await sweepEndedFlows(jobs, deps, flow).catch((error: unknown) => logger.warn('could not sweep ended publish flows', { error: String(error) }));
     await subscriber.subscribe(cancelChannel(prefix));
     subscriber.on('message', (_channel: string, jobId: string) => {
       if (lanes.some((w) => w.cancelJob(jobId, CANCEL_REQUESTED))) logger.info('cancel requested', { jobId });
@@ -125,7 +136,7 @@ export class FarmWorker {
     return farmWorker;
   }
 
-  private wire(options: FarmWorkerOptions): void {
+  private wire(options: FarmWorkerOptions, flowEnded: (job: Job) => Promise<void>): void {
     const { logger } = this;
     const seconds = (job: Job) => ((job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now())) / 1000;
     for (const worker of this.lanes) {
@@ -142,6 +153,10 @@ export class FarmWorker {
         const willRetry = !isUnrecoverable(error) && job.attemptsMade < (job.opts.attempts ?? 1);
         options.onJob?.({ type: 'failed', jobId: job.id ?? '', queue, kind: job.data.kind, seconds: seconds(job), code: codeOf(error), willRetry });
         if (!willRetry && job.parent?.id) void this.stopSiblings(job.parent.id);
+        // However a publish ends for good (a stall past maxStalledCount never runs its own clean-up), its flow ends with it.
+        if (!willRetry && job.data.kind === 'publish') {
+          void flowEnded(job).catch((e: unknown) => logger.warn('could not end the flow of a failed publish', { jobId: job.id, error: String(e) }));
+        }
       });
     }
   }
@@ -150,22 +165,25 @@ export class FarmWorker {
   private async stopSiblings(parentId: string): Promise<void> {
     try {
       const parent = await Job.fromId(this.jobs, parentId);
-      if (parent) await requestCancel(this.redis, this.prefix, await pendingChildren(parent));
+      if (parent) await stopChildren(this.jobs, this.redis, this.prefix, parent);
     } catch (error) {
       this.logger.warn('could not stop the other segments of a failed flow', { parentId, error: String(error) });
     }
   }
 
-  /** Publish this worker's encoder capabilities under the queue, refreshed while it runs. */
+  /** Publish this worker's encoder capabilities under the queue, and its scratch report, refreshed while it runs. */
   private async advertise(deps: FarmJobDeps, prefix: string): Promise<void> {
-    let capabilities: EncoderCapabilities;
+    let capabilities: EncoderCapabilities | undefined;
     try {
       capabilities = await deps.encoder.capabilities();
     } catch (error) {
       this.logger.warn('could not read encoder capabilities', { error: String(error) });
-      return;
     }
-    const write = () => this.redis.set(capabilitiesKey(prefix, this.queue), JSON.stringify(capabilities), 'EX', 120).catch(() => undefined);
+    const write = () =>
+      Promise.all([
+        capabilities && this.redis.set(capabilitiesKey(prefix, this.queue), JSON.stringify(capabilities), 'EX', 120),
+        this.scratch?.refresh(),
+      ]).catch(() => undefined);
     await write();
     this.capabilityTimer = setInterval(() => void write(), 60_000);
     this.capabilityTimer.unref();
@@ -196,6 +214,7 @@ export class FarmWorker {
         await closed;
       }
       clearTimeout(timer);
+      await this.scratch?.remove();
       await Promise.all([this.jobs, this.stepJobs].map((q) => q.close().catch(() => undefined)));
       await this.subscriber.quit().catch(() => this.subscriber.disconnect());
       await this.redis.quit().catch(() => this.redis.disconnect());
@@ -211,10 +230,11 @@ export class FarmWorker {
 function flowHost(
   { jobs, stepJobs }: { jobs: Queue; stepJobs: Queue },
   redis: Redis,
-  prefix: string,
+  at: { prefix: string; queue: string; scratchDir: string; fs: FarmJobDeps['fs']; cancelRequested: (jobId: string) => Promise<boolean> },
   jobOptions: JobsOptions | undefined,
   logger: Logger,
 ): NonNullable<EncodeProcessorOptions['flow']> {
+  const { prefix } = at;
   return {
     async addChildren(parent, children, frames) {
       const progressKey = flowProgressKey(prefix, parent.id ?? '');
@@ -223,6 +243,8 @@ function flowHost(
         .del(progressKey)
         .hset(progressKey, 'total', String(frames))
         .expire(progressKey, 24 * 3600)
+        // The same publish again (re-submitted after a cancel) makes children with the same ids: not cancelled this time.
+        .del(...children.map((spec) => cancelKey(prefix, jobIdFor(spec))))
         .exec();
       const add = (queue: Queue, specs: JobSpecInput[]) =>
         queue.addBulk(
@@ -250,22 +272,10 @@ function flowHost(
       );
     },
     workers: () => countRecentWorkers(jobs, logger),
-    async childProgress(child, framesDone) {
-      const parentId = child.parent?.id;
-      if (!parentId || !child.id) return;
-      const progressKey = flowProgressKey(prefix, parentId);
-      await redis.hset(progressKey, child.id, String(framesDone));
-      const counts = await redis.hgetall(progressKey);
-      const total = Number(counts['total'] ?? 0);
-      if (total <= 0) return;
-      const done = Object.entries(counts).reduce((sum, [field, value]) => (field === 'total' ? sum : sum + Number(value)), 0);
-      const parent = await Job.fromId(jobs, parentId);
-      const segments = Object.keys(counts).length - 1;
-      await parent?.updateProgress({
-        stage: 'encode',
-        percent: Math.min(SEGMENTS_SHARE, (done / total) * SEGMENTS_SHARE),
-        message: `segments on the farm (${segments} reporting)`,
-      });
-    },
+    workersNotSharing: () => workersNotSharing(jobs, redis, at.fs, at, at.scratchDir),
+    stopChildren: (parent, waitMs, remove) => stopChildren(jobs, redis, prefix, parent, waitMs, remove),
+    cancelRequested: (job) => at.cancelRequested(job.id ?? ''),
+    flowEnded: (child) => flowEnded(jobs, redis, prefix, child),
+    childProgress: (child, framesDone) => addChildProgress(jobs, redis, prefix, child, framesDone),
   };
 }

@@ -68,6 +68,8 @@ export interface FarmJobDeps {
 export interface RunJobOptions extends RunOptions {
   /** Distinguishes concurrent attempts of the same job in staged file names. */
   attemptTag?: string;
+  /** Send the progress still held back (a flow's parent, before its children report into its bar). */
+  flushProgress?: () => Promise<void>;
 }
 
 /** Run one farm job to completion: the unit of work behind BullMQ workers and `run-job`. */

@@ -7,3 +7,4 @@ export * from './correctness-sources.js';
 export * from './media-correctness.js';
 export { sampleMediaInfo } from '@ftrack-encode/core/testing';
 export * from './node-file-system.js';
+export * from './wait-for.js';
