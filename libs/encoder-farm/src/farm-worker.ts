@@ -165,7 +165,7 @@ export class FarmWorker {
   private async stopSiblings(parentId: string): Promise<void> {
     try {
       const parent = await Job.fromId(this.jobs, parentId);
-      if (parent) await stopChildren(this.jobs, this.redis, this.prefix, parent);
+      if (parent) await stopChildren([this.jobs, this.stepJobs], this.redis, this.prefix, parent);
     } catch (error) {
       this.logger.warn('could not stop the other segments of a failed flow', { parentId, error: String(error) });
     }
@@ -273,7 +273,7 @@ function flowHost(
     },
     workers: () => countRecentWorkers(jobs, logger),
     workersNotSharing: () => workersNotSharing(jobs, redis, at.fs, at, at.scratchDir),
-    stopChildren: (parent, waitMs, remove) => stopChildren(jobs, redis, prefix, parent, waitMs, remove),
+    stopChildren: (parent, waitMs, remove) => stopChildren([jobs, stepJobs], redis, prefix, parent, waitMs, remove),
     cancelRequested: (job) => at.cancelRequested(job.id ?? ''),
     flowEnded: (child) => flowEnded(jobs, redis, prefix, child),
     childProgress: (child, framesDone) => addChildProgress(jobs, redis, prefix, child, framesDone),

@@ -56,11 +56,19 @@ export async function pendingChildren(parent: Job): Promise<string[]> {
  * running: one still waiting fails at its start when a worker takes it, one running is aborted.
  * `remove`: the parent has ended, so its children go too (those still running once the wait is over stay, cancelled).
  */
-export async function stopChildren(jobs: Queue, redis: Redis, prefix: string, parent: Job, waitMs = 0, remove = false): Promise<void> {
+export async function stopChildren(queues: readonly Queue[], redis: Redis, prefix: string, parent: Job, waitMs = 0, remove = false): Promise<void> {
   const ids = await pendingChildren(parent);
   await requestCancel(redis, prefix, ids);
+  // A child is in the encode queue (a segment) or its steps lane (the audio pass).
+  const childJob = async (id: string): Promise<Job | undefined> => {
+    for (const queue of queues) {
+      const job = await Job.fromId(queue, id);
+      if (job) return job;
+    }
+    return undefined;
+  };
+  const stateOf = async (id: string) => (await (await childJob(id))?.getState()) ?? 'unknown';
   const deadline = Date.now() + waitMs;
-  const stateOf = async (id: string) => ((await Job.fromId(jobs, id)) ? await jobs.getJobState(id) : 'unknown');
   for (let running = ids; running.length > 0 && Date.now() < deadline;) {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const states = await Promise.all(running.map(stateOf));
@@ -68,7 +76,7 @@ export async function stopChildren(jobs: Queue, redis: Redis, prefix: string, pa
   }
   if (!remove) return;
   for (const id of ids) {
-    const child = await Job.fromId(jobs, id);
+    const child = await childJob(id);
     if (child && (await child.getState()) !== 'active') await child.remove().catch(() => undefined);
   }
 }

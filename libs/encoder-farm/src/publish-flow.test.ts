@@ -25,6 +25,7 @@ import { startRedis, type RedisServer } from './testing/redis-server.js';
 import { FlowSegmentEncoder, endFlow, flowDir, isSegmentedPublish } from './publish-flow.js';
 import { markerDir, reportScratch, scratchReportKey, stopChildren, workersNotSharing } from './flow-control.js';
 import { connectRedis } from './redis-connection.js';
+import { stepQueueFor } from './queue-options.js';
 import { FarmClient, FarmWorker, jobIdFor, type FarmJobDeps, type FarmJobEvent, type JobSpecInput } from './index.js';
 
 // The encoder of a flow's parent, on the real native encoder: what the children made is taken as
@@ -496,6 +497,7 @@ describe('publish flows on two workers', () => {
     const connection = await connectRedis(redis.url, 'worker');
     const producer = new FlowProducer({ connection, prefix });
     const queue = new Queue('encode-cpu', { connection, prefix });
+    const steps = new Queue(stepQueueFor('encode-cpu'), { connection, prefix });
     try {
       // No worker on this queue: the children wait, as when the parent's worker died right after adding them.
       const [first, second] = segmented.segments;
@@ -504,12 +506,16 @@ describe('publish flows on two workers', () => {
         queueName: 'encode-cpu',
         data: spec(2),
         opts: { jobId: 'publish-ended' },
-        children: [first!, second!].map((plan, i) => ({
-          name: 'encode',
-          queueName: 'encode-cpu',
-          data: { kind: 'encode', plan },
-          opts: { jobId: `child-${i}` },
-        })),
+        children: [
+          ...[first!, second!].map((plan, i) => ({
+            name: 'encode',
+            queueName: 'encode-cpu',
+            data: { kind: 'encode', plan },
+            opts: { jobId: `child-${i}` },
+          })),
+          // The audio pass waits in the steps lane.
+          { name: 'step', queueName: steps.name, data: { kind: 'step' }, opts: { jobId: 'child-audio' } },
+        ],
       });
       const scratchDir = await mkdtemp(join(work, 'ended-'));
       await mkdir(flowDir(scratchDir, 'publish-ended'), { recursive: true });
@@ -518,16 +524,18 @@ describe('publish flows on two workers', () => {
         flow.job,
         { fs: nodeFs, scratchDir, logger: logger(warnings) },
         {
-          stopChildren: (parent, waitMs, remove) => stopChildren(queue, connection, prefix, parent, waitMs, remove),
+          stopChildren: (parent, waitMs, remove) => stopChildren([queue, steps], connection, prefix, parent, waitMs, remove),
         },
       );
       expect(await Job.fromId(queue, 'child-0')).toBeUndefined();
       expect(await Job.fromId(queue, 'child-1')).toBeUndefined();
+      expect(await Job.fromId(steps, 'child-audio')).toBeUndefined();
       expect(await readdir(scratchDir)).toEqual([]);
       expect(warnings.some((w) => w.message.includes('without cleaning up'))).toBe(true);
     } finally {
       await producer.close();
       await queue.close();
+      await steps.close();
       connection.disconnect();
     }
   });
